@@ -1,0 +1,173 @@
+"""Preference profiles: every number an actor carries, and where it comes from.
+
+A profile value is a :class:`Sourced` number in [0, 1] with its provenance:
+
+* ``report``: a sentence of the USIP study group's executive summary, quoted
+  verbatim (``quote``); the tests check that the quote is in the report.
+* ``outside``: a public figure with its ``citation``.
+* ``assumption``: a calibrated guess, with a one-line ``reason``.
+* ``override``: set for one run from a scenario file or the command line.
+
+The report is ordinal. Each profile file lists the ``orderings`` it fixes
+(``JPN.nato_enthusiasm > AUS.nato_enthusiasm``), and the tests check that the
+numbers respect them, so a recalibration that breaks the report fails loudly.
+
+Allies share one of two archetypes, the report's allies "more ambitious about
+the IP4 format and some less so", and override what differs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SourceKind = Literal["report", "outside", "assumption", "override"]
+
+# The state dimensions, in the order profiles are shown. Each is in [0, 1].
+STATE_DIMENSIONS: dict[str, str] = {
+    "russia_stance": "support for costly measures against Russia over Ukraine",
+    "china_threat": "government's view of China as a security challenge worth raising at NATO",
+    "dprk_priority": "weight given to North Korea as a security threat",
+    "china_trade_exposure": "share of goods exports that go to China (E)",
+    "coercion_vulnerability": "felt vulnerability to Chinese trade disruption (V)",
+    "nato_enthusiasm": "how keen the government is on its association with NATO",
+    "nato_integration": "integration into NATO's military and operational structures",
+    "ip4_ambition": "ambition for the IP4 as a strategic, not merely tactical, format",
+    "china_framing_aversion": "dislike of cooperation with NATO being framed as about China",
+    "formalization_aversion": "dislike of formalizing the IP4",
+    "us_alignment": "weight given to aligning with the United States",
+    "china_russia_concern": "concern about growing China-Russia relations",
+    "contingency_expectation": "expects the Ukraine model to apply to an Indo-Pacific crisis",
+    "capability": "relative military and economic weight among these actors",
+    "public_awareness": "public awareness of NATO and the IP4 (anchor)",
+    "public_understanding": "public understanding of NATO and the IP4 (anchor)",
+    "public_support": "public support for engaging NATO (anchor)",
+}
+
+ADVERSARY_DIMENSIONS: dict[str, str] = {
+    "coercion_budget": "share of partners it can coerce in one turn",
+    "coercion_intensity": "pressure applied per coercion attempt",
+    "disinformation_reach": "share of a public its NATO narratives reach per turn",
+    "disinformation_intensity": "pull of its narratives on a reached citizen",
+    "alignment_with_partner": "alignment with the other adversary (China with Russia, and back)",
+}
+
+ActorKind = Literal["ally", "partner", "adversary"]
+AllyArchetype = Literal["ambitious", "cautious"]
+
+
+def normalize_text(text: str) -> str:
+    """Fold typographic quotes, dashes and white space so a quote matches the report."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+    return re.sub(r"\s+", " ", text.translate(table)).strip().lower()
+
+
+@cache
+def report_text() -> str:
+    """The USIP executive summary, normalized for quote checks."""
+    src = resources.files("agents") / "sources" / "usip_ip4_executive_summary.txt"
+    return normalize_text(src.read_text(encoding="utf-8"))
+
+
+class Evidence(BaseModel):
+    """Where a claim comes from: a report quote, an outside citation, or a reasoned assumption."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: SourceKind
+    quote: str | None = None
+    citation: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _evidence_present(self) -> Evidence:
+        needed = {"report": "quote", "outside": "citation", "assumption": "reason"}
+        field = needed.get(self.source)
+        if field and not getattr(self, field):
+            raise ValueError(f"a value with source '{self.source}' needs a '{field}'")
+        if self.source == "report" and normalize_text(self.quote) not in report_text():
+            raise ValueError(f"quote is not in the report: {self.quote!r}")
+        return self
+
+    def describe(self) -> str:
+        """The evidence in one line, as a role card shows it."""
+        if self.source == "report":
+            return f'report: "{self.quote}"'
+        if self.source == "outside":
+            return f"outside: {self.citation}"
+        if self.source == "override":
+            return f"override: {self.reason or 'set for this run'}"
+        return f"assumption: {self.reason}"
+
+
+class Sourced(Evidence):
+    """One number in [0, 1] and the evidence it rests on."""
+
+    value: float = Field(ge=0.0, le=1.0)
+
+
+class Ordering(BaseModel):
+    """An ordinal claim of the report, e.g. ``JPN.nato_enthusiasm > AUS.nato_enthusiasm``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claim: str = Field(pattern=r"^\w+\.\w+ (>|>=|==) \w+\.\w+$")
+    quote: str
+
+    def sides(self) -> tuple[tuple[str, str], str, tuple[str, str]]:
+        left, op, right = self.claim.split()
+        return tuple(left.split(".")), op, tuple(right.split("."))  # type: ignore[return-value]
+
+
+class StateProfile(BaseModel):
+    """A NATO ally or an IP4 partner, fully resolved: every dimension present."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    name: str
+    kind: Literal["ally", "partner"]
+    archetype: AllyArchetype | None = None
+    note: str = ""
+    values: dict[str, Sourced]
+
+    @model_validator(mode="after")
+    def _all_dimensions(self) -> StateProfile:
+        missing = [d for d in STATE_DIMENSIONS if d not in self.values]
+        unknown = [d for d in self.values if d not in STATE_DIMENSIONS]
+        if missing or unknown:
+            raise ValueError(f"{self.code}: missing dimensions {missing}, unknown {unknown}")
+        return self
+
+    def __getitem__(self, dimension: str) -> float:
+        return self.values[dimension].value
+
+
+class AdversaryProfile(BaseModel):
+    """China or Russia."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Literal["CHN", "RUS"]
+    name: str
+    kind: Literal["adversary"] = "adversary"
+    note: str = ""
+    values: dict[str, Sourced]
+
+    @model_validator(mode="after")
+    def _all_dimensions(self) -> AdversaryProfile:
+        missing = [d for d in ADVERSARY_DIMENSIONS if d not in self.values]
+        unknown = [d for d in self.values if d not in ADVERSARY_DIMENSIONS]
+        if missing or unknown:
+            raise ValueError(f"{self.code}: missing dimensions {missing}, unknown {unknown}")
+        return self
+
+    def __getitem__(self, dimension: str) -> float:
+        return self.values[dimension].value
+
+
+Profile = StateProfile | AdversaryProfile

@@ -1,0 +1,131 @@
+"""The after-action report: expected player actions checked against what happened.
+
+Follows exercise practice (an Exercise Evaluation Guide row per expected action:
+inject, expected outcome, observed, met or not), then lists strengths, areas for
+improvement and the decisions with their reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.catalog import IP4
+from analysis.narrative import name, narrate
+from sim.events import Choice, CouncilVote, EventBase, InjectFired, JointPosition
+
+ALLIES_MET_SHARE = 0.9  # an expectation of "the allies" is met when 90% of them act so
+
+
+@dataclass(frozen=True)
+class Check:
+    turn: int
+    inject: str
+    actor: str
+    decision: str
+    expected: str
+    observed: str
+    met: bool
+
+
+def checks(events: list[EventBase]) -> list[Check]:
+    """One row per expected action of every inject that fired, per actor it names."""
+    rows = []
+    for inject in (e for e in events if isinstance(e, InjectFired)):
+        for act in inject.expected:
+            turn = _when_put(events, str(act["decision"]), inject.turn)
+            rows += _check(events, inject, act, turn)
+    return rows
+
+
+def _when_put(events: list[EventBase], decision: str, since: int) -> int | None:
+    return next((e.turn for e in events if isinstance(e, (Choice, CouncilVote))
+                 and e.decision == decision and e.turn >= since), None)
+
+
+def _check(events: list[EventBase], inject: InjectFired, act: dict, turn: int | None
+           ) -> list[Check]:
+    decision, wanted, actor = str(act["decision"]), list(act["options"]), str(act["actor"])
+    base = dict(turn=inject.turn, inject=inject.inject, decision=decision,
+                expected=str(act["text"]))
+    if turn is None:
+        return [Check(actor=actor, observed="the decision was never put", met=False, **base)]
+    if actor == "NAC":
+        vote = next(e for e in events if isinstance(e, CouncilVote)
+                    and e.decision == decision and e.turn == turn)
+        met = vote.outcome == "approved" and vote.option in wanted
+        seen = f"{vote.outcome}: {vote.option}" + (
+            f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")
+        return [Check(actor="NAC", observed=seen, met=met, **base)]
+    choices = {e.actor: e.option for e in events if isinstance(e, Choice)
+               and e.decision == decision and e.turn == turn}
+    if actor == "ALLIES":
+        allies = {a: o for a, o in choices.items() if a not in IP4}
+        share = sum(o in wanted for o in allies.values()) / max(1, len(allies))
+        return [Check(actor="ALLIES", observed=f"{share:.0%} of allies did", **base,
+                      met=share >= ALLIES_MET_SHARE)]
+    actors = list(IP4) if actor == "IP4" else [actor]
+    return [Check(actor=a, observed=choices.get(a, "did not choose"),
+                  met=choices.get(a) in wanted, **base) for a in actors]
+
+
+def after_action_report(events: list[EventBase], manifest: dict, turn_represents: str,
+                        figure: str | None = None) -> str:
+    """The debrief as Markdown."""
+    rows = checks(events)
+    met = [r for r in rows if r.met]
+    missed = [r for r in rows if not r.met]
+    joint = [e for e in events if isinstance(e, JointPosition)]
+    lines = [
+        f"# After-action report: {manifest['scenario']['title']}",
+        "",
+        f"Rule **{manifest['rule']}**, seed **{manifest['seed']}**, "
+        f"scenario file `{manifest['scenario']['file']}` (sha256 "
+        f"`{manifest['scenario']['sha256'][:12]}`), ip4sim {manifest['ip4sim']}.",
+        "",
+        "## Summary",
+        "",
+        f"- Expected actions met: **{len(met)} of {len(rows)}**.",
+        f"- Joint IP4 positions: **{len(joint)}** "
+        f"({', '.join(sorted({e.decision for e in joint})) or 'none'}).",
+        *_council_summary(events),
+        *_coercion_summary(events),
+    ]
+    if figure:
+        lines += ["", f"![Summary of the run]({figure})"]
+    lines += ["", "## Expected actions (evaluation guide)", "",
+              "| turn | inject | actor | expected | observed | met |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.turn} | {r.inject} | {name(r.actor)} | {r.expected} | {r.observed} | "
+              f"{'yes' if r.met else '**no**'} |" for r in rows]
+    lines += ["", "## Strengths", ""]
+    lines += _grouped(met) or ["- none recorded"]
+    lines += ["", "## Areas for improvement", ""]
+    lines += _grouped(missed) or ["- every expected action was met"]
+    lines += ["", "## Turn by turn", "", "```", *narrate(events, turn_represents), "```", ""]
+    return "\n".join(lines)
+
+
+def _grouped(rows: list[Check]) -> list[str]:
+    seen: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        seen.setdefault((r.inject, r.expected), []).append(name(r.actor))
+    return [f"- {expected} ({inject}): {', '.join(actors)}"
+            for (inject, expected), actors in seen.items()]
+
+
+def _council_summary(events: list[EventBase]) -> list[str]:
+    votes = [e for e in events if isinstance(e, CouncilVote)]
+    blocked = [e for e in votes if e.outcome == "blocked"]
+    detail = "; ".join(f"{e.decision} by {', '.join(name(b) for b in e.blockers)}"
+                       for e in blocked)
+    return [f"- Council decisions: **{len(votes) - len(blocked)} agreed, {len(blocked)} "
+            f"blocked**" + (f" ({detail})" if detail else "") + "."]
+
+
+def _coercion_summary(events: list[EventBase]) -> list[str]:
+    attempts = [e for e in events if e.kind == "coercion"]
+    if not attempts:
+        return ["- China attempted no coercion."]
+    gave = sorted({name(e.target) for e in attempts if e.success})
+    return [f"- Chinese coercion: **{len(attempts)} attempts**, partners who gave way: "
+            f"{', '.join(gave) or 'none'}."]

@@ -1,0 +1,106 @@
+"""The turn-by-turn account of a run, in plain words, read from its events."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from agents.catalog import IP4, load_catalog
+from sim.decisions import because
+from sim.events import (
+    Choice,
+    Coercion,
+    CouncilVote,
+    DecisionOpened,
+    EventBase,
+    GroupStance,
+    InjectFired,
+    JointPosition,
+    Pressure,
+)
+
+
+@cache
+def names() -> dict[str, str]:
+    return {code: p.name for code, p in load_catalog().profiles.items()}
+
+
+def name(code: str) -> str:
+    return names().get(code, code)
+
+
+def by_turn(events: Iterable[EventBase]) -> dict[int, list[EventBase]]:
+    turns: dict[int, list[EventBase]] = defaultdict(list)
+    for e in events:
+        turns[e.turn].append(e)
+    return dict(turns)
+
+
+def narrate(events: list[EventBase], turn_represents: str = "turn") -> Iterator[str]:
+    """Lines of the account, turn by turn."""
+    for turn, happened in sorted(by_turn(events).items()):
+        yield ""
+        yield f"Turn {turn} ({turn_represents})"
+        yield from _turn(happened)
+
+
+def _turn(happened: list[EventBase]) -> Iterator[str]:
+    labels: dict[str, dict[str, str]] = {}
+    pending_allies: list[Choice] = []
+    for e in happened:
+        if not isinstance(e, Choice) or e.actor in IP4:
+            yield from _flush_allies(pending_allies, labels)
+        match e:
+            case InjectFired():
+                yield f"  INJECT {e.title}: {e.synopsis}"
+                if e.world:
+                    yield "    world: " + ", ".join(f"{k} {v:.2f}" for k, v in e.world.items())
+            case Pressure():
+                yield f"  Russia presses ({e.note}), level {e.level:.2f}"
+            case Coercion():
+                outcome = "gives way" if e.success else "holds firm"
+                yield (f"  China coerces {name(e.target)} (pressure {e.pressure:.2f}, "
+                       f"backing {e.backing:.2f}): {name(e.target)} {outcome}")
+            case DecisionOpened():
+                labels[e.decision] = e.options
+                yield f"  QUESTION [{e.forum}] {e.question}"
+            case GroupStance():
+                yield f"    IP4 under {e.rule}: {e.note}"
+            case Choice() if e.actor in IP4:
+                label = labels.get(e.decision, {}).get(e.option, e.option)
+                yield f"    {name(e.actor)}: {label}: {because(e.terms)}{_by(e)}"
+            case Choice():
+                pending_allies.append(e)
+            case JointPosition():
+                label = labels.get(e.decision, {}).get(e.option, e.option)
+                members = ", ".join(name(m) for m in e.members)
+                yield f"    -> {members} speak together: {label}"
+            case CouncilVote():
+                yield "    " + _council(e, labels.get(e.decision, {}))
+    yield from _flush_allies(pending_allies, labels)
+
+
+def _by(choice: Choice) -> str:
+    return "" if choice.by == "engine" else f" [{choice.by}]"
+
+
+def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]]) -> Iterator[str]:
+    if not pending:
+        return
+    decision = pending[0].decision
+    counts = Counter(c.option for c in pending)
+    modal = counts.most_common(1)[0][0]
+    label = labels.get(decision, {})
+    tally = ", ".join(f"{label.get(o, o)} {n}" for o, n in counts.most_common())
+    outliers = [c for c in pending if c.option != modal]
+    detail = "; ".join(f"{name(c.actor)} {label.get(c.option, c.option)}" for c in outliers[:6])
+    yield f"    Allies: {tally}" + (f" ({detail})" if detail else "")
+    pending.clear()
+
+
+def _council(vote: CouncilVote, label: dict[str, str]) -> str:
+    if vote.outcome == "blocked":
+        blockers = ", ".join(name(b) for b in vote.blockers)
+        return f"North Atlantic Council: BLOCKED by {blockers} (consensus needs every ally)"
+    return f"North Atlantic Council: agreed, {label.get(vote.option, vote.option)}"

@@ -1,0 +1,291 @@
+"""The ``ip4sim`` command line.
+
+Bad input (a malformed scenario, an unknown actor or field, an out-of-range value)
+ends in a message naming the input, the field and, where known, the line, and
+exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import textwrap
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agents.catalog import governments_available, load_catalog
+from agents.profiles import STATE_DIMENSIONS, StateProfile
+from scenarios.errors import InputError, Problem
+from scenarios.loader import (
+    builtin_names,
+    dimension_problem,
+    load_scenario,
+    unknown_actor,
+)
+from sim.params import Parameters, parameter_help
+from sim.rules import REGISTRY, parse_rule, rule_names
+from sim.runner import RunSpec, play, write_run
+
+EXIT_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as err:
+        for problem in err.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ip4sim",
+        description="Scenario and tabletop-exercise simulator: NATO and its Indo-Pacific "
+                    "partners (Australia, Japan, the Republic of Korea, New Zealand).")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="play out a scenario and write its run folder")
+    run.add_argument("scenario", help="a built-in scenario name or a path to a YAML file")
+    add_run_options(run)
+    run.add_argument("--out", type=Path, help="run folder (default runs/SCENARIO-RULE-seedN)")
+    run.add_argument("--quiet", action="store_true", help="do not print the turn-by-turn account")
+    run.set_defaults(handler=cmd_run)
+
+    actors = sub.add_parser("actors", help="list the actors, or show one profile with sources")
+    actors.add_argument("code", nargs="?", help="an actor code (JPN, ROK, USA, CHN, ...)")
+    actors.add_argument("--government", action="append", default=[], metavar="CODE=NAME",
+                        help="government in office, e.g. KOR=progressive")
+    actors.set_defaults(handler=cmd_actors)
+
+    scen = sub.add_parser("scenarios", help="list the built-in scenarios")
+    scen.set_defaults(handler=cmd_scenarios)
+
+    validate = sub.add_parser("validate", help="check scenario files and report every problem")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(handler=cmd_validate)
+
+    rules = sub.add_parser("rules", help="list the IP4 coordination rules and their parameters")
+    rules.set_defaults(handler=cmd_rules)
+
+    params = sub.add_parser("params", help="list the model parameters, defaults and meaning")
+    params.set_defaults(handler=cmd_params)
+    return parser
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rule", default="caucus",
+                   help="coordination rule, e.g. caucus, consensus, coalition:k=3 (default caucus)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--set", action="append", default=[], dest="sets", metavar="CODE.FIELD=VALUE",
+                   help="override a profile value for this run, e.g. JPN.china_threat=0.6, "
+                        "or a government, e.g. KOR.government=progressive; repeatable")
+    p.add_argument("--param", action="append", default=[], dest="params", metavar="NAME=VALUE",
+                   help="set a model parameter, e.g. temperature=0.2; repeatable")
+
+
+# -- commands ---------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    spec = run_spec(args)
+    result = play(spec)
+    scenario = spec.loaded.scenario
+    out = args.out or Path("runs") / f"{scenario.id}-{spec.rule.name}-seed{spec.seed}"
+    command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
+    write_run(result, out, command)
+    written = write_debrief(out, scenario.turn_represents)
+    if not args.quiet:
+        from analysis.narrative import narrate
+
+        print(f"{scenario.title}\nrule {spec.rule.spec()}, seed {spec.seed}, "
+              f"one turn = {scenario.turn_represents}")
+        for line in narrate(result.events, scenario.turn_represents):
+            print(line)
+        print()
+    print(f"wrote {out}/: events.jsonl, timeseries.csv, manifest.json, " + ", ".join(written))
+    return 0
+
+
+def write_debrief(out: Path, turn_represents: str) -> list[str]:
+    """The summary figure and the after-action report, from the run folder's outputs."""
+    from analysis.debrief import after_action_report
+    from analysis.figures import save, summary_figure
+    from analysis.outputs import read_run
+
+    outputs = read_run(out)
+    title = f"{outputs.manifest['scenario']['title']} ({outputs.manifest['rule']}, " \
+            f"seed {outputs.manifest['seed']})"
+    save(summary_figure(outputs.timeseries, title), out / "summary.png")
+    report = after_action_report(outputs.events, outputs.manifest, turn_represents,
+                                 figure="summary.png")
+    (out / "report.md").write_text(report, encoding="utf-8")
+    return ["summary.png", "report.md"]
+
+
+def argv_is_ours() -> bool:
+    return Path(sys.argv[0]).name in {"ip4sim", "cli.py"}
+
+
+def cmd_actors(args: argparse.Namespace) -> int:
+    governments = parse_pairs(args.government, "--government")
+    catalog = load_catalog(governments)
+    if not args.code:
+        for kind in ("partner", "ally", "adversary"):
+            codes = catalog.by_kind(kind)
+            print(f"{kind}s ({len(codes)}):")
+            for code in codes:
+                p = catalog.profiles[code]
+                extra = f"  [{p.archetype} about the IP4]" if getattr(p, "archetype", None) else ""
+                print(f"  {code}  {p.name}{extra}")
+        return 0
+    message = unknown_actor(args.code, catalog)
+    if message:
+        raise InputError.one("actors", "code", message)
+    print(role_card(catalog.profiles[catalog.resolve(args.code)]))
+    return 0
+
+
+def role_card(profile) -> str:
+    lines = [f"{profile.name} ({profile.code}), {profile.kind}"]
+    if profile.note:
+        lines += textwrap.wrap(profile.note, 96)
+    lines.append("")
+    meaning = STATE_DIMENSIONS if isinstance(profile, StateProfile) else {}
+    for dim, value in profile.values.items():
+        lines.append(f"  {dim:<24} {value.value:4.2f}  {meaning.get(dim, '')}")
+        lines += textwrap.wrap(value.describe(), 90, initial_indent=" " * 32,
+                               subsequent_indent=" " * 34)
+    return "\n".join(lines)
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    for name in builtin_names():
+        loaded = load_scenario(name)
+        s = loaded.scenario
+        print(f"{name:<28} {s.title}  ({s.turns} turns of {s.turn_represents})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    for file in args.files:
+        try:
+            loaded = load_scenario(file)
+            print(f"ok: {file}: {loaded.scenario.title}")
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    for name in rule_names():
+        cls = REGISTRY[name]
+        params = ", ".join(f"{k}={f.default}" for k, f in cls.model_fields.items())
+        print(f"{name:<12} {cls.summary}" + (f"  [parameters: {params}]" if params else ""))
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    defaults = Parameters().model_dump()
+    for name, meaning in parameter_help().items():
+        print(f"{name:<20} {defaults[name]:<6} {meaning}")
+    return 0
+
+
+# -- parsing run options -----------------------------------------------------------------
+
+def run_spec(args: argparse.Namespace) -> RunSpec:
+    loaded = load_scenario(args.scenario)
+    rule = parse_rule(args.rule)
+    overrides, governments = parse_sets(args.sets)
+    params = parse_params(args.params, loaded.scenario.parameters, loaded.path)
+    return RunSpec(loaded=loaded, rule=rule, seed=args.seed, params=params,
+                   overrides=overrides, governments=governments)
+
+
+def parse_pairs(items: list[str], source: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise InputError.one(source, item, "expected KEY=VALUE")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """``--set CODE.FIELD=VALUE`` into profile overrides and government choices."""
+    catalog = load_catalog()
+    overrides: dict[str, dict[str, float]] = {}
+    governments: dict[str, str] = {}
+    problems = []
+    for key, value in parse_pairs(items, "--set").items():
+        code, _, dim = key.partition(".")
+        message = unknown_actor(code, catalog) or (None if dim else "expected CODE.FIELD=VALUE")
+        if message:
+            problems.append(Problem("--set", key, message))
+            continue
+        code = catalog.resolve(code)
+        if dim == "government":
+            choices = governments_available().get(code, [])
+            if value not in choices:
+                problems.append(Problem("--set", key, f"unknown government {value!r}; "
+                                        f"choices: {', '.join(choices) or 'none for ' + code}"))
+            governments[code] = value
+            continue
+        number = to_float(value)
+        known = [*catalog.profiles[code].values, "government"]
+        message = ("not a number: " + value) if number is None else dimension_problem(
+            known, dim, number)
+        if message:
+            problems.append(Problem("--set", key, message))
+        else:
+            overrides.setdefault(code, {})[dim] = number
+    if problems:
+        raise InputError(problems)
+    return overrides, governments
+
+
+def parse_params(items: list[str], base: dict[str, float], base_source: str) -> Parameters:
+    """The scenario file's parameters, then ``--param NAME=VALUE`` on top."""
+    problems = [Problem(base_source, f"parameters.{k}", unknown_parameter(k))
+                for k in base if k not in Parameters.model_fields]
+    values: dict[str, float] = dict(base)
+    for key, value in parse_pairs(items, "--param").items():
+        number = to_float(value)
+        if key not in Parameters.model_fields:
+            problems.append(Problem("--param", key, unknown_parameter(key)))
+        elif number is None:
+            problems.append(Problem("--param", key, f"not a number: {value}"))
+        else:
+            values[key] = number
+    if problems:
+        raise InputError(problems)
+    try:
+        return Parameters(**values)
+    except ValidationError as err:
+        raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
+                          for e in err.errors()]) from None
+
+
+def unknown_parameter(key: str) -> str:
+    close = difflib.get_close_matches(key, list(Parameters.model_fields), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown parameter{hint} (`ip4sim params` lists them)"
+
+
+def to_float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

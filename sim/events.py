@@ -1,0 +1,112 @@
+"""The event log: everything that happens in a run, as typed records, one JSON line each.
+
+``analysis/`` reads these (and the time series) and nothing else of a run, so an
+event carries what a reader needs: who, what, and, for a choice, why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    turn: int
+
+
+class InjectFired(EventBase):
+    kind: Literal["inject"] = "inject"
+    inject: str
+    title: str
+    synopsis: str
+    world: dict[str, float] = Field(default_factory=dict, description="variables changed")
+    opens: list[str] = Field(default_factory=list)
+    expected: list[dict[str, str | list[str]]] = Field(default_factory=list)
+
+
+class DecisionOpened(EventBase):
+    kind: Literal["decision"] = "decision"
+    decision: str
+    question: str
+    forum: str
+    options: dict[str, str] = Field(description="option id -> label")
+
+
+class GroupStance(EventBase):
+    """What the coordination rule made of the partners' shared intentions."""
+
+    kind: Literal["group_stance"] = "group_stance"
+    decision: str
+    rule: str
+    members: list[str]
+    option: str | None
+    binding: bool
+    note: str
+
+
+class Choice(EventBase):
+    kind: Literal["choice"] = "choice"
+    decision: str
+    actor: str
+    option: str
+    position: float
+    probability: float = Field(description="the engine's probability of the chosen option")
+    by: str = Field(description="who chose: engine, scripted, human")
+    terms: dict[str, float] = Field(description="each term's pull toward this option, "
+                                                "relative to the average option")
+    group: str | None = Field(default=None, description="group option it was drawn toward")
+
+
+class JointPosition(EventBase):
+    kind: Literal["joint"] = "joint"
+    decision: str
+    members: list[str]
+    option: str
+
+
+class CouncilVote(EventBase):
+    kind: Literal["council"] = "council"
+    decision: str
+    outcome: Literal["approved", "blocked"]
+    option: str = Field(description="the option the Council adopts (the most chosen non-block)")
+    blockers: list[str]
+    tally: dict[str, int]
+
+
+class Coercion(EventBase):
+    kind: Literal["coercion"] = "coercion"
+    actor: str
+    target: str
+    pressure: float
+    backing: float
+    success: bool
+
+
+class Pressure(EventBase):
+    kind: Literal["pressure"] = "pressure"
+    actor: str
+    level: float
+    note: str
+
+
+Event = Annotated[
+    InjectFired | DecisionOpened | GroupStance | Choice | JointPosition | CouncilVote
+    | Coercion | Pressure,
+    Field(discriminator="kind"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def to_jsonl(events: list[BaseModel]) -> str:
+    return "".join(e.model_dump_json() + "\n" for e in events)
+
+
+def read_events(path: str | Path) -> list[Event]:
+    """Read an events.jsonl file back into typed events."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [EVENT_ADAPTER.validate_python(json.loads(line)) for line in lines if line]

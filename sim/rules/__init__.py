@@ -1,0 +1,43 @@
+"""IP4 coordination rules, one module each; ``parse_rule('coalition:k=3')`` builds one."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+
+from pydantic import ValidationError
+
+from scenarios.errors import InputError
+from sim.rules.base import NO_GROUP, REGISTRY, Intention, Rule, Stance
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+
+def rule_names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def parse_rule(spec: str) -> Rule:
+    """``name`` or ``name:key=value,key=value``; InputError naming the problem otherwise."""
+    name, _, args = spec.strip().partition(":")
+    if name not in REGISTRY:
+        close = difflib.get_close_matches(name, REGISTRY, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        known = ", ".join(rule_names())
+        raise InputError.one("--rule", name, f"unknown rule; {hint}known: {known}")
+    params: dict[str, str] = {}
+    for part in filter(None, args.split(",")):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise InputError.one("--rule", spec, f"parameter {part!r} is not key=value")
+        params[key.strip()] = value.strip()
+    try:
+        return REGISTRY[name].model_validate(params)
+    except ValidationError as err:
+        problems = [f"{'.'.join(map(str, e['loc'])) or name}: {e['msg']}" for e in err.errors()]
+        raise InputError.one("--rule", spec, "; ".join(problems)) from None
+
+
+__all__ = ["NO_GROUP", "Intention", "Rule", "Stance", "parse_rule", "rule_names"]

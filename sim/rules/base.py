@@ -1,0 +1,105 @@
+"""The interface every IP4 coordination rule implements.
+
+A rule sees the partners' shared intentions on one decision (what each would
+choose alone) and says how the four act: who is in the group, which option the
+group takes, whether it binds its members, and how strongly it draws them. After
+the partners have chosen, it says who speaks together. Adding a rule is adding
+one module to ``sim/rules`` with one subclass of :class:`Rule`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from scenarios.schema import DecisionPoint
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+@dataclass(frozen=True)
+class Intention:
+    """What a partner would choose alone, shared with the others before engaging NATO."""
+
+    option: str
+    position: float
+
+
+@dataclass(frozen=True)
+class Stance:
+    """The group's answer to one decision, before each partner makes its own choice."""
+
+    members: tuple[str, ...]  # partners who act as a group on this decision
+    option: str | None  # the group's option, if it has one
+    binding: bool  # members must adopt the group option
+    pull: float  # 0..1, how strongly members are drawn to the group option
+    note: str  # why, in plain words
+
+
+NO_GROUP = Stance(members=(), option=None, binding=False, pull=0.0, note="no group position")
+
+
+class Rule(BaseModel, ABC):
+    """A coordination rule; its fields are its parameters (``coalition:k=3``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    formal: ClassVar[bool] = False  # a formal IP4 hands China its "Asia-Pacific NATO" hook
+    # How far the group stands behind a member China coerces ("safety in numbers"): 0 none,
+    # 1 full. An assumption per rule, stated in each rule's module and in docs/ODD.md.
+    cover: ClassVar[float] = 0.5
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            REGISTRY[cls.name] = cls
+
+    def spec(self) -> str:
+        """The rule as typed on the command line, parameters included."""
+        params = ",".join(f"{k}={v}" for k, v in self.model_dump().items())
+        return f"{self.name}:{params}" if params else self.name
+
+    @abstractmethod
+    def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
+        """How the four act on this decision, given what each intends."""
+
+    def speakers(self, stance: Stance, choices: dict[str, str]) -> list[str]:
+        """Who speaks together once each has chosen: by default, all members, if all
+        chose the group option."""
+        if stance.option and len(stance.members) >= 2 and all(
+                choices.get(m) == stance.option for m in stance.members):
+            return list(stance.members)
+        return []
+
+    def backing(self, code: str, stance: Stance, capability: dict[str, float]) -> float:
+        """Cover a partner gets against coercion: the share of the other partners'
+        weight standing with it in the group, times how strongly the group holds, times
+        the rule's cover."""
+        if code not in stance.members:
+            return 0.0
+        others = {c: w for c, w in capability.items() if c != code}
+        total = sum(others.values()) or 1.0
+        standing = sum(w for c, w in others.items() if c in stance.members)
+        return self.cover * stance.pull * standing / total
+
+
+def plurality(intentions: dict[str, Intention]) -> str:
+    """The most intended option; ties go to the option nearest the mean position."""
+    counts = Counter(i.option for i in intentions.values())
+    top = max(counts.values())
+    tied = sorted(o for o, n in counts.items() if n == top)
+    if len(tied) == 1:
+        return tied[0]
+    mean = sum(i.position for i in intentions.values()) / len(intentions)
+    position = {i.option: i.position for i in intentions.values()}
+    return min(tied, key=lambda o: (abs(position[o] - mean), o))
+
+
+def describe(intentions: dict[str, Intention]) -> str:
+    return ", ".join(f"{code} {i.option}" for code, i in intentions.items())

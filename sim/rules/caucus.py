@@ -1,0 +1,20 @@
+from pydantic import Field
+
+from scenarios.schema import DecisionPoint
+from sim.rules.base import Intention, Rule, Stance, describe, plurality
+
+
+class Caucus(Rule):
+    name = "caucus"
+    summary = ("today's informal IP4: the four share intentions before engaging NATO, then each "
+               "decides for itself; if all four align they speak together")
+    # assumption: an informal caucus shares information but commits no one, so a member
+    # China coerces gets some cover (visibility, consultation), not a collective response.
+    cover = 0.35
+
+    pull: float = Field(1.0, ge=0.0, le=1.0, description="how strongly the shared lean draws")
+
+    def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
+        lean = plurality(intentions)
+        return Stance(members=tuple(intentions), option=lean, binding=False, pull=self.pull,
+                      note=f"shared intentions ({describe(intentions)}); the group leans {lean}")

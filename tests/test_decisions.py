@@ -1,0 +1,60 @@
+"""The choice machinery: logit probabilities, draws, explanations."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.decisions import TERMS, because, choice_probabilities, draw, explain
+
+utilities = arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 6)),
+                   elements=st.floats(-50, 50))
+temperatures = st.floats(1e-3, 5.0)
+
+
+@given(utilities, temperatures)
+def test_choice_probabilities_are_a_distribution(u, temperature):
+    p = choice_probabilities(u, temperature)
+    assert p.shape == u.shape
+    assert np.all(p >= 0) and np.all(p <= 1)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-9)
+
+
+@given(utilities, temperatures)
+def test_better_options_are_never_less_likely(u, temperature):
+    p = choice_probabilities(u, temperature)
+    order = np.argsort(u, axis=-1)
+    ranked = np.take_along_axis(p, order, axis=-1)
+    assert np.all(np.diff(ranked, axis=-1) >= -1e-12)
+
+
+@given(utilities, temperatures, st.integers(0, 2**32 - 1))
+def test_draw_picks_a_valid_option(u, temperature, seed):
+    p = choice_probabilities(u, temperature)
+    picks = draw(p, np.random.default_rng(seed).random(len(u)))
+    assert picks.shape == (len(u),)
+    assert np.all((picks >= 0) & (picks < u.shape[1]))
+    # An option of probability zero (to machine precision) is never drawn.
+    assert np.all(np.take_along_axis(p, picks[:, None], axis=-1) > 0)
+
+
+def test_draw_follows_the_probabilities():
+    p = np.tile([[0.2, 0.5, 0.3]], (60_000, 1))
+    picks = draw(p, np.random.default_rng(0).random(len(p)))
+    shares = np.bincount(picks, minlength=3) / len(picks)
+    np.testing.assert_allclose(shares, [0.2, 0.5, 0.3], atol=0.01)
+
+
+@settings(max_examples=50)
+@given(arrays(np.float64, st.tuples(st.integers(2, 5), st.just(len(TERMS))),
+              elements=st.floats(-2, 2)), st.data())
+def test_explanation_terms_add_up_to_the_utility_advantage(terms, data):
+    chosen = data.draw(st.integers(0, len(terms) - 1))
+    parts = explain(terms, chosen)
+    utility = terms.sum(axis=-1)
+    assert abs(sum(parts.values()) - (utility[chosen] - utility.mean())) < 5e-4 * len(TERMS)
+
+
+def test_because_reads_as_plain_words():
+    text = because({"position": 0.42, "us_pull": 0.18, "coercion_risk": -0.05, "cost": 0.01})
+    assert text == "position +0.42, US pull +0.18, coercion risk -0.05"

@@ -1,0 +1,164 @@
+"""Bad input ends in a clear message (file, field, line) and exit code 2, never a traceback."""
+
+import random
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scenarios.errors import InputError
+from scenarios.loader import library_dir, parse_scenario
+from scenarios.schema import Scenario
+from sim.cli import main
+
+UKRAINE = (library_dir() / "ukraine_response.yaml").read_text(encoding="utf-8")
+
+
+def problems_of(text: str) -> list:
+    with pytest.raises(InputError) as caught:
+        parse_scenario(text, "exercise.yaml")
+    return caught.value.problems
+
+
+def test_the_builtin_scenario_is_valid():
+    assert parse_scenario(UKRAINE, "ukraine_response.yaml").id == "ukraine_response"
+
+
+def test_a_misspelled_field_is_named_with_its_line():
+    text = UKRAINE.replace("turn_represents:", "turn_represent:")
+    found = problems_of(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("turn_represent:"))
+    assert any(p.field == "turn_represent" and p.line == line for p in found)
+    assert any(p.field == "turn_represents" and "required" in p.message.lower() for p in found)
+
+
+def test_an_out_of_range_option_position_names_the_option():
+    text = UKRAINE.replace("label: \"broad sanctions\", position: 1.0",
+                           "label: \"broad sanctions\", position: 1.7")
+    (problem,) = problems_of(text)
+    assert problem.field == "decisions.0.options.2.position"
+    assert "1" in problem.message and problem.line is not None
+    assert text.splitlines()[problem.line - 1].strip().startswith("- {id: broad")
+
+
+def test_an_inject_opening_an_unknown_decision_is_named():
+    text = UKRAINE.replace("opens: [sanctions]", "opens: [sanctionz]")
+    (problem,) = problems_of(text)
+    assert problem.field == "injects.0.opens.0"
+    assert "sanctionz" in problem.message
+    assert "sanctionz" in text.splitlines()[problem.line - 1]
+
+
+def test_an_unknown_actor_in_overrides_suggests_a_name():
+    text = UKRAINE + "\nactors:\n  overrides:\n    JPM: {china_threat: 0.6}\n"
+    (problem,) = problems_of(text)
+    assert "JPM" in problem.message and "JPN" in problem.message
+    assert problem.field == "actors.overrides.JPM"
+
+
+def test_an_unknown_profile_field_and_an_out_of_range_value():
+    text = UKRAINE + "\nactors:\n  overrides:\n    JPN: {china_threet: 0.6, nato_enthusiasm: 2}\n"
+    found = {p.field: p.message for p in problems_of(text)}
+    assert "china_threat" in found["actors.overrides.JPN.china_threet"]
+    assert "outside [0, 1]" in found["actors.overrides.JPN.nato_enthusiasm"]
+
+
+def test_broken_yaml_gives_its_line():
+    text = UKRAINE.replace("turns: 10", "turns: [10")
+    (problem,) = problems_of(text)
+    assert problem.line is not None and "YAML" in problem.message
+
+
+def test_a_file_that_is_not_a_mapping():
+    (problem,) = problems_of("- just\n- a list\n")
+    assert "mapping" in problem.message
+
+
+# -- any YAML a user can type ends in a valid scenario or in that message -----------------
+
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 300),
+                         st.floats(-2, 2, allow_nan=False), st.text(max_size=12))
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                 max_size=4),
+    max_leaves=20)
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    lines = text.splitlines()
+    for _ in range(rng.randint(1, 4)):
+        i = rng.randrange(len(lines))
+        match rng.randrange(6):
+            case 0:
+                del lines[i]
+            case 1:
+                lines[i] = " " + lines[i]
+            case 2:
+                lines[i] = lines[i].replace(":", "", 1)
+            case 3:
+                lines.insert(i, lines[rng.randrange(len(lines))])
+            case 4:
+                lines[i] = lines[i].replace("0.", "-3.", 1).replace("1.0", "abc", 1)
+            case _:
+                lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
+    return "\n".join(lines)
+
+
+def ends_well(text: str) -> None:
+    try:
+        assert isinstance(parse_scenario(text, "exercise.yaml"), Scenario)
+    except InputError as err:
+        assert err.problems and all(p.source == "exercise.yaml" and p.message
+                                    for p in err.problems)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_mutated_scenario_files_end_in_a_scenario_or_a_clear_error(seed):
+    ends_well(mutate(UKRAINE, random.Random(seed)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(yaml_values)
+def test_generated_yaml_ends_in_a_scenario_or_a_clear_error(value):
+    ends_well(yaml.safe_dump(value))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_ends_in_a_scenario_or_a_clear_error(text):
+    ends_well(text)
+
+
+# -- the command line ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, needle", [
+    (["run", "ukraine_respons"], "did you mean 'ukraine_response'"),
+    (["run", "ukraine_response", "--set", "JPM.china_threat=0.6"], "JPN"),
+    (["run", "ukraine_response", "--set", "JPN.china_threet=0.6"], "china_threat"),
+    (["run", "ukraine_response", "--set", "JPN.china_threat=1.6"], "outside [0, 1]"),
+    (["run", "ukraine_response", "--set", "JPN.china_threat=high"], "not a number"),
+    (["run", "ukraine_response", "--set", "KOR.government=junta"], "progressive"),
+    (["run", "ukraine_response", "--rule", "caucas"], "did you mean 'caucus'"),
+    (["run", "ukraine_response", "--param", "temperature=-1"], "temperature"),
+    (["run", "ukraine_response", "--param", "temprature=0.1"], "did you mean 'temperature'"),
+    (["run", "no/such/file.yaml"], "no such file"),
+    (["actors", "XYZ"], "unknown actor"),
+])
+def test_bad_command_line_input_exits_2_with_a_message(argv, needle, capsys, tmp_path):
+    assert main([*argv, *(["--out", str(tmp_path)] if argv[0] == "run" else [])]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "Traceback" not in err and err.startswith("error: ")
+
+
+def test_validate_reports_every_problem_of_every_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(UKRAINE.replace("turns: 10", "turns: 0").replace("forum: all", "forum: al", 1))
+    good = library_dir() / "ukraine_response.yaml"
+    assert main(["validate", str(good), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "ok:" in captured.out
+    assert "turns" in captured.err and "forum" in captured.err
