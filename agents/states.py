@@ -28,6 +28,7 @@ class StateActor(mesa.Agent):
         self.coerced = 0.0  # coercion pressure felt now; raises felt risk of provoking China
         self.provocation = 0.0  # how much its recent choices provoked China
         self.backing = 0.0  # cover from partners in the latest group stance
+        self.attention = 0.0  # attention at NATO gained this turn (partners)
 
     def __getitem__(self, dimension: str) -> float:
         return self.profile[dimension]

@@ -60,6 +60,8 @@ class Choice(EventBase):
     terms: dict[str, float] = Field(description="each term's pull toward this option, "
                                                 "relative to the average option")
     group: str | None = Field(default=None, description="group option it was drawn toward")
+    violation: float = Field(default=0.0, description="utility given up when a binding group "
+                                                      "position overrode the actor's own pick")
 
 
 class JointPosition(EventBase):

@@ -20,7 +20,7 @@ import numpy as np
 
 from agents.catalog import ALIASES, IP4, Catalog, load_catalog
 from agents.states import Ally, China, Partner, Russia, StateActor
-from scenarios.schema import DecisionPoint, Inject, Scenario, Trigger
+from scenarios.schema import DecisionPoint, Inject, Option, Scenario, Trigger
 from sim import events as ev
 from sim.decisions import (
     ActorArrays,
@@ -55,6 +55,8 @@ class IP4Model(mesa.Model):
         self.choosers = choosers or {}
         self.world = dict(scenario.world)
         self.russia_pressure = 0.0
+        self.hook = 0.0  # strength of China's "Asia-Pacific NATO" narrative hook, 0..1
+        self.japan_rok_contacts = 0  # consultations with both Tokyo and Seoul in the group
         self.events: list[ev.EventBase] = []
         self.timeseries: list[Row] = []
         self.outcomes: dict[str, str] = {}  # decision id -> approved/blocked/joint/split
@@ -76,6 +78,9 @@ class IP4Model(mesa.Model):
         turn = int(self.time)
         for actor in [*self.partners, *self.allies]:
             actor.settle(self.params.coercion_decay)
+        for p in self.partners:
+            p.attention = 0.0
+        self.hook *= self.params.hook_decay
         self.fire_injects(turn)
         self.adversaries_act(turn)
         for decision_id in self._open:
@@ -152,7 +157,7 @@ class IP4Model(mesa.Model):
         intentions = {}
         for p, row in zip(self.partners, utility, strict=True):
             best = decision.options[int(np.argmax(row))]
-            intentions[p.code] = Intention(best.id, best.position)
+            intentions[p.code] = Intention(best.id, best.position, float(row.max() - row.min()))
         stance = self.rule.stance(decision, intentions)
         self.log(ev.GroupStance(turn=turn, decision=decision.id, rule=self.rule.spec(),
                                 members=list(stance.members), option=stance.option,
@@ -161,11 +166,33 @@ class IP4Model(mesa.Model):
             p.backing = self.rule.backing(p.code, stance, self._capability)
         chosen = self.choose(turn, decision, self.partners,
                              self.situation(decision, self.partners, stance), stance)
+        if stance.option and {"JPN", "KOR"} <= set(stance.members):
+            self.japan_rok_contacts += 1
         speakers = self.rule.speakers(stance, chosen)
         if speakers:
             self.log(ev.JointPosition(turn=turn, decision=decision.id, members=speakers,
                                       option=stance.option))
+            self.strengthen_hook(decision.option(stance.option))
+        self.give_voice(speakers)
         self.outcomes[decision.id] = "joint" if speakers else "split"
+
+    def give_voice(self, speakers: list[str]) -> None:
+        """Attention at NATO: each partner alone, or the group's, which exceeds the sum of
+        its members' voices ("much greater attention and space at NATO as a group")."""
+        alone = {p.code: self.params.voice_alone * (1 + p["nato_integration"])
+                 for p in self.partners}
+        together = min(1.0, sum(alone[c] for c in speakers)
+                       * (1 + self.params.group_voice_bonus)) if speakers else 0.0
+        for p in self.partners:
+            p.attention += together if p.code in speakers else alone[p.code]
+
+    def strengthen_hook(self, option: Option) -> None:
+        """A formal IP4 acting, or any joint position framed around China, gives China
+        material for its "Asia-Pacific NATO" narrative."""
+        push = option.china_framing * 0.5 * self.params.hook_per_formal_act
+        if self.rule.formal:
+            push += self.params.hook_per_formal_act
+        self.hook += (1.0 - self.hook) * min(1.0, push)
 
     def council_decides(self, turn: int, decision: DecisionPoint) -> None:
         chosen = self.choose(turn, decision, self.allies, self.situation(decision, self.allies))
@@ -199,8 +226,12 @@ class IP4Model(mesa.Model):
                     advice=because(explain(terms[row], int(np.argmax(probabilities[row])))),
                     group_option=stance.option if actor.code in stance.members else None)
                 pick, by = index[chooser.choose(request)], chooser.name
+            violation = 0.0
             if stance.binding and actor.code in stance.members and stance.option:
-                pick, by = index[stance.option], f"{by}, bound by {self.rule.name}"
+                bound = index[stance.option]
+                utility = terms[row].sum(axis=-1)
+                violation = round(float(utility[pick] - utility[bound]), 4)
+                pick, by = bound, f"{by}, bound by {self.rule.name}"
             option = options[pick]
             chosen[actor.code] = option.id
             actor.stance[decision.dimension] = option.position
@@ -209,7 +240,8 @@ class IP4Model(mesa.Model):
                 turn=turn, decision=decision.id, actor=actor.code, option=option.id,
                 position=option.position, probability=round(float(probabilities[row, pick]), 4),
                 by=by, terms=explain(terms[row], pick),
-                group=stance.option if actor.code in stance.members else None))
+                group=stance.option if actor.code in stance.members else None,
+                violation=violation))
         return chosen
 
     def terms(self, decision: DecisionPoint, actors: list[StateActor],
@@ -253,10 +285,13 @@ class IP4Model(mesa.Model):
         for name, value in self.world.items():
             rows.append((turn, f"world.{name}", "", value))
         rows.append((turn, "russia_pressure", "", self.russia_pressure))
+        rows.append((turn, "narrative_hook", "", round(self.hook, 6)))
+        rows.append((turn, "japan_rok_contacts", "", float(self.japan_rok_contacts)))
         dimensions = sorted({d for p in self.partners for d in p.stance})
         for p in self.partners:
             rows.append((turn, "coerced", p.code, round(p.coerced, 6)))
             rows.append((turn, "backing", p.code, round(p.backing, 6)))
+            rows.append((turn, "attention", p.code, round(p.attention, 6)))
             rows += [(turn, f"position.{d}", p.code, p.stance[d]) for d in dimensions
                      if d in p.stance]
         for d in dimensions:

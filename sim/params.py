@@ -45,6 +45,17 @@ class Parameters(BaseModel):
     coercion_threshold: float = Field(0.02, ge=0.0, le=1.0, description=(
         "China coerces a partner only if its expected gain (exposure x vulnerability x "
         "provocation x (1 - backing)) exceeds this. assumption"))
+    voice_alone: float = Field(0.15, ge=0.0, le=1.0, description=(
+        "attention at NATO a partner gets speaking alone on one question, scaled up to twice "
+        "by its nato_integration. assumption"))
+    group_voice_bonus: float = Field(0.5, ge=0.0, le=5.0, description=(
+        "extra attention a group gets over the sum of its members' voices: the report's "
+        "'much greater attention and space at NATO as a group'. assumption"))
+    hook_per_formal_act: float = Field(0.2, ge=0.0, le=1.0, description=(
+        "how much each act of a formal IP4 strengthens China's 'Asia-Pacific NATO' narrative "
+        "hook (the report: informality gives 'less of a hook'). assumption"))
+    hook_decay: float = Field(0.9, ge=0.0, le=1.0, description=(
+        "share of the narrative hook that remains after a turn. assumption"))
     coercion_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
         "share of felt coercion pressure that remains after a turn. assumption"))
 

@@ -27,6 +27,7 @@ class Intention:
 
     option: str
     position: float
+    stake: float  # how much the choice matters to it: its best option's utility less its worst
 
 
 @dataclass(frozen=True)
