@@ -1,0 +1,123 @@
+"""The engine end to end: reproducible runs, replays, and the run folder a user gets."""
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agents.catalog import IP4
+from sim.cli import main
+from sim.decisions import ScriptedChooser
+from sim.events import Choice, read_events, to_jsonl
+from sim.rules import parse_rule
+from sim.runner import RunSpec, play, write_run
+from tests.conftest import run_events
+
+
+def events_bytes(loaded, seed, **kwargs) -> str:
+    return to_jsonl(run_events(loaded, seed=seed, **kwargs))
+
+
+def test_same_inputs_give_byte_identical_events(ukraine, tmp_path):
+    spec = RunSpec(loaded=ukraine, rule=parse_rule("caucus"), seed=11,
+                   overrides={"JPN": {"china_threat": 0.6}})
+    first = write_run(play(spec), tmp_path / "a")
+    second = write_run(play(spec), tmp_path / "b")
+    assert (first / "events.jsonl").read_bytes() == (second / "events.jsonl").read_bytes()
+    assert (first / "timeseries.csv").read_bytes() == (second / "timeseries.csv").read_bytes()
+
+
+def test_different_seeds_give_different_events(ukraine):
+    assert len({events_bytes(ukraine, seed) for seed in range(5)}) == 5
+
+
+def test_an_override_changes_what_the_actor_weighs(ukraine):
+    base = run_events(ukraine, seed=3)
+    hawk = run_events(ukraine, seed=3, overrides={"NZL": {"china_threat": 1.0}})
+
+    def nzl_on_china(events):
+        return [e.position for e in events if isinstance(e, Choice)
+                and e.actor == "NZL" and e.decision == "china_support"]
+
+    assert sum(nzl_on_china(hawk)) > sum(nzl_on_china(base))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), rule=st.sampled_from(["caucus", "bilateral"]))
+def test_the_scripted_chooser_replays_a_recorded_run_exactly(ukraine, seed, rule):
+    recorded = run_events(ukraine, rule=rule, seed=seed)
+    script = ScriptedChooser.from_events(recorded)
+    actors = {e.actor for e in recorded if isinstance(e, Choice)}
+    replayed = play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=seed),
+                    choosers=dict.fromkeys(actors, script)).events
+
+    def without_chooser(events):
+        return [e.model_dump(exclude={"by"}) for e in events]
+
+    assert without_chooser(replayed) == without_chooser(recorded)
+    assert all(e.by == "scripted" for e in replayed if isinstance(e, Choice))
+
+
+def test_a_scripted_player_overrides_the_engine_and_is_marked(ukraine):
+    # A facilitator's human player for Japan who refuses every sanction.
+    class Refuser:
+        name = "human"
+
+        def choose(self, request):
+            assert request.probabilities and abs(sum(request.probabilities.values()) - 1) < 1e-9
+            return request.decision.options[0].id
+
+    events = play(RunSpec(loaded=ukraine, rule=parse_rule("caucus"), seed=2),
+                  choosers={"JPN": Refuser()}).events
+    japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
+    assert japan and all(e.by == "human" and e.position in (0.0, 0.1, 0.2) for e in japan)
+
+
+def test_the_run_command_writes_a_complete_run_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "ukraine_response", "--rule", "caucus", "--seed", "7",
+                 "--set", "JPN.china_threat=0.6", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Turn 1" in printed and "Japan:" in printed and "QUESTION" in printed
+    for name in ("events.jsonl", "timeseries.csv", "manifest.json", "summary.png", "report.md"):
+        assert (out / name).stat().st_size > 0, name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and manifest["rule"].startswith("caucus")
+    assert manifest["overrides"] == {"JPN": {"china_threat": 0.6}}
+    assert len(manifest["scenario"]["sha256"]) == 64 and manifest["versions"]["mesa"]
+    events = read_events(out / "events.jsonl")
+    assert {e.actor for e in events if isinstance(e, Choice)} >= set(IP4)
+    report = (out / "report.md").read_text()
+    assert "Expected actions" in report and "| met |" in report
+
+
+def test_the_same_command_twice_writes_the_same_events(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", "ukraine_response", "--seed", "5", "--quiet",
+                     "--out", str(tmp_path / name)]) == 0
+    assert (tmp_path / "a/events.jsonl").read_bytes() == (tmp_path / "b/events.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["actors"], "JPN"),
+    (["actors", "ROK"], "Republic of Korea"),
+    (["actors", "JPN"], 'report: "'),
+    (["scenarios"], "ukraine_response"),
+    (["rules"], "caucus"),
+    (["params"], "temperature"),
+])
+def test_listing_commands(argv, needle, capsys):
+    assert main(argv) == 0
+    assert needle in capsys.readouterr().out
+
+
+def test_the_rok_government_switch_reaches_the_run(ukraine):
+    yoon = run_events(ukraine, seed=4)
+    progressive = run_events(ukraine, seed=4, governments={"KOR": "progressive"})
+
+    def kor_engagement(events):
+        return sum(e.position for e in events if isinstance(e, Choice) and e.actor == "KOR"
+                   and e.decision in ("aid_channel", "summit_attendance", "china_support"))
+
+    assert kor_engagement(progressive) < kor_engagement(yoon)
