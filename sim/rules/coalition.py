@@ -1,0 +1,36 @@
+from pydantic import Field
+
+from scenarios.schema import DecisionPoint
+from sim.rules.base import Intention, Rule, Stance, plurality
+
+
+class Coalition(Rule):
+    name = "coalition"
+    summary = ("a k-of-4 coalition of the willing: those who intend the most intended option act "
+               "together once at least k of the four do; the rest act alone")
+    # assumption: a coalition commits only those in it, and the one who is coerced may have
+    # been left out of it; its members stand behind one another about as much as a caucus
+    # whose members share an aim, so halfway between no cover and a framework's full cover.
+    cover = 0.5
+
+    k: int = Field(3, ge=1, le=4, description="how many must intend the same option")
+
+    def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
+        lean = plurality(intentions)
+        willing = tuple(code for code, i in intentions.items() if i.option == lean)
+        if len(willing) < self.k:
+            return Stance(members=(), option=None, binding=False, pull=0.0,
+                          note=f"only {len(willing)} ({', '.join(willing)}) intend {lean}, "
+                               f"fewer than the {self.k} a coalition needs, so each acts alone")
+        rest = [code for code in intentions if code not in willing]
+        apart = f"; {', '.join(rest)} {'acts' if len(rest) == 1 else 'act'} alone" if rest else ""
+        return Stance(members=willing, option=lean, binding=False, pull=1.0,
+                      note=f"{', '.join(willing)} intend {lean}, at least the {self.k} needed, "
+                           f"so they act together{apart}")
+
+    def speakers(self, stance: Stance, choices: dict[str, str]) -> list[str]:
+        """The members who chose the coalition's option, if at least k (and two) did."""
+        if not stance.option:
+            return []
+        chose = [m for m in stance.members if choices.get(m) == stance.option]
+        return chose if len(chose) >= max(self.k, 2) else []
