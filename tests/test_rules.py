@@ -3,7 +3,6 @@
 from collections import Counter
 
 import pytest
-from conftest import run_events
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from scenarios.schema import DecisionPoint, Option
 from sim.events import Choice, GroupStance
 from sim.rules import parse_rule, rule_names
 from sim.rules.base import REGISTRY, Intention, Stance
+from tests.conftest import run_events
 
 units = st.floats(0.0, 1.0, allow_nan=False)
 
