@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -123,51 +123,43 @@ class Ordering(BaseModel):
         return tuple(left.split(".")), op, tuple(right.split("."))  # type: ignore[return-value]
 
 
-class StateProfile(BaseModel):
-    """A NATO ally or an IP4 partner, fully resolved: every dimension present."""
+class ProfileBase(BaseModel):
+    """An actor's values, every one of its kind's dimensions present and no other."""
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(pattern=r"^[A-Z]{3}$")
+    dimensions: ClassVar[dict[str, str]]
     name: str
+    note: str = ""
+    values: dict[str, Sourced]
+
+    @model_validator(mode="after")
+    def _all_dimensions(self) -> ProfileBase:
+        missing = [d for d in self.dimensions if d not in self.values]
+        unknown = [d for d in self.values if d not in self.dimensions]
+        if missing or unknown:
+            raise ValueError(f"{self.code}: missing dimensions {missing}, unknown {unknown}")
+        return self
+
+    def __getitem__(self, dimension: str) -> float:
+        return self.values[dimension].value
+
+
+class StateProfile(ProfileBase):
+    """A NATO ally or an IP4 partner, fully resolved."""
+
+    dimensions: ClassVar[dict[str, str]] = STATE_DIMENSIONS
+    code: str = Field(pattern=r"^[A-Z]{3}$")
     kind: Literal["ally", "partner"]
     archetype: AllyArchetype | None = None
-    note: str = ""
-    values: dict[str, Sourced]
-
-    @model_validator(mode="after")
-    def _all_dimensions(self) -> StateProfile:
-        missing = [d for d in STATE_DIMENSIONS if d not in self.values]
-        unknown = [d for d in self.values if d not in STATE_DIMENSIONS]
-        if missing or unknown:
-            raise ValueError(f"{self.code}: missing dimensions {missing}, unknown {unknown}")
-        return self
-
-    def __getitem__(self, dimension: str) -> float:
-        return self.values[dimension].value
 
 
-class AdversaryProfile(BaseModel):
+class AdversaryProfile(ProfileBase):
     """China or Russia."""
 
-    model_config = ConfigDict(extra="forbid")
-
+    dimensions: ClassVar[dict[str, str]] = ADVERSARY_DIMENSIONS
     code: Literal["CHN", "RUS"]
-    name: str
     kind: Literal["adversary"] = "adversary"
-    note: str = ""
-    values: dict[str, Sourced]
-
-    @model_validator(mode="after")
-    def _all_dimensions(self) -> AdversaryProfile:
-        missing = [d for d in ADVERSARY_DIMENSIONS if d not in self.values]
-        unknown = [d for d in self.values if d not in ADVERSARY_DIMENSIONS]
-        if missing or unknown:
-            raise ValueError(f"{self.code}: missing dimensions {missing}, unknown {unknown}")
-        return self
-
-    def __getitem__(self, dimension: str) -> float:
-        return self.values[dimension].value
 
 
 Profile = StateProfile | AdversaryProfile
