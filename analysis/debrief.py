@@ -56,6 +56,14 @@ def _check(events: list[EventBase], inject: InjectFired, act: dict, turn: int | 
         seen = f"{vote.outcome}: {vote.option}" + (
             f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")
         return [Check(actor="NAC", observed=seen, met=met, **base)]
+    if actor == "IP4_JOINT":
+        joint = next((e for e in events if isinstance(e, JointPosition)
+                      and e.decision == decision and e.turn == turn), None)
+        if joint is None:
+            return [Check(actor="IP4", observed="no joint position", met=False, **base)]
+        met = joint.option in wanted and set(joint.members) == set(IP4)
+        return [Check(actor="IP4", observed=f"joint: {joint.option} ({', '.join(joint.members)})",
+                      met=met, **base)]
     choices = {e.actor: e.option for e in events if isinstance(e, Choice)
                and e.decision == decision and e.turn == turn}
     if actor == "ALLIES":

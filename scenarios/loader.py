@@ -15,7 +15,9 @@ from agents.catalog import Catalog, governments_available, load_catalog
 from scenarios.errors import InputError, Problem, from_validation, line_of
 from scenarios.schema import Scenario
 
-GROUP_ACTORS = {"IP4", "ALLIES", "NAC"}
+# Expected actions may name a group: each partner (IP4), all four speaking together
+# (IP4_JOINT), 90% of the allies (ALLIES), or the North Atlantic Council (NAC).
+GROUP_ACTORS = {"IP4", "IP4_JOINT", "ALLIES", "NAC"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def actor_problems(scenario: Scenario, source: str, root: yaml.Node | None,
         for j, act in enumerate(inj.expected_actions):
             if act.actor not in GROUP_ACTORS and unknown_actor(act.actor, catalog):
                 report(("injects", i, "expected_actions", j, "actor"),
-                       unknown_actor(act.actor, catalog) + " (or IP4, ALLIES, NAC)")
+                       unknown_actor(act.actor, catalog) + " (or IP4, IP4_JOINT, ALLIES, NAC)")
     return problems
 
 

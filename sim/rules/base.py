@@ -91,15 +91,16 @@ class Rule(BaseModel, ABC):
 
 
 def plurality(intentions: dict[str, Intention]) -> str:
-    """The most intended option; ties go to the option nearest the mean position."""
+    """The most intended option. A tie goes to the option whose backers care more (the
+    larger total stake), then to the less forward option: an informal group that cannot
+    agree settles on the text everyone can live with."""
     counts = Counter(i.option for i in intentions.values())
-    top = max(counts.values())
-    tied = sorted(o for o, n in counts.items() if n == top)
-    if len(tied) == 1:
-        return tied[0]
-    mean = sum(i.position for i in intentions.values()) / len(intentions)
-    position = {i.option: i.position for i in intentions.values()}
-    return min(tied, key=lambda o: (abs(position[o] - mean), o))
+    stake: Counter[str] = Counter()
+    position = {}
+    for i in intentions.values():
+        stake[i.option] += i.stake
+        position[i.option] = i.position
+    return max(counts, key=lambda o: (counts[o], round(stake[o], 9), -position[o], o))
 
 
 def describe(intentions: dict[str, Intention]) -> str:

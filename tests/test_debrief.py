@@ -1,0 +1,57 @@
+"""The after-action report's evaluation guide: expected actions against what happened."""
+
+from analysis.debrief import after_action_report, checks
+from sim.events import Choice, CouncilVote, InjectFired, JointPosition
+
+
+def inject(*expected):
+    return InjectFired(turn=1, inject="crisis", title="Crisis", synopsis="...",
+                       expected=[dict(e) for e in expected])
+
+
+def choice(actor, option):
+    return Choice(turn=1, decision="statement", actor=actor, option=option, position=1.0,
+                  probability=0.9, by="engine", terms={})
+
+
+def test_each_partner_is_checked_and_a_missing_choice_is_not_met():
+    events = [inject({"actor": "IP4", "decision": "statement", "options": ["speak"],
+                      "text": "All four speak."}),
+              choice("AUS", "speak"), choice("JPN", "speak"), choice("KOR", "silent")]
+    met = {c.actor: c.met for c in checks(events)}
+    assert met == {"AUS": True, "JPN": True, "KOR": False, "NZL": False}
+
+
+def test_a_joint_expectation_needs_all_four_together():
+    expected = {"actor": "IP4_JOINT", "decision": "statement", "options": ["speak"],
+                "text": "The four speak together."}
+    alone = [inject(expected), *(choice(p, "speak") for p in ("AUS", "JPN", "KOR", "NZL"))]
+    assert [c.met for c in checks(alone)] == [False]
+    together = [*alone, JointPosition(turn=1, decision="statement",
+                                      members=["AUS", "JPN", "KOR", "NZL"], option="speak")]
+    assert [c.met for c in checks(together)] == [True]
+
+
+def test_a_blocked_council_does_not_meet_the_expectation_and_names_the_blocker():
+    events = [inject({"actor": "NAC", "decision": "statement", "options": ["agree"],
+                      "text": "The Council agrees."}),
+              CouncilVote(turn=1, decision="statement", outcome="blocked", option="agree",
+                          blockers=["HUN"], tally={"agree": 31, "block": 1})]
+    (check,) = checks(events)
+    assert not check.met and "HUN" in check.observed
+
+
+def test_a_decision_never_put_is_reported_as_such():
+    events = [inject({"actor": "JPN", "decision": "statement", "options": ["speak"],
+                      "text": "Tokyo speaks."})]
+    (check,) = checks(events)
+    assert not check.met and "never put" in check.observed
+
+
+def test_the_report_counts_what_was_met():
+    events = [inject({"actor": "AUS", "decision": "statement", "options": ["speak"],
+                      "text": "Canberra speaks."}), choice("AUS", "speak")]
+    manifest = {"scenario": {"title": "T", "file": "f.yaml", "sha256": "0" * 64},
+                "rule": "caucus", "seed": 1, "ip4sim": "0"}
+    report = after_action_report(events, manifest, "one week")
+    assert "Expected actions met: **1 of 1**" in report
