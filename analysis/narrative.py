@@ -17,8 +17,12 @@ from sim.events import (
     GroupStance,
     InjectFired,
     JointPosition,
+    LeverSwitched,
+    Message,
     Pressure,
+    PublicOpinion,
 )
+from sim.information import NARRATIVES, PUBLIC_DIPLOMACY
 
 
 @cache
@@ -48,10 +52,20 @@ def narrate(events: list[EventBase], turn_represents: str = "turn") -> Iterator[
 def _turn(happened: list[EventBase]) -> Iterator[str]:
     labels: dict[str, dict[str, str]] = {}
     pending_allies: list[Choice] = []
+    messages: list[Message] = []
     for e in happened:
         if not isinstance(e, Choice) or e.actor in IP4:
             yield from _flush_allies(pending_allies, labels)
+        if not isinstance(e, Message):
+            yield from _messages(messages)
         match e:
+            case Message():
+                messages.append(e)
+            case PublicOpinion():
+                yield from _publics(e)
+            case LeverSwitched():
+                yield (f"    LEVER {e.lever} switched on ({e.value:.2f}), after {e.decision}: "
+                       f"{e.note}")
             case InjectFired():
                 yield f"  INJECT {e.title}: {e.synopsis}"
                 if e.world:
@@ -69,7 +83,8 @@ def _turn(happened: list[EventBase]) -> Iterator[str]:
                 yield f"    IP4 under {e.rule}: {e.note}"
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                yield f"    {name(e.actor)}: {label}: {because(e.terms)}{_by(e)}"
+                yield (f"    {name(e.actor)}: {label}: {because(e.terms)}{_by(e)}"
+                       f"{_swayed(e, labels)}")
             case Choice():
                 pending_allies.append(e)
             case JointPosition():
@@ -79,10 +94,57 @@ def _turn(happened: list[EventBase]) -> Iterator[str]:
             case CouncilVote():
                 yield "    " + _council(e, labels.get(e.decision, {}))
     yield from _flush_allies(pending_allies, labels)
+    yield from _messages(messages)
 
 
 def _by(choice: Choice) -> str:
     return "" if choice.by == "engine" else f" [{choice.by}]"
+
+
+def _swayed(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
+    if choice.swayed_from is None:
+        return ""
+    other = labels.get(choice.decision, {}).get(choice.swayed_from, choice.swayed_from)
+    return (f" [public opinion tipped it: public {choice.terms.get('public', 0.0):+.3f}; "
+            f"at its anchor: {other}]")
+
+
+SHORT = {"CHN": "China", "RUS": "Russia"}
+
+
+def narrative_label(narrative: str) -> str:
+    return NARRATIVES[narrative].label if narrative in NARRATIVES else narrative
+
+
+def _messages(messages: list[Message]) -> Iterator[str]:
+    """Campaigns on one line, NATO's public diplomacy on another."""
+    campaigns = [m for m in messages if m.narrative != PUBLIC_DIPLOMACY]
+    if campaigns:
+        yield "  Disinformation: " + "; ".join(
+            f"{SHORT.get(m.actor, name(m.actor))} '{narrative_label(m.narrative)}' (reach "
+            f"{max(m.reach.values()):.2f}, intensity {m.intensity:.2f}"
+            + (f"; {m.note}" if m.note else "") + ")" for m in campaigns)
+    for m in messages:
+        if m.narrative == PUBLIC_DIPLOMACY:
+            reach = ", ".join(f"{c} {r:.2f}" for c, r in m.reach.items())
+            yield f"  NATO public diplomacy: reach {reach} (intensity {m.intensity:.2f}, " \
+                  f"{m.note.split(';')[0]})"
+    messages.clear()
+
+
+def _publics(e: PublicOpinion) -> Iterator[str]:
+    codes = [c for c in IP4 if c in e.means]
+    if not codes:
+        return
+
+    def row(key: str) -> str:
+        return " ".join(f"{e.means[c].get(key, 0.0):.2f}" for c in codes)
+
+    yield (f"  Publics ({' '.join(codes)}): support {row('support')}; awareness-understanding "
+           f"gap {row('gap')}")
+    beliefs = [k for k in e.means[codes[0]] if k.startswith("belief.")]
+    yield "    belief: " + "; ".join(
+        f"{narrative_label(k.removeprefix('belief.'))} {row(k)}" for k in beliefs)
 
 
 def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]]) -> Iterator[str]:

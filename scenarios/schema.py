@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from agents.profiles import STATE_DIMENSIONS
 from scenarios.errors import dotted
+from sim.information import CampaignSpec, Levers, information_errors
 
 Loc = tuple[str | int, ...]
 
@@ -45,6 +46,8 @@ class Option(Strict):
     visibility: float = Unit
     cost: float = Unit
     blocks: bool = Field(default=False, description="at the NAC: this option is a block")
+    switches_on: str | None = Field(default=None, description=(
+        "at the NAC: a lever (liaison_office_tokyo) that adopting this option switches on"))
 
 
 class DecisionPoint(Strict):
@@ -110,7 +113,8 @@ class Trigger(Strict):
 class ExpectedAction(Strict):
     """What the facilitator expects an actor to do when an inject's decision is put."""
 
-    actor: str = Field(description="an actor code, or IP4, ALLIES or NAC")
+    actor: str = Field(description="an actor code, or IP4 (each partner), IP4_JOINT (the "
+                       "four speaking together), ALLIES (90% of them) or NAC")
     decision: str
     options: list[str] = Field(min_length=1)
     text: str
@@ -147,7 +151,11 @@ class Scenario(Strict):
     world: dict[str, float] = Field(default_factory=dict)
     actors: ActorSettings = Field(default_factory=ActorSettings)
     parameters: dict[str, float] = Field(default_factory=dict)
-    levers: dict[str, float] = Field(default_factory=dict)
+    levers: Levers = Field(default_factory=Levers, description=(
+        "the report's public-diplomacy levers (sim/information.py); defaults: status quo"))
+    campaigns: list[CampaignSpec] | None = Field(default=None, description=(
+        "Russian and Chinese disinformation campaigns; if absent, each adversary runs its "
+        "own narratives at its profile's reach and intensity; [] for none"))
     decisions: list[DecisionPoint] = Field(min_length=1)
     injects: list[Inject] = Field(min_length=1)
 
@@ -162,7 +170,7 @@ class Scenario(Strict):
 
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere: unknown decisions, options, world variables, late turns."""
-        return [*self._world_errors(), *self._inject_errors()]
+        return [*self._world_errors(), *self._inject_errors(), *information_errors(self)]
 
     def _world_errors(self) -> list[tuple[Loc, str]]:
         errors: list[tuple[Loc, str]] = [

@@ -62,6 +62,9 @@ class Choice(EventBase):
     group: str | None = Field(default=None, description="group option it was drawn toward")
     violation: float = Field(default=0.0, description="utility given up when a binding group "
                                                       "position overrode the actor's own pick")
+    swayed_from: str | None = Field(default=None, description=(
+        "public opinion tipped this choice: the option the actor would have chosen, with the "
+        "same random draw, had its public's support stayed at its anchor"))
 
 
 class JointPosition(EventBase):
@@ -96,9 +99,38 @@ class Pressure(EventBase):
     note: str
 
 
+class Message(EventBase):
+    """A disinformation campaign (CHN, RUS) or NATO public diplomacy (NATO) in one turn."""
+
+    kind: Literal["message"] = "message"
+    actor: str
+    narrative: str = Field(description="a narrative id, or public_diplomacy")
+    reach: dict[str, float] = Field(description="target -> share of its public reached")
+    intensity: float
+    note: str = ""
+
+
+class LeverSwitched(EventBase):
+    """A lever that needed the allies' consensus takes effect."""
+
+    kind: Literal["lever"] = "lever"
+    lever: str
+    value: float
+    decision: str
+    note: str = ""
+
+
+class PublicOpinion(EventBase):
+    """The publics after a turn's update: country means."""
+
+    kind: Literal["publics"] = "publics"
+    means: dict[str, dict[str, float]] = Field(description=(
+        "country -> awareness, understanding, support, gap, inoculation, belief.<narrative>"))
+
+
 Event = Annotated[
     InjectFired | DecisionOpened | GroupStance | Choice | JointPosition | CouncilVote
-    | Coercion | Pressure,
+    | Coercion | Pressure | Message | LeverSwitched | PublicOpinion,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -42,9 +42,10 @@ class Parameters(BaseModel):
     w_consensus_norm: float = Field(0.7, ge=0.0, le=5.0, description=(
         "reluctance of an ally to block consensus at the North Atlantic Council. assumption: "
         "blocks are rare and costly in NAC practice"))
-    coercion_threshold: float = Field(0.02, ge=0.0, le=1.0, description=(
-        "China coerces a partner only if its expected gain (exposure x vulnerability x "
-        "provocation x (1 - backing)) exceeds this. assumption"))
+    coercion_threshold: float = Field(0.08, ge=0.0, le=1.0, description=(
+        "China coerces a partner only if the expected value (chance the pressure lands x "
+        "gain) exceeds this: coercion has diplomatic costs, so China waits for a partner "
+        "to provoke it. assumption"))
     voice_alone: float = Field(0.15, ge=0.0, le=1.0, description=(
         "attention at NATO a partner gets speaking alone on one question, scaled up to twice "
         "by its nato_integration. assumption"))
@@ -58,6 +59,49 @@ class Parameters(BaseModel):
         "share of the narrative hook that remains after a turn. assumption"))
     coercion_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
         "share of felt coercion pressure that remains after a turn. assumption"))
+    # -- publics (agents/publics.py has the update rule) --
+    population: int = Field(2000, ge=1, le=10_000_000, description=(
+        "simulated citizens per public (per IP4 partner); 2,000 for a classroom, 250,000 for "
+        "a million in all"))
+    public_spread: float = Field(20.0, ge=1.0, le=1000.0, description=(
+        "concentration of citizens' anchors around their country's anchor (Beta with this "
+        "alpha + beta): 20 gives a spread of about 0.11 around 0.5. assumption"))
+    public_retention: float = Field(0.9, ge=0.0, le=1.0, description=(
+        "lambda: share of a citizen's opinion (after peers) kept each turn; the rest returns "
+        "to the citizen's anchor (Friedkin and Johnsen 1990). assumption"))
+    peer_weight: float = Field(0.1, ge=0.0, le=1.0, description=(
+        "weight of the country's mean opinion in a citizen's own (mean-field DeGroot "
+        "averaging). assumption"))
+    confidence_bound: float = Field(0.6, ge=0.0, le=1.0, description=(
+        "epsilon: a message moves a citizen only if her support for engaging NATO is within "
+        "this distance of the sender's stance (0 Russia and China, 1 NATO); bounded "
+        "confidence (Deffuant et al. 2000; Hegselmann and Krause 2002). assumption"))
+    persuasion_rate: float = Field(0.3, ge=0.0, le=1.0, description=(
+        "mu: how far a message at full intensity moves a receptive citizen toward it "
+        "(Deffuant et al. 2000 use 0 < mu <= 0.5). assumption"))
+    visibility_rate: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "how far a visibility shock at full strength moves awareness toward 1 in one turn. "
+        "assumption"))
+    visibility_understanding: float = Field(0.1, ge=0.0, le=1.0, description=(
+        "understanding gained from visibility, as a share of the awareness gained: the "
+        "report's 'awareness of the grouping has largely exceeded understanding of it'. "
+        "assumption"))
+    outreach_awareness: float = Field(0.2, ge=0.0, le=1.0, description=(
+        "awareness gained by a citizen public diplomacy reaches, at full intensity. "
+        "assumption"))
+    outreach_understanding: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of the awareness-understanding gap closed by a contact of depth 1 at full "
+        "intensity. assumption"))
+    inoculation_max: float = Field(0.6, ge=0.0, le=1.0, description=(
+        "share of a narrative's pull removed from a fully inoculated citizen, for the "
+        "narratives the messaging answers; x 0.10/0.37 for the others (Roozenbeek, Traberg and "
+        "van der Linden 2022). assumption"))
+    support_pull: float = Field(1.0, ge=0.0, le=1.0, description=(
+        "how far a narrative's pull lowers support for engaging NATO, relative to the belief "
+        "it builds. assumption"))
+    debunk_pull: float = Field(1.0, ge=0.0, le=1.0, description=(
+        "how far public diplomacy's pull lowers narrative beliefs, relative to the support it "
+        "builds. assumption"))
 
 
 def parameter_help() -> dict[str, str]:

@@ -1,0 +1,225 @@
+"""Seconds per turn of the public update at one million citizens, inside the model and as
+a bare numpy loop, side by side in one run; peak memory.
+
+    python -m analysis.bench_publics [--population 250000] [--scenario disinformation_campaign]
+
+One process, one after the other:
+
+1. **model**: ``IP4Model`` on the scenario with ``population`` citizens per IP4 partner
+   (4 x 250,000 = 1,000,000 by default). The whole turn is timed, and within it step 5
+   (``update_publics``: outreach from the levers, the signals, every ``Public.update``, the
+   country means and the event) and the ``Public.update`` calls alone. The signals each
+   public received are recorded, and the citizens' arrays and the publics' random
+   generator are copied before the first turn.
+2. **bare**: the same update written as a plain function on plain arrays (no Mesa, no
+   agent, no dataclass, no model), looping over turns and countries with the recorded
+   signals, from the copied arrays and generator state. At the end its arrays must equal
+   the model's bit for bit, which shows both sides computed the same thing.
+
+It prints seconds per turn (median over turns), the ratio model / bare, and memory: the
+peak resident set size of the process (``resource.getrusage``, after each phase) and the
+bytes of the citizens' arrays; with ``--tracemalloc``, the peak of numpy allocations during
+one turn of each side (temporaries included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+from scenarios.loader import load_scenario
+from sim.model import IP4Model
+from sim.params import Parameters
+from sim.rules import parse_rule
+
+F32 = np.float32
+
+
+def bare_update(a, u, s, inoc, belief, a0, u0, s0, b0, visibility, campaigns, reach,
+                intensity, depth, messaging, rates, rng):
+    """One turn for one country, on plain arrays (``agents/publics.py`` has the rule).
+
+    ``campaigns``: (narrative row, reach, intensity) triples; ``rates``: (retention,
+    peer_weight, confidence, persuasion, visibility_rate, visibility_understanding,
+    outreach_awareness, outreach_understanding, inoculation_max, support_pull, debunk_pull,
+    protection)."""
+    (lam, w, eps, mu, rho, kappa, g_a, g_u, iota_max, sigma, delta, phi) = rates
+    n = a.size
+    if visibility > 0:
+        gain = rho * visibility
+        a += gain * (1 - a)
+        u += (gain * kappa) * (a - u)
+    for k, r, i in campaigns:
+        draw = rng.random(n, dtype=F32)
+        if r <= 0 or i <= 0:
+            continue
+        pull = (1 - u) * (mu * i)
+        pull *= 1 - phi[k] * inoc
+        pull *= (draw < r) & (s < eps)
+        b = belief[k]
+        b += pull * (1 - b)
+        s -= (sigma * pull) * s
+    draw = rng.random(n, dtype=F32)
+    if reach > 0 and intensity > 0:
+        reached = draw < reach
+        a += (1 - a) * (g_a * intensity) * reached
+        u += (a - u) * (g_u * depth * intensity) * reached
+        if messaging > 0:
+            inoc += (1 - inoc) * (messaging * iota_max) * reached
+        pull = (reached & (s > 1 - eps)) * F32(mu * intensity)
+        s += pull * (1 - s)
+        belief -= (delta * pull) * belief
+    for x, x0 in ((a, a0), (u, u0), (s, s0), (belief, b0)):
+        mean = (x.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
+        x *= lam * (1 - w)
+        x += (lam * w) * mean
+        x += (1 - lam) * x0
+        np.clip(x, 0, 1, out=x)
+    inoc *= lam
+    np.minimum(u, a, out=u)
+
+
+def rss_mib() -> float:
+    """Peak resident set size of this process so far, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+STATE = ("awareness", "understanding", "support", "inoculation", "belief")
+ANCHORS = ("anchor_awareness", "anchor_understanding", "anchor_support", "anchor_belief")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.bench_publics",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--population", type=int, default=250_000,
+                        help="citizens per IP4 partner (default 250,000: a million in all)")
+    parser.add_argument("--scenario", default="disinformation_campaign")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also measure the peak of numpy allocations in one turn of each")
+    args = parser.parse_args(argv)
+    if args.population < 1:
+        print("error: --population: a public needs at least 1 citizen", file=sys.stderr)
+        return 2
+    start_rss = rss_mib()
+    scenario = load_scenario(args.scenario).scenario
+
+    # -- 1. the model ---------------------------------------------------------------------
+    began = time.perf_counter()
+    model = IP4Model(scenario, parse_rule("caucus"), args.seed,
+                     Parameters(**{**scenario.parameters, "population": args.population}))
+    build = time.perf_counter() - began
+    publics = model.publics
+    total = sum(p.population for p in publics.values())
+    start = {code: {k: getattr(p, k).copy() for k in STATE} for code, p in publics.items()}
+    rng_state = model.public_rng.bit_generator.state
+    nbytes = sum(getattr(p, k).nbytes for p in publics.values() for k in (*STATE, *ANCHORS))
+
+    received: list[list[tuple[str, object]]] = []
+    update_calls: list[float] = []
+    for code, public in publics.items():
+        def recorded(signals, rates, rng, _update=public.update, _code=code):
+            received[-1].append((_code, signals))
+            t0 = time.perf_counter()
+            _update(signals, rates, rng)
+            update_calls[-1] += time.perf_counter() - t0
+        public.update = recorded
+    step5, turn_times = [], []
+    update_publics = model.update_publics
+
+    def timed_update_publics(turn):
+        t0 = time.perf_counter()
+        update_publics(turn)
+        step5.append(time.perf_counter() - t0)
+
+    model.update_publics = timed_update_publics
+    for _ in range(scenario.turns):
+        received.append([])
+        update_calls.append(0.0)
+        t0 = time.perf_counter()
+        model.step()
+        turn_times.append(time.perf_counter() - t0)
+    model_rss = rss_mib()
+
+    # -- 2. the bare loop -----------------------------------------------------------------
+    rates = model.rates
+    plain_rates = (rates.retention, rates.peer_weight, rates.confidence, rates.persuasion,
+                   rates.visibility_rate, rates.visibility_understanding,
+                   rates.outreach_awareness, rates.outreach_understanding,
+                   rates.inoculation_max, rates.support_pull, rates.debunk_pull,
+                   rates.protection)
+    arrays = {code: {k: v.copy() for k, v in state.items()} for code, state in start.items()}
+    anchors = {code: tuple(getattr(p, k) for k in ANCHORS) for code, p in publics.items()}
+    plain = [[(code, s.visibility, tuple((m.narrative, m.reach, m.intensity)
+                                         for m in s.campaigns),
+               s.reach, s.intensity, s.depth, s.messaging) for code, s in turn]
+             for turn in received]
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = rng_state
+    bare_times = []
+    for turn in plain:
+        t0 = time.perf_counter()
+        for code, visibility, campaigns, reach, intensity, depth, messaging in turn:
+            x = arrays[code]
+            bare_update(x["awareness"], x["understanding"], x["support"], x["inoculation"],
+                        x["belief"], *anchors[code], visibility, campaigns, reach, intensity,
+                        depth, messaging, plain_rates, rng)
+        bare_times.append(time.perf_counter() - t0)
+    bare_rss = rss_mib()
+    same = all(np.array_equal(arrays[code][k], getattr(publics[code], k))
+               for code in publics for k in STATE)
+
+    # -- 3. report ------------------------------------------------------------------------
+    per_turn = {"whole model turn": statistics.median(turn_times),
+                "model step 5 (update_publics)": statistics.median(step5),
+                "model Public.update calls": statistics.median(update_calls),
+                "bare numpy loop": statistics.median(bare_times)}
+    bare = per_turn["bare numpy loop"]
+    print(f"publics: {len(publics)} x {args.population:,} = {total:,} citizens; "
+          f"{scenario.id}, {scenario.turns} turns, seed {args.seed}; "
+          f"numpy {np.__version__}")
+    print(f"model built in {build:.2f} s (drawing every citizen's anchors)")
+    print("seconds per turn (median over turns):")
+    for label, seconds in per_turn.items():
+        ratio = "" if label == "bare numpy loop" else f"   {seconds / bare:5.2f} x bare"
+        print(f"  {label:<32} {seconds:8.4f}{ratio}")
+    print(f"ratio model step 5 / bare loop: {per_turn['model step 5 (update_publics)'] / bare:.2f}")
+    print(f"same arrays, bit for bit, model and bare: {'yes' if same else 'NO'}")
+    print(f"citizens' arrays (state and anchors, float32): {nbytes / 2**20:.1f} MiB")
+    print(f"peak resident set size: {start_rss:.0f} MiB at start, {model_rss:.0f} MiB after "
+          f"the model, {bare_rss:.0f} MiB after the bare loop (it holds its own copy of the "
+          f"state)")
+    if args.tracemalloc:
+        print("peak numpy allocations in one turn (tracemalloc): "
+              + ", ".join(f"{k} {v / 2**20:.1f} MiB"
+                          for k, v in one_turn_peaks(model, arrays, anchors, plain[-1],
+                                                     plain_rates).items()))
+    return 0 if same else 1
+
+
+def one_turn_peaks(model, arrays, anchors, turn, plain_rates) -> dict[str, int]:
+    """Temporaries of one more turn of each side, measured with tracemalloc."""
+    peaks = {}
+    tracemalloc.start()
+    model.step()
+    peaks["model (whole turn)"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    rng = np.random.default_rng(0)
+    for code, visibility, campaigns, reach, intensity, depth, messaging in turn:
+        x = arrays[code]
+        bare_update(x["awareness"], x["understanding"], x["support"], x["inoculation"],
+                    x["belief"], *anchors[code], visibility, campaigns, reach, intensity,
+                    depth, messaging, plain_rates, rng)
+    peaks["bare loop"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peaks
+
+
+if __name__ == "__main__":
+    sys.exit(main())
