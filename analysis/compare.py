@@ -1,0 +1,450 @@
+"""Compare IP4 coordination rules on one scenario over the same seeds.
+
+``compare()`` runs every rule over the same run seeds (derived from one root seed, so
+rule differences are not seed differences), on every core, and writes to ``out_dir``:
+
+* ``results.parquet`` (zstd) and ``results.csv``: the tidy long table, one row per
+  (scenario, rule, seed, outcome, actor) with its ``value`` (outcomes defined in
+  :mod:`analysis.outcomes`); a spreadsheet opens the CSV, a notebook the Parquet;
+* ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% Student-t
+  interval (mean +/- t(0.975, n-1) x sd / sqrt(n)), and n, the runs with a value;
+* ``failures.csv``, only if some runs failed: their rule, seed and error;
+* ``manifest.json``: scenario id, file and sha256, rules, root seed and seeds,
+  parameters, versions, git commit, command, timing;
+* ``compare_outcomes.png`` and ``coercion_by_partner.png``: briefing figures.
+
+The same scenario, rules, seeds and parameters give the same ``results.csv`` and
+``summary.csv``, byte for byte, on one process or many.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from pydantic import ValidationError
+
+from agents.catalog import IP4
+from analysis.figures import save
+from analysis.outcomes import HEADLINE, reduce_run
+from scenarios.errors import InputError, Problem
+from scenarios.loader import LoadedScenario, load_scenario
+from sim.parallel import Job, JobResult, default_workers, derive_seeds, run_jobs
+from sim.params import Parameters
+from sim.rules import parse_rule, rule_names
+from sim.runner import git_commit, package_version, versions
+
+RESULT_COLUMNS = ("scenario", "rule", "seed", "outcome", "actor", "value")
+SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n")
+# The order "--rules all" lists the rules in: from no coordination to the most binding,
+# then the report's own condition; any rule added later comes after, alphabetically.
+RULE_ORDER = ("bilateral", "caucus", "consensus", "coalition", "lead", "hybrid", "formal")
+CONFIDENCE = 0.95
+# Short column heads for the printed table (the figure uses the longer HEADLINE labels).
+COLUMN = {"cohesion": "cohesion", "joint_rate": "joint rate", "shock_to_joint": "turns to joint",
+          "response_size": "response size", "coercion_successes": "coerced",
+          "attention": "attention", "hook_max": "hook (max)", "binding_cost": "binding cost",
+          "japan_rok_contacts": "JPN-KOR contacts"}
+
+Result = tuple[str, str, int, str, str, float]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    rule: str
+    outcome: str
+    actor: str
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+
+@dataclass
+class Comparison:
+    """What ``compare`` returns: the summary (for printing), and where it all went."""
+
+    scenario: str
+    rules: list[str]
+    seeds: list[int]
+    summary: list[SummaryRow]
+    results: list[Result]
+    failures: list[JobResult]
+    out_dir: Path
+    seconds: float
+    files: list[str]
+
+    def table(self) -> str:
+        return format_table(self.summary, self.rules)
+
+
+# -- input ------------------------------------------------------------------------------
+
+def split_rules(text: str) -> list[str]:
+    """``all`` or a comma list of rule specs; a piece that is only ``key=value`` belongs to
+    the spec before it, so ``caucus,hybrid:min_stake=0.2,max_spread=0.3`` is two rules.
+    ``all`` may be mixed with specs (``all,coalition:k=2``)."""
+    specs: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if "=" in piece and ":" not in piece and specs and ":" in specs[-1]:
+            specs[-1] += "," + piece
+        elif piece == "all":
+            specs += all_rules()
+        else:
+            specs.append(piece)
+    return list(dict.fromkeys(specs))
+
+
+def all_rules() -> list[str]:
+    names = rule_names()
+    return [r for r in RULE_ORDER if r in names] + sorted(set(names) - set(RULE_ORDER))
+
+
+def check_rules(rules: list[str] | str) -> list[str]:
+    """The rule specs, each checked with ``parse_rule`` (InputError naming every bad one);
+    two specs for the same rule and parameters are kept once."""
+    specs = split_rules(rules) if isinstance(rules, str) else list(rules)
+    if not specs:
+        raise InputError.one("--rules", "", "no rule given; use all or a comma list, "
+                             "e.g. bilateral,caucus,coalition:k=3")
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        try:
+            seen.setdefault(parse_rule(spec).spec(), spec)
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return list(seen.values())
+
+
+def check_parameters(loaded: LoadedScenario, params: dict[str, float]) -> Parameters:
+    try:
+        return Parameters(**{**loaded.scenario.parameters, **params})
+    except ValidationError as err:
+        raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
+                          for e in err.errors()]) from None
+
+
+# -- the comparison ---------------------------------------------------------------------
+
+def compare(scenario: str, rules: list[str] | str = "all", n_seeds: int = 100,
+            root_seed: int = 1, workers: int | None = None, out_dir: str | Path | None = None,
+            params: dict[str, float] | None = None,
+            overrides: dict[str, dict[str, float]] | None = None,
+            governments: dict[str, str] | None = None,
+            levers: dict[str, float] | None = None, progress: bool = True,
+            chunk_size: int | None = None, executor=None,
+            command: list[str] | None = None) -> Comparison:
+    """Run every rule over the same ``n_seeds`` seeds (from ``root_seed``), write the
+    results, summary, manifest and figures to ``out_dir`` (default
+    ``runs/compare-SCENARIO``), and return the comparison. Bad input (unknown scenario or
+    rule, a parameter out of range, fewer than one seed or worker) raises InputError."""
+    if n_seeds < 1:
+        raise InputError.one("--seeds", str(n_seeds), "must be at least 1")
+    if workers is not None and workers < 1:
+        raise InputError.one("--workers", str(workers), "must be at least 1")
+    loaded = load_scenario(scenario)
+    specs = check_rules(rules)
+    parameters = check_parameters(loaded, params or {})
+    sid = loaded.scenario.id
+    out = Path(out_dir) if out_dir else Path("runs") / f"compare-{sid}"
+    seeds = derive_seeds(root_seed, n_seeds)
+    jobs = [Job(scenario=loaded.path, rule=spec, seed=seed, params=dict(params or {}),
+                overrides=dict(overrides or {}), governments=dict(governments or {}),
+                levers=dict(levers or {}), sha256=loaded.sha256)
+            for spec in specs for seed in seeds]
+
+    start = time.perf_counter()
+    done = run_jobs(jobs, reduce_run, workers=workers, chunk_size=chunk_size,
+                    executor=executor, progress=progress, description=f"{sid}")
+    seconds = time.perf_counter() - start
+
+    results: list[Result] = [(sid, r.job.rule, seed, outcome, actor, value)
+                             for r in done if r.ok
+                             for _, seed, outcome, actor, value in r.rows]
+    failures = [r for r in done if not r.ok]
+    summary = summarize(results, specs)
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = write_results(results, out)
+    (out / "summary.csv").write_text(summary_csv(summary), encoding="utf-8")
+    files.append("summary.csv")
+    stale = out / "failures.csv"
+    if failures:
+        stale.write_text(failures_csv(failures, sid), encoding="utf-8")
+        files.append("failures.csv")
+    elif stale.exists():
+        stale.unlink()
+    title = f"{loaded.scenario.title}: {n_seeds} seeds per rule"
+    save(outcomes_figure(summary, specs, title), out / "compare_outcomes.png")
+    save(coercion_figure(summary, specs, title), out / "coercion_by_partner.png")
+    files += ["compare_outcomes.png", "coercion_by_partner.png"]
+    manifest = compare_manifest(loaded, specs, root_seed, seeds, parameters, overrides or {},
+                                governments or {}, levers or {}, len(jobs), len(failures),
+                                seconds,
+                                "executor" if executor else workers or default_workers(),
+                                command)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    files.append("manifest.json")
+    return Comparison(sid, specs, seeds, summary, results, failures, out, seconds, files)
+
+
+def compare_manifest(loaded: LoadedScenario, specs: list[str], root_seed: int,
+                     seeds: list[int], parameters: Parameters,
+                     overrides: dict[str, dict[str, float]], governments: dict[str, str],
+                     levers: dict[str, float], runs: int, failed: int, seconds: float,
+                     workers: int | str, command: list[str] | None) -> dict:
+    scenario = loaded.scenario
+    return {
+        "kind": "compare",
+        "ip4sim": package_version("ip4sim"),
+        "scenario": {"id": scenario.id, "title": scenario.title, "file": loaded.path,
+                     "sha256": loaded.sha256},
+        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
+        "seeds": {"root_seed": root_seed, "n": len(seeds),
+                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
+                                "& (2**63 - 1) (sim.parallel.derive_seeds)",
+                  "seeds": seeds},
+        "parameters": parameters.model_dump(),
+        "overrides": overrides,
+        "governments": governments,
+        "levers": levers,
+        "interval": f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds",
+        "runs": runs,
+        "failed": failed,
+        "workers": workers,
+        "seconds": round(seconds, 3),
+        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
+        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+        "git_commit": git_commit(),
+        "command": command or [],
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+# -- summary ----------------------------------------------------------------------------
+
+def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The Student-t interval of the mean: mean +/- t(1 - alpha/2, n - 1) x sd / sqrt(n);
+    NaN with fewer than two values."""
+    from scipy.stats import t
+
+    n = len(values)
+    if n < 2:
+        return math.nan, math.nan
+    mean = float(values.mean())
+    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def outcome_order(outcome: str, actor: str) -> tuple:
+    headline = list(HEADLINE)
+    rank = headline.index(outcome) if outcome in headline else len(headline)
+    partner = IP4.index(actor) if actor in IP4 else -1
+    return (rank, outcome, partner, actor)
+
+
+def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
+    """Mean, 95% t interval and n per (rule, outcome, actor), NaN values left out."""
+    values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for _, rule, _, outcome, actor, value in results:
+        values[(rule, outcome, actor)].append(value)
+    rows = []
+    rank = {s: i for i, s in enumerate(specs)}
+    for (rule, outcome, actor) in sorted(values, key=lambda k: (rank.get(k[0], len(rank)),
+                                                                *outcome_order(k[1], k[2]))):
+        v = np.array(values[(rule, outcome, actor)], dtype=float)
+        v = v[~np.isnan(v)]
+        mean = float(v.mean()) if len(v) else math.nan
+        low, high = t_interval(v)
+        rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(v)))
+    return rows
+
+
+def _r(value: float) -> float:
+    return value if math.isnan(value) else round(value, 9)
+
+
+def lookup(summary: list[SummaryRow]) -> dict[tuple[str, str, str], SummaryRow]:
+    return {(s.rule, s.outcome, s.actor): s for s in summary}
+
+
+def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
+                 outcomes: list[str] | None = None) -> str:
+    """One row per rule, one column per headline outcome: ``0.83 [0.81, 0.85]``."""
+    rules = rules or list(dict.fromkeys(s.rule for s in summary))
+    outcomes = outcomes or list(HEADLINE)
+    index = lookup(summary)
+    header = ["rule", *[COLUMN.get(o, o) for o in outcomes]]
+    body = []
+    for rule in rules:
+        cells = [rule]
+        for o in outcomes:
+            s = index.get((rule, o, ""))
+            cells.append(cell(s) if s else "-")
+        body.append(cells)
+    n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    note = f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} seeds " \
+           "per rule" if n else ""
+    return "\n".join([line(header), line(["-" * w for w in widths]),
+                      *(line(c) for c in body), note]).rstrip() + "\n"
+
+
+def cell(s: SummaryRow) -> str:
+    if math.isnan(s.mean):
+        return "n/a"
+    digits = 2 if max(abs(s.mean), abs(s.ci_high) if not math.isnan(s.ci_high) else 0) < 100 \
+        else 0
+    if math.isnan(s.ci_low):
+        return f"{s.mean:.{digits}f}"
+    return f"{s.mean:.{digits}f} [{s.ci_low:.{digits}f}, {s.ci_high:.{digits}f}]"
+
+
+# -- writing ----------------------------------------------------------------------------
+
+def _num(value: float) -> str:
+    """A float as CSV text: the shortest exact form; NaN as an empty cell."""
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def results_csv(results: list[Result]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    for scenario, rule, seed, outcome, actor, value in results:
+        writer.writerow((scenario, rule, seed, outcome, actor, _num(value)))
+    return buf.getvalue()
+
+
+def summary_csv(summary: list[SummaryRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for s in summary:
+        writer.writerow((s.rule, s.outcome, s.actor, _num(s.mean), _num(s.ci_low),
+                         _num(s.ci_high), s.n))
+    return buf.getvalue()
+
+
+def failures_csv(failures: list[JobResult], scenario: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("scenario", "rule", "seed", "error"))
+    for f in failures:
+        writer.writerow((scenario, f.job.rule, f.job.seed, f.error))
+    return buf.getvalue()
+
+
+def results_table(results: list[Result]):
+    """The results as a pyarrow Table (seed int64, value float64 with NaN as null)."""
+    import pyarrow as pa
+
+    columns = list(zip(*results, strict=True)) if results else [[] for _ in RESULT_COLUMNS]
+    schema = pa.schema([("scenario", pa.string()), ("rule", pa.string()),
+                        ("seed", pa.int64()), ("outcome", pa.string()),
+                        ("actor", pa.string()), ("value", pa.float64())])
+    arrays = [pa.array(list(col), type=f.type, from_pandas=(f.name == "value"))
+              for col, f in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_results(results: list[Result], out: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
+    (out / "results.csv").write_text(results_csv(results), encoding="utf-8")
+    return ["results.parquet", "results.csv"]
+
+
+# -- figures ----------------------------------------------------------------------------
+
+RULE_COLOURS = ("#4d4d4d", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+                "#e6ab02", "#a6761d", "#1f78b4", "#b2df8a")
+
+
+def outcomes_figure(summary: list[SummaryRow], rules: list[str], title: str) -> Figure:
+    """One small panel per headline outcome: each rule's mean with its 95% interval."""
+    index = lookup(summary)
+    outcomes = list(HEADLINE)
+    cols = 3
+    rows = math.ceil(len(outcomes) / cols)
+    fig = Figure(figsize=(12, 2.1 + 0.28 * len(rules) * rows + 0.4 * rows),
+                 layout="constrained")
+    fig.suptitle(f"{title}\nmean and 95% interval over seeds", fontsize=11)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    y = np.arange(len(rules))[::-1]
+    for k, ax in enumerate(axes.flat):
+        if k >= len(outcomes):
+            ax.set_axis_off()
+            continue
+        outcome = outcomes[k]
+        for j, rule in enumerate(rules):
+            s = index.get((rule, outcome, ""))
+            if s is None or math.isnan(s.mean):
+                continue
+            err = None if math.isnan(s.ci_low) else [[s.mean - s.ci_low], [s.ci_high - s.mean]]
+            ax.errorbar([s.mean], [y[j]], xerr=err, fmt="o", color=_colour(j), capsize=3,
+                        markersize=5)
+        ax.set_title(HEADLINE[outcome], fontsize=10)
+        ax.set_yticks(y, rules if k % cols == 0 else [""] * len(rules), fontsize=9)
+        ax.set_ylim(-0.6, len(rules) - 0.4)
+        ax.grid(axis="x", alpha=0.3)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.margins(x=0.15)
+    fig.supxlabel("Turns, shock to joint response: a run with no joint position counts as one "
+                  "turn past the end of the exercise (censored). Intervals: Student t.",
+                  fontsize=8, color="#555555")
+    return fig
+
+
+def coercion_figure(summary: list[SummaryRow], rules: list[str], title: str) -> Figure:
+    """Chinese coercion per partner under each rule: attempts and successes per run."""
+    index = lookup(summary)
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    fig.suptitle(f"{title}\nChinese coercion per partner per run (mean and 95% interval)",
+                 fontsize=11)
+    axes = fig.subplots(1, 2)
+    width = 0.8 / max(1, len(rules))
+    x = np.arange(len(IP4))
+    for ax, outcome, label in zip(axes, ("coercion_attempts", "coercion_successes"),
+                                  ("attempts", "successes"), strict=True):
+        for j, rule in enumerate(rules):
+            means, lows, highs = [], [], []
+            for code in IP4:
+                s = index.get((rule, outcome, code))
+                m = s.mean if s else math.nan
+                means.append(m)
+                lows.append(0.0 if not s or math.isnan(s.ci_low) else m - s.ci_low)
+                highs.append(0.0 if not s or math.isnan(s.ci_high) else s.ci_high - m)
+            ax.bar(x - 0.4 + width * (j + 0.5), means, width, yerr=[lows, highs],
+                   color=_colour(j), label=rule, capsize=2, error_kw={"linewidth": 0.8})
+        ax.set_xticks(x, list(IP4))
+        ax.set_title(f"coercion {label}")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("per run")
+    axes[1].set_ylabel("per run")
+    axes[1].legend(fontsize=8, ncol=2)
+    return fig
+
+
+def _colour(j: int) -> str:
+    return RULE_COLOURS[j % len(RULE_COLOURS)]

@@ -1,0 +1,180 @@
+"""The outcomes of one run, computed from its events and time series only (never the model).
+
+Each outcome is a tidy row ``(outcome, actor, value)``; ``actor`` is a partner code for
+per-partner outcomes and ``""`` for run-wide ones. A *partner decision* is one decision
+put to the four partners (forum ``partners`` or ``all``), i.e. one ``GroupStance`` event;
+the partners' *chosen positions* are the ``position`` of their ``Choice`` events on it.
+
+Run-wide outcomes (actor ``""``):
+
+``cohesion``
+    1 - the mean, over partner decisions, of the spread (max - min) of the four
+    partners' chosen positions. 1: the four always chose the same position; 0: on every
+    decision one chose the bottom of the scale and another the top.
+``joint_rate``
+    joint positions / partner decisions (``JointPosition`` events over ``GroupStance``
+    events). A joint position of two or three partners (coalition, lead nation) counts.
+``joint_any``
+    1 if the partners took at least one joint position in the run, else 0.
+``shock_to_joint``
+    turns from the shock to the first joint response: turn of the first
+    ``JointPosition`` less the turn of the first ``InjectFired``. A run with no joint
+    position is *censored* at one turn past the end of the exercise (last recorded turn
+    + 1 - first inject turn), not dropped, so rules that rarely act together are not
+    flattered by averaging only their lucky runs; read its mean with ``joint_any``, and
+    as a lower bound where ``joint_any`` is below 1.
+``response_size``
+    the mean, over partner decisions, of the capability-weighted mean chosen position of
+    the four: sum(capability x position) / sum(capability), with capability from the
+    built-in profiles (``agents.catalog.load_catalog()``, static data; a run that
+    overrides capability is still weighted by the built-in values). 0 none, 1 strongest.
+``coercion_attempts``, ``coercion_successes``
+    ``Coercion`` events (all of them, and those with ``success``), all partners together.
+``attention``
+    attention at NATO, the ``attention`` metric summed over turns and over the four.
+``hook_final``, ``hook_max``
+    China's "Asia-Pacific NATO" narrative hook (``narrative_hook``, 0..1): at the last
+    turn, and its highest over the run.
+``binding_cost``
+    the sum of ``Choice.violation`` over the partners: utility given up when a binding
+    group position overrode a member's own pick (non-zero only under binding rules). The
+    engine measures it against the member's logit draw, not its best option, so a single
+    choice can count negative (the draw was worse than the bound option) and the sum nets
+    those out.
+``japan_rok_contacts``
+    consultations in the group with both Tokyo and Seoul in it: the
+    ``japan_rok_contacts`` metric at the last turn.
+``partner_decisions``
+    the number of partner decisions (the denominator of the rates above).
+
+Per-partner outcomes (actor = AUS, JPN, KOR, NZL): ``coercion_attempts``,
+``coercion_successes`` (``Coercion`` events with that target), ``attention`` (summed over
+turns) and ``binding_cost`` (that partner's violations).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any, Protocol
+
+from agents.catalog import IP4, load_catalog
+from sim.events import Choice, Coercion, EventBase, GroupStance, InjectFired, JointPosition
+
+Row = tuple[int, str, str, float]
+OutcomeRow = tuple[str, str, float]  # outcome, actor ("" for run-wide), value
+REDUCED_COLUMNS = ("rule", "seed", "outcome", "actor", "value")
+
+# The outcomes a comparison table and figure show first, in order, with plain labels.
+HEADLINE = {
+    "cohesion": "cohesion",
+    "joint_rate": "joint-position rate",
+    "shock_to_joint": "turns, shock to joint response",
+    "response_size": "size of response",
+    "coercion_successes": "coercion successes",
+    "attention": "attention at NATO",
+    "hook_max": "narrative hook (max)",
+    "binding_cost": "binding cost",
+    "japan_rok_contacts": "Japan-ROK contacts",
+}
+PER_PARTNER = ("coercion_attempts", "coercion_successes", "attention", "binding_cost")
+
+
+class HasOutputs(Protocol):
+    """A RunResult (sim.runner) or a RunOutputs (analysis.outputs): events and rows."""
+
+    events: list[EventBase]
+    timeseries: list[Row]
+
+
+def capability() -> dict[str, float]:
+    profiles = load_catalog().profiles
+    return {code: profiles[code]["capability"] for code in IP4}
+
+
+def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
+    """Every outcome of one run, as tidy rows; definitions in this module's docstring."""
+    events, rows = run.events, run.timeseries
+    weight = capability()
+    decisions = [(e.turn, e.decision) for e in events if isinstance(e, GroupStance)]
+    positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
+    violation = dict.fromkeys(IP4, 0.0)
+    for e in events:
+        if isinstance(e, Choice) and e.actor in weight:
+            positions[(e.turn, e.decision)][e.actor] = e.position
+            violation[e.actor] += e.violation
+    spreads, sizes = [], []
+    for key in decisions:
+        chosen = positions.get(key, {})
+        if len(chosen) < len(IP4):  # a partner missing (not at the table): no spread
+            continue
+        values = list(chosen.values())
+        spreads.append(max(values) - min(values))
+        sizes.append(sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values()))
+
+    joints = [e for e in events if isinstance(e, JointPosition)]
+    injects = [e.turn for e in events if isinstance(e, InjectFired)]
+    last_turn = max((r[0] for r in rows), default=max((e.turn for e in events), default=0))
+    if not injects:
+        shock = math.nan
+    elif joints:
+        shock = float(joints[0].turn - injects[0])
+    else:
+        shock = float(last_turn + 1 - injects[0])
+
+    attempts = dict.fromkeys(IP4, 0)
+    successes = dict.fromkeys(IP4, 0)
+    for e in events:
+        if isinstance(e, Coercion) and e.target in attempts:
+            attempts[e.target] += 1
+            successes[e.target] += e.success
+
+    attention = dict.fromkeys(IP4, 0.0)
+    hook: list[float] = []
+    contacts = 0.0
+    for _, metric, actor, value in rows:
+        if metric == "attention" and actor in attention:
+            attention[actor] += value
+        elif metric == "narrative_hook":
+            hook.append(value)
+        elif metric == "japan_rok_contacts":
+            contacts = value  # rows are in turn order: the last one stands
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else math.nan
+
+    out: list[OutcomeRow] = [
+        ("cohesion", "", 1.0 - mean(spreads) if spreads else math.nan),
+        ("joint_rate", "", len(joints) / len(decisions) if decisions else math.nan),
+        ("joint_any", "", float(bool(joints))),
+        ("shock_to_joint", "", shock),
+        ("response_size", "", mean(sizes)),
+        ("coercion_attempts", "", float(sum(attempts.values()))),
+        ("coercion_successes", "", float(sum(successes.values()))),
+        ("attention", "", sum(attention.values())),
+        ("hook_final", "", hook[-1] if hook else math.nan),
+        ("hook_max", "", max(hook) if hook else math.nan),
+        ("binding_cost", "", sum(violation.values())),
+        ("japan_rok_contacts", "", contacts),
+        ("partner_decisions", "", float(len(decisions))),
+    ]
+    for code in IP4:
+        out += [("coercion_attempts", code, float(attempts[code])),
+                ("coercion_successes", code, float(successes[code])),
+                ("attention", code, attention[code]),
+                ("binding_cost", code, violation[code])]
+    return [(o, a, _clean(v)) for o, a, v in out]
+
+
+def _clean(value: float) -> float:
+    """Round off float noise (sums of rounded metrics), so tables read cleanly and the
+    same run always writes the same digits."""
+    return value if math.isnan(value) else round(float(value), 9)
+
+
+def reduce_run(result: Any) -> list[tuple[str, int, str, str, float]]:
+    """The parallel runner's reduce: a RunResult -> rows (rule, seed, outcome, actor,
+    value) with the rule as its full spec (``coalition:k=3``). Module-level, so a process
+    pool can pickle it."""
+    rule, seed = result.spec.rule.spec(), result.spec.seed
+    return [(rule, seed, o, a, v) for o, a, v in run_outcomes(result)]

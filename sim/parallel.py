@@ -1,0 +1,279 @@
+"""Run many jobs (scenario x rule x seed x parameters) on every core, and reduce each run
+where it ran.
+
+This is the engine side of comparisons and sweeps; it knows nothing of analysis. A
+caller hands :func:`run_jobs` a list of :class:`Job` and a *reduce* function, a
+module-level (so picklable) function ``(RunResult) -> list of rows``. Each job is
+played and reduced in the worker, so only the small rows travel back, never the
+events or the time series.
+
+* **Seeds** come from one root seed (:func:`derive_seeds`), so a sweep is named by
+  its root seed and any one of its runs can be reproduced alone from its own seed.
+* **Chunks**: a run of a built-in scenario takes a few milliseconds, while handing one
+  task to a process pool costs about a millisecond (pickling, a pipe round trip, future
+  bookkeeping); one task per run would spend much of the time on overhead (Mesa's
+  ``batch_run`` on two processes is slower than on one for millisecond runs). Jobs are
+  therefore sent in chunks of about :data:`TARGET_CHUNK_SECONDS` of work each, sized
+  from the time of the first job, which is played here before the others are sent
+  (the engine's speed changes as it grows, so a constant would go stale).
+* **Failure isolation**: a run that raises becomes a failure record (its job and the
+  error message); the other runs go on.
+* **Order**: results come back in job order whatever order the workers finish in, so
+  a serial and a parallel batch give the same rows, byte for byte once written.
+* **Executors**: ``workers=1`` runs in this process (no pool, easy to debug and
+  profile); otherwise a local :class:`~concurrent.futures.ProcessPoolExecutor`; or
+  any :class:`concurrent.futures.Executor` passed as ``executor``, e.g. a Dask
+  cluster's ``Client("tcp://scheduler:8786").get_executor()`` (Dask is not a
+  dependency; the executor only needs ``submit``). The workers must be able to import
+  this package and read the scenario file at the path the job names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from scenarios.loader import LoadedScenario, load_scenario
+from sim.params import Parameters
+from sim.rules import Rule, parse_rule
+from sim.runner import RunResult, RunSpec, play
+
+Reduce = Callable[[RunResult], list[Any]]
+
+# Seconds of work aimed at per chunk. Long enough that the pool's ~1 ms per task is under
+# 1% of the work; short enough that the progress bar moves several times a second per
+# worker, that the last, unbalanced chunks cost a fraction of a second, and that an
+# interrupted batch loses little.
+TARGET_CHUNK_SECONDS = 0.2
+# Used when no run has been timed (serial batches, where chunks only pace the progress
+# bar): a 10-turn built-in scenario, played and reduced, took 6-20 ms here.
+RUN_SECONDS_ESTIMATE = 0.01
+# At least this many chunks per worker, so a short batch still spreads over all workers.
+MIN_CHUNKS_PER_WORKER = 4
+
+
+def derive_seeds(root_seed: int, n: int) -> list[int]:
+    """``n`` run seeds from one root seed, each a non-negative int below 2**63.
+
+    numpy's ``SeedSequence(root_seed).generate_state(n, uint64)``: a hash of the root
+    seed, documented by numpy as stable across versions and platforms, with no useful
+    correlation between neighbouring words. The list is prefix-stable (the first 100
+    seeds of a 500-seed batch are the seeds of a 100-seed batch with the same root), so
+    a comparison can be extended without rerunning what it has. The top bit is cleared
+    so a seed fits a signed 64-bit column (Parquet, CSV readers); with 63 bits a
+    repeated seed is vanishingly unlikely even over millions of runs.
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, not {n}")
+    words = np.random.SeedSequence(int(root_seed)).generate_state(n, dtype=np.uint64)
+    return [int(w) & (2**63 - 1) for w in words]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run to play: small and plain, so it pickles cheaply.
+
+    ``scenario`` is a built-in name or a path the worker can read; ``sha256``, when
+    given, is checked against the file the worker loads, so an edit to the scenario in
+    the middle of a batch fails the runs instead of mixing two versions. ``rule`` is a
+    rule spec as typed on the command line (``coalition:k=3``). ``params`` are model
+    parameters (on top of the scenario file's own); ``overrides`` profile values
+    (``{"JPN": {"china_threat": 0.6}}``); ``governments`` government switches;
+    ``levers`` the report's policy levers (on top of the scenario file's).
+    ``tag`` is the caller's own label (e.g. a design point's index); the runner ignores it.
+    """
+
+    scenario: str
+    rule: str
+    seed: int
+    params: dict[str, float] = field(default_factory=dict)
+    overrides: dict[str, dict[str, float]] = field(default_factory=dict)
+    governments: dict[str, str] = field(default_factory=dict)
+    levers: dict[str, float] = field(default_factory=dict)
+    sha256: str | None = None
+    tag: str = ""
+
+    def spec(self) -> RunSpec:
+        """The full run spec, loading (and caching, per process) scenario and rule."""
+        loaded = _scenario(self.scenario)
+        if self.sha256 and loaded.sha256 != self.sha256:
+            _scenario.cache_clear()  # the file changed since this process cached it
+            loaded = _scenario(self.scenario)
+        if self.sha256 and loaded.sha256 != self.sha256:
+            raise RuntimeError(f"scenario {self.scenario} changed since the batch started "
+                               f"(sha256 {loaded.sha256[:12]}, expected {self.sha256[:12]})")
+        params = Parameters(**{**loaded.scenario.parameters, **self.params})
+        return RunSpec(loaded=loaded, rule=_rule(self.rule), seed=self.seed, params=params,
+                       overrides=self.overrides, governments=self.governments,
+                       levers=self.levers)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What became of one job: its reduced rows, or the error that stopped it."""
+
+    index: int  # position in the job list
+    job: Job
+    rows: list[Any] | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@lru_cache(maxsize=16)
+def _scenario(name_or_path: str) -> LoadedScenario:
+    """Loaded once per worker process (the cache outlives chunks), not once per run."""
+    return load_scenario(name_or_path)
+
+
+@lru_cache(maxsize=64)
+def _rule(spec: str) -> Rule:
+    return parse_rule(spec)
+
+
+def run_job(job: Job, reduce: Reduce) -> list[Any]:
+    """Play one job and reduce it: what a worker does for each job of its chunk."""
+    return reduce(play(job.spec()))
+
+
+def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResult]:
+    out = []
+    for index, job in chunk:
+        try:
+            out.append(JobResult(index, job, run_job(job, reduce)))
+        except Exception as err:  # a failed run is recorded; the batch goes on
+            out.append(JobResult(index, job, None, describe_error(err)))
+    return out
+
+
+def _timed_first(item: tuple[int, Job], reduce: Reduce) -> tuple[JobResult, float]:
+    """Play one job in this process, timed without loading its scenario and rule."""
+    with contextlib.suppress(Exception):  # a bad job fails again, and is recorded, below
+        item[1].spec()  # load and cache the scenario and rule outside the timing
+    start = time.perf_counter()
+    result = _run_chunk([item], reduce)[0]
+    return result, time.perf_counter() - start
+
+
+def describe_error(err: BaseException) -> str:
+    """``Type: message (file:line in function)`` for the innermost frame."""
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno} in " \
+            f"{frames[-1].name})" if frames else ""
+    return f"{type(err).__name__}: {err}{where}"
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_chunk_size(n_jobs: int, workers: int,
+                       seconds_per_run: float = RUN_SECONDS_ESTIMATE) -> int:
+    """About :data:`TARGET_CHUNK_SECONDS` of work per chunk, but at least
+    :data:`MIN_CHUNKS_PER_WORKER` chunks per worker when the batch is small."""
+    by_time = max(1, round(TARGET_CHUNK_SECONDS / max(seconds_per_run, 1e-4)))
+    by_balance = max(1, math.ceil(n_jobs / (workers * MIN_CHUNKS_PER_WORKER)))
+    return min(by_time, by_balance)
+
+
+def process_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """A local process pool started with ``forkserver``: the server process imports the
+    engine once (``preload``), and each worker is forked from it, so a worker starts in
+    milliseconds with the modules already imported, and never inherits the parent's
+    threads (``fork`` from a threaded parent, e.g. after pyarrow or a progress bar, can
+    deadlock, and Python 3.12 warns about it)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.parallel", *preload])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
+             chunk_size: int | None = None, executor: Executor | None = None,
+             progress: bool = True, description: str = "runs") -> list[JobResult]:
+    """Play every job, reduce each where it ran, and return one JobResult per job, in
+    job order.
+
+    ``workers``: processes for the local pool (default: every core); 1 runs in this
+    process. ``executor``: any ``concurrent.futures.Executor`` to use instead (it is not
+    shut down here); ``workers`` then only sizes the chunks. ``chunk_size``: jobs per
+    task (default: about :data:`TARGET_CHUNK_SECONDS` of work, timed on the first job,
+    which a parallel batch plays in this process first). ``progress``: a tqdm bar on
+    stderr.
+
+    With the local pool (``forkserver``, like ``spawn``), a script that calls this must
+    guard its entry point with ``if __name__ == "__main__":``, as for any multiprocessing.
+
+    ``reduce`` must be a module-level function so it can be pickled to the workers. A
+    job whose run raises gets a JobResult with ``error`` set and ``rows`` None; so does
+    every job of a chunk whose worker died (the error then names the pool's failure).
+    """
+    from tqdm import tqdm
+
+    jobs = list(jobs)
+    workers = workers or default_workers()
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, not {workers}")
+    indexed = list(enumerate(jobs))
+    results: list[JobResult | None] = [None] * len(jobs)
+
+    def keep(done: list[JobResult]) -> None:
+        for r in done:
+            results[r.index] = r
+
+    serial = executor is None and workers == 1
+    if serial or chunk_size:
+        size = chunk_size or default_chunk_size(len(jobs), workers)
+    else:  # time the first job here, and size the chunks of the rest from it
+        first, seconds = _timed_first(indexed[0], reduce) if indexed else (None, 0.0)
+        if first is not None:
+            keep([first])
+            indexed = indexed[1:]
+        estimate = seconds if first is not None and first.ok else RUN_SECONDS_ESTIMATE
+        size = default_chunk_size(len(indexed), workers, estimate)
+    chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
+
+    if serial:
+        with tqdm(total=len(jobs), disable=not progress, desc=description, unit="run",
+                  smoothing=0.1, mininterval=0.25) as bar:
+            for chunk in chunks:
+                keep(_run_chunk(chunk, reduce))
+                bar.update(len(chunk))
+        return results  # type: ignore[return-value]
+
+    own = executor is None
+    pool = process_pool(workers, [reduce.__module__]) if own else executor
+    try:
+        futures: dict[Future, list[tuple[int, Job]]] = {
+            pool.submit(_run_chunk, chunk, reduce): chunk for chunk in chunks}
+        with tqdm(total=len(jobs), initial=len(jobs) - len(indexed), disable=not progress,
+                  desc=description, unit="run", smoothing=0.1, mininterval=0.25) as bar:
+            for future in as_completed(futures):
+                chunk = futures[future]
+                try:
+                    keep(future.result())
+                except Exception as err:  # the worker or the transport failed
+                    message = f"chunk failed: {describe_error(err)}"
+                    keep([JobResult(i, job, None, message) for i, job in chunk])
+                bar.update(len(chunk))
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return results  # type: ignore[return-value]
+

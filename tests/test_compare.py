@@ -1,0 +1,151 @@
+"""Comparing coordination rules: reproducible on one process or many, failures isolated,
+bad input refused, outputs complete."""
+
+import csv
+import math
+
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.compare import compare, split_rules
+from analysis.outcomes import reduce_run, run_outcomes
+from sim.cli import main
+from sim.parallel import Job, derive_seeds, run_jobs
+from sim.runner import play
+
+SEEDS = 8
+
+
+@pytest.fixture(scope="module")
+def serial_and_parallel(tmp_path_factory):
+    """The same comparison on one process and on two (small chunks, so chunks finish out
+    of order)."""
+    base = tmp_path_factory.mktemp("compare")
+    one = compare("ukraine_response", "all", SEEDS, root_seed=5, workers=1,
+                  out_dir=base / "serial", progress=False)
+    two = compare("ukraine_response", "all", SEEDS, root_seed=5, workers=2, chunk_size=3,
+                  out_dir=base / "parallel", progress=False)
+    return one, two
+
+
+def test_serial_and_parallel_write_identical_tables(serial_and_parallel):
+    one, two = serial_and_parallel
+    for name in ("results.csv", "summary.csv"):
+        assert (one.out_dir / name).read_bytes() == (two.out_dir / name).read_bytes(), name
+    assert one.summary == two.summary
+    assert not one.failures and not two.failures
+
+
+def test_every_rule_ran_on_the_same_seeds(serial_and_parallel):
+    one, _ = serial_and_parallel
+    assert one.seeds == derive_seeds(5, SEEDS)
+    seeds_by_rule: dict[str, set[int]] = {}
+    for _, rule, seed, *_ in one.results:
+        seeds_by_rule.setdefault(rule, set()).add(seed)
+    assert set(seeds_by_rule) == set(one.rules) and len(one.rules) >= 7
+    assert all(s == set(one.seeds) for s in seeds_by_rule.values())
+
+
+def test_outputs_exist_and_parquet_round_trips(serial_and_parallel):
+    one, _ = serial_and_parallel
+    for name in ("results.parquet", "results.csv", "summary.csv", "manifest.json",
+                 "compare_outcomes.png", "coercion_by_partner.png"):
+        assert (one.out_dir / name).stat().st_size > 0, name
+    assert not (one.out_dir / "failures.csv").exists()
+    table = pq.read_table(one.out_dir / "results.parquet")
+    assert table.column_names == ["scenario", "rule", "seed", "outcome", "actor", "value"]
+    back = [tuple(r.values()) for r in table.to_pylist()]
+    expected = [(*r[:5], None if math.isnan(r[5]) else r[5]) for r in one.results]
+    assert back == expected
+    with (one.out_dir / "results.csv").open(newline="") as f:
+        assert sum(1 for _ in csv.reader(f)) == len(one.results) + 1
+
+
+def test_derive_seeds_is_stable_and_prefix_stable():
+    # numpy documents SeedSequence as stable across versions and platforms; these values
+    # pin it, so a changed derivation (or numpy breaking its promise) fails here.
+    assert derive_seeds(1, 3) == [7434755675892716031, 784080026763069228,
+                                  5266248848659119178]
+    assert derive_seeds(1, 50)[:3] == derive_seeds(1, 3)
+    many = derive_seeds(7, 1000)
+    assert len(set(many)) == 1000 and all(0 <= s < 2**63 for s in many)
+    assert derive_seeds(7, 10) != derive_seeds(8, 10)
+
+
+def test_one_run_rerun_alone_reproduces_its_rows(serial_and_parallel):
+    one, _ = serial_and_parallel
+    rule, seed = "coalition", one.seeds[3]
+    rows = [r[3:] for r in one.results if r[1] == rule and r[2] == seed]
+    alone = run_outcomes(play(Job("ukraine_response", rule, seed).spec()))
+    assert [tuple(r) for r in rows] == [tuple(r) for r in alone]
+
+
+def reduce_or_fail(result):
+    """A reduce that raises on one seed, to show a failure stays with its run."""
+    if result.spec.seed == 3:
+        raise ValueError("boom on seed 3")
+    return reduce_run(result)
+
+
+@pytest.mark.parametrize(("workers", "chunk_size", "bad_at"), [
+    (1, 2, 2), (2, 2, 2),
+    (2, None, 0),  # chunks sized from the first job, here the failing one
+])
+def test_a_failing_run_becomes_a_record_and_the_rest_complete(workers, chunk_size, bad_at):
+    jobs = [Job("ukraine_response", "caucus", s) for s in range(6)]
+    jobs.insert(bad_at, Job("ukraine_response", "nosuchrule", 99))
+    done = run_jobs(jobs, reduce_or_fail, workers=workers, chunk_size=chunk_size,
+                    progress=False)
+    assert [r.index for r in done] == list(range(len(jobs)))
+    failed = {r.job.seed: r.error for r in done if not r.ok}
+    assert set(failed) == {99, 3}
+    assert "unknown rule" in failed[99] and "boom on seed 3" in failed[3]
+    assert all(r.rows for r in done if r.ok) and sum(r.ok for r in done) == 5
+
+
+def test_compare_writes_failures_csv(tmp_path, monkeypatch):
+    import analysis.compare as comparison
+
+    monkeypatch.setattr(comparison, "reduce_run", reduce_or_fail)
+    monkeypatch.setattr(comparison, "derive_seeds", lambda root, n: list(range(n)))
+    result = compare("ukraine_response", "bilateral", 5, workers=1, out_dir=tmp_path,
+                     progress=False)
+    assert len(result.failures) == 1
+    text = (tmp_path / "failures.csv").read_text()
+    assert "bilateral,3," in text and "boom on seed 3" in text
+    assert {r[2] for r in result.results} == {0, 1, 2, 4}
+
+
+def test_rule_lists_keep_parameters_with_their_rule():
+    assert split_rules("caucus,hybrid:min_stake=0.2,max_spread=0.3,coalition:k=2") == [
+        "caucus", "hybrid:min_stake=0.2,max_spread=0.3", "coalition:k=2"]
+    assert split_rules("all")[:2] == ["bilateral", "caucus"]
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--rules", "bilateral,nosuch"], "unknown rule"),
+    (["--rules", "coalition:k=7"], "coalition:k=7"),
+    (["--seeds", "0"], "--seeds"),
+    (["--workers", "0"], "--workers"),
+    (["--param", "temperature=-1"], "temperature"),
+])
+def test_bad_compare_input_exits_2_with_a_message(argv, says, tmp_path, capsys):
+    code = main(["compare", "ukraine_response", "--quiet", "--out", str(tmp_path / "x"),
+                 "--seeds", "2", *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error:") and says in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_compare_command_prints_a_table_and_writes_its_folder(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "ukraine_response", "--rules", "bilateral,caucus", "--seeds", "8",
+                 "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    lines = printed.splitlines()
+    assert lines[0].split()[:3] == ["rule", "cohesion", "joint"]
+    assert any(line.startswith("bilateral ") for line in lines)
+    assert any(line.startswith("caucus ") and "[" in line for line in lines)
+    assert (out / "manifest.json").exists() and "wrote" in printed
