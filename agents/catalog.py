@@ -175,5 +175,7 @@ def _load(governments: tuple[tuple[str, str], ...]) -> Catalog:
 
 
 def load_catalog(governments: dict[str, str] | None = None) -> Catalog:
-    """The built-in catalogue, with a chosen government for partners that have several."""
-    return _load(tuple(sorted((governments or {}).items())))
+    """The built-in catalogue, with a chosen government for partners that have several
+    (``{"KOR": "progressive"}``; aliases such as ROK are accepted)."""
+    chosen = {ALIASES.get(k.upper(), k.upper()): v for k, v in (governments or {}).items()}
+    return _load(tuple(sorted(chosen.items())))

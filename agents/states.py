@@ -66,29 +66,37 @@ class Adversary(mesa.Agent):
 
 
 class China(Adversary):
-    """Coerces individual partners economically, choosing who is exposed, vulnerable,
-    provocative and poorly backed (Hirschman 1945; Drezner 1999; Cha 2023)."""
+    """Coerces individual partners economically (Hirschman 1945; Drezner 1999; Cha 2023).
+
+    It targets the partners where coercion pays best: the chance that pressure lands,
+    P_i = logistic(6 * (E_i * V_i * (1 + intensity) - 0.5 * (backing_i + resolve_i))),
+    times what China gains, g_i = 0.1 + provocation_i: it always has some interest in
+    pressing a partner "against closer relations with NATO", more so after a partner
+    provoked it. Backing from partners lowers P_i: "safety in numbers".
+    """
+
+    BASE_INTEREST = 0.1  # assumption: China presses even partners that did not provoke it
+    SLOPE = 6.0  # assumption: how sharply leverage over resistance turns into success
 
     def coerce(self, partners: list[Partner], rng: np.random.Generator,
                threshold: float) -> list[CoercionAttempt]:
-        gains = {p.code: self.expected_gain(p) for p in partners}
-        budget = max(1, round(self["coercion_budget"] * len(partners)))
-        ranked = sorted(partners, key=lambda p: (-gains[p.code], p.code))
-        targets = [p for p in ranked[:budget] if gains[p.code] > threshold]
+        value = {p.code: self.success_probability(p) * self.gain(p) for p in partners}
+        budget = math.floor(self["coercion_budget"] * len(partners) + 0.5)
+        ranked = sorted(partners, key=lambda p: (-value[p.code], p.code))
+        targets = [p for p in ranked[:budget] if value[p.code] > threshold]
         draws = rng.random(len(partners))  # fixed count, so targeting never shifts the stream
-        return [self._attempt(p, draws[i]) for i, p in enumerate(targets)]
+        return [CoercionAttempt(p.code, self["coercion_intensity"], p.backing,
+                                bool(draws[i] < self.success_probability(p)))
+                for i, p in enumerate(targets)]
 
-    @staticmethod
-    def expected_gain(p: Partner) -> float:
-        exposure = p["china_trade_exposure"] * p["coercion_vulnerability"]
-        return exposure * p.provocation * (1.0 - p.backing)
+    def gain(self, p: Partner) -> float:
+        return self.BASE_INTEREST + p.provocation
 
-    def _attempt(self, p: Partner, u: float) -> CoercionAttempt:
-        pressure = self["coercion_intensity"]
-        leverage = p["china_trade_exposure"] * p["coercion_vulnerability"] * (1 + pressure)
-        resistance = p.backing + p["china_threat"] * 0.5
-        success = u < 1.0 / (1.0 + math.exp(-6.0 * (leverage - resistance)))
-        return CoercionAttempt(p.code, pressure, p.backing, success)
+    def success_probability(self, p: Partner) -> float:
+        leverage = p["china_trade_exposure"] * p["coercion_vulnerability"] * (
+            1 + self["coercion_intensity"])
+        resistance = 0.5 * (p.backing + p["china_threat"])
+        return 1.0 / (1.0 + math.exp(-self.SLOPE * (leverage - resistance)))
 
 
 class Russia(Adversary):
@@ -96,4 +104,5 @@ class Russia(Adversary):
     escalation, energy and economic retaliation) weighs on options that provoke it."""
 
     def pressure(self, escalation: float) -> float:
-        return escalation * (0.5 + 0.5 * self["alignment_with_partner"])
+        """How hard Russia presses those who act against it, given the war's escalation."""
+        return escalation * self["coercion_intensity"]

@@ -10,8 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.catalog import IP4
-from analysis.narrative import name, narrate
-from sim.events import Choice, CouncilVote, EventBase, InjectFired, JointPosition
+from analysis.narrative import name, narrate, narrative_label
+from sim.events import (
+    Choice,
+    CouncilVote,
+    EventBase,
+    InjectFired,
+    JointPosition,
+    LeverSwitched,
+    PublicOpinion,
+)
 
 ALLIES_MET_SHARE = 0.9  # an expectation of "the allies" is met when 90% of them act so
 
@@ -97,9 +105,12 @@ def after_action_report(events: list[EventBase], manifest: dict, turn_represents
         f"({', '.join(sorted({e.decision for e in joint})) or 'none'}).",
         *_council_summary(events),
         *_coercion_summary(events),
+        *_publics_summary(events),
     ]
     if figure:
         lines += ["", f"![Summary of the run]({figure})"]
+        if any(isinstance(e, PublicOpinion) for e in events):  # write_debrief draws it too
+            lines += ["", "![The publics](publics.png)"]
     lines += ["", "## Expected actions (evaluation guide)", "",
               "| turn | inject | actor | expected | observed | met |",
               "| --- | --- | --- | --- | --- | --- |"]
@@ -128,6 +139,31 @@ def _council_summary(events: list[EventBase]) -> list[str]:
                        for e in blocked)
     return [f"- Council decisions: **{len(votes) - len(blocked)} agreed, {len(blocked)} "
             f"blocked**" + (f" ({detail})" if detail else "") + "."]
+
+
+def _publics_summary(events: list[EventBase]) -> list[str]:
+    """The publics at the end, and the choices public opinion tipped."""
+    opinion = [e for e in events if isinstance(e, PublicOpinion)]
+    if not opinion:
+        return []
+    first, last = opinion[0].means, opinion[-1].means
+    codes = [c for c in IP4 if c in last]
+    beliefs = [k for k in last[codes[0]] if k.startswith("belief.")]
+    lines = ["- Publics at the end (turn 1 in brackets): " + "; ".join(
+        f"{name(c)} support {last[c]['support']:.2f} ({first[c]['support']:.2f}), "
+        f"awareness-understanding gap {last[c]['gap']:.2f} ({first[c]['gap']:.2f})"
+        for c in codes) + "."]
+    lines.append("- Belief in the narratives at the end: " + "; ".join(
+        f"{narrative_label(k.removeprefix('belief.'))} " + ", ".join(
+            f"{c} {last[c][k]:.2f}" for c in codes) for k in beliefs) + ".")
+    swayed = [e for e in events if isinstance(e, Choice) and e.swayed_from]
+    detail = "; ".join(f"{name(e.actor)} {e.decision}: {e.option} instead of {e.swayed_from} "
+                       f"(turn {e.turn})" for e in swayed)
+    lines.append(f"- Choices tipped by public opinion: **{len(swayed)}**"
+                 + (f" ({detail})" if detail else "") + ".")
+    lines += [f"- Lever switched on: {e.lever} (turn {e.turn}, after {e.decision})."
+              for e in events if isinstance(e, LeverSwitched)]
+    return lines
 
 
 def _coercion_summary(events: list[EventBase]) -> list[str]:

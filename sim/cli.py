@@ -25,6 +25,7 @@ from scenarios.loader import (
     load_scenario,
     unknown_actor,
 )
+from sim.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, switchable
 from sim.params import Parameters, parameter_help
 from sim.rules import REGISTRY, parse_rule, rule_names
 from sim.runner import RunSpec, play, write_run
@@ -78,6 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="list the model parameters, defaults and meaning")
     params.set_defaults(handler=cmd_params)
+
+    comp = sub.add_parser("compare", help="run every rule over the same seeds and compare "
+                                          "outcomes (table, results, figures)")
+    comp.add_argument("scenario", help="a built-in scenario name or a path to a YAML file")
+    comp.add_argument("--rules", default="all",
+                      help="all, or a comma list of rule specs, e.g. bilateral,caucus,"
+                           "coalition:k=3 (default all)")
+    comp.add_argument("--seeds", type=int, default=100, help="seeds per rule (default 100)")
+    comp.add_argument("--root-seed", type=int, default=1,
+                      help="root seed the run seeds are derived from (default 1)")
+    comp.add_argument("--workers", type=int, help="processes (default: every core; 1: serial)")
+    comp.add_argument("--set", action="append", default=[], dest="sets",
+                      metavar="CODE.FIELD=VALUE", help="override a profile value; repeatable")
+    comp.add_argument("--param", action="append", default=[], dest="params",
+                      metavar="NAME=VALUE", help="set a model parameter; repeatable")
+    comp.add_argument("--out", type=Path, help="output folder (default runs/compare-SCENARIO)")
+    comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    comp.set_defaults(handler=cmd_compare)
     return parser
 
 
@@ -90,6 +109,12 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                         "or a government, e.g. KOR.government=progressive; repeatable")
     p.add_argument("--param", action="append", default=[], dest="params", metavar="NAME=VALUE",
                    help="set a model parameter, e.g. temperature=0.2; repeatable")
+    p.add_argument("--lever", action="append", default=[], dest="levers", metavar="NAME=VALUE",
+                   help="pull one of the report's public-diplomacy levers (0..1), e.g. "
+                        "messaging=1 or contact_point_embassies=0.8; repeatable (names: "
+                        + ", ".join(LEVERS) + ")")
+    p.add_argument("--population", type=int, metavar="N",
+                   help="simulated citizens per partner public (default 2000)")
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -127,7 +152,13 @@ def write_debrief(out: Path, turn_represents: str) -> list[str]:
     report = after_action_report(outputs.events, outputs.manifest, turn_represents,
                                  figure="summary.png")
     (out / "report.md").write_text(report, encoding="utf-8")
-    return ["summary.png", "report.md"]
+    written = ["summary.png", "report.md"]
+    from analysis.figures import has_publics, publics_figure
+
+    if has_publics(outputs.timeseries):
+        save(publics_figure(outputs.timeseries, title), out / "publics.png")
+        written.append("publics.png")
+    return written
 
 
 def argv_is_ours() -> bool:
@@ -136,7 +167,10 @@ def argv_is_ours() -> bool:
 
 def cmd_actors(args: argparse.Namespace) -> int:
     governments = parse_pairs(args.government, "--government")
-    catalog = load_catalog(governments)
+    try:
+        catalog = load_catalog(governments)
+    except ValueError as err:  # an unknown government for a partner that has several
+        raise InputError.one("--government", ",".join(args.government), str(err)) from None
     if not args.code:
         for kind in ("partner", "ally", "adversary"):
             codes = catalog.by_kind(kind)
@@ -202,15 +236,61 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
+    from analysis.compare import compare
+
+    overrides, governments = parse_sets(args.sets)
+    params = parse_params(args.params, {}, "--param").model_dump(exclude_unset=True)
+    command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
+    result = compare(args.scenario, args.rules, args.seeds, args.root_seed, args.workers,
+                     args.out, params=params, overrides=overrides, governments=governments,
+                     progress=not args.quiet, command=command)
+    if not args.quiet:
+        print(result.table())
+    print(f"{len(result.seeds) * len(result.rules)} runs in {result.seconds:.1f} s; wrote "
+          f"{result.out_dir}/: {', '.join(result.files)}")
+    if result.failures:
+        print(f"warning: {len(result.failures)} runs failed; see "
+              f"{result.out_dir}/failures.csv", file=sys.stderr)
+        return 1
+    return 0
+
+
 # -- parsing run options -----------------------------------------------------------------
 
 def run_spec(args: argparse.Namespace) -> RunSpec:
     loaded = load_scenario(args.scenario)
     rule = parse_rule(args.rule)
     overrides, governments = parse_sets(args.sets)
-    params = parse_params(args.params, loaded.scenario.parameters, loaded.path)
+    population = getattr(args, "population", None)
+    if population is not None and population < 1:
+        raise InputError.one("--population", str(population),
+                             "a public needs at least 1 citizen (e.g. --population 2000)")
+    extra = [] if population is None else [f"population={population}"]
+    params = parse_params([*args.params, *extra], loaded.scenario.parameters, loaded.path)
+    levers = parse_levers(getattr(args, "levers", []), loaded.scenario)
     return RunSpec(loaded=loaded, rule=rule, seed=args.seed, params=params,
-                   overrides=overrides, governments=governments)
+                   overrides=overrides, governments=governments, levers=levers)
+
+
+def parse_levers(items: list[str], scenario) -> dict[str, float]:
+    """``--lever NAME=VALUE``: a known lever, a number in [0, 1], and for a lever the
+    allies must approve, a Council decision in the scenario that can approve it."""
+    levers, problems = {}, []
+    for key, value in parse_pairs(items, "--lever").items():
+        number = to_float(value)
+        message = ("not a number: " + value) if number is None else lever_problem(key, number)
+        if message is None and key in GATED_LEVERS and number > 0 \
+                and key not in switchable(scenario):
+            message = gate_message(key)
+        if message:
+            problems.append(Problem("--lever", key, message))
+        else:
+            levers[key] = number
+    if problems:
+        raise InputError(problems)
+    return levers
 
 
 def parse_pairs(items: list[str], source: str) -> dict[str, str]:

@@ -36,6 +36,7 @@ class RunSpec:
     params: Parameters | None = None
     overrides: dict[str, dict[str, float]] = field(default_factory=dict)
     governments: dict[str, str] = field(default_factory=dict)
+    levers: dict[str, float] = field(default_factory=dict)  # on top of the scenario file's
 
     def parameters(self) -> Parameters:
         if self.params is not None:
@@ -52,7 +53,7 @@ class RunResult:
 
 def play(spec: RunSpec, choosers: dict[str, Chooser] | None = None) -> RunResult:
     model = IP4Model(spec.loaded.scenario, spec.rule, spec.seed, spec.parameters(),
-                     spec.overrides, choosers, spec.governments).run()
+                     spec.overrides, choosers, spec.governments, spec.levers).run()
     return RunResult(spec, model.events, model.timeseries)
 
 
@@ -76,6 +77,7 @@ def manifest(spec: RunSpec, command: list[str] | None = None) -> dict:
         "parameters": spec.parameters().model_dump(),
         "overrides": spec.overrides,
         "governments": spec.governments,
+        "levers": {**scenario.levers.model_dump(), **spec.levers},  # in effect for the run
         "versions": versions(),
         "git_commit": git_commit(),
         "command": command or [],
@@ -114,6 +116,7 @@ def git_commit() -> str | None:
         return None
     if done.returncode != 0:
         return None
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+    # Untracked files count: code not yet committed still changes what a run does.
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here,
                            capture_output=True, text=True, timeout=5, check=False).stdout.strip()
     return done.stdout.strip() + ("-dirty" if dirty else "")
