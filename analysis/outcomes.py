@@ -37,13 +37,14 @@ Run-wide outcomes (actor ``""``):
     turn, and its highest over the run.
 ``binding_cost``
     the sum of ``Choice.violation`` over the partners: utility given up when a binding
-    group position overrode a member's own pick (non-zero only under binding rules). The
-    engine measures it against the member's logit draw, not its best option, so a single
-    choice can count negative (the draw was worse than the bound option) and the sum nets
-    those out.
+    group position overrode a member's own pick (non-zero only under binding rules),
+    measured against the member's own best option, so never negative.
 ``japan_rok_contacts``
     consultations in the group with both Tokyo and Seoul in it: the
     ``japan_rok_contacts`` metric at the last turn.
+``japan_rok_direct``
+    direct Tokyo-Seoul consultations outside the group, which their bilateral friction
+    holds back: the ``japan_rok_direct`` metric at the last turn.
 ``partner_decisions``
     the number of partner decisions (the denominator of the rates above).
 
@@ -76,6 +77,7 @@ HEADLINE = {
     "hook_max": "narrative hook (max)",
     "binding_cost": "binding cost",
     "japan_rok_contacts": "Japan-ROK contacts",
+    "japan_rok_direct": "Japan-ROK direct contacts",
 }
 PER_PARTNER = ("coercion_attempts", "coercion_successes", "attention", "binding_cost")
 
@@ -131,7 +133,7 @@ def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
 
     attention = dict.fromkeys(IP4, 0.0)
     hook: list[float] = []
-    contacts = 0.0
+    contacts = direct = 0.0
     for _, metric, actor, value in rows:
         if metric == "attention" and actor in attention:
             attention[actor] += value
@@ -139,6 +141,8 @@ def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
             hook.append(value)
         elif metric == "japan_rok_contacts":
             contacts = value  # rows are in turn order: the last one stands
+        elif metric == "japan_rok_direct":
+            direct = value
 
     def mean(values: list[float]) -> float:
         return sum(values) / len(values) if values else math.nan
@@ -156,6 +160,7 @@ def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
         ("hook_max", "", max(hook) if hook else math.nan),
         ("binding_cost", "", sum(violation.values())),
         ("japan_rok_contacts", "", contacts),
+        ("japan_rok_direct", "", direct),
         ("partner_decisions", "", float(len(decisions))),
     ]
     for code in IP4:

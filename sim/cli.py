@@ -232,7 +232,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     defaults = Parameters().model_dump()
     for name, meaning in parameter_help().items():
-        print(f"{name:<20} {defaults[name]:<6} {meaning}")
+        print(f"{name:<20} {defaults[name]!s:<6} {meaning}")
     return 0
 
 

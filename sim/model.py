@@ -91,6 +91,7 @@ class IP4Model(mesa.Model):
         self.russia_pressure = 0.0
         self.hook = 0.0  # strength of China's "Asia-Pacific NATO" narrative hook, 0..1
         self.japan_rok_contacts = 0  # consultations with both Tokyo and Seoul in the group
+        self.japan_rok_direct = 0  # bilateral Tokyo-Seoul consultations, held back by friction
         self.events: list[ev.EventBase] = []
         self.timeseries: list[Row] = []
         self.outcomes: dict[str, str] = {}  # decision id -> approved/blocked/joint/split
@@ -262,8 +263,7 @@ class IP4Model(mesa.Model):
             p.backing = self.rule.backing(p.code, stance, self._capability)
         chosen = self.choose(turn, decision, self.partners,
                              self.situation(decision, self.partners, stance), stance)
-        if stance.option and {"JPN", "KOR"} <= set(stance.members):
-            self.japan_rok_contacts += 1
+        self.japan_and_rok_consult(stance)
         speakers = self.rule.speakers(stance, chosen)
         if speakers:
             self.log(ev.JointPosition(turn=turn, decision=decision.id, members=speakers,
@@ -274,6 +274,19 @@ class IP4Model(mesa.Model):
             self.material = max(self.material, said.china_framing * said.visibility)
         self.give_voice(speakers)
         self.outcomes[decision.id] = "joint" if speakers else "split"
+
+    def japan_and_rok_consult(self, stance: Stance) -> None:
+        """Tokyo and Seoul meet inside the group whenever it acts with both; outside it,
+        only when their bilateral friction allows: the IP4 as "a platform for Japan-ROK
+        engagement that would have been controversial bilaterally"."""
+        friction = self.params.japan_rok_friction
+        if friction is None:
+            friction = self.catalog.friction("JPN", "KOR")
+        direct = self.rng.random() >= friction  # drawn every time: a fixed stream
+        if stance.option and {"JPN", "KOR"} <= set(stance.members):
+            self.japan_rok_contacts += 1
+        elif direct:
+            self.japan_rok_direct += 1
 
     def give_voice(self, speakers: list[str]) -> None:
         """Attention at NATO: each partner alone, or the group's, which exceeds the sum of
@@ -463,6 +476,7 @@ class IP4Model(mesa.Model):
         rows.append((turn, "russia_pressure", "", self.russia_pressure))
         rows.append((turn, "narrative_hook", "", round(self.hook, 6)))
         rows.append((turn, "japan_rok_contacts", "", float(self.japan_rok_contacts)))
+        rows.append((turn, "japan_rok_direct", "", float(self.japan_rok_direct)))
         dimensions = sorted({d for p in self.partners for d in p.stance})
         for p in self.partners:
             rows.append((turn, "coerced", p.code, round(p.coerced, 6)))

@@ -208,7 +208,7 @@ def test_outreach_grows_with_every_lever_and_the_office_favours_japan():
 
 def test_the_tokyo_office_opens_only_when_the_council_approves_it(disinfo):
     opened = blocked = 0
-    for seed in range(12):
+    for seed in range(40):  # the office stays shut in about one run in ten
         m = model(disinfo, seed).run()
         votes = [e for e in m.events if e.kind == "council" and e.decision == "liaison_office"]
         switched = [e for e in m.events if isinstance(e, LeverSwitched)]

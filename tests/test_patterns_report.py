@@ -1,0 +1,94 @@
+"""More of the report's patterns (DOMAIN.md section 5): formalization, Japan-ROK contact,
+and the ROK's dependence on its government. Each test quotes its sentence and states its
+threshold."""
+
+import numpy as np
+import pytest
+
+from agents.catalog import load_catalog
+from sim.events import Choice
+from sim.params import Parameters
+from sim.rules import parse_rule
+from sim.runner import RunSpec, play
+from tests.conftest import run_events
+
+SEEDS = range(100)
+
+
+@pytest.fixture(scope="module")
+def contingency():
+    from scenarios.loader import load_scenario
+
+    return load_scenario("indo_pacific_contingency")
+
+
+def final(rows, metric):
+    return next(v for t, m, a, v in reversed(rows) if m == metric)
+
+
+@pytest.mark.parametrize("rule", ["caucus", "bilateral"])
+def test_nobody_formalizes_the_ip4_and_the_allies_split(contingency, rule):
+    """"neither NATO nor the partner countries appear interested, at this time, in
+    formalizing the IP4", and "some allies are more ambitious about the IP4 format and some
+    less so".
+
+    Threshold: across 100 runs, no more than 5% of the partners' and 5% of the allies'
+    votes go to a formal framework (the report: no interest on either side), and the
+    allies sorted as more ambitious back the standing mechanism at least 0.2 more often
+    than those sorted as less so (a split, not noise)."""
+    catalog = load_catalog()
+    votes = [e for s in SEEDS for e in run_events(contingency, rule=rule, seed=s)
+             if isinstance(e, Choice) and e.decision == "formalize_ip4"]
+    partners = [e for e in votes if catalog.profiles[e.actor].kind == "partner"]
+    allies = [e for e in votes if catalog.profiles[e.actor].kind == "ally"]
+    assert np.mean([e.option == "formal_framework" for e in partners]) <= 0.05
+    assert np.mean([e.option == "formal_framework" for e in allies]) <= 0.05
+
+    def standing(archetype):
+        return np.mean([e.option == "standing_mechanism" for e in allies
+                        if catalog.profiles[e.actor].archetype == archetype])
+
+    assert standing("ambitious") - standing("cautious") >= 0.2
+
+
+def test_japan_and_the_rok_meet_through_the_group_even_when_friction_is_high(ukraine):
+    """"The IP4 has also served as a platform for Japan-ROK engagement that would have been
+    controversial bilaterally due to tensions between Tokyo and Seoul at the time."
+
+    Threshold: with friction raised from 0.6 to 0.9, direct Tokyo-Seoul contacts fall by
+    at least half, while contacts through the caucus do not fall at all (they do not depend
+    on friction); under the bilateral rule there are none through the group."""
+    def contacts(rule, friction):
+        params = Parameters(japan_rok_friction=friction)
+        runs = [play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=s, params=params))
+                for s in range(40)]
+        return (np.mean([final(r.timeseries, "japan_rok_contacts") for r in runs]),
+                np.mean([final(r.timeseries, "japan_rok_direct") for r in runs]))
+
+    group_low, direct_low = contacts("caucus", 0.6)
+    group_high, direct_high = contacts("caucus", 0.9)
+    assert group_high >= group_low > 0
+    assert direct_high <= 0.5 * direct_low
+    assert group_high > direct_high
+    assert contacts("bilateral", 0.9)[0] == 0
+
+
+def test_without_the_yoon_government_the_rok_engages_nato_less(ukraine):
+    """"ROK-NATO relations are currently in a dynamic state as a result of external and
+    internal changes, including the war in Ukraine and the Yoon Suk-yeol administration's
+    interest in cultivating supportive partners in Europe."
+
+    Threshold: over 100 runs, the ROK's mean chosen position on the questions of
+    engagement with NATO (channelling aid through NATO, summit attendance) and of raising
+    China there is lower under the progressive setting by at least 0.05, with the 95%
+    interval of the paired difference above zero."""
+    engagement = ("aid_channel", "summit_attendance", "china_support")
+
+    def rok(governments):
+        return [np.mean([e.position for e in run_events(ukraine, seed=s, governments=governments)
+                         if isinstance(e, Choice) and e.actor == "KOR"
+                         and e.decision in engagement]) for s in SEEDS]
+
+    diff = np.array(rok({})) - np.array(rok({"KOR": "progressive"}))
+    low = diff.mean() - 1.96 * diff.std(ddof=1) / np.sqrt(len(diff))
+    assert diff.mean() >= 0.05 and low > 0, (diff.mean(), low)
