@@ -53,7 +53,7 @@ CONFIDENCE = 0.95
 COLUMN = {"cohesion": "cohesion", "joint_rate": "joint rate", "shock_to_joint": "turns to joint",
           "response_size": "response size", "coercion_successes": "coerced",
           "attention": "attention", "hook_max": "hook (max)", "binding_cost": "binding cost",
-          "japan_rok_contacts": "JPN-KOR contacts"}
+          "japan_rok_contacts": "JPN-KOR contacts", "japan_rok_direct": "JPN-KOR direct"}
 
 Result = tuple[str, str, int, str, str, float]
 

@@ -90,10 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--root-seed", type=int, default=1,
                       help="root seed the run seeds are derived from (default 1)")
     comp.add_argument("--workers", type=int, help="processes (default: every core; 1: serial)")
-    comp.add_argument("--set", action="append", default=[], dest="sets",
-                      metavar="CODE.FIELD=VALUE", help="override a profile value; repeatable")
-    comp.add_argument("--param", action="append", default=[], dest="params",
-                      metavar="NAME=VALUE", help="set a model parameter; repeatable")
+    add_what_if_options(comp)
     comp.add_argument("--out", type=Path, help="output folder (default runs/compare-SCENARIO)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
@@ -104,6 +101,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", default="caucus",
                    help="coordination rule, e.g. caucus, consensus, coalition:k=3 (default caucus)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    add_what_if_options(p)
+
+
+def add_what_if_options(p: argparse.ArgumentParser) -> None:
+    """Profile overrides, parameters, levers and population: the same for run and compare."""
     p.add_argument("--set", action="append", default=[], dest="sets", metavar="CODE.FIELD=VALUE",
                    help="override a profile value for this run, e.g. JPN.china_threat=0.6, "
                         "or a government, e.g. KOR.government=progressive; repeatable")
@@ -240,12 +242,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
     from analysis.compare import compare
 
+    loaded = load_scenario(args.scenario)
     overrides, governments = parse_sets(args.sets)
-    params = parse_params(args.params, {}, "--param").model_dump(exclude_unset=True)
+    items = [*args.params, *population_param(args.population)]
+    params = parse_params(items, {}, "--param").model_dump(exclude_unset=True)
+    levers = parse_levers(args.levers, loaded.scenario)
     command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
     result = compare(args.scenario, args.rules, args.seeds, args.root_seed, args.workers,
                      args.out, params=params, overrides=overrides, governments=governments,
-                     progress=not args.quiet, command=command)
+                     levers=levers, progress=not args.quiet, command=command)
     if not args.quiet:
         print(result.table())
     print(f"{len(result.seeds) * len(result.rules)} runs in {result.seconds:.1f} s; wrote "
@@ -263,15 +268,21 @@ def run_spec(args: argparse.Namespace) -> RunSpec:
     loaded = load_scenario(args.scenario)
     rule = parse_rule(args.rule)
     overrides, governments = parse_sets(args.sets)
-    population = getattr(args, "population", None)
-    if population is not None and population < 1:
-        raise InputError.one("--population", str(population),
-                             "a public needs at least 1 citizen (e.g. --population 2000)")
-    extra = [] if population is None else [f"population={population}"]
-    params = parse_params([*args.params, *extra], loaded.scenario.parameters, loaded.path)
-    levers = parse_levers(getattr(args, "levers", []), loaded.scenario)
+    items = [*args.params, *population_param(args.population)]
+    params = parse_params(items, loaded.scenario.parameters, loaded.path)
+    levers = parse_levers(args.levers, loaded.scenario)
     return RunSpec(loaded=loaded, rule=rule, seed=args.seed, params=params,
                    overrides=overrides, governments=governments, levers=levers)
+
+
+def population_param(population: int | None) -> list[str]:
+    """``--population N`` as the parameter it sets."""
+    if population is None:
+        return []
+    if population < 1:
+        raise InputError.one("--population", str(population),
+                             "a public needs at least 1 citizen (e.g. --population 2000)")
+    return [f"population={population}"]
 
 
 def parse_levers(items: list[str], scenario) -> dict[str, float]:
