@@ -50,7 +50,9 @@ Run-wide outcomes (actor ``""``):
 
 Per-partner outcomes (actor = AUS, JPN, KOR, NZL): ``coercion_attempts``,
 ``coercion_successes`` (``Coercion`` events with that target), ``attention`` (summed over
-turns) and ``binding_cost`` (that partner's violations).
+turns) and ``binding_cost`` (that partner's violations); and its public at the last turn:
+``support``, ``gap`` (awareness minus understanding), ``belief.<narrative>``, and
+``swayed_choices`` (its choices that public opinion tipped, see ``Choice.swayed_from``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ HEADLINE = {
     "japan_rok_contacts": "Japan-ROK contacts",
     "japan_rok_direct": "Japan-ROK direct contacts",
 }
+PUBLIC_FINAL = ("public.support", "public.gap")
 PER_PARTNER = ("coercion_attempts", "coercion_successes", "attention", "binding_cost")
 
 
@@ -168,7 +171,20 @@ def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
                 ("coercion_successes", code, float(successes[code])),
                 ("attention", code, attention[code]),
                 ("binding_cost", code, violation[code])]
+    out += public_outcomes(rows)
     return [(o, a, _clean(v)) for o, a, v in out]
+
+
+def public_outcomes(rows: list[Row]) -> list[OutcomeRow]:
+    """Each partner's public at the last turn (support, the awareness-understanding gap,
+    belief in each narrative) and the choices public opinion tipped over the run."""
+    last: dict[tuple[str, str], float] = {}
+    for _, metric, actor, value in rows:  # rows are in turn order: the last one stands
+        if actor in IP4 and (metric in PUBLIC_FINAL or metric.startswith("public.belief.")
+                             or metric == "swayed_choices"):
+            last[(metric, actor)] = value
+    return [(metric.removeprefix("public."), actor, value)
+            for (metric, actor), value in sorted(last.items())]
 
 
 def _clean(value: float) -> float:

@@ -1,0 +1,37 @@
+"""Per-run outcomes read from a run's outputs (events and time series) only."""
+
+import math
+
+from agents.catalog import IP4
+from analysis.outcomes import run_outcomes
+from scenarios.loader import load_scenario
+from sim.information import NARRATIVE_IDS
+from sim.rules import parse_rule
+from sim.runner import RunSpec, play
+
+
+def test_public_outcomes_are_reported_per_partner_and_in_range():
+    run = play(RunSpec(loaded=load_scenario("disinformation_campaign"),
+                       rule=parse_rule("caucus"), seed=3))
+    rows = {(o, a): v for o, a, v in run_outcomes(run)}
+    for code in IP4:
+        assert 0 <= rows[("support", code)] <= 1
+        assert 0 < rows[("gap", code)] <= 1  # awareness outruns understanding
+        for narrative in NARRATIVE_IDS:
+            assert 0 <= rows[(f"belief.{narrative}", code)] <= 1
+        assert rows[("swayed_choices", code)] >= 0
+
+
+def test_formal_binds_at_a_cost_and_bilateral_never_speaks_together(ukraine):
+    def outcomes(rule):
+        run = play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=5))
+        return {(o, a): v for o, a, v in run_outcomes(run)}
+
+    formal, bilateral = outcomes("formal"), outcomes("bilateral")
+    assert formal[("joint_rate", "")] == 1.0 and formal[("cohesion", "")] == 1.0
+    assert formal[("binding_cost", "")] > 0
+    assert all(formal[("binding_cost", c)] >= 0 for c in IP4)
+    assert formal[("hook_max", "")] > bilateral[("hook_max", "")]
+    assert bilateral[("joint_rate", "")] == 0.0 and bilateral[("japan_rok_contacts", "")] == 0
+    assert bilateral[("shock_to_joint", "")] == 10 and not math.isnan(formal[("attention", "")])
+    assert formal[("attention", "")] > bilateral[("attention", "")]
