@@ -49,6 +49,26 @@ def narrate(events: list[EventBase], turn_represents: str = "turn") -> Iterator[
         yield from _turn(happened)
 
 
+class LiveAccount:
+    """The account as it happens, for people playing: collect events as the model logs
+    them, and print what is new whenever a player is about to choose and at the end."""
+
+    def __init__(self, turn_represents: str, say=print):
+        self.turn_represents = turn_represents
+        self.say = say
+        self.events: list[EventBase] = []
+        self.printed = 0
+
+    def __call__(self, event: EventBase) -> None:
+        self.events.append(event)
+
+    def flush(self) -> None:
+        lines = list(narrate(self.events, self.turn_represents))
+        for line in lines[self.printed:]:
+            self.say(line)
+        self.printed = len(lines)
+
+
 def _turn(happened: list[EventBase]) -> Iterator[str]:
     labels: dict[str, dict[str, str]] = {}
     pending_allies: list[Choice] = []

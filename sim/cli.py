@@ -25,8 +25,11 @@ from scenarios.loader import (
     load_scenario,
     unknown_actor,
 )
+from sim.decisions import Chooser, ScriptedChooser
+from sim.events import read_events
 from sim.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, switchable
 from sim.params import Parameters, parameter_help
+from sim.players import PlayerQuit, PromptChooser
 from sim.rules import REGISTRY, parse_rule, rule_names
 from sim.runner import RunSpec, play, write_run
 
@@ -59,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(run)
     run.add_argument("--out", type=Path, help="run folder (default runs/SCENARIO-RULE-seedN)")
     run.add_argument("--quiet", action="store_true", help="do not print the turn-by-turn account")
+    run.add_argument("--player", action="append", default=[], dest="players", metavar="CODE",
+                     help="a person plays this actor at the terminal, e.g. --player JPN; "
+                          "repeatable")
+    run.add_argument("--replay", type=Path, metavar="EVENTS",
+                     help="replay the choices recorded in a run's events.jsonl (for example "
+                          "a run with human players), to rebuild its outputs exactly")
     run.set_defaults(handler=cmd_run)
 
     actors = sub.add_parser("actors", help="list the actors, or show one profile with sources")
@@ -122,16 +131,23 @@ def add_what_if_options(p: argparse.ArgumentParser) -> None:
 # -- commands ---------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.narrative import LiveAccount, narrate
+
     spec = run_spec(args)
-    result = play(spec)
     scenario = spec.loaded.scenario
+    live = LiveAccount(scenario.turn_represents) if args.players else None
+    try:
+        result = play(spec, choosers(args.players, args.replay, live), observe=live)
+    except PlayerQuit as stop:
+        print(f"stopped: {stop}; nothing was written", file=sys.stderr)
+        return 1
     out = args.out or Path("runs") / f"{scenario.id}-{spec.rule.name}-seed{spec.seed}"
     command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
     write_run(result, out, command)
     written = write_debrief(out, scenario.turn_represents)
-    if not args.quiet:
-        from analysis.narrative import narrate
-
+    if live is not None:
+        live.flush()
+    elif not args.quiet:
         print(f"{scenario.title}\nrule {spec.rule.spec()}, seed {spec.seed}, "
               f"one turn = {scenario.turn_represents}")
         for line in narrate(result.events, scenario.turn_represents):
@@ -139,6 +155,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         print()
     print(f"wrote {out}/: events.jsonl, timeseries.csv, manifest.json, " + ", ".join(written))
     return 0
+
+
+def choosers(players: list[str], replay: Path | None, live=None) -> dict[str, Chooser]:
+    """Who chooses instead of the engine: people at the terminal, or a recorded run."""
+    catalog = load_catalog()
+    chosen: dict[str, Chooser] = {}
+    if replay is not None:
+        try:
+            recorded = read_events(replay)
+        except (OSError, ValueError) as err:
+            raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
+        script = ScriptedChooser.from_events(recorded)
+        chosen.update(dict.fromkeys({actor for _, _, actor in script.script}, script))
+    for code in players:
+        message = unknown_actor(code, catalog)
+        if not message and catalog.profiles[catalog.resolve(code)].kind == "adversary":
+            message = "China and Russia act by the engine's rules; a player takes a government"
+        if message:
+            raise InputError.one("--player", code, message)
+        chosen[catalog.resolve(code)] = PromptChooser(brief=live.flush if live else None)
+    return chosen
 
 
 def write_debrief(out: Path, turn_represents: str) -> list[str]:

@@ -25,6 +25,8 @@ Everything that happens is appended to ``events`` (typed records) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 from pydantic import ValidationError
@@ -93,6 +95,7 @@ class IP4Model(mesa.Model):
         self.japan_rok_contacts = 0  # consultations with both Tokyo and Seoul in the group
         self.japan_rok_direct = 0  # bilateral Tokyo-Seoul consultations, held back by friction
         self.events: list[ev.EventBase] = []
+        self.observers: list[Callable[[ev.EventBase], None]] = []  # e.g. a live account
         self.timeseries: list[Row] = []
         self.outcomes: dict[str, str] = {}  # decision id -> approved/blocked/joint/split
         self._fired: set[str] = set()
@@ -511,6 +514,8 @@ class IP4Model(mesa.Model):
 
     def log(self, event: ev.EventBase) -> None:
         self.events.append(event)
+        for observe in self.observers:
+            observe(event)
 
 
 def merged_levers(scenario: Scenario, levers: dict[str, float]) -> Levers:

@@ -11,6 +11,7 @@ import io
 import json
 import platform
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -49,12 +50,20 @@ class RunResult:
     spec: RunSpec
     events: list[EventBase]
     timeseries: list[Row]
+    players: dict[str, str] = field(default_factory=dict)  # actor -> who chose, if not the engine
 
 
-def play(spec: RunSpec, choosers: dict[str, Chooser] | None = None) -> RunResult:
+def play(spec: RunSpec, choosers: dict[str, Chooser] | None = None,
+         observe: Callable[[EventBase], None] | None = None) -> RunResult:
+    """Play one run; ``choosers`` take some actors' choices, ``observe`` sees each event
+    as it happens (a live account for players)."""
     model = IP4Model(spec.loaded.scenario, spec.rule, spec.seed, spec.parameters(),
-                     spec.overrides, choosers, spec.governments, spec.levers).run()
-    return RunResult(spec, model.events, model.timeseries)
+                     spec.overrides, choosers, spec.governments, spec.levers)
+    if observe is not None:
+        model.observers.append(observe)
+    model.run()
+    players = {code: chooser.name for code, chooser in (choosers or {}).items()}
+    return RunResult(spec, model.events, model.timeseries, players)
 
 
 def timeseries_csv(rows: list[Row]) -> str:
@@ -89,8 +98,10 @@ def write_run(result: RunResult, out: Path, command: list[str] | None = None) ->
     out.mkdir(parents=True, exist_ok=True)
     (out / "events.jsonl").write_text(to_jsonl(result.events), encoding="utf-8")
     (out / "timeseries.csv").write_text(timeseries_csv(result.timeseries), encoding="utf-8")
-    (out / "manifest.json").write_text(
-        json.dumps(manifest(result.spec, command), indent=2) + "\n", encoding="utf-8")
+    record = manifest(result.spec, command)
+    # Choices not made by the engine are in events.jsonl; `--replay` plays them again.
+    record["players"] = result.players
+    (out / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return out
 
 

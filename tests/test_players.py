@@ -1,0 +1,76 @@
+"""People at the table: a player at the terminal, and replays of a played run."""
+
+import json
+
+import pytest
+
+from sim.cli import main
+from sim.decisions import ChoiceRequest
+from sim.events import Choice, read_events
+from sim.players import PlayerQuit, PromptChooser
+
+
+def request(ukraine):
+    decision = ukraine.scenario.decision("sanctions")
+    return ChoiceRequest(turn=1, actor="JPN", decision=decision,
+                         probabilities={"none": 0.0, "targeted": 0.1, "broad": 0.9},
+                         advice="position +0.62", group_option="broad")
+
+
+def test_the_player_sees_the_engine_reading_and_may_answer_by_number_or_id(ukraine):
+    shown = []
+    answers = iter(["7", "nonsense", "2"])
+    chooser = PromptChooser(ask=lambda _: next(answers), say=shown.append)
+    assert chooser.choose(request(ukraine)) == "targeted"
+    text = "\n".join(shown)
+    assert "engine 90%" in text and "the group's lean" in text and "position +0.62" in text
+    assert text.count("is not one of the options") == 2
+    assert PromptChooser(ask=lambda _: "broad", say=shown.append).choose(request(ukraine)) \
+        == "broad"
+
+
+def test_the_end_of_input_stops_the_player_cleanly(ukraine):
+    def closed(_):
+        raise EOFError
+
+    with pytest.raises(PlayerQuit):
+        PromptChooser(ask=closed, say=lambda _: None).choose(request(ukraine))
+
+
+def test_a_played_run_is_recorded_and_replays_exactly(tmp_path, monkeypatch, capsys):
+    answers = iter(["1"] * 50)  # Japan refuses every first option offered
+    monkeypatch.setattr("builtins.input", lambda _: next(answers))
+    played = tmp_path / "played"
+    assert main(["run", "ukraine_response", "--seed", "3", "--player", "JPN",
+                 "--out", str(played)]) == 0
+    out = capsys.readouterr().out
+    assert "INJECT Full-scale invasion" in out and "[JPN] turn 1" in out
+    manifest = json.loads((played / "manifest.json").read_text())
+    assert manifest["players"] == {"JPN": "human"}
+    japan = [e for e in read_events(played / "events.jsonl")
+             if isinstance(e, Choice) and e.actor == "JPN"]
+    assert japan and all(e.by == "human" for e in japan)
+
+    replayed = tmp_path / "replayed"
+    assert main(["run", "ukraine_response", "--seed", "3", "--quiet", "--replay",
+                 str(played / "events.jsonl"), "--out", str(replayed)]) == 0
+
+    def choices(folder):
+        return [(e.turn, e.decision, e.actor, e.option) for e in read_events(
+            folder / "events.jsonl") if isinstance(e, Choice)]
+
+    assert choices(replayed) == choices(played)
+    assert (replayed / "report.md").read_text().count("| met |") == 1
+
+
+def test_a_player_cannot_take_an_adversary_or_an_unknown_actor(tmp_path, capsys):
+    for code, needle in (("CHN", "engine's rules"), ("JPM", "did you mean")):
+        assert main(["run", "ukraine_response", "--player", code,
+                     "--out", str(tmp_path)]) == 2
+        assert needle in capsys.readouterr().err
+
+
+def test_a_missing_replay_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["run", "ukraine_response", "--replay", str(tmp_path / "nope.jsonl"),
+                 "--out", str(tmp_path / "r")]) == 2
+    assert "events.jsonl" in capsys.readouterr().err
