@@ -161,6 +161,10 @@ def compare(scenario: str, rules: list[str] | str = "all", n_seeds: int = 100,
     parameters = check_parameters(loaded, params or {})
     sid = loaded.scenario.id
     out = Path(out_dir) if out_dir else Path("runs") / f"compare-{sid}"
+    try:  # before any run: a sweep must never compute what it cannot write
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError.one("--out", str(out), f"cannot create the folder: {err}") from None
     seeds = derive_seeds(root_seed, n_seeds)
     jobs = [Job(scenario=loaded.path, rule=spec, seed=seed, params=dict(params or {}),
                 overrides=dict(overrides or {}), governments=dict(governments or {}),

@@ -68,5 +68,8 @@ def from_validation(err: ValidationError, source: str, root: yaml.Node | None) -
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         message = e["msg"].removeprefix("Value error, ")
+        if isinstance(e.get("input"), bool):
+            message += " (YAML reads yes, no, on, off, true and false as true or false: " \
+                       "put the word in quotes)"
         problems.append(Problem(source, dotted(loc), message, line_of(root, loc)))
     return InputError(problems)

@@ -41,6 +41,8 @@ def resolve_path(name_or_path: str) -> Path:
     """A built-in scenario's file, or the path as given; InputError if neither exists."""
     path = Path(name_or_path)
     if path.suffix in {".yaml", ".yml"} or path.exists():
+        if path.is_dir():
+            raise InputError.one(str(path), "", "is a folder, not a scenario file")
         if not path.is_file():
             raise InputError.one(str(path), "", "no such file")
         return path
@@ -74,6 +76,9 @@ def parse_scenario(text: str, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise InputError.one(source, "", "a scenario file is a mapping of fields "
                              "(title, background, turns, decisions, injects, ...)", 1)
+    repeated = duplicate_keys(root, source)
+    if repeated:  # YAML keeps the last of two equal keys: silently wrong, so refuse
+        raise InputError(repeated)
     try:
         scenario = Scenario.model_validate(data, context={"defer_references": True})
     except ValidationError as err:
@@ -84,6 +89,24 @@ def parse_scenario(text: str, source: str) -> Scenario:
     if problems:
         raise InputError(problems)
     return scenario
+
+
+def duplicate_keys(node: yaml.Node | None, source: str, path: str = "") -> list[Problem]:
+    """Keys given twice in one mapping, anywhere in the file."""
+    problems = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            where = f"{path}.{key.value}" if path else str(key.value)
+            if key.value in seen:
+                problems.append(Problem(source, where, "given twice; YAML would keep only the "
+                                        "last", key.start_mark.line + 1))
+            seen.add(key.value)
+            problems += duplicate_keys(value, source, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            problems += duplicate_keys(item, source, f"{path}.{i}")
+    return problems
 
 
 def actor_problems(scenario: Scenario, source: str, root: yaml.Node | None,
@@ -116,9 +139,15 @@ def actor_problems(scenario: Scenario, source: str, root: yaml.Node | None,
                    f"unknown government {government!r}; choices: {', '.join(choices)}")
     for i, inj in enumerate(scenario.injects):
         for j, act in enumerate(inj.expected_actions):
-            if act.actor not in GROUP_ACTORS and unknown_actor(act.actor, catalog):
-                report(("injects", i, "expected_actions", j, "actor"),
-                       unknown_actor(act.actor, catalog) + " (or IP4, IP4_JOINT, ALLIES, NAC)")
+            where = ("injects", i, "expected_actions", j, "actor")
+            if act.actor in GROUP_ACTORS:
+                continue
+            if unknown_actor(act.actor, catalog):
+                report(where, unknown_actor(act.actor, catalog) + " (or IP4, IP4_JOINT, ALLIES, "
+                       "NAC)")
+            elif catalog.resolve(act.actor) != act.actor:
+                report(where, f"write the actor code {catalog.resolve(act.actor)!r}, "
+                              f"not {act.actor!r}")
     return problems
 
 

@@ -177,7 +177,15 @@ class Scenario(Strict):
             (("world", k), f"{v} is outside [0, 1]") for k, v in self.world.items()
             if not 0.0 <= v <= 1.0
         ]
+        opened = {d for inj in self.injects for d in inj.opens}
+        seen: set[str] = set()
         for i, d in enumerate(self.decisions):
+            if d.id in seen:
+                errors.append((("decisions", i, "id"), f"decision id {d.id!r} repeats"))
+            seen.add(d.id)
+            if d.id not in opened:
+                errors.append((("decisions", i, "id"),
+                               f"no inject opens {d.id!r}, so it would never be put"))
             if d.pressure and d.pressure not in self.world:
                 errors.append((("decisions", i, "pressure"),
                                f"{d.pressure!r} is not a world variable"))

