@@ -178,4 +178,9 @@ def load_catalog(governments: dict[str, str] | None = None) -> Catalog:
     """The built-in catalogue, with a chosen government for partners that have several
     (``{"KOR": "progressive"}``; aliases such as ROK are accepted)."""
     chosen = {ALIASES.get(k.upper(), k.upper()): v for k, v in (governments or {}).items()}
+    switchable = governments_available()
+    for code in chosen:
+        if code not in switchable:
+            raise ValueError(f"{code} has no government switch; only "
+                             f"{', '.join(switchable)} has one")
     return _load(tuple(sorted(chosen.items())))

@@ -50,10 +50,10 @@ STATE_DIMENSIONS: dict[str, str] = {
 
 ADVERSARY_DIMENSIONS: dict[str, str] = {
     "coercion_budget": "share of partners it can coerce in one turn",
-    "coercion_intensity": "pressure applied per coercion attempt",
+    "coercion_intensity": "China: pressure per coercion attempt; Russia: pressure per unit of "
+                          "the war's escalation",
     "disinformation_reach": "share of a public its NATO narratives reach per turn",
     "disinformation_intensity": "pull of its narratives on a reached citizen",
-    "alignment_with_partner": "alignment with the other adversary (China with Russia, and back)",
 }
 
 ActorKind = Literal["ally", "partner", "adversary"]

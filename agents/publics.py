@@ -43,7 +43,7 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
    epsilon of NATO's stance 1), moves toward support and away from the narratives::
 
        a <- a + g_a I (1 - a)
-       u <- min(a, u + g_u d I (a - u))
+       u <- u + g_u d I (a - u)
        i <- i + m iota_max (1 - i)
        pull = mu I                              if reached and s > 1 - epsilon, else 0
        s    <- s + pull (1 - s);   b_k <- b_k - delta pull b_k
@@ -53,7 +53,8 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
 
        x <- lambda ((1 - w) x + w mean(x)) + (1 - lambda) x0;   i <- lambda i
 
-   then every array is clipped to [0, 1]. W is doubly stochastic, so with no
+   then every array is clipped to [0, 1], and understanding to at most awareness
+   (one cannot understand what one has not heard of). W is doubly stochastic, so with no
    message at all (v = 0, no reach) each country's mean stays at the mean of its
    anchors, which is the profile value up to the sampling error of the draws.
 

@@ -120,7 +120,10 @@ def after_action_report(events: list[EventBase], manifest: dict, turn_represents
     lines += _grouped(met) or ["- none recorded"]
     lines += ["", "## Areas for improvement", ""]
     lines += _grouped(missed) or ["- every expected action was met"]
-    lines += ["", "## Turn by turn", "", "```", *narrate(events, turn_represents), "```", ""]
+    lines += ["", "## Turn by turn", "",
+              "After each choice come the three terms of the actor's utility that weighed most, "
+              "each against the average option: a plus sign pulled toward the chosen option, a "
+              "minus sign away from it.", "", "```", *narrate(events, turn_represents), "```", ""]
     return "\n".join(lines)
 
 
@@ -171,5 +174,6 @@ def _coercion_summary(events: list[EventBase]) -> list[str]:
     if not attempts:
         return ["- China attempted no coercion."]
     gave = sorted({name(e.target) for e in attempts if e.success})
-    return [f"- Chinese coercion: **{len(attempts)} attempts**, partners who gave way: "
+    noun = "attempt" if len(attempts) == 1 else "attempts"
+    return [f"- Chinese coercion: **{len(attempts)} {noun}**, partners who felt it land: "
             f"{', '.join(gave) or 'none'}."]

@@ -8,9 +8,10 @@ the partners' *chosen positions* are the ``position`` of their ``Choice`` events
 Run-wide outcomes (actor ``""``):
 
 ``cohesion``
-    1 - the mean, over partner decisions, of the spread (max - min) of the four
-    partners' chosen positions. 1: the four always chose the same position; 0: on every
-    decision one chose the bottom of the scale and another the top.
+    1 - the mean, over partner decisions on which all four chose, of the spread
+    (max - min) of the four partners' chosen positions. 1: the four always chose the
+    same position; 0: on every decision one chose the bottom of the scale and another
+    the top.
 ``joint_rate``
     joint positions / partner decisions (``JointPosition`` events over ``GroupStance``
     events). A joint position of two or three partners (coalition, lead nation) counts.

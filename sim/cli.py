@@ -18,7 +18,6 @@ import yaml
 from pydantic import ValidationError
 
 from agents.catalog import governments_available, load_catalog
-from agents.profiles import STATE_DIMENSIONS, StateProfile
 from scenarios.errors import InputError, Problem, line_of
 from scenarios.loader import (
     LoadedScenario,
@@ -33,7 +32,7 @@ from sim.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, s
 from sim.params import Parameters, parameter_help
 from sim.players import PlayerQuit, PromptChooser
 from sim.rules import REGISTRY, parse_rule, rule_names
-from sim.runner import RunSpec, play, write_run
+from sim.runner import RunSpec, package_version, play, write_run
 
 EXIT_INPUT = 2
 
@@ -55,8 +54,11 @@ def main(argv: list[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ip4sim",
+        epilog="Run `ip4sim COMMAND --help` for a command's options.",
         description="Scenario and tabletop-exercise simulator: NATO and its Indo-Pacific "
                     "partners (Australia, Japan, the Republic of Korea, New Zealand).")
+    parser.add_argument("--version", action="version",
+                        version=f"ip4sim {package_version('ip4sim')}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="play out a scenario and write its run folder")
@@ -177,6 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     elif not args.quiet:
         print(f"{scenario.title}\nrule {spec.rule.spec()}, seed {spec.seed}, "
               f"one turn = {scenario.turn_represents}")
+        print(WHY_LEGEND)
         for line in narrate(result.events, scenario.turn_represents):
             print(line)
         print()
@@ -240,7 +243,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
     if not args.code:
         for kind in ("partner", "ally", "adversary"):
             codes = catalog.by_kind(kind)
-            print(f"{kind}s ({len(codes)}):")
+            print(f"{PLURAL[kind]} ({len(codes)}):")
             for code in codes:
                 p = catalog.profiles[code]
                 extra = f"  [{p.archetype} about the IP4]" if getattr(p, "archetype", None) else ""
@@ -253,12 +256,17 @@ def cmd_actors(args: argparse.Namespace) -> int:
     return 0
 
 
+WHY_LEGEND = ("(after each choice, the three utility terms that weighed most, against the "
+              "average option: + pulled toward it, - away from it)")
+PLURAL = {"partner": "partners", "ally": "allies", "adversary": "adversaries"}
+
+
 def role_card(profile) -> str:
     lines = [f"{profile.name} ({profile.code}), {profile.kind}"]
     if profile.note:
         lines += textwrap.wrap(profile.note, 96)
     lines.append("")
-    meaning = STATE_DIMENSIONS if isinstance(profile, StateProfile) else {}
+    meaning = profile.dimensions
     for dim, value in profile.values.items():
         lines.append(f"  {dim:<24} {value.value:4.2f}  {meaning.get(dim, '')}")
         lines += textwrap.wrap(value.describe(), 90, initial_indent=" " * 32,

@@ -6,9 +6,10 @@ choice can always be explained: "Japan chose broad sanctions: position +0.42,
 US pull +0.18, coercion risk -0.05".
 
 Who makes a choice is pluggable (:class:`Chooser`): the engine's logit draw by
-default, a scripted list for replays and tests, a person at a prompt or in a
-browser. Every choice consumes one uniform draw from the model's generator
-whoever makes it, so swapping a chooser never shifts the random stream.
+default, a scripted list for replays and tests, a person at the terminal
+(sim/players.py) or a front end. Every choice consumes one uniform draw from the
+model's generator whoever makes it, so swapping a chooser never shifts the random
+stream.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class ChoiceRequest:
 
 
 class Chooser(Protocol):
-    """Anything that picks an option id for an actor: a script, a person, a browser."""
+    """Anything that picks an option id for an actor: a script (ScriptedChooser), a person
+    at the terminal (sim.players.PromptChooser), a front end of one's own."""
 
     name: str
 

@@ -56,12 +56,14 @@ class Choice(EventBase):
     option: str
     position: float
     probability: float = Field(description="the engine's probability of the chosen option")
-    by: str = Field(description="who chose: engine, scripted, human")
+    by: str = Field(description="who chose: 'engine', or a chooser's name ('scripted', "
+                                "'human', ...), with ', bound by RULE' when a rule bound it")
     terms: dict[str, float] = Field(description="each term's pull toward this option, "
                                                 "relative to the average option")
     group: str | None = Field(default=None, description="group option it was drawn toward")
-    violation: float = Field(default=0.0, description="utility given up when a binding group "
-                                                      "position overrode the actor's own pick")
+    violation: float = Field(default=0.0, description=(
+        "for a member a binding group position covers: its own best option's utility less "
+        "the bound option's (0 when they are the same)"))
     swayed_from: str | None = Field(default=None, description=(
         "public opinion tipped this choice: the option the actor would have chosen, with the "
         "same random draw, had its public's support stayed at its anchor"))

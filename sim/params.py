@@ -64,8 +64,8 @@ class Parameters(BaseModel):
         "share of felt coercion pressure that remains after a turn. assumption"))
     # -- publics (agents/publics.py has the update rule) --
     population: int = Field(2000, ge=1, le=10_000_000, description=(
-        "simulated citizens per public (per IP4 partner); 2,000 for a classroom, 250,000 for "
-        "a million in all"))
+        "simulated citizens per public (each IP4 partner has one); 2,000 for a classroom, "
+        "250,000 for a million in all"))
     public_spread: float = Field(20.0, ge=1.0, le=1000.0, description=(
         "concentration of citizens' anchors around their country's anchor (Beta with this "
         "alpha + beta): 20 gives a spread of about 0.11 around 0.5. assumption"))
@@ -86,9 +86,9 @@ class Parameters(BaseModel):
         "how far a visibility shock at full strength moves awareness toward 1 in one turn. "
         "assumption"))
     visibility_understanding: float = Field(0.1, ge=0.0, le=1.0, description=(
-        "understanding gained from visibility, as a share of the awareness gained: the "
-        "report's 'awareness of the grouping has largely exceeded understanding of it'. "
-        "assumption"))
+        "kappa: a visibility shock closes this share (times the shock's awareness rate) of the "
+        "awareness-understanding gap: small, so awareness outruns understanding, the report's "
+        "'awareness of the grouping has largely exceeded understanding of it'. assumption"))
     outreach_awareness: float = Field(0.2, ge=0.0, le=1.0, description=(
         "awareness gained by a citizen public diplomacy reaches, at full intensity. "
         "assumption"))
@@ -96,8 +96,9 @@ class Parameters(BaseModel):
         "share of the awareness-understanding gap closed by a contact of depth 1 at full "
         "intensity. assumption"))
     inoculation_max: float = Field(0.6, ge=0.0, le=1.0, description=(
-        "share of a narrative's pull removed from a fully inoculated citizen, for the "
-        "narratives the messaging answers; x 0.10/0.37 for the others (Roozenbeek, Traberg and "
+        "inoculation one outreach contact adds at full messaging (iota += m x this x "
+        "(1 - iota)); a narrative's pull on a citizen is cut by iota for the narratives the "
+        "messaging answers and by 0.10/0.37 x iota for the others (Roozenbeek, Traberg and "
         "van der Linden 2022). assumption"))
     support_pull: float = Field(1.0, ge=0.0, le=1.0, description=(
         "how far a narrative's pull lowers support for engaging NATO, relative to the belief "

@@ -102,7 +102,7 @@ def test_the_group_speaks_together_most_when_all_four_have_a_stake_and_agree(agr
     150 seeds, on partner decisions where all four have a stake and intend the same option
     versus all the others. Threshold: the joint-position rate on the first is at least 0.6
     and at least 0.4 above the second: the report calls this the case of "particular"
-    added value, so a small edge would not do; seen: 0.71 vs 0.03 (contingency, where the
+    added value, so a small edge would not do; seen: about 0.7 vs 0.03 (contingency, where the
     one such decision is whether to formalize the IP4: all four intend to stay informal),
     0.99 vs 0.20 (Ukraine: sanctions and aid)."""
     scenario, cells = agreement
@@ -122,11 +122,11 @@ def test_the_group_adds_most_cohesion_when_all_four_have_a_stake_and_agree(agree
     gain on the first exceeds the second by at least 0.05 on the 0..1 position scale (the
     sampling error of each mean is about 0.01-0.03 over 150 seeds).
 
-    Holds in the Indo-Pacific contingency (seen: 0.22 vs 0.03). Does not hold in the
+    Holds in the Indo-Pacific contingency (seen: about 0.2 vs 0.03). Does not hold in the
     Ukraine scenario (seen: 0.014 vs 0.11): there, when all four agree they already choose
     alike on their own (bilateral spread 0.02), so the group has nothing left to add to
     cohesion; its pull does most where a member has little at stake and is easily drawn
-    (the summit attendance decision, where New Zealand's stake is about 0.04: gain 0.30).
+    (the summit attendance decision, where the ROK's stake is near zero: gain 0.30).
     The report's "added value" is then the joint voice (the test above), not convergence.
     """
     scenario, cells = agreement
@@ -164,8 +164,8 @@ def test_without_coordination_coercion_lands_mostly_on_wellington_and_seoul(coer
     contingency: New Zealand and the ROK take at least three quarters of China's
     successful coercion, and each of them more than either Australia or Japan. "Mostly"
     would be a half; the report singles the two out, so the test asks for a clear
-    majority, three to one. Seen: NZL 3.1, KOR 1.0, AUS 0.01, JPN 0 successes per run
-    (share 1.0). It works through China's targeting (agents/states.py): the chance that
+    majority, three to one. Seen: about NZL 3, KOR 1, AUS 0.03, JPN 0 successes per run
+    (share near 1). It works through China's targeting (agents/states.py): the chance that
     pressure lands grows with exposure x felt vulnerability and falls with backing and
     China threat perception, and both NZL and KOR feel vulnerable and see China as less
     of a threat than Canberra and Tokyo do."""
@@ -185,8 +185,8 @@ def test_group_cover_makes_it_harder_for_china_to_pressure_individual_partners(c
     1.0) against bilateral dealings. Threshold: the caucus at most half of bilateral
     ("more difficult" should be a difference a briefing would mention, not a rounding
     error), and the formal IP4, with the most cover, no higher than the caucus. Seen:
-    bilateral 4.1, caucus 0.4, formal 0 (a formal IP4's full cover leaves China nothing
-    to gain, so it never tries)."""
+    bilateral about 4, caucus about 0.5, formal 0 (a formal IP4's full cover leaves China
+    nothing to gain, so it never tries)."""
     bilateral, caucus, formal = (coercion[(rule, "coercion_successes", "")]
                                  for rule in ("bilateral", "caucus", "formal"))
     assert caucus <= 0.5 * bilateral, f"caucus {caucus:.2f} vs bilateral {bilateral:.2f}"

@@ -103,5 +103,13 @@ def plurality(intentions: dict[str, Intention]) -> str:
     return max(counts, key=lambda o: (counts[o], round(stake[o], 9), -position[o], o))
 
 
+def tie_note(intentions: dict[str, Intention], lean: str) -> str:
+    """Say so when the lean came out of a tie, so a reader can follow the group."""
+    counts = Counter(i.option for i in intentions.values())
+    if sum(n == counts[lean] for n in counts.values()) < 2:
+        return ""
+    return " (a tie: the side with more at stake, then the less forward option, leads)"
+
+
 def describe(intentions: dict[str, Intention]) -> str:
     return ", ".join(f"{code} {i.option}" for code, i in intentions.items())

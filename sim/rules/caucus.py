@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, plurality
+from sim.rules.base import Intention, Rule, Stance, describe, plurality, tie_note
 
 
 class Caucus(Rule):
@@ -17,4 +17,5 @@ class Caucus(Rule):
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lean = plurality(intentions)
         return Stance(members=tuple(intentions), option=lean, binding=False, pull=self.pull,
-                      note=f"shared intentions ({describe(intentions)}); the group leans {lean}")
+                      note=f"shared intentions ({describe(intentions)}); the group leans {lean}"
+                           f"{tie_note(intentions, lean)}")

@@ -5,7 +5,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, plurality
+from sim.rules.base import Intention, Rule, Stance, describe, plurality, tie_note
 
 
 class Hybrid(Rule):
@@ -38,4 +38,4 @@ class Hybrid(Rule):
         lean = plurality(intentions)
         return Stance(members=tuple(intentions), option=lean, binding=False, pull=1.0,
                       note=f"all four have a stake and similar views ({describe(intentions)}); "
-                           f"the group leans {lean}")
+                           f"the group leans {lean}{tie_note(intentions, lean)}")
