@@ -7,7 +7,15 @@ rule differences are not seed differences), on every core, and writes to ``out_d
   (scenario, rule, seed, outcome, actor) with its ``value`` (outcomes defined in
   :mod:`analysis.outcomes`); a spreadsheet opens the CSV, a notebook the Parquet;
 * ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% Student-t
-  interval (mean +/- t(0.975, n-1) x sd / sqrt(n)), and n, the runs with a value;
+  interval, and n, the runs with a value. The interval is the plain t interval of the
+  mean, mean +/- t(0.975, n-1) x sd / sqrt(n) (:func:`t_interval`), then clipped to the
+  outcome's natural bounds (:data:`BOUNDS`, :func:`clip_interval`): counts, turns,
+  attention and binding cost at least 0; rates, cohesion, response size, the hook and
+  a public's support, gap and beliefs within [0, 1]. Where the t interval stays inside
+  those bounds it is unchanged; where it crosses one (few seeds, a skewed count near 0,
+  a value near 0 or 1 in almost every run) the part beyond is impossible and is cut off,
+  so such an interval is narrower on that side than a symmetric t interval and is no
+  more exact than the t approximation it came from;
 * ``failures.csv``, only if some runs failed: their rule, seed and error;
 * ``manifest.json``: scenario id, file and sha256, rules, root seed and seeds,
   parameters, versions, git commit, command, timing;
@@ -49,6 +57,25 @@ SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n")
 # then the report's own condition; any rule added later comes after, alphabetically.
 RULE_ORDER = ("bilateral", "caucus", "consensus", "coalition", "lead", "hybrid", "formal")
 CONFIDENCE = 0.95
+# Each outcome's natural bounds (low, high): a mean and its interval never leave them.
+# Counts, turns (``shock_to_joint``, censored at one turn past the end), summed attention
+# and binding cost (a sum of non-negative violations) cannot go below 0; rates, shares
+# and 0..1 scales cannot leave [0, 1]. Outcomes not named here are not clipped.
+UNIT = (0.0, 1.0)
+NON_NEGATIVE = (0.0, math.inf)
+BOUNDS: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(("cohesion", "joint_rate", "joint_any", "response_size", "hook_final",
+                     "hook_max", "support", "gap"), UNIT),
+    **dict.fromkeys(("shock_to_joint", "coercion_attempts", "coercion_successes",
+                     "attention", "binding_cost", "japan_rok_contacts", "japan_rok_direct",
+                     "partner_decisions", "swayed_choices"), NON_NEGATIVE),
+}
+INTERVAL_NOTE = ("intervals clipped to each outcome's natural bounds (counts, turns, "
+                 "attention, binding cost >= 0; rates, cohesion, response size, hook "
+                 "in [0, 1])")
+CENSORED_NOTE = ("turns to joint: a run where the partners never spoke together (no joint "
+                 "position) counts as if they did at the last turn + 1 (censored), so where "
+                 "joint rate < 1 its mean is a lower bound")
 # Short column heads for the printed table (the figure uses the longer HEADLINE labels).
 COLUMN = {"cohesion": "cohesion", "joint_rate": "joint rate", "shock_to_joint": "turns to joint",
           "response_size": "response size", "coercion_successes": "coerced",
@@ -226,7 +253,10 @@ def compare_manifest(loaded: LoadedScenario, specs: list[str], root_seed: int,
         "overrides": overrides,
         "governments": governments,
         "levers": levers,
-        "interval": f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds",
+        "interval": f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, "
+                    "clipped to each outcome's natural bounds",
+        "bounds": {o: [lo, None if math.isinf(hi) else hi]
+                   for o, (lo, hi) in sorted(BOUNDS.items())},
         "runs": runs,
         "failed": failed,
         "workers": workers,
@@ -242,8 +272,8 @@ def compare_manifest(loaded: LoadedScenario, specs: list[str], root_seed: int,
 # -- summary ----------------------------------------------------------------------------
 
 def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The Student-t interval of the mean: mean +/- t(1 - alpha/2, n - 1) x sd / sqrt(n);
-    NaN with fewer than two values."""
+    """The plain Student-t interval of the mean: mean +/- t(1 - alpha/2, n - 1) x sd /
+    sqrt(n); NaN with fewer than two values. Not clipped: see :func:`clip_interval`."""
     from scipy.stats import t
 
     n = len(values)
@@ -254,6 +284,23 @@ def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[floa
     return mean - half, mean + half
 
 
+def bounds(outcome: str) -> tuple[float, float]:
+    """An outcome's natural bounds; a public's ``belief.*`` is a share, in [0, 1]."""
+    if outcome.startswith("belief."):
+        return UNIT
+    return BOUNDS.get(outcome, (-math.inf, math.inf))
+
+
+def clip_interval(outcome: str, low: float, high: float) -> tuple[float, float]:
+    """An interval cut to the outcome's natural bounds (NaN stays NaN; -0.0 becomes 0.0)."""
+    lo, hi = bounds(outcome)
+
+    def clip(x: float) -> float:
+        return x if math.isnan(x) else min(hi, max(lo, x)) + 0.0
+
+    return clip(low), clip(high)
+
+
 def outcome_order(outcome: str, actor: str) -> tuple:
     headline = list(HEADLINE)
     rank = headline.index(outcome) if outcome in headline else len(headline)
@@ -262,7 +309,8 @@ def outcome_order(outcome: str, actor: str) -> tuple:
 
 
 def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
-    """Mean, 95% t interval and n per (rule, outcome, actor), NaN values left out."""
+    """Mean, 95% t interval (clipped to the outcome's natural bounds) and n per (rule,
+    outcome, actor), NaN values left out."""
     values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for _, rule, _, outcome, actor, value in results:
         values[(rule, outcome, actor)].append(value)
@@ -273,7 +321,7 @@ def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
         v = np.array(values[(rule, outcome, actor)], dtype=float)
         v = v[~np.isnan(v)]
         mean = float(v.mean()) if len(v) else math.nan
-        low, high = t_interval(v)
+        low, high = clip_interval(outcome, *t_interval(v))
         rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(v)))
     return rows
 
@@ -307,10 +355,12 @@ def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
-    note = f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} seeds " \
-           "per rule" if n else ""
+    notes = [f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} "
+             f"seeds per rule; {INTERVAL_NOTE}"] if n else []
+    if "shock_to_joint" in outcomes:
+        notes.append(CENSORED_NOTE)
     return "\n".join([line(header), line(["-" * w for w in widths]),
-                      *(line(c) for c in body), note]).rstrip() + "\n"
+                      *(line(c) for c in body), *notes]).rstrip() + "\n"
 
 
 def cell(s: SummaryRow) -> str:
@@ -386,7 +436,9 @@ RULE_COLOURS = ("#4d4d4d", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"
 
 
 def outcomes_figure(summary: list[SummaryRow], rules: list[str], title: str) -> Figure:
-    """One small panel per headline outcome: each rule's mean with its 95% interval."""
+    """One small panel per headline outcome: each rule's mean with its 95% interval.
+    An outcome bounded to [0, 1] is drawn on the whole [0, 1] axis, so a 0.01 difference
+    looks as small as it is; one bounded below by 0 (counts, turns) starts at 0."""
     index = lookup(summary)
     outcomes = list(HEADLINE)
     cols = 3
@@ -413,19 +465,38 @@ def outcomes_figure(summary: list[SummaryRow], rules: list[str], title: str) -> 
         ax.set_ylim(-0.6, len(rules) - 0.4)
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="x", labelsize=8)
-        ax.margins(x=0.15)
+        _outcome_axis(ax, outcome, [s for s in (index.get((r, outcome, "")) for r in rules)
+                                    if s is not None])
     fig.supxlabel("Turns, shock to joint response: a run with no joint position counts as one "
-                  "turn past the end of the exercise (censored). Intervals: Student t.",
+                  "turn past the end of the exercise (censored).\nIntervals: Student t, "
+                  "clipped to each outcome's natural bounds (counts and turns >= 0; rates, "
+                  "cohesion, size of response, hook in [0, 1]).",
                   fontsize=8, color="#555555")
     return fig
+
+
+def _outcome_axis(ax, outcome: str, rows: list[SummaryRow]) -> None:
+    """The x axis of one outcome's panel: [0, 1] for a bounded outcome, from 0 for one
+    that cannot be negative, else the data with a margin."""
+    lo, hi = bounds(outcome)
+    if (lo, hi) == UNIT:
+        ax.set_xlim(-0.04, 1.04)
+        return
+    if lo == 0.0:
+        top = max([v for s in rows for v in (s.mean, s.ci_high) if not math.isnan(v)],
+                  default=0.0)
+        top = max(top * 1.1, 1.0)
+        ax.set_xlim(-0.04 * top, top)
+        return
+    ax.margins(x=0.15)
 
 
 def coercion_figure(summary: list[SummaryRow], rules: list[str], title: str) -> Figure:
     """Chinese coercion per partner under each rule: attempts and successes per run."""
     index = lookup(summary)
     fig = Figure(figsize=(12, 4.6), layout="constrained")
-    fig.suptitle(f"{title}\nChinese coercion per partner per run (mean and 95% interval)",
-                 fontsize=11)
+    fig.suptitle(f"{title}\nChinese coercion per partner per run (mean and 95% t interval, "
+                 "clipped at 0)", fontsize=11)
     axes = fig.subplots(1, 2)
     width = 0.8 / max(1, len(rules))
     x = np.arange(len(IP4))

@@ -1,79 +1,243 @@
 """Figures a person would want to look at, drawn from a run's outputs.
 
 Uses ``matplotlib.figure.Figure`` directly (no pyplot), so figures can be drawn
-from worker threads and in a browser view.
+from worker threads or any front end.
+
+The figures read a run's time series (and, for the summary, its events) and nothing
+else of the run. Every time axis is in whole turns.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from agents.catalog import IP4
 from analysis.narrative import name, narrative_label
 from analysis.outputs import Row, metrics, series
+from sim.events import Choice, Coercion, DecisionOpened, EventBase
 
 PARTNER_COLOURS = {"AUS": "#1b9e77", "JPN": "#d95f02", "KOR": "#7570b3", "NZL": "#e7298a"}
+PARTNER_MARKERS = {"AUS": "o", "JPN": "s", "KOR": "^", "NZL": "D"}
+# Partners often hold the same position (options sit at 0, 0.5, 1), so each partner's
+# line is drawn this far above or below the true value (AUS lowest, NZL highest) and all
+# four stay visible; the panels say so.
+NUDGE = 0.025
 DIMENSION_TITLES = {
-    "russia_stance": "IP4 positions on Russia (0 none, 1 strongest)",
+    "russia_stance": "IP4 positions on Russia",
     "china_threat": "IP4 positions on China at NATO",
     "nato_enthusiasm": "IP4 engagement with NATO",
+    "dprk_priority": "IP4 positions on North Korea",
+    "formalization_aversion": "IP4 dislike of formalizing the IP4",
+    "ip4_ambition": "IP4 ambition for the IP4",
+    "contingency_expectation": "IP4 expecting the Ukraine model in a crisis",
 }
+POSITION_NOTE = ("each partner's line is nudged a little up or down so equal positions all "
+                 "show; a marker: that partner decided on this question that turn")
 
 
-def summary_figure(rows: list[Row], title: str) -> Figure:
-    """Four panels: partners' positions on the two main dimensions, the world, coercion."""
-    fig = Figure(figsize=(12, 8), layout="constrained")
-    fig.suptitle(title)
-    axes = fig.subplots(2, 2)
+def nudge(code: str) -> float:
+    """How far a partner's line sits off its true value (centred on the four)."""
+    i = IP4.index(code) if code in IP4 else 0
+    return (i - (len(IP4) - 1) / 2) * NUDGE
+
+
+def turn_axis(ax: Axes, turns: tuple[int, int] | None = None) -> None:
+    """Whole turns only on the x axis, over the run's turns."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if turns:
+        ax.set_xlim(turns[0] - 0.5, turns[1] + 0.5)
+
+
+def turn_range(rows: list[Row]) -> tuple[int, int] | None:
+    turns = [t for t, *_ in rows]
+    return (min(turns), max(turns)) if turns else None
+
+
+# -- summary --------------------------------------------------------------------------------
+
+def summary_figure(rows: list[Row], title: str,
+                   events: Sequence[EventBase] | None = None) -> Figure:
+    """Partners' positions (one panel per position dimension in the run), the world, and
+    Chinese coercion.
+
+    With the run's ``events``, each position panel marks the turns a partner decided on
+    that dimension, and the coercion panel shows each attempt (hollow: resisted, filled:
+    pressure landed). Without events, markers show changes of position and the coercion
+    panel has no attempts."""
     positions = [m.removeprefix("position.") for m in metrics(rows, "position.")]
     shown = [d for d in DIMENSION_TITLES if d in positions] + [
         d for d in positions if d not in DIMENSION_TITLES]
-    for ax, dimension in zip(axes[0], (shown + [None, None])[:2], strict=True):
-        _positions(ax, rows, dimension)
-    _world(axes[1][0], rows)
-    _coercion(axes[1][1], rows)
+    chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
+    fig = Figure(figsize=(13, 4.3 * (len(chunks) + 1) + 0.5), layout="constrained")
+    fig.suptitle(title)
+    turns = turn_range(rows)
+    decided = decision_turns(rows, events)
+    # One subfigure per row, so the legends beside the lower panels never push the
+    # position panels apart; one position panel per dimension, up to three a row.
+    parts = fig.subfigures(len(chunks) + 1, 1, squeeze=False)[:, 0]
+    for part, chunk in zip(parts, chunks, strict=False):
+        for ax, dimension in zip(part.subplots(1, len(chunk), squeeze=False)[0], chunk,
+                                 strict=True):
+            _positions(ax, rows, dimension, decided, turns)
+    if chunks:
+        handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
+                          linewidth=2, markeredgecolor="white", label=name(c)) for c in IP4]
+        parts[0].legend(handles=handles, loc="outside upper center", ncol=len(handles),
+                        fontsize=9, frameon=False, title=POSITION_NOTE,
+                        title_fontsize=8)
+    grid = parts[-1].add_gridspec(1, 2)
+    _world(parts[-1].add_subplot(grid[0]), rows, turns)
+    _coercion(parts[-1], grid[1], rows, events, turns)
     return fig
 
 
-def _positions(ax, rows: list[Row], dimension: str | None) -> None:
-    if dimension is None:
-        ax.set_axis_off()
-        return
+def decision_turns(rows: list[Row], events: Sequence[EventBase] | None
+                   ) -> dict[tuple[str, str], set[int]]:
+    """(dimension, partner) -> the turns that partner chose on a decision about that
+    dimension (each ``DecisionOpened`` event names its dimension). Without events: the
+    turns a position first appears or changes."""
+    out: dict[tuple[str, str], set[int]] = defaultdict(set)
+    if events is None:
+        value = {(m.removeprefix("position."), a, t): v for t, m, a, v in rows
+                 if m.startswith("position.")}
+        for (dimension, actor, t), v in value.items():
+            if value.get((dimension, actor, t - 1)) != v:
+                out[(dimension, actor)].add(t)
+        return out
+    dimension_of = {e.decision: e.dimension for e in events if isinstance(e, DecisionOpened)}
+    for e in events:
+        if isinstance(e, Choice) and e.actor in IP4 and e.decision in dimension_of:
+            out[(dimension_of[e.decision], e.actor)].add(e.turn)
+    return out
+
+
+def _positions(ax: Axes, rows: list[Row], dimension: str,
+               decided: dict[tuple[str, str], set[int]],
+               turns: tuple[int, int] | None) -> None:
     for code in IP4:
-        turns, values = series(rows, f"position.{dimension}", code)
-        ax.step(turns, values, where="post", label=name(code), color=PARTNER_COLOURS[code],
-                linewidth=2, alpha=0.85)
-    ax.set_title(DIMENSION_TITLES.get(dimension, f"IP4 positions: {dimension}"))
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel("turn")
-    ax.legend(loc="lower right", fontsize=8)
+        ts, values = series(rows, f"position.{dimension}", code)
+        if not ts:
+            continue
+        off = nudge(code)
+        colour = PARTNER_COLOURS[code]
+        ax.step(ts, [v + off for v in values], where="post", label=name(code), color=colour,
+                linewidth=1.8, alpha=0.9, gid=f"position:{code}")
+        marks = [(t, v + off) for t, v in zip(ts, values, strict=True)
+                 if t in decided.get((dimension, code), ())]
+        if marks:
+            ax.plot(*zip(*marks, strict=True), linestyle="none",
+                    marker=PARTNER_MARKERS[code], markersize=6, color=colour,
+                    markeredgecolor="white", markeredgewidth=0.6, gid=f"decision:{code}")
+    ax.set_title(f"{DIMENSION_TITLES.get(dimension, 'IP4 positions: ' + dimension)}\n"
+                 "(0 none, 1 strongest)", fontsize=10)
+    ax.set_ylim(-0.08, 1.08)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax.grid(alpha=0.25)
+    ax.set_xlabel("turn (lines nudged apart; marker: a decision)", fontsize=8)
+    turn_axis(ax, turns)
 
 
-def _world(ax, rows: list[Row]) -> None:
+def _world(ax: Axes, rows: list[Row], turns: tuple[int, int] | None) -> None:
     for metric in metrics(rows, "world."):
-        turns, values = series(rows, metric)
-        ax.plot(turns, values, marker="o", markersize=3, label=metric.removeprefix("world."))
-    turns, values = series(rows, "russia_pressure")
-    ax.plot(turns, values, linestyle="--", color="black", label="Russian pressure")
-    ax.set_title("The world")
+        ts, values = series(rows, metric)
+        ax.plot(ts, values, marker="o", markersize=3,
+                label=metric.removeprefix("world.").replace("_", " "))
+    ts, values = series(rows, "russia_pressure")
+    if any(v != 0 for v in values):
+        ax.plot(ts, values, linestyle="--", color="black", label="Russian pressure")
+    ax.set_title("The world", fontsize=10)
     ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.25)
     ax.set_xlabel("turn")
-    ax.legend(fontsize=8)
+    turn_axis(ax, turns)
+    if ax.get_lines():
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
 
-def _coercion(ax, rows: list[Row]) -> None:
+def _coercion(fig: Figure, slot, rows: list[Row], events: Sequence[EventBase] | None,
+              turns: tuple[int, int] | None) -> None:
+    """Felt pressure and backing per partner over turns; below, with the events, China's
+    attempts per partner per turn (hollow: resisted, filled: pressure landed)."""
+    if events is None:
+        felt = fig.add_subplot(slot)
+        attempts_ax = None
+    else:
+        inner = slot.subgridspec(2, 1, height_ratios=(2.2, 1), hspace=0.05)
+        felt = fig.add_subplot(inner[0])
+        attempts_ax = fig.add_subplot(inner[1], sharex=felt)
+    top = 1.0
     for code in IP4:
-        turns, values = series(rows, "coerced", code)
-        ax.plot(turns, values, label=f"{name(code)}: felt coercion",
-                color=PARTNER_COLOURS[code])
-        turns, values = series(rows, "backing", code)
-        ax.plot(turns, values, linestyle=":", color=PARTNER_COLOURS[code],
-                label=f"{name(code)}: backing")
-    ax.set_title("Chinese coercion felt, and backing from partners")
+        off = nudge(code) * 0.5
+        ts, values = series(rows, "coerced", code)
+        if ts:
+            felt.plot(ts, [v + off for v in values], color=PARTNER_COLOURS[code],
+                      linewidth=1.8, gid=f"coerced:{code}")
+            top = max(top, *values)
+        ts, values = series(rows, "backing", code)
+        if ts:
+            felt.plot(ts, [v + off for v in values], color=PARTNER_COLOURS[code],
+                      linestyle=":", linewidth=1.6, gid=f"backing:{code}")
+            top = max(top, *values)
+    felt.set_ylim(-0.05, top + 0.05)
+    felt.set_title("Chinese coercion: pressure felt and backing from partners", fontsize=10)
+    felt.grid(alpha=0.25)
+    felt.legend(handles=[Line2D([], [], color="grey", linewidth=1.8,
+                                label="pressure felt (decays each turn)"),
+                         Line2D([], [], color="grey", linestyle=":", linewidth=1.6,
+                                label="backing from partners"),
+                         Line2D([], [], linestyle="none", label="(lines nudged apart\n"
+                                "so equal values show)")],
+                fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    turn_axis(felt, turns)
+    if attempts_ax is None:
+        felt.set_xlabel("turn")
+        return
+    felt.tick_params(labelbottom=False)
+    _attempts(attempts_ax, events)
+    turn_axis(attempts_ax, turns)
+
+
+def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
+    """China's coercion attempts: one row per partner, one marker per attempt."""
+    by_turn: dict[tuple[str, int], list[bool]] = defaultdict(list)
+    for e in events:
+        if isinstance(e, Coercion) and e.target in IP4:
+            by_turn[(e.target, e.turn)].append(e.success)
+    for row, code in enumerate(IP4):
+        y = len(IP4) - 1 - row
+        points = {True: [], False: []}
+        for (target, turn), outcomes in sorted(by_turn.items()):
+            if target != code:
+                continue
+            for k, success in enumerate(outcomes):  # two in a turn sit side by side
+                points[success].append(turn + 0.26 * (k - (len(outcomes) - 1) / 2))
+        colour = PARTNER_COLOURS[code]
+        for success, xs in points.items():
+            if xs:
+                ax.scatter(xs, [y] * len(xs), s=42, marker="o", linewidths=1.6,
+                           edgecolors=colour, facecolors=colour if success else "white",
+                           zorder=3, gid=f"attempt:{code}:{'landed' if success else 'resisted'}")
+    ax.set_yticks(range(len(IP4)), list(reversed(IP4)), fontsize=8)
+    ax.set_ylim(-0.6, len(IP4) - 0.4)
+    ax.grid(axis="x", alpha=0.25)
     ax.set_xlabel("turn")
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylabel("attempts", fontsize=8)
+    if not by_turn:
+        ax.text(0.5, 0.5, "no coercion attempts in this run", transform=ax.transAxes,
+                ha="center", va="center", fontsize=8, color="#555555")
+    ax.legend(handles=[
+        Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+               markeredgecolor="black", label="attempt resisted"),
+        Line2D([], [], linestyle="none", marker="o", markerfacecolor="black",
+               markeredgecolor="black", label="pressure landed")],
+        fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -92,25 +256,27 @@ def has_publics(rows: list[Row]) -> bool:
 
 def publics_figure(rows: list[Row], title: str) -> Figure:
     """One panel per partner public: awareness and understanding (the gap between them
-    shaded), support for engaging NATO, and belief in each narrative, over turns."""
+    shaded), support for engaging NATO, and belief in each narrative, over turns. One
+    legend for all panels, below them, so it covers no line or label."""
     codes = [c for c in IP4 if series(rows, "public.support", c)[0]]
     beliefs = [m.removeprefix("public.belief.") for m in metrics(rows, "public.belief.")]
-    fig = Figure(figsize=(12, 8), layout="constrained")
+    fig = Figure(figsize=(12, 8.6), layout="constrained")
     fig.suptitle(f"Publics: {title}")
     axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
     office = [t for t, v in zip(*series(rows, "liaison_office_open"), strict=True) if v > 0]
+    turns = turn_range(rows)
     for ax, code in zip(axes, codes, strict=False):
-        turns, aware = series(rows, "public.awareness", code)
+        ts, aware = series(rows, "public.awareness", code)
         _, understand = series(rows, "public.understanding", code)
-        ax.fill_between(turns, understand, aware, color="#1f77b4", alpha=0.12,
+        ax.fill_between(ts, understand, aware, color="#1f77b4", alpha=0.12,
                         label="awareness-understanding gap")
-        ax.plot(turns, aware, color="#1f77b4", linewidth=2, label="awareness")
-        ax.plot(turns, understand, color="#1f77b4", linestyle="--", linewidth=2,
+        ax.plot(ts, aware, color="#1f77b4", linewidth=2, label="awareness")
+        ax.plot(ts, understand, color="#1f77b4", linestyle="--", linewidth=2,
                 label="understanding")
-        ax.plot(turns, series(rows, "public.support", code)[1], color="black", linewidth=2.5,
+        ax.plot(ts, series(rows, "public.support", code)[1], color="black", linewidth=2.5,
                 label="support for engaging NATO")
         for colour, narrative in zip(BELIEF_COLOURS, beliefs, strict=False):
-            ax.plot(turns, series(rows, f"public.belief.{narrative}", code)[1], color=colour,
+            ax.plot(ts, series(rows, f"public.belief.{narrative}", code)[1], color=colour,
                     linestyle=":", linewidth=2, label=f"belief: {narrative_label(narrative)}")
         if office:
             ax.axvline(office[0], color="grey", linewidth=1)
@@ -119,10 +285,14 @@ def publics_figure(rows: list[Row], title: str) -> Figure:
         ax.set_title(name(code))
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
+        turn_axis(ax, turns)
     for ax in axes[len(codes):]:
         ax.set_axis_off()
     for ax in axes[2:]:
         ax.set_xlabel("turn")
+        ax.tick_params(labelbottom=True)
     if codes:
-        axes[0].legend(fontsize=7, loc="upper left")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8,
+                   frameon=False)
     return fig

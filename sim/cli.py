@@ -217,7 +217,7 @@ def write_debrief(out: Path, turn_represents: str) -> list[str]:
     outputs = read_run(out)
     title = f"{outputs.manifest['scenario']['title']} ({outputs.manifest['rule']}, " \
             f"seed {outputs.manifest['seed']})"
-    save(summary_figure(outputs.timeseries, title), out / "summary.png")
+    save(summary_figure(outputs.timeseries, title, outputs.events), out / "summary.png")
     report = after_action_report(outputs.events, outputs.manifest, turn_represents,
                                  figure="summary.png")
     (out / "report.md").write_text(report, encoding="utf-8")

@@ -34,6 +34,7 @@ class DecisionOpened(EventBase):
     decision: str
     question: str
     forum: str
+    dimension: str = Field(description="the profile dimension the options are placed on")
     options: dict[str, str] = Field(description="option id -> label")
 
 

@@ -242,7 +242,7 @@ class IP4Model(mesa.Model):
 
     def put(self, turn: int, decision: DecisionPoint) -> None:
         self.log(ev.DecisionOpened(turn=turn, decision=decision.id, question=decision.question,
-                                   forum=decision.forum,
+                                   forum=decision.forum, dimension=decision.dimension,
                                    options={o.id: o.label for o in decision.options}))
         if decision.forum in ("partners", "all"):
             self.partners_decide(turn, decision)
