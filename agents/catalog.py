@@ -151,10 +151,11 @@ def _allies(data: object) -> dict[str, StateProfile]:
     return out
 
 
-def governments_available() -> dict[str, list[str]]:
+@cache
+def governments_available() -> dict[str, tuple[str, ...]]:
     """Partners whose profile depends on the government in office, and the choices."""
     return {
-        raw["code"]: list(raw.get("governments", {}))
+        raw["code"]: tuple(raw.get("governments", {}))
         for raw in _read("partners.yaml")["partners"]  # type: ignore[index]
         if raw.get("governments")
     }
