@@ -78,7 +78,6 @@ class Catalog(BaseModel):
     profiles: dict[str, Profile]
     orderings: list[Ordering]
     relations: list[Relation]
-    governments: dict[str, str] = Field(default_factory=dict)
 
     def resolve(self, code: str) -> str:
         """The canonical code for a user-typed actor name, or KeyError."""
@@ -172,7 +171,7 @@ def _load(governments: tuple[tuple[str, str], ...]) -> Catalog:
         profiles[adversary.code] = adversary
     orderings = [Ordering.model_validate(o) for o in _read("orderings.yaml")["orderings"]]  # type: ignore[index]
     relations = [Relation.model_validate(r) for r in _read("relations.yaml")["relations"]]  # type: ignore[index]
-    return Catalog(profiles=profiles, orderings=orderings, relations=relations, governments=gov)
+    return Catalog(profiles=profiles, orderings=orderings, relations=relations)
 
 
 def load_catalog(governments: dict[str, str] | None = None) -> Catalog:

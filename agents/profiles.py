@@ -96,7 +96,7 @@ class Evidence(BaseModel):
     def describe(self) -> str:
         """The evidence in one line, as a role card shows it."""
         if self.source == "report":
-            return f'report: "{self.quote}"'
+            return f'report: "{self.quote}"' + (f" ({self.reason})" if self.reason else "")
         if self.source == "outside":
             return f"outside: {self.citation}"
         if self.source == "override":

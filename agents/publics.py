@@ -72,8 +72,6 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from scenarios.errors import InputError
-
 F32 = np.float32
 
 
@@ -130,9 +128,6 @@ class Public(mesa.Agent):
                  support: float, beliefs: Sequence[float], population: int,
                  spread: float, rng: np.random.Generator):
         super().__init__(model)
-        if population < 1:
-            raise InputError.one("population", str(population),
-                                 "a public needs at least 1 citizen")
         self.code = code
         self.population = int(population)
         n = self.population

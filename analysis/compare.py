@@ -209,7 +209,6 @@ def compare(scenario: str, rules: list[str] | str = "all", n_seeds: int = 100,
     failures = [r for r in done if not r.ok]
     summary = summarize(results, specs)
 
-    out.mkdir(parents=True, exist_ok=True)
     files = write_results(results, out)
     (out / "summary.csv").write_text(summary_csv(summary), encoding="utf-8")
     files.append("summary.csv")

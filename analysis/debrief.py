@@ -58,8 +58,10 @@ def _check(events: list[EventBase], inject: InjectFired, act: dict, turn: int | 
     if turn is None:
         return [Check(actor=actor, observed="the decision was never put", met=False, **base)]
     if actor == "NAC":
-        vote = next(e for e in events if isinstance(e, CouncilVote)
-                    and e.decision == decision and e.turn == turn)
+        vote = next((e for e in events if isinstance(e, CouncilVote)
+                     and e.decision == decision and e.turn == turn), None)
+        if vote is None:
+            return [Check(actor="NAC", observed="not put to the Council", met=False, **base)]
         met = vote.outcome == "approved" and vote.option in wanted
         seen = f"{vote.outcome}: {vote.option}" + (
             f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")

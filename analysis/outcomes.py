@@ -67,7 +67,6 @@ from sim.events import Choice, Coercion, EventBase, GroupStance, InjectFired, Jo
 
 Row = tuple[int, str, str, float]
 OutcomeRow = tuple[str, str, float]  # outcome, actor ("" for run-wide), value
-REDUCED_COLUMNS = ("rule", "seed", "outcome", "actor", "value")
 
 # The outcomes a comparison table and figure show first, in order, with plain labels.
 HEADLINE = {

@@ -117,12 +117,17 @@ def actor_problems(scenario: Scenario, source: str, root: yaml.Node | None,
     def report(loc: tuple[str | int, ...], message: str) -> None:
         problems.append(Problem(source, ".".join(map(str, loc)), message, line_of(root, loc)))
 
+    named: dict[str, str] = {}
     for code, values in scenario.actors.overrides.items():
         loc = ("actors", "overrides", code)
         message = unknown_actor(code, catalog)
         if message:
             report(loc, message)
             continue
+        actor = catalog.resolve(code)
+        if actor in named:
+            report(loc, f"{code} and {named[actor]} are the same actor: give its values once")
+        named[actor] = code
         profile = catalog.profiles[catalog.resolve(code)]
         for dim, value in values.items():
             message = dimension_problem(list(profile.values), dim, value)

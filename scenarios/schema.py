@@ -69,6 +69,8 @@ class DecisionPoint(Strict):
             raise ValueError(f"option ids repeat: {ids}")
         if self.forum == "nac" and not any(o.blocks for o in self.options):
             raise ValueError("a NAC decision needs an option with 'blocks: true'")
+        if all(o.blocks for o in self.options):
+            raise ValueError("every option blocks: give the Council something to agree to")
         return self
 
     def option(self, option_id: str) -> Option:
@@ -150,7 +152,7 @@ class Scenario(Strict):
     turns: int = Field(ge=1, le=200)
     world: dict[str, float] = Field(default_factory=dict)
     actors: ActorSettings = Field(default_factory=ActorSettings)
-    parameters: dict[str, float] = Field(default_factory=dict)
+    parameters: dict[str, float | None] = Field(default_factory=dict)
     levers: Levers = Field(default_factory=Levers, description=(
         "the report's public-diplomacy levers (sim/information.py); defaults: status quo"))
     campaigns: list[CampaignSpec] | None = Field(default=None, description=(
@@ -225,5 +227,9 @@ def _expected_errors(at: Loc, act: ExpectedAction, decisions: dict[str, Decision
     if dp is None:
         return [((*at, "decision"), f"unknown decision {act.decision!r}")]
     known = {o.id for o in dp.options}
-    return [((*at, "options", k), f"{o!r} is not an option of {dp.id}")
-            for k, o in enumerate(act.options) if o not in known]
+    errors = [((*at, "options", k), f"{o!r} is not an option of {dp.id}")
+              for k, o in enumerate(act.options) if o not in known]
+    if (act.actor == "NAC") != (dp.forum == "nac"):
+        errors.append(((*at, "actor"), f"{dp.id} is put to the {dp.forum} forum: expect NAC "
+                       "for a Council decision and only there"))
+    return errors

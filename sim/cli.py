@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import sys
 import textwrap
@@ -70,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a person plays this actor at the terminal, e.g. --player JPN; "
                           "repeatable")
     run.add_argument("--replay", type=Path, metavar="EVENTS",
-                     help="replay the choices recorded in a run's events.jsonl (for example "
-                          "a run with human players), to rebuild its outputs exactly")
+                     help="play again the choices recorded in a run's events.jsonl (for example "
+                          "a run with human players), with the same scenario, rule and seed: "
+                          "the same choices and outcomes, each marked 'scripted'")
     run.set_defaults(handler=cmd_run)
 
     actors = sub.add_parser("actors", help="list the actors, or show one profile with sources")
@@ -164,13 +166,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     spec = run_spec(args)
     scenario = spec.loaded.scenario
-    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{spec.rule.name}-seed{spec.seed}")
+    slug = spec.rule.spec().replace(":", "-").replace(",", "-").replace("=", "")
+    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{slug}-seed{spec.seed}")
     live = LiveAccount(scenario.turn_represents) if args.players else None
     try:
-        result = play(spec, choosers(args.players, args.replay, live), observe=live)
+        result = play(spec, choosers(spec, args.players, args.replay, live), observe=live)
     except PlayerQuit as stop:
         print(f"stopped: {stop}; nothing was written", file=sys.stderr)
         return 1
+    except LookupError as missing:  # a replay that does not fit this scenario
+        raise InputError.one("--replay", str(args.replay), str(missing).strip("'")) from None
     command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
     write_run(result, out, command)
     written = write_debrief(out, scenario.turn_represents)
@@ -187,17 +192,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def choosers(players: list[str], replay: Path | None, live=None) -> dict[str, Chooser]:
+def choosers(spec: RunSpec, players: list[str], replay: Path | None,
+             live=None) -> dict[str, Chooser]:
     """Who chooses instead of the engine: people at the terminal, or a recorded run."""
     catalog = load_catalog()
     chosen: dict[str, Chooser] = {}
     if replay is not None:
+        check_replay(spec, replay)
         try:
             recorded = read_events(replay)
         except (OSError, ValueError) as err:
             raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
         script = ScriptedChooser.from_events(recorded)
-        chosen.update(dict.fromkeys({actor for _, _, actor in script.script}, script))
+        actors = sorted({actor for _, _, actor in script.script})
+        chosen.update(dict.fromkeys(actors, script))
     for code in players:
         message = unknown_actor(code, catalog)
         if not message and catalog.profiles[catalog.resolve(code)].kind == "adversary":
@@ -206,6 +214,23 @@ def choosers(players: list[str], replay: Path | None, live=None) -> dict[str, Ch
             raise InputError.one("--player", code, message)
         chosen[catalog.resolve(code)] = PromptChooser(brief=live.flush if live else None)
     return chosen
+
+
+def check_replay(spec: RunSpec, events: Path) -> None:
+    """A replay must be of the same scenario file, rule and seed, as its manifest says."""
+    manifest_file = events.parent / "manifest.json"
+    if not manifest_file.is_file():
+        return  # an events file on its own: the scripted choices are checked as they come
+    try:
+        recorded = json.loads(manifest_file.read_text(encoding="utf-8"))
+        was = (recorded["scenario"]["sha256"], recorded["rule"], recorded["seed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError.one(str(manifest_file), "", "not a run's manifest.json") from None
+    now = (spec.loaded.sha256, spec.rule.spec(), spec.seed)
+    for what, a, b in zip(("scenario file (sha256)", "rule", "seed"), was, now, strict=True):
+        if a != b:
+            raise InputError.one("--replay", str(events), f"recorded with another {what}: "
+                                 f"{a} there, {b} here")
 
 
 def write_debrief(out: Path, turn_represents: str) -> list[str]:

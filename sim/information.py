@@ -37,7 +37,6 @@ from agents.catalog import ALIASES, IP4
 VISIBILITY_VAR = "summit_visibility"  # world variable: how visible NATO and the IP4 are
 OUTREACH_VAR = "public_outreach"  # world variable: a one-off outreach event (a delegation)
 RUMOUR_VAR = "formalization_rumour"  # world variable: talk of a formal IP4, material for China
-ADVERSARIES = ("CHN", "RUS")
 PUBLIC_DIPLOMACY = "public_diplomacy"  # the "narrative" id of NATO's own messages
 
 

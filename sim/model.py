@@ -51,6 +51,7 @@ from sim.decisions import (
     term_array,
 )
 from sim.information import (
+    GATED_LEVERS,
     NARRATIVE_IDS,
     NARRATIVES,
     OUTREACH_VAR,
@@ -180,11 +181,14 @@ class IP4Model(mesa.Model):
     # -- 1. injects -----------------------------------------------------------------------
 
     def fire_injects(self, turn: int) -> None:
-        due = [i for i in self.exercise.injects if i.turn == turn]
-        due += [i for i in self.exercise.injects
-                if i.when and i.id not in self._fired and self.holds(i.when, turn)]
-        for inject in due:
-            self.fire(turn, inject)
+        """This turn's scheduled injects, then the contingency injects whose trigger now
+        holds (so a trigger can react to what a scheduled inject just changed)."""
+        for inject in self.exercise.injects:
+            if inject.turn == turn:
+                self.fire(turn, inject)
+        for inject in self.exercise.injects:
+            if inject.when and inject.id not in self._fired and self.holds(inject.when, turn):
+                self.fire(turn, inject)
 
     def holds(self, trigger: Trigger, turn: int) -> bool:
         if turn < trigger.not_before:
@@ -292,8 +296,9 @@ class IP4Model(mesa.Model):
             self.japan_rok_direct += 1
 
     def give_voice(self, speakers: list[str]) -> None:
-        """Attention at NATO: each partner alone, or the group's, which exceeds the sum of
-        its members' voices ("much greater attention and space at NATO as a group")."""
+        """Attention at NATO: each partner alone, or the group's: the sum of its members'
+        voices plus a bonus, capped at 1 ("much greater attention and space at NATO as a
+        group than any of them would enjoy alone")."""
         alone = {p.code: self.params.voice_alone * (1 + p["nato_integration"])
                  for p in self.partners}
         together = min(1.0, sum(alone[c] for c in speakers)
@@ -532,7 +537,7 @@ def merged_levers(scenario: Scenario, levers: dict[str, float]) -> Levers:
         raise InputError([Problem("--lever", ".".join(map(str, e["loc"])) or "levers",
                                   e["msg"].removeprefix("Value error, "))
                           for e in err.errors()]) from None
-    for lever in ("liaison_office_tokyo",):
+    for lever in GATED_LEVERS:
         if getattr(merged, lever) > 0 and lever not in switchable(scenario):
             raise InputError.one("--lever", lever, gate_message(lever))
     return merged

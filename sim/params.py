@@ -59,7 +59,7 @@ class Parameters(BaseModel):
         "share of the narrative hook that remains after a turn. assumption"))
     japan_rok_friction: float | None = Field(None, ge=0.0, le=1.0, description=(
         "chance that bilateral friction stops a direct Tokyo-Seoul consultation on a "
-        "question; unset, the value in agents/data/relations.yaml (0.6)"))
+        "question; unset, the value in agents/data/relations.yaml"))
     coercion_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
         "share of felt coercion pressure that remains after a turn. assumption"))
     # -- publics (agents/publics.py has the update rule) --

@@ -1,6 +1,7 @@
 """The engine end to end: reproducible runs, replays, and the run folder a user gets."""
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -121,3 +122,21 @@ def test_the_rok_government_switch_reaches_the_run(ukraine):
                    and e.decision in ("aid_channel", "summit_attendance", "china_support"))
 
     assert kor_engagement(progressive) < kor_engagement(yoon)
+
+
+def test_a_contingency_inject_reacts_to_a_scheduled_inject_of_the_same_turn(ukraine):
+    """A trigger sees what this turn's scheduled injects changed, even on the last turn."""
+    text = Path(ukraine.path).read_text(encoding="utf-8") + """
+  - id: last_turn_alarm
+    when: {var: russia_escalation, op: "<=", value: 0.7, not_before: 10}
+    title: "Alarm"
+    synopsis: "Fires on the last turn, when the fatigue inject lowers escalation."
+    opens: []
+"""
+    from scenarios.loader import LoadedScenario, parse_scenario
+
+    scenario = parse_scenario(text, "alarm.yaml")
+    events = play(RunSpec(loaded=LoadedScenario(scenario, "alarm.yaml", "0" * 64),
+                          rule=parse_rule("caucus"), seed=1)).events
+    fired = [e.turn for e in events if e.kind == "inject" and e.inject == "last_turn_alarm"]
+    assert fired == [10]

@@ -8,10 +8,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.debrief import after_action_report
 from scenarios.errors import InputError
-from scenarios.loader import library_dir, parse_scenario
+from scenarios.loader import LoadedScenario, library_dir, parse_scenario
 from scenarios.schema import Scenario
 from sim.cli import main
+from sim.rules import parse_rule
+from sim.runner import RunSpec, manifest, play
 
 UKRAINE = (library_dir() / "ukraine_response.yaml").read_text(encoding="utf-8")
 
@@ -129,11 +132,21 @@ def mutate(text: str, rng: random.Random) -> str:
 
 
 def ends_well(text: str) -> None:
+    """A clear error, or a scenario that then plays out and gets its debrief."""
     try:
-        assert isinstance(parse_scenario(text, "exercise.yaml"), Scenario)
+        scenario = parse_scenario(text, "exercise.yaml")
     except InputError as err:
         assert err.problems and all(p.source == "exercise.yaml" and p.message
                                     for p in err.problems)
+        return
+    assert isinstance(scenario, Scenario)
+    loaded = LoadedScenario(scenario, "exercise.yaml", "0" * 64)
+    try:
+        spec = RunSpec(loaded=loaded, rule=parse_rule("caucus"), seed=1)
+        events = play(spec).events
+    except InputError:  # e.g. levers that ask for a Council vote the file lacks
+        return
+    after_action_report(events, manifest(spec), scenario.turn_represents)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -203,3 +216,30 @@ def test_validate_reports_every_problem_of_every_file(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "ok:" in captured.out
     assert "turns" in captured.err and "forum" in captured.err
+
+
+def test_a_council_question_where_every_option_blocks_is_refused():
+    text = UKRAINE.replace('- {id: accept, label: "accept partner contributions", position: 1.0}',
+                           '- {id: accept, label: "accept", position: 1.0, blocks: true}')
+    assert any("every option blocks" in p.message for p in problems_of(text))
+
+
+def test_nac_expectations_belong_to_council_questions():
+    text = UKRAINE.replace("{actor: ALLIES, decision: sanctions",
+                           "{actor: NAC, decision: sanctions")
+    assert any(p.field == "injects.0.expected_actions.1.actor" and "Council" in p.message
+               for p in problems_of(text))
+
+
+def test_one_actor_under_two_names_is_refused():
+    text = UKRAINE + ("\nactors:\n  overrides:\n    KOR: {china_threat: 0.6}\n"
+                      "    ROK: {china_threat: 0.2}\n")
+    assert any("same actor" in p.message for p in problems_of(text))
+
+
+def test_a_replay_of_another_run_is_refused(tmp_path, capsys):
+    assert main(["run", "ukraine_response", "--seed", "3", "--quiet",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert main(["run", "ukraine_response", "--seed", "4", "--quiet", "--replay",
+                 str(tmp_path / "a" / "events.jsonl"), "--out", str(tmp_path / "b")]) == 2
+    assert "another seed" in capsys.readouterr().err

@@ -260,7 +260,7 @@ def test_japan_rok_friction(catalog: Catalog) -> None:
 
 
 def test_kor_governments_available() -> None:
-    assert governments_available() == {"KOR": ["yoon", "progressive"]}
+    assert governments_available() == {"KOR": ("yoon", "progressive")}
 
 
 def test_kor_governments_override_the_same_dimensions() -> None:

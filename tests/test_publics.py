@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
@@ -302,10 +303,9 @@ def test_bad_publics_input_in_a_scenario_file_is_named_with_its_line(old, new, f
     assert needle in capsys.readouterr().err
 
 
-def test_a_public_without_citizens_is_an_input_error():
-    with pytest.raises(InputError, match="at least 1 citizen"):
-        Public(mesa.Model(rng=0), "JPN", 0.5, 0.25, 0.5, [0.2], 0, 20.0,
-               np.random.default_rng(0))
+def test_a_population_below_one_is_refused_by_the_parameters():
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Parameters(population=0)
 
 
 # -- sources --------------------------------------------------------------------------------

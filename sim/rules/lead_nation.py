@@ -1,6 +1,6 @@
 from pydantic import Field, field_validator
 
-from agents.catalog import IP4
+from agents.catalog import ALIASES, IP4
 from scenarios.schema import DecisionPoint
 from sim.rules.base import Intention, Rule, Stance
 
@@ -24,8 +24,9 @@ class LeadNation(Rule):
         value = value.strip()
         if value.lower() == "auto":
             return "auto"
-        if value.upper() in IP4:
-            return value.upper()
+        code = ALIASES.get(value.upper(), value.upper())
+        if code in IP4:
+            return code
         raise ValueError(f"must be 'auto' or one of {', '.join(IP4)}, not {value!r}")
 
     def leader(self, intentions: dict[str, Intention]) -> str:
@@ -37,9 +38,6 @@ class LeadNation(Rule):
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lead = self.leader(intentions)
-        if lead not in intentions:
-            return Stance(members=(), option=None, binding=False, pull=0.0,
-                          note=f"{lead} is not at the table, so each acts alone")
         proposal = intentions[lead]
         followers = [code for code, i in intentions.items()
                      if code != lead and abs(i.position - proposal.position) <= self.tolerance]
