@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m analysis.bench
+	$(BIN)/python -m benchmarks.runs
+	$(BIN)/python -m benchmarks.publics
 
 clean:
 	rm -rf $(VENV) runs

@@ -38,7 +38,7 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
    techniques inoculated, ~0.10 against others).
 
 3. NATO public diplomacy with reach r, intensity I, depth d and messaging m
-   (the levers, ``sim/information.py``): a reached citizen gains awareness and,
+   (the levers, ``scenarios/information.py``): a reached citizen gains awareness and,
    more, understanding; is inoculated; and, if receptive (s > 1 - epsilon: within
    epsilon of NATO's stance 1), moves toward support and away from the narratives::
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from agents.catalog import IP4, load_catalog
+from scenarios.information import NARRATIVES, PUBLIC_DIPLOMACY
 from sim.decisions import because
 from sim.events import (
     Choice,
@@ -22,7 +23,6 @@ from sim.events import (
     Pressure,
     PublicOpinion,
 )
-from sim.information import NARRATIVES, PUBLIC_DIPLOMACY
 
 
 @cache

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from agents.profiles import STATE_DIMENSIONS
 from scenarios.errors import dotted
-from sim.information import CampaignSpec, Levers, information_errors
+from scenarios.information import CampaignSpec, Levers, information_errors
 
 Loc = tuple[str | int, ...]
 
@@ -154,7 +154,7 @@ class Scenario(Strict):
     actors: ActorSettings = Field(default_factory=ActorSettings)
     parameters: dict[str, float | None] = Field(default_factory=dict)
     levers: Levers = Field(default_factory=Levers, description=(
-        "the report's public-diplomacy levers (sim/information.py); defaults: status quo"))
+        "the report's public-diplomacy levers (scenarios/information.py); defaults: status quo"))
     campaigns: list[CampaignSpec] | None = Field(default=None, description=(
         "Russian and Chinese disinformation campaigns; if absent, each adversary runs its "
         "own narratives at its profile's reach and intensity; [] for none"))

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from agents.catalog import governments_available, load_catalog
 from scenarios.errors import InputError, Problem, line_of
+from scenarios.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, switchable
 from scenarios.loader import (
     LoadedScenario,
     builtin_names,
@@ -29,7 +30,6 @@ from scenarios.loader import (
 )
 from sim.decisions import Chooser, ScriptedChooser
 from sim.events import read_events
-from sim.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, switchable
 from sim.params import Parameters, parameter_help
 from sim.players import PlayerQuit, PromptChooser
 from sim.rules import REGISTRY, parse_rule, rule_names

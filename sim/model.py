@@ -36,6 +36,18 @@ from agents.publics import Message as Received
 from agents.publics import Public, Rates, Signals
 from agents.states import Ally, China, Partner, Russia, StateActor
 from scenarios.errors import InputError, Problem
+from scenarios.information import (
+    GATED_LEVERS,
+    NARRATIVE_IDS,
+    NARRATIVES,
+    OUTREACH_VAR,
+    PUBLIC_DIPLOMACY,
+    RUMOUR_VAR,
+    VISIBILITY_VAR,
+    Levers,
+    gate_message,
+    switchable,
+)
 from scenarios.schema import DecisionPoint, Inject, Option, Scenario, Trigger
 from sim import events as ev
 from sim.decisions import (
@@ -51,23 +63,13 @@ from sim.decisions import (
     term_array,
 )
 from sim.information import (
-    GATED_LEVERS,
-    NARRATIVE_IDS,
-    NARRATIVES,
-    OUTREACH_VAR,
-    PUBLIC_DIPLOMACY,
-    RUMOUR_VAR,
     SPILLOVER,
-    VISIBILITY_VAR,
     Campaign,
-    Levers,
     Outreach,
     WorldReading,
     campaign,
-    gate_message,
     outreach,
     standing_campaigns,
-    switchable,
 )
 from sim.params import Parameters
 from sim.rules import NO_GROUP, Intention, Rule, Stance

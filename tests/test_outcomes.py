@@ -4,8 +4,8 @@ import math
 
 from agents.catalog import IP4
 from analysis.outcomes import run_outcomes
+from scenarios.information import NARRATIVE_IDS
 from scenarios.loader import load_scenario
-from sim.information import NARRATIVE_IDS
 from sim.rules import parse_rule
 from sim.runner import RunSpec, play
 

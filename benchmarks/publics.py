@@ -1,7 +1,7 @@
 """Seconds per turn of the public update at one million citizens, inside the model and as
 a bare numpy loop, side by side in one run; peak memory.
 
-    python -m analysis.bench_publics [--population 250000] [--scenario disinformation_campaign]
+    python -m benchmarks.publics [--population 250000] [--scenario disinformation_campaign]
 
 One process, one after the other:
 
@@ -95,7 +95,7 @@ ANCHORS = ("anchor_awareness", "anchor_understanding", "anchor_support", "anchor
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.bench_publics",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.publics",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--population", type=int, default=250_000,
                         help="citizens per IP4 partner (default 250,000: a million in all)")

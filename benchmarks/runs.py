@@ -1,6 +1,6 @@
 """Throughput of the comparison runner against Mesa's ``batch_run``, side by side.
 
-    python -m analysis.bench [--scenario ukraine_response] [--seeds 50] [--repeat 3]
+    python -m benchmarks.runs [--scenario ukraine_response] [--seeds 50] [--repeat 3]
 
 The same jobs (every rule x the same seeds, derived from one root seed) are run four
 ways in one process: our runner (:func:`sim.parallel.run_jobs`) on 1 and on 2
@@ -86,7 +86,7 @@ WORKER_PEAKS: list[float] = []
 def _self():
     """This module by its importable name (not ``__main__``), so that its functions and
     classes pickle by a name a worker process can import."""
-    return importlib.import_module("analysis.bench")
+    return importlib.import_module("benchmarks.runs")
 
 
 def ours(jobs: list[Job], workers: int) -> tuple[float, dict]:
@@ -129,7 +129,7 @@ def differences(a: dict, b: dict) -> list:
 def main(argv: list[str] | None = None) -> int:
     from analysis.compare import check_rules
 
-    parser = argparse.ArgumentParser(prog="python -m analysis.bench", description=__doc__.split(
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.runs", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("--scenario", default="ukraine_response")
     parser.add_argument("--seeds", type=int, default=50, help="seeds per rule (default 50)")
