@@ -47,7 +47,7 @@ from analysis.outcomes import HEADLINE, reduce_run
 from scenarios.errors import InputError, Problem
 from scenarios.loader import LoadedScenario, load_scenario
 from sim.parallel import Job, JobResult, default_workers, derive_seeds, run_jobs
-from sim.params import Parameters
+from sim.params import Parameters, merged
 from sim.rules import parse_rule, rule_names
 from sim.runner import git_commit, package_version, versions
 
@@ -159,7 +159,7 @@ def check_rules(rules: list[str] | str) -> list[str]:
 
 def check_parameters(loaded: LoadedScenario, params: dict[str, float]) -> Parameters:
     try:
-        return Parameters(**{**loaded.scenario.parameters, **params})
+        return merged(loaded.scenario.parameters, params)
     except ValidationError as err:
         raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
                           for e in err.errors()]) from None

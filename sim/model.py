@@ -71,7 +71,7 @@ from sim.information import (
     outreach,
     standing_campaigns,
 )
-from sim.params import Parameters
+from sim.params import Parameters, merged
 from sim.rules import NO_GROUP, Intention, Rule, Stance
 
 Row = tuple[int, str, str, float]  # turn, metric, actor ("" for the whole run), value
@@ -88,7 +88,7 @@ class IP4Model(mesa.Model):
         super().__init__(rng=seed)
         self.exercise = scenario
         self.rule = rule
-        self.params = params or Parameters(**scenario.parameters)
+        self.params = params or merged(scenario.parameters)
         self.weights = self.params.model_dump()
         self.catalog = build_catalog(scenario, overrides or {}, governments or {})
         self.choosers = choosers or {}

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.loader import LoadedScenario, load_scenario
-from sim.params import Parameters
+from sim.params import merged
 from sim.rules import Rule, parse_rule
 from sim.runner import RunResult, RunSpec, play
 
@@ -113,7 +113,7 @@ class Job:
         if self.sha256 and loaded.sha256 != self.sha256:
             raise RuntimeError(f"scenario {self.scenario} changed since the batch started "
                                f"(sha256 {loaded.sha256[:12]}, expected {self.sha256[:12]})")
-        params = Parameters(**{**loaded.scenario.parameters, **self.params})
+        params = merged(loaded.scenario.parameters, self.params)
         return RunSpec(loaded=loaded, rule=_rule(self.rule), seed=self.seed, params=params,
                        overrides=self.overrides, governments=self.governments,
                        levers=self.levers)

@@ -108,5 +108,11 @@ class Parameters(BaseModel):
         "builds. assumption"))
 
 
+def merged(base: dict[str, float | None], overrides: dict[str, float] | None = None
+           ) -> Parameters:
+    """A scenario file's ``parameters:`` with a run's own on top."""
+    return Parameters(**{**base, **(overrides or {})})
+
+
 def parameter_help() -> dict[str, str]:
     return {name: f.description or "" for name, f in Parameters.model_fields.items()}

@@ -21,7 +21,7 @@ from scenarios.loader import LoadedScenario
 from sim.decisions import Chooser
 from sim.events import EventBase, to_jsonl
 from sim.model import IP4Model, Row
-from sim.params import Parameters
+from sim.params import Parameters, merged
 from sim.rules import Rule
 
 TIMESERIES_HEADER = ("turn", "metric", "actor", "value")
@@ -42,7 +42,7 @@ class RunSpec:
     def parameters(self) -> Parameters:
         if self.params is not None:
             return self.params
-        return Parameters(**self.loaded.scenario.parameters)
+        return merged(self.loaded.scenario.parameters)
 
 
 @dataclass

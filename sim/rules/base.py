@@ -71,12 +71,16 @@ class Rule(BaseModel, ABC):
         """How the four act on this decision, given what each intends."""
 
     def speakers(self, stance: Stance, choices: dict[str, str]) -> list[str]:
-        """Who speaks together once each has chosen: by default, all members, if all
-        chose the group option."""
-        if stance.option and len(stance.members) >= 2 and all(
-                choices.get(m) == stance.option for m in stance.members):
-            return list(stance.members)
-        return []
+        """Who speaks together once each has chosen: the members who chose the group
+        option, if at least ``min_speakers`` did (by default, every member)."""
+        if not stance.option:
+            return []
+        chose = [m for m in stance.members if choices.get(m) == stance.option]
+        return chose if len(chose) >= max(2, self.min_speakers(stance)) else []
+
+    def min_speakers(self, stance: Stance) -> int:
+        """How many members must hold the group option for it to be a joint position."""
+        return len(stance.members)
 
     def backing(self, code: str, stance: Stance, capability: dict[str, float]) -> float:
         """Cover a partner gets against coercion: the share of the other partners'

@@ -28,9 +28,6 @@ class Coalition(Rule):
                       note=f"{', '.join(willing)} intend {lean}, at least the {self.k} needed, "
                            f"so they act together{apart}")
 
-    def speakers(self, stance: Stance, choices: dict[str, str]) -> list[str]:
-        """The members who chose the coalition's option, if at least k (and two) did."""
-        if not stance.option:
-            return []
-        chose = [m for m in stance.members if choices.get(m) == stance.option]
-        return chose if len(chose) >= max(self.k, 2) else []
+    def min_speakers(self, stance: Stance) -> int:
+        """The coalition speaks once at least k of its members chose its option."""
+        return self.k

@@ -52,9 +52,6 @@ class LeadNation(Rule):
                            f"{'stands' if len(followers) == 1 else 'stand'} close enough to "
                            "follow")
 
-    def speakers(self, stance: Stance, choices: dict[str, str]) -> list[str]:
-        """The members who chose the lead's option, if at least two did."""
-        if not stance.option:
-            return []
-        chose = [m for m in stance.members if choices.get(m) == stance.option]
-        return chose if len(chose) >= 2 else []
+    def min_speakers(self, stance: Stance) -> int:
+        """The lead and at least one follower who chose its option."""
+        return 2
