@@ -33,10 +33,10 @@ class StateActor(mesa.Agent):
     def __getitem__(self, dimension: str) -> float:
         return self.profile[dimension]
 
-    def settle(self, coercion_decay: float) -> None:
+    def settle(self, coercion_decay: float, provocation_decay: float) -> None:
         """At the start of a turn, old pressure and old provocation fade."""
         self.coerced *= coercion_decay
-        self.provocation *= 0.5
+        self.provocation *= provocation_decay
 
 
 class Ally(StateActor):

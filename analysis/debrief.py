@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from agents.catalog import IP4
 from analysis.narrative import name, narrate, narrative_label
+from scenarios.schema import ExpectedAction
 from sim.events import (
     Choice,
     CouncilVote,
@@ -40,7 +41,7 @@ def checks(events: list[EventBase]) -> list[Check]:
     rows = []
     for inject in (e for e in events if isinstance(e, InjectFired)):
         for act in inject.expected:
-            turn = _when_put(events, str(act["decision"]), inject.turn)
+            turn = _when_put(events, act.decision, inject.turn)
             rows += _check(events, inject, act, turn)
     return rows
 
@@ -50,11 +51,10 @@ def _when_put(events: list[EventBase], decision: str, since: int) -> int | None:
                  and e.decision == decision and e.turn >= since), None)
 
 
-def _check(events: list[EventBase], inject: InjectFired, act: dict, turn: int | None
-           ) -> list[Check]:
-    decision, wanted, actor = str(act["decision"]), list(act["options"]), str(act["actor"])
-    base = dict(turn=inject.turn, inject=inject.inject, decision=decision,
-                expected=str(act["text"]))
+def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
+           turn: int | None) -> list[Check]:
+    decision, wanted, actor = act.decision, act.options, act.actor
+    base = dict(turn=inject.turn, inject=inject.inject, decision=decision, expected=act.text)
     if turn is None:
         return [Check(actor=actor, observed="the decision was never put", met=False, **base)]
     if actor == "NAC":

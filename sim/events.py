@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from scenarios.schema import ExpectedAction
+
 
 class EventBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -26,7 +28,7 @@ class InjectFired(EventBase):
     synopsis: str
     world: dict[str, float] = Field(default_factory=dict, description="variables changed")
     opens: list[str] = Field(default_factory=list)
-    expected: list[dict[str, str | list[str]]] = Field(default_factory=list)
+    expected: list[ExpectedAction] = Field(default_factory=list)
 
 
 class DecisionOpened(EventBase):

@@ -163,7 +163,7 @@ class IP4Model(mesa.Model):
     def step(self) -> None:
         turn = int(self.time)
         for actor in [*self.partners, *self.allies]:
-            actor.settle(self.params.coercion_decay)
+            actor.settle(self.params.coercion_decay, self.params.provocation_decay)
         for p in self.partners:
             p.attention = 0.0
         self.hook *= self.params.hook_decay
@@ -208,16 +208,16 @@ class IP4Model(mesa.Model):
             new = e.set if e.set is not None else self.world[e.var] + e.add
             self.world[e.var] = changed[e.var] = round(min(1.0, max(0.0, new)), 6)
         self._open += [d for d in inject.opens if d not in self._open]
-        expected = [a.model_dump() for a in inject.expected_actions]
         self.log(ev.InjectFired(turn=turn, inject=inject.id, title=inject.title,
                                 synopsis=inject.synopsis, world=changed, opens=inject.opens,
-                                expected=expected))
+                                expected=inject.expected_actions))
 
     # -- 2. adversaries -------------------------------------------------------------------
 
     def adversaries_act(self, turn: int) -> None:
         level = self.russia.pressure(self.world.get("russia_escalation", 0.0))
-        self.russia_pressure = round(0.5 * self.russia_pressure + 0.5 * level, 6)
+        memory = self.params.russia_pressure_memory
+        self.russia_pressure = round(memory * self.russia_pressure + (1 - memory) * level, 6)
         if level > 0:
             self.log(ev.Pressure(turn=turn, actor="RUS", level=self.russia_pressure,
                                  note="threats of escalation and economic retaliation"))

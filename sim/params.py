@@ -57,6 +57,12 @@ class Parameters(BaseModel):
         "hook (the report: informality gives 'less of a hook'). assumption"))
     hook_decay: float = Field(0.9, ge=0.0, le=1.0, description=(
         "share of the narrative hook that remains after a turn. assumption"))
+    provocation_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of a partner's provocation of China that China still holds against it a turn "
+        "later. assumption"))
+    russia_pressure_memory: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of last turn's Russian pressure that carries into this turn (the rest follows "
+        "the war's escalation now). assumption"))
     japan_rok_friction: float | None = Field(None, ge=0.0, le=1.0, description=(
         "chance that bilateral friction stops a direct Tokyo-Seoul consultation on a "
         "question; unset, the value in agents/data/relations.yaml"))

@@ -1,12 +1,13 @@
 """The after-action report's evaluation guide: expected actions against what happened."""
 
 from analysis.debrief import after_action_report, checks
+from scenarios.schema import ExpectedAction
 from sim.events import Choice, CouncilVote, InjectFired, JointPosition
 
 
 def inject(*expected):
     return InjectFired(turn=1, inject="crisis", title="Crisis", synopsis="...",
-                       expected=[dict(e) for e in expected])
+                       expected=[ExpectedAction(**e) for e in expected])
 
 
 def choice(actor, option):
