@@ -166,8 +166,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     spec = run_spec(args)
     scenario = spec.loaded.scenario
-    slug = spec.rule.spec().replace(":", "-").replace(",", "-").replace("=", "")
-    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{slug}-seed{spec.seed}")
+    out = out_folder(args.out or
+                     Path("runs") / f"{scenario.id}-{spec.rule.slug()}-seed{spec.seed}")
     live = LiveAccount(scenario.turn_represents) if args.players else None
     try:
         result = play(spec, choosers(spec, args.players, args.replay, live), observe=live)

@@ -203,3 +203,9 @@ def test_every_rule_runs_the_ukraine_scenario(ukraine, name):
     assert partner_choices
     for choice in partner_choices:
         assert choice.option == group[(choice.turn, choice.decision)] == choice.group
+
+
+def test_a_rule_names_its_folder_by_the_parameters_it_changes():
+    assert parse_rule("caucus").slug() == "caucus"
+    assert parse_rule("coalition:k=2").slug() == "coalition-k2"
+    assert parse_rule("coalition:k=3").slug() == "coalition"

@@ -66,6 +66,12 @@ class Rule(BaseModel, ABC):
         params = ",".join(f"{k}={v}" for k, v in self.model_dump().items())
         return f"{self.name}:{params}" if params else self.name
 
+    def slug(self) -> str:
+        """A short name for folders: the rule and any parameter not at its default
+        (``caucus``, ``coalition-k2``)."""
+        changed = [f"{k}{v}" for k, v in self.model_dump(exclude_defaults=True).items()]
+        return "-".join([self.name, *changed])
+
     @abstractmethod
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         """How the four act on this decision, given what each intends."""
