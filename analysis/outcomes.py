@@ -26,9 +26,8 @@ Run-wide outcomes (actor ``""``):
     as a lower bound where ``joint_any`` is below 1.
 ``response_size``
     the mean, over partner decisions, of the capability-weighted mean chosen position of
-    the four: sum(capability x position) / sum(capability), with capability from the
-    built-in profiles (``agents.catalog.load_catalog()``, static data; a run that
-    overrides capability is still weighted by the built-in values). 0 none, 1 strongest.
+    the four: sum(capability x position) / sum(capability), with the run's capability
+    (the ``capability`` rows of its time series, overrides included). 0 none, 1 strongest.
 ``coercion_attempts``, ``coercion_successes``
     ``Coercion`` events (all of them, and those with ``success``), all partners together.
 ``attention``
@@ -92,7 +91,12 @@ class HasOutputs(Protocol):
     timeseries: list[Row]
 
 
-def capability() -> dict[str, float]:
+def capability(rows: list[Row]) -> dict[str, float]:
+    """The partners' capability in this run, as its time series records it (overrides
+    included); the built-in profiles for outputs written before it was recorded."""
+    recorded = {a: v for _, m, a, v in rows if m == "capability" and a in IP4}
+    if len(recorded) == len(IP4):
+        return recorded
     profiles = load_catalog().profiles
     return {code: profiles[code]["capability"] for code in IP4}
 
@@ -100,7 +104,7 @@ def capability() -> dict[str, float]:
 def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
     """Every outcome of one run, as tidy rows; definitions in this module's docstring."""
     events, rows = run.events, run.timeseries
-    weight = capability()
+    weight = capability(rows)
     decisions = [(e.turn, e.decision) for e in events if isinstance(e, GroupStance)]
     positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
     violation = dict.fromkeys(IP4, 0.0)

@@ -494,6 +494,8 @@ class IP4Model(mesa.Model):
         rows.append((turn, "japan_rok_direct", "", float(self.japan_rok_direct)))
         dimensions = sorted({d for p in self.partners for d in p.stance})
         for p in self.partners:
+            if turn == 1:  # the run's capability (overrides included), for weighted outcomes
+                rows.append((turn, "capability", p.code, p["capability"]))
             rows.append((turn, "coerced", p.code, round(p.coerced, 6)))
             rows.append((turn, "backing", p.code, round(p.backing, 6)))
             rows.append((turn, "attention", p.code, round(p.attention, 6)))

@@ -35,3 +35,19 @@ def test_formal_binds_at_a_cost_and_bilateral_never_speaks_together(ukraine):
     assert bilateral[("joint_rate", "")] == 0.0 and bilateral[("japan_rok_contacts", "")] == 0
     assert bilateral[("shock_to_joint", "")] == 10 and not math.isnan(formal[("attention", "")])
     assert formal[("attention", "")] > bilateral[("attention", "")]
+
+
+def test_the_response_is_weighted_by_the_run_s_own_capability(ukraine):
+    run = play(RunSpec(loaded=ukraine, rule=parse_rule("bilateral"), seed=2,
+                       overrides={"NZL": {"capability": 1.0}}))
+    weight = {c: next(v for _, m, a, v in run.timeseries if m == "capability" and a == c)
+              for c in IP4}
+    assert weight["NZL"] == 1.0
+    by_decision = {}
+    for e in run.events:
+        if e.kind == "choice" and e.actor in IP4:
+            by_decision.setdefault((e.turn, e.decision), {})[e.actor] = e.position
+    sizes = [sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values())
+             for chosen in by_decision.values() if len(chosen) == len(IP4)]
+    outcome = {(o, a): v for o, a, v in run_outcomes(run)}[("response_size", "")]
+    assert abs(outcome - sum(sizes) / len(sizes)) < 1e-9
