@@ -129,9 +129,14 @@ def draw(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 
 
 def explain(terms: np.ndarray, chosen: int) -> dict[str, float]:
-    """Each term's pull toward the chosen option relative to the average option."""
-    relative = terms[chosen] - terms.mean(axis=0)
-    return {name: round(float(v), 4) for name, v in zip(TERMS, relative, strict=True)
+    """Each term's pull toward the chosen option relative to the average option
+    (``terms``: options x terms, for one actor)."""
+    return named(terms[chosen] - terms.mean(axis=0))
+
+
+def named(relative: np.ndarray) -> dict[str, float]:
+    """A row of relative terms as {term: value}, rounded, leaving out the ones at zero."""
+    return {name: round(v, 4) for name, v in zip(TERMS, relative.tolist(), strict=True)
             if abs(v) >= 5e-5}
 
 

@@ -59,7 +59,7 @@ from sim.decisions import (
     because,
     choice_probabilities,
     draw,
-    explain,
+    named,
     term_array,
 )
 from sim.information import (
@@ -341,6 +341,7 @@ class IP4Model(mesa.Model):
         """Every actor chooses once; returns actor code -> option id, and logs each choice."""
         terms = self.terms(decision, actors, situation)
         probabilities = choice_probabilities(terms.sum(axis=-1), self.params.temperature)
+        relative = terms - terms.mean(axis=1, keepdims=True)  # each term against the average
         uniforms = self.rng.random(len(actors))
         picks = draw(probabilities, uniforms)
         # The same draw with every public at its anchor: did public opinion tip a choice?
@@ -365,7 +366,7 @@ class IP4Model(mesa.Model):
                     turn=turn, actor=actor.code, decision=decision,
                     probabilities={o.id: float(p) for o, p in zip(options, probabilities[row],
                                                                   strict=True)},
-                    advice=because(explain(terms[row], int(np.argmax(probabilities[row])))),
+                    advice=because(named(relative[row, int(np.argmax(probabilities[row]))])),
                     group_option=stance.option if actor.code in stance.members else None)
                 answer = chooser.choose(request)
                 if answer not in index:
@@ -394,7 +395,7 @@ class IP4Model(mesa.Model):
             self.log(ev.Choice(
                 turn=turn, decision=decision.id, actor=actor.code, option=option.id,
                 position=option.position, probability=round(float(probabilities[row, pick]), 4),
-                by=by, terms=explain(terms[row], pick),
+                by=by, terms=named(relative[row, pick]),
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed))
         return chosen
