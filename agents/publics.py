@@ -98,7 +98,7 @@ class Signals:
 
 @dataclass(frozen=True)
 class Rates:
-    """The update's parameters (``sim.params.Parameters`` documents each)."""
+    """The update's parameters (``scenarios.parameters.Parameters`` documents each)."""
 
     retention: float = 0.9  # lambda
     peer_weight: float = 0.1  # w

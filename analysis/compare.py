@@ -46,8 +46,8 @@ from analysis.figures import save
 from analysis.outcomes import HEADLINE, reduce_run
 from scenarios.errors import InputError, Problem
 from scenarios.loader import LoadedScenario, load_scenario
+from scenarios.parameters import Parameters, merged
 from sim.parallel import Job, JobResult, default_workers, derive_seeds, run_jobs
-from sim.params import Parameters, merged
 from sim.rules import parse_rule, rule_names
 from sim.runner import git_commit, package_version, versions
 

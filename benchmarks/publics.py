@@ -34,8 +34,8 @@ import tracemalloc
 import numpy as np
 
 from scenarios.loader import load_scenario
+from scenarios.parameters import Parameters
 from sim.model import IP4Model
-from sim.params import Parameters
 from sim.rules import parse_rule
 
 F32 = np.float32

@@ -28,9 +28,9 @@ from scenarios.loader import (
     load_scenario,
     unknown_actor,
 )
+from scenarios.parameters import Parameters, parameter_help
 from sim.decisions import Chooser, ScriptedChooser
 from sim.events import read_events
-from sim.params import Parameters, parameter_help
 from sim.players import PlayerQuit, PromptChooser
 from sim.rules import REGISTRY, parse_rule, rule_names
 from sim.runner import RunSpec, package_version, play, write_run

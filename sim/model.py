@@ -48,6 +48,7 @@ from scenarios.information import (
     gate_message,
     switchable,
 )
+from scenarios.parameters import Parameters, merged
 from scenarios.schema import DecisionPoint, Inject, Option, Scenario, Trigger
 from sim import events as ev
 from sim.decisions import (
@@ -71,7 +72,6 @@ from sim.information import (
     outreach,
     standing_campaigns,
 )
-from sim.params import Parameters, merged
 from sim.rules import NO_GROUP, Intention, Rule, Stance
 
 Row = tuple[int, str, str, float]  # turn, metric, actor ("" for the whole run), value

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.loader import LoadedScenario, load_scenario
-from sim.params import merged
+from scenarios.parameters import merged
 from sim.rules import Rule, parse_rule
 from sim.runner import RunResult, RunSpec, play
 

@@ -18,10 +18,10 @@ from importlib import metadata
 from pathlib import Path
 
 from scenarios.loader import LoadedScenario
+from scenarios.parameters import Parameters, merged
 from sim.decisions import Chooser
 from sim.events import EventBase, to_jsonl
 from sim.model import IP4Model, Row
-from sim.params import Parameters, merged
 from sim.rules import Rule
 
 TIMESERIES_HEADER = ("turn", "metric", "actor", "value")

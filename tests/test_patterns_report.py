@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from agents.catalog import load_catalog
+from scenarios.parameters import Parameters
 from sim.events import Choice
-from sim.params import Parameters
 from sim.rules import parse_rule
 from sim.runner import RunSpec, play
 from tests.conftest import run_events

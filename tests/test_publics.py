@@ -14,12 +14,12 @@ from agents.publics import Message, Public, Rates, Signals
 from scenarios.errors import InputError
 from scenarios.information import LEVERS, NARRATIVE_IDS, NARRATIVES, CampaignSpec, Levers
 from scenarios.loader import library_dir, load_scenario, parse_scenario
+from scenarios.parameters import Parameters
 from sim.cli import main
 from sim.events import Choice, LeverSwitched, PublicOpinion
 from sim.events import Message as MessageEvent
 from sim.information import WorldReading, campaign, outreach
 from sim.model import IP4Model
-from sim.params import Parameters
 from sim.rules import parse_rule
 
 DISINFO = (library_dir() / "disinformation_campaign.yaml").read_text(encoding="utf-8")

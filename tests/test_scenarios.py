@@ -3,9 +3,9 @@
 import pytest
 
 from scenarios.loader import builtin_names, load_scenario
+from scenarios.parameters import Parameters
 from sim.cli import write_debrief
 from sim.events import Choice, PublicOpinion
-from sim.params import Parameters
 from sim.rules import parse_rule, rule_names
 from sim.runner import RunSpec, play, write_run
 
