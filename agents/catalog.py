@@ -34,6 +34,12 @@ ALIASES = {"ROK": "KOR", "UK": "GBR", "US": "USA", "NZ": "NZL", "PRC": "CHN"}
 IP4 = ("AUS", "JPN", "KOR", "NZL")
 
 
+def canonical(code: str) -> str:
+    """The actor code a person means: upper case, aliases resolved (ROK -> KOR)."""
+    code = code.strip().upper()
+    return ALIASES.get(code, code)
+
+
 class PartnerEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -81,7 +87,7 @@ class Catalog(BaseModel):
 
     def resolve(self, code: str) -> str:
         """The canonical code for a user-typed actor name, or KeyError."""
-        code = ALIASES.get(code.upper(), code.upper())
+        code = canonical(code)
         if code not in self.profiles:
             raise KeyError(code)
         return code
@@ -177,7 +183,7 @@ def _load(governments: tuple[tuple[str, str], ...]) -> Catalog:
 def load_catalog(governments: dict[str, str] | None = None) -> Catalog:
     """The built-in catalogue, with a chosen government for partners that have several
     (``{"KOR": "progressive"}``; aliases such as ROK are accepted)."""
-    chosen = {ALIASES.get(k.upper(), k.upper()): v for k, v in (governments or {}).items()}
+    chosen = {canonical(k): v for k, v in (governments or {}).items()}
     switchable = governments_available()
     for code in chosen:
         if code not in switchable:

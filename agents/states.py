@@ -33,10 +33,18 @@ class StateActor(mesa.Agent):
     def __getitem__(self, dimension: str) -> float:
         return self.profile[dimension]
 
+    def adopt(self, dimension: str, option) -> None:
+        """Its choice on a question: its stance on that dimension, and what it did to
+        provoke China (read by China's targeting)."""
+        self.stance[dimension] = option.position
+        self.provocation = max(self.provocation, option.provokes_china)
+
     def settle(self, coercion_decay: float, provocation_decay: float) -> None:
-        """At the start of a turn, old pressure and old provocation fade."""
+        """At the start of a turn, old pressure and old provocation fade, and attention at
+        NATO is counted anew."""
         self.coerced *= coercion_decay
         self.provocation *= provocation_decay
+        self.attention = 0.0
 
 
 class Ally(StateActor):

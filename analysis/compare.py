@@ -31,31 +31,19 @@ import csv
 import io
 import json
 import math
-import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
-from pydantic import ValidationError
 
-from agents.catalog import IP4
 from analysis.figures import save
-from analysis.outcomes import HEADLINE, reduce_run
-from scenarios.errors import InputError, Problem
-from scenarios.loader import LoadedScenario, load_scenario
-from scenarios.parameters import Parameters, merged
-from sim.parallel import Job, JobResult, default_workers, derive_seeds, run_jobs
-from sim.rules import parse_rule, rule_names
-from sim.runner import git_commit, package_version, versions
+from analysis.outcomes import HEADLINE
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import ResultRow, number_text, write_text
 
-RESULT_COLUMNS = ("scenario", "rule", "seed", "outcome", "actor", "value")
 SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n")
-# The order "--rules all" lists the rules in: from no coordination to the most binding,
-# then the report's own condition; any rule added later comes after, alphabetically.
-RULE_ORDER = ("bilateral", "caucus", "consensus", "coalition", "lead", "hybrid", "formal")
 CONFIDENCE = 0.95
 # Each outcome's natural bounds (low, high): a mean and its interval never leave them.
 # Counts, turns (``shock_to_joint``, censored at one turn past the end), summed attention
@@ -82,7 +70,7 @@ COLUMN = {"cohesion": "cohesion", "joint_rate": "joint rate", "shock_to_joint": 
           "attention": "attention", "hook_max": "hook (max)", "binding_cost": "binding cost",
           "japan_rok_contacts": "JPN-KOR contacts", "japan_rok_direct": "JPN-KOR direct"}
 
-Result = tuple[str, str, int, str, str, float]
+Result = ResultRow
 
 
 @dataclass(frozen=True)
@@ -98,174 +86,38 @@ class SummaryRow:
 
 @dataclass
 class Comparison:
-    """What ``compare`` returns: the summary (for printing), and where it all went."""
+    """A batch's summary: per rule, outcome and actor, the mean and its interval."""
 
-    scenario: str
     rules: list[str]
-    seeds: list[int]
     summary: list[SummaryRow]
     results: list[Result]
-    failures: list[JobResult]
-    out_dir: Path
-    seconds: float
     files: list[str]
 
     def table(self) -> str:
         return format_table(self.summary, self.rules)
 
 
-# -- input ------------------------------------------------------------------------------
+# -- a batch's summary -----------------------------------------------------------------
 
-def split_rules(text: str) -> list[str]:
-    """``all`` or a comma list of rule specs; a piece that is only ``key=value`` belongs to
-    the spec before it, so ``caucus,hybrid:min_stake=0.2,max_spread=0.3`` is two rules.
-    ``all`` may be mixed with specs (``all,coalition:k=2``)."""
-    specs: list[str] = []
-    for piece in (p.strip() for p in text.split(",")):
-        if not piece:
-            continue
-        if "=" in piece and ":" not in piece and specs and ":" in specs[-1]:
-            specs[-1] += "," + piece
-        elif piece == "all":
-            specs += all_rules()
-        else:
-            specs.append(piece)
-    return list(dict.fromkeys(specs))
+SUMMARY_FILES = ["summary.csv", "compare_outcomes.png", "coercion_by_partner.png"]
 
 
-def all_rules() -> list[str]:
-    names = rule_names()
-    return [r for r in RULE_ORDER if r in names] + sorted(set(names) - set(RULE_ORDER))
-
-
-def check_rules(rules: list[str] | str) -> list[str]:
-    """The rule specs, each checked with ``parse_rule`` (InputError naming every bad one);
-    two specs for the same rule and parameters are kept once."""
-    specs = split_rules(rules) if isinstance(rules, str) else list(rules)
-    if not specs:
-        raise InputError.one("--rules", "", "no rule given; use all or a comma list, "
-                             "e.g. bilateral,caucus,coalition:k=3")
-    problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for spec in specs:
-        try:
-            seen.setdefault(parse_rule(spec).spec(), spec)
-        except InputError as err:
-            problems += err.problems
-    if problems:
-        raise InputError(problems)
-    return list(seen.values())
-
-
-def check_parameters(loaded: LoadedScenario, params: dict[str, float]) -> Parameters:
-    try:
-        return merged(loaded.scenario.parameters, params)
-    except ValidationError as err:
-        raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
-                          for e in err.errors()]) from None
-
-
-# -- the comparison ---------------------------------------------------------------------
-
-def compare(scenario: str, rules: list[str] | str = "all", n_seeds: int = 100,
-            root_seed: int = 1, workers: int | None = None, out_dir: str | Path | None = None,
-            params: dict[str, float] | None = None,
-            overrides: dict[str, dict[str, float]] | None = None,
-            governments: dict[str, str] | None = None,
-            levers: dict[str, float] | None = None, progress: bool = True,
-            chunk_size: int | None = None, executor=None,
-            command: list[str] | None = None) -> Comparison:
-    """Run every rule over the same ``n_seeds`` seeds (from ``root_seed``), write the
-    results, summary, manifest and figures to ``out_dir`` (default
-    ``runs/compare-SCENARIO``), and return the comparison. Bad input (unknown scenario or
-    rule, a parameter out of range, fewer than one seed or worker) raises InputError."""
-    if n_seeds < 1:
-        raise InputError.one("--seeds", str(n_seeds), "must be at least 1")
-    if workers is not None and workers < 1:
-        raise InputError.one("--workers", str(workers), "must be at least 1")
-    loaded = load_scenario(scenario)
-    specs = check_rules(rules)
-    parameters = check_parameters(loaded, params or {})
-    sid = loaded.scenario.id
-    out = Path(out_dir) if out_dir else Path("runs") / f"compare-{sid}"
-    try:  # before any run: a sweep must never compute what it cannot write
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError.one("--out", str(out), f"cannot create the folder: {err}") from None
-    seeds = derive_seeds(root_seed, n_seeds)
-    jobs = [Job(scenario=loaded.path, rule=spec, seed=seed, params=dict(params or {}),
-                overrides=dict(overrides or {}), governments=dict(governments or {}),
-                levers=dict(levers or {}), sha256=loaded.sha256)
-            for spec in specs for seed in seeds]
-
-    start = time.perf_counter()
-    done = run_jobs(jobs, reduce_run, workers=workers, chunk_size=chunk_size,
-                    executor=executor, progress=progress, description=f"{sid}")
-    seconds = time.perf_counter() - start
-
-    results: list[Result] = [(sid, r.job.rule, seed, outcome, actor, value)
-                             for r in done if r.ok
-                             for _, seed, outcome, actor, value in r.rows]
-    failures = [r for r in done if not r.ok]
+def summarize_batch(results: list[Result], specs: list[str], title: str, out: Path,
+                    manifest: dict | None = None) -> list[SummaryRow]:
+    """Summarize a batch's result rows (``sim.batch.compare_rules`` wrote them): write
+    :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``, and note in
+    ``manifest`` (the batch's, rewritten when given) how the intervals were made."""
     summary = summarize(results, specs)
-
-    files = write_results(results, out)
-    (out / "summary.csv").write_text(summary_csv(summary), encoding="utf-8")
-    files.append("summary.csv")
-    stale = out / "failures.csv"
-    if failures:
-        stale.write_text(failures_csv(failures, sid), encoding="utf-8")
-        files.append("failures.csv")
-    elif stale.exists():
-        stale.unlink()
-    title = f"{loaded.scenario.title}: {n_seeds} seeds per rule"
+    write_text(out / "summary.csv", summary_csv(summary))
     save(outcomes_figure(summary, specs, title), out / "compare_outcomes.png")
     save(coercion_figure(summary, specs, title), out / "coercion_by_partner.png")
-    files += ["compare_outcomes.png", "coercion_by_partner.png"]
-    manifest = compare_manifest(loaded, specs, root_seed, seeds, parameters, overrides or {},
-                                governments or {}, levers or {}, len(jobs), len(failures),
-                                seconds,
-                                "executor" if executor else workers or default_workers(),
-                                command)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    files.append("manifest.json")
-    return Comparison(sid, specs, seeds, summary, results, failures, out, seconds, files)
-
-
-def compare_manifest(loaded: LoadedScenario, specs: list[str], root_seed: int,
-                     seeds: list[int], parameters: Parameters,
-                     overrides: dict[str, dict[str, float]], governments: dict[str, str],
-                     levers: dict[str, float], runs: int, failed: int, seconds: float,
-                     workers: int | str, command: list[str] | None) -> dict:
-    scenario = loaded.scenario
-    return {
-        "kind": "compare",
-        "ip4sim": package_version("ip4sim"),
-        "scenario": {"id": scenario.id, "title": scenario.title, "file": loaded.path,
-                     "sha256": loaded.sha256},
-        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
-        "seeds": {"root_seed": root_seed, "n": len(seeds),
-                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
-                                "& (2**63 - 1) (sim.parallel.derive_seeds)",
-                  "seeds": seeds},
-        "parameters": parameters.model_dump(),
-        "overrides": overrides,
-        "governments": governments,
-        "levers": levers,
-        "interval": f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, "
-                    "clipped to each outcome's natural bounds",
-        "bounds": {o: [lo, None if math.isinf(hi) else hi]
-                   for o, (lo, hi) in sorted(BOUNDS.items())},
-        "runs": runs,
-        "failed": failed,
-        "workers": workers,
-        "seconds": round(seconds, 3),
-        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
-        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
-        "git_commit": git_commit(),
-        "command": command or [],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    if manifest is not None:
+        manifest["interval"] = (f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, "
+                                "clipped to each outcome's natural bounds")
+        manifest["bounds"] = {o: [lo, None if math.isinf(hi) else hi]
+                              for o, (lo, hi) in sorted(BOUNDS.items())}
+        write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    return summary
 
 
 # -- summary ----------------------------------------------------------------------------
@@ -374,58 +226,14 @@ def cell(s: SummaryRow) -> str:
 
 # -- writing ----------------------------------------------------------------------------
 
-def _num(value: float) -> str:
-    """A float as CSV text: the shortest exact form; NaN as an empty cell."""
-    return "" if math.isnan(value) else repr(float(value))
-
-
-def results_csv(results: list[Result]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(RESULT_COLUMNS)
-    for scenario, rule, seed, outcome, actor, value in results:
-        writer.writerow((scenario, rule, seed, outcome, actor, _num(value)))
-    return buf.getvalue()
-
-
 def summary_csv(summary: list[SummaryRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(SUMMARY_COLUMNS)
     for s in summary:
-        writer.writerow((s.rule, s.outcome, s.actor, _num(s.mean), _num(s.ci_low),
-                         _num(s.ci_high), s.n))
+        writer.writerow((s.rule, s.outcome, s.actor, number_text(s.mean),
+                         number_text(s.ci_low), number_text(s.ci_high), s.n))
     return buf.getvalue()
-
-
-def failures_csv(failures: list[JobResult], scenario: str) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("scenario", "rule", "seed", "error"))
-    for f in failures:
-        writer.writerow((scenario, f.job.rule, f.job.seed, f.error))
-    return buf.getvalue()
-
-
-def results_table(results: list[Result]):
-    """The results as a pyarrow Table (seed int64, value float64 with NaN as null)."""
-    import pyarrow as pa
-
-    columns = list(zip(*results, strict=True)) if results else [[] for _ in RESULT_COLUMNS]
-    schema = pa.schema([("scenario", pa.string()), ("rule", pa.string()),
-                        ("seed", pa.int64()), ("outcome", pa.string()),
-                        ("actor", pa.string()), ("value", pa.float64())])
-    arrays = [pa.array(list(col), type=f.type, from_pandas=(f.name == "value"))
-              for col, f in zip(columns, schema, strict=True)]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def write_results(results: list[Result], out: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
-    pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
-    (out / "results.csv").write_text(results_csv(results), encoding="utf-8")
-    return ["results.parquet", "results.csv"]
 
 
 # -- figures ----------------------------------------------------------------------------

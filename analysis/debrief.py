@@ -8,11 +8,13 @@ improvement and the decisions with their reasons.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from agents.catalog import IP4
-from analysis.narrative import name, narrate, narrative_label
+from analysis.figures import has_publics, publics_figure, save, summary_figure
+from analysis.narrative import Names, name, narrate, narrative_label
 from scenarios.schema import ExpectedAction
-from sim.events import (
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import (
     Choice,
     CouncilVote,
     EventBase,
@@ -20,6 +22,9 @@ from sim.events import (
     JointPosition,
     LeverSwitched,
     PublicOpinion,
+    RunOutputs,
+    read_run,
+    write_text,
 )
 
 ALLIES_MET_SHARE = 0.9  # an expectation of "the allies" is met when 90% of them act so
@@ -86,28 +91,30 @@ def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
                   met=choices.get(a) in wanted, **base) for a in actors]
 
 
-def after_action_report(events: list[EventBase], manifest: dict, turn_represents: str,
-                        figure: str | None = None) -> str:
-    """The debrief as Markdown."""
+def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
+    """The debrief as Markdown, from a run folder's contents."""
+    events, manifest = run.events, run.manifest
+    names = manifest.actors
+    turn_represents = manifest.scenario.turn_represents
     rows = checks(events)
     met = [r for r in rows if r.met]
     missed = [r for r in rows if not r.met]
     joint = [e for e in events if isinstance(e, JointPosition)]
     lines = [
-        f"# After-action report: {manifest['scenario']['title']}",
+        f"# After-action report: {manifest.scenario.title}",
         "",
-        f"Rule **{manifest['rule']}**, seed **{manifest['seed']}**, "
-        f"scenario file `{manifest['scenario']['file']}` (sha256 "
-        f"`{manifest['scenario']['sha256'][:12]}`), ip4sim {manifest['ip4sim']}.",
+        f"Rule **{manifest.rule}**, seed **{manifest.seed}**, "
+        f"scenario file `{manifest.scenario.file}` (sha256 "
+        f"`{manifest.scenario.sha256[:12]}`), ip4sim {manifest.ip4sim}.",
         "",
         "## Summary",
         "",
         f"- Expected actions met: **{len(met)} of {len(rows)}**.",
         f"- Joint IP4 positions: **{len(joint)}** "
         f"({', '.join(sorted({e.decision for e in joint})) or 'none'}).",
-        *_council_summary(events),
-        *_coercion_summary(events),
-        *_publics_summary(events),
+        *_council_summary(events, names),
+        *_coercion_summary(events, names),
+        *_publics_summary(events, names),
     ]
     if figure:
         lines += ["", f"![Summary of the run]({figure})"]
@@ -116,37 +123,38 @@ def after_action_report(events: list[EventBase], manifest: dict, turn_represents
     lines += ["", "## Expected actions (evaluation guide)", "",
               "| turn | inject | actor | expected | observed | met |",
               "| --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {r.turn} | {r.inject} | {name(r.actor)} | {r.expected} | {r.observed} | "
+    lines += [f"| {r.turn} | {r.inject} | {name(r.actor, names)} | {r.expected} | {r.observed} | "
               f"{'yes' if r.met else '**no**'} |" for r in rows]
     lines += ["", "## Strengths", ""]
-    lines += _grouped(met) or ["- none recorded"]
+    lines += _grouped(met, names) or ["- none recorded"]
     lines += ["", "## Areas for improvement", ""]
-    lines += _grouped(missed) or ["- every expected action was met"]
+    lines += _grouped(missed, names) or ["- every expected action was met"]
     lines += ["", "## Turn by turn", "",
               "After each choice come the three terms of the actor's utility that weighed most, "
               "each against the average option: a plus sign pulled toward the chosen option, a "
-              "minus sign away from it.", "", "```", *narrate(events, turn_represents), "```", ""]
+              "minus sign away from it.", "", "```",
+              *narrate(events, turn_represents, names), "```", ""]
     return "\n".join(lines)
 
 
-def _grouped(rows: list[Check]) -> list[str]:
+def _grouped(rows: list[Check], names: Names) -> list[str]:
     seen: dict[tuple[str, str], list[str]] = {}
     for r in rows:
-        seen.setdefault((r.inject, r.expected), []).append(name(r.actor))
+        seen.setdefault((r.inject, r.expected), []).append(name(r.actor, names))
     return [f"- {expected} ({inject}): {', '.join(actors)}"
             for (inject, expected), actors in seen.items()]
 
 
-def _council_summary(events: list[EventBase]) -> list[str]:
+def _council_summary(events: list[EventBase], names: Names) -> list[str]:
     votes = [e for e in events if isinstance(e, CouncilVote)]
     blocked = [e for e in votes if e.outcome == "blocked"]
-    detail = "; ".join(f"{e.decision} by {', '.join(name(b) for b in e.blockers)}"
+    detail = "; ".join(f"{e.decision} by {', '.join(name(b, names) for b in e.blockers)}"
                        for e in blocked)
     return [f"- Council decisions: **{len(votes) - len(blocked)} agreed, {len(blocked)} "
             f"blocked**" + (f" ({detail})" if detail else "") + "."]
 
 
-def _publics_summary(events: list[EventBase]) -> list[str]:
+def _publics_summary(events: list[EventBase], names: Names) -> list[str]:
     """The publics at the end, and the choices public opinion tipped."""
     opinion = [e for e in events if isinstance(e, PublicOpinion)]
     if not opinion:
@@ -155,15 +163,15 @@ def _publics_summary(events: list[EventBase]) -> list[str]:
     codes = [c for c in IP4 if c in last]
     beliefs = [k for k in last[codes[0]] if k.startswith("belief.")]
     lines = ["- Publics at the end (turn 1 in brackets): " + "; ".join(
-        f"{name(c)} support {last[c]['support']:.2f} ({first[c]['support']:.2f}), "
+        f"{name(c, names)} support {last[c]['support']:.2f} ({first[c]['support']:.2f}), "
         f"awareness-understanding gap {last[c]['gap']:.2f} ({first[c]['gap']:.2f})"
         for c in codes) + "."]
     lines.append("- Belief in the narratives at the end: " + "; ".join(
         f"{narrative_label(k.removeprefix('belief.'))} " + ", ".join(
             f"{c} {last[c][k]:.2f}" for c in codes) for k in beliefs) + ".")
     swayed = [e for e in events if isinstance(e, Choice) and e.swayed_from]
-    detail = "; ".join(f"{name(e.actor)} {e.decision}: {e.option} instead of {e.swayed_from} "
-                       f"(turn {e.turn})" for e in swayed)
+    detail = "; ".join(f"{name(e.actor, names)} {e.decision}: {e.option} instead of "
+                       f"{e.swayed_from} (turn {e.turn})" for e in swayed)
     lines.append(f"- Choices tipped by public opinion: **{len(swayed)}**"
                  + (f" ({detail})" if detail else "") + ".")
     lines += [f"- Lever switched on: {e.lever} (turn {e.turn}, after {e.decision})."
@@ -171,11 +179,25 @@ def _publics_summary(events: list[EventBase]) -> list[str]:
     return lines
 
 
-def _coercion_summary(events: list[EventBase]) -> list[str]:
+def _coercion_summary(events: list[EventBase], names: Names) -> list[str]:
     attempts = [e for e in events if e.kind == "coercion"]
     if not attempts:
         return ["- China attempted no coercion."]
-    gave = sorted({name(e.target) for e in attempts if e.success})
+    gave = sorted({name(e.target, names) for e in attempts if e.success})
     noun = "attempt" if len(attempts) == 1 else "attempts"
     return [f"- Chinese coercion: **{len(attempts)} {noun}**, partners who felt it land: "
             f"{', '.join(gave) or 'none'}."]
+
+
+def write_debrief(out: Path) -> list[str]:
+    """The summary figure, the publics figure (when the run had publics) and the
+    after-action report, from a run folder's outputs; returns the files written."""
+    run = read_run(out)
+    title, names = run.manifest.title, run.manifest.actors
+    save(summary_figure(run.timeseries, title, run.events, names), out / "summary.png")
+    written = ["summary.png"]
+    if has_publics(run.timeseries):
+        save(publics_figure(run.timeseries, title, names), out / "publics.png")
+        written.append("publics.png")
+    write_text(out / "report.md", after_action_report(run, figure="summary.png"))
+    return [*written, "report.md"]

@@ -18,10 +18,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from agents.catalog import IP4
-from analysis.narrative import name, narrative_label
-from analysis.outputs import Row, metrics, series
-from sim.events import Choice, Coercion, DecisionOpened, EventBase
+from analysis.narrative import Names, name, narrative_label
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import Choice, Coercion, DecisionOpened, EventBase, Row, metrics, series
 
 PARTNER_COLOURS = {"AUS": "#1b9e77", "JPN": "#d95f02", "KOR": "#7570b3", "NZL": "#e7298a"}
 PARTNER_MARKERS = {"AUS": "o", "JPN": "s", "KOR": "^", "NZL": "D"}
@@ -63,7 +62,8 @@ def turn_range(rows: list[Row]) -> tuple[int, int] | None:
 # -- summary --------------------------------------------------------------------------------
 
 def summary_figure(rows: list[Row], title: str,
-                   events: Sequence[EventBase] | None = None) -> Figure:
+                   events: Sequence[EventBase] | None = None,
+                   names: Names | None = None) -> Figure:
     """Partners' positions (one panel per position dimension in the run), the world, and
     Chinese coercion.
 
@@ -71,6 +71,7 @@ def summary_figure(rows: list[Row], title: str,
     that dimension, and the coercion panel shows each attempt (hollow: resisted, filled:
     pressure landed). Without events, markers show changes of position and the coercion
     panel has no attempts."""
+    names = names or {}
     positions = [m.removeprefix("position.") for m in metrics(rows, "position.")]
     shown = [d for d in DIMENSION_TITLES if d in positions] + [
         d for d in positions if d not in DIMENSION_TITLES]
@@ -85,10 +86,10 @@ def summary_figure(rows: list[Row], title: str,
     for part, chunk in zip(parts, chunks, strict=False):
         for ax, dimension in zip(part.subplots(1, len(chunk), squeeze=False)[0], chunk,
                                  strict=True):
-            _positions(ax, rows, dimension, decided, turns)
+            _positions(ax, rows, dimension, decided, turns, names)
     if chunks:
         handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
-                          linewidth=2, markeredgecolor="white", label=name(c)) for c in IP4]
+                          linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
         parts[0].legend(handles=handles, loc="outside upper center", ncol=len(handles),
                         fontsize=9, frameon=False, title=POSITION_NOTE,
                         title_fontsize=8)
@@ -120,14 +121,14 @@ def decision_turns(rows: list[Row], events: Sequence[EventBase] | None
 
 def _positions(ax: Axes, rows: list[Row], dimension: str,
                decided: dict[tuple[str, str], set[int]],
-               turns: tuple[int, int] | None) -> None:
+               turns: tuple[int, int] | None, names: Names) -> None:
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         if not ts:
             continue
         off = nudge(code)
         colour = PARTNER_COLOURS[code]
-        ax.step(ts, [v + off for v in values], where="post", label=name(code), color=colour,
+        ax.step(ts, [v + off for v in values], where="post", label=name(code, names), color=colour,
                 linewidth=1.8, alpha=0.9, gid=f"position:{code}")
         marks = [(t, v + off) for t, v in zip(ts, values, strict=True)
                  if t in decided.get((dimension, code), ())]
@@ -254,10 +255,11 @@ def has_publics(rows: list[Row]) -> bool:
     return any(m.startswith("public.") for _, m, _, _ in rows)
 
 
-def publics_figure(rows: list[Row], title: str) -> Figure:
+def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> Figure:
     """One panel per partner public: awareness and understanding (the gap between them
     shaded), support for engaging NATO, and belief in each narrative, over turns. One
     legend for all panels, below them, so it covers no line or label."""
+    names = names or {}
     codes = [c for c in IP4 if series(rows, "public.support", c)[0]]
     beliefs = [m.removeprefix("public.belief.") for m in metrics(rows, "public.belief.")]
     fig = Figure(figsize=(12, 8.6), layout="constrained")
@@ -282,7 +284,7 @@ def publics_figure(rows: list[Row], title: str) -> Figure:
             ax.axvline(office[0], color="grey", linewidth=1)
             ax.text(office[0], 0.97, " Tokyo office opens", fontsize=7, va="top",
                     color="grey")
-        ax.set_title(name(code))
+        ax.set_title(name(code, names))
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         turn_axis(ax, turns)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterable, Iterator, Mapping
 
-from agents.catalog import IP4, load_catalog
 from scenarios.information import NARRATIVES, PUBLIC_DIPLOMACY
-from sim.decisions import because
-from sim.events import (
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import (
     Choice,
     Coercion,
     CouncilVote,
@@ -22,16 +20,14 @@ from sim.events import (
     Message,
     Pressure,
     PublicOpinion,
+    because,
 )
 
-
-@cache
-def names() -> dict[str, str]:
-    return {code: p.name for code, p in load_catalog().profiles.items()}
+Names = Mapping[str, str]  # actor code -> name, as a run's manifest records them
 
 
-def name(code: str) -> str:
-    return names().get(code, code)
+def name(code: str, names: Names) -> str:
+    return names.get(code, code)
 
 
 def by_turn(events: Iterable[EventBase]) -> dict[int, list[EventBase]]:
@@ -41,20 +37,22 @@ def by_turn(events: Iterable[EventBase]) -> dict[int, list[EventBase]]:
     return dict(turns)
 
 
-def narrate(events: list[EventBase], turn_represents: str = "turn") -> Iterator[str]:
-    """Lines of the account, turn by turn."""
+def narrate(events: list[EventBase], turn_represents: str = "turn",
+            names: Names | None = None) -> Iterator[str]:
+    """Lines of the account, turn by turn (``names``: the actors' names by code)."""
     for turn, happened in sorted(by_turn(events).items()):
         yield ""
         yield f"Turn {turn} ({turn_represents})"
-        yield from _turn(happened)
+        yield from _turn(happened, names or {})
 
 
 class LiveAccount:
     """The account as it happens, for people playing: collect events as the model logs
     them, and print what is new whenever a player is about to choose and at the end."""
 
-    def __init__(self, turn_represents: str, say=print):
+    def __init__(self, turn_represents: str, names: Names, say=print):
         self.turn_represents = turn_represents
+        self.names = names
         self.say = say
         self.events: list[EventBase] = []
         self.printed = 0
@@ -63,19 +61,19 @@ class LiveAccount:
         self.events.append(event)
 
     def flush(self) -> None:
-        lines = list(narrate(self.events, self.turn_represents))
+        lines = list(narrate(self.events, self.turn_represents, self.names))
         for line in lines[self.printed:]:
             self.say(line)
         self.printed = len(lines)
 
 
-def _turn(happened: list[EventBase]) -> Iterator[str]:
+def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
     labels: dict[str, dict[str, str]] = {}
     pending_allies: list[Choice] = []
     messages: list[Message] = []
     for e in happened:
         if not isinstance(e, Choice) or e.actor in IP4:
-            yield from _flush_allies(pending_allies, labels)
+            yield from _flush_allies(pending_allies, labels, names)
         if not isinstance(e, Message):
             yield from _messages(messages)
         match e:
@@ -94,8 +92,8 @@ def _turn(happened: list[EventBase]) -> Iterator[str]:
                 yield f"  Russia presses ({e.note}), level {e.level:.2f}"
             case Coercion():
                 outcome = "gives way" if e.success else "holds firm"
-                yield (f"  China coerces {name(e.target)} (pressure {e.pressure:.2f}, "
-                       f"backing {e.backing:.2f}): {name(e.target)} {outcome}")
+                yield (f"  China coerces {name(e.target, names)} (pressure {e.pressure:.2f}, "
+                       f"backing {e.backing:.2f}): {name(e.target, names)} {outcome}")
             case DecisionOpened():
                 labels[e.decision] = e.options
                 yield f"  QUESTION [{e.forum}] {e.question}"
@@ -103,17 +101,17 @@ def _turn(happened: list[EventBase]) -> Iterator[str]:
                 yield f"    IP4 under {e.rule}: {e.note}"
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                yield (f"    {name(e.actor)}: {label}: {because(e.terms)}{_by(e)}"
+                yield (f"    {name(e.actor, names)}: {label}: {because(e.terms)}{_by(e)}"
                        f"{_swayed(e, labels)}")
             case Choice():
                 pending_allies.append(e)
             case JointPosition():
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                members = ", ".join(name(m) for m in e.members)
+                members = ", ".join(name(m, names) for m in e.members)
                 yield f"    -> {members} speak together: {label}"
             case CouncilVote():
-                yield "    " + _council(e, labels.get(e.decision, {}))
-    yield from _flush_allies(pending_allies, labels)
+                yield "    " + _council(e, labels.get(e.decision, {}), names)
+    yield from _flush_allies(pending_allies, labels, names)
     yield from _messages(messages)
 
 
@@ -141,7 +139,7 @@ def _messages(messages: list[Message]) -> Iterator[str]:
     campaigns = [m for m in messages if m.narrative != PUBLIC_DIPLOMACY]
     if campaigns:
         yield "  Disinformation: " + "; ".join(
-            f"{SHORT.get(m.actor, name(m.actor))} '{narrative_label(m.narrative)}' (reach "
+            f"{SHORT.get(m.actor, m.actor)} '{narrative_label(m.narrative)}' (reach "
             f"{max(m.reach.values()):.2f}, intensity {m.intensity:.2f}"
             + (f"; {m.note}" if m.note else "") + ")" for m in campaigns)
     for m in messages:
@@ -167,7 +165,8 @@ def _publics(e: PublicOpinion) -> Iterator[str]:
         f"{narrative_label(k.removeprefix('belief.'))} {row(k)}" for k in beliefs)
 
 
-def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]]) -> Iterator[str]:
+def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]],
+                  names: Names) -> Iterator[str]:
     if not pending:
         return
     decision = pending[0].decision
@@ -176,13 +175,14 @@ def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]]) -> I
     label = labels.get(decision, {})
     tally = ", ".join(f"{label.get(o, o)} {n}" for o, n in counts.most_common())
     outliers = [c for c in pending if c.option != modal]
-    detail = "; ".join(f"{name(c.actor)} {label.get(c.option, c.option)}" for c in outliers[:6])
+    detail = "; ".join(f"{name(c.actor, names)} {label.get(c.option, c.option)}"
+                       for c in outliers[:6])
     yield f"    Allies: {tally}" + (f" ({detail})" if detail else "")
     pending.clear()
 
 
-def _council(vote: CouncilVote, label: dict[str, str]) -> str:
+def _council(vote: CouncilVote, label: dict[str, str], names: Names) -> str:
     if vote.outcome == "blocked":
-        blockers = ", ".join(name(b) for b in vote.blockers)
+        blockers = ", ".join(name(b, names) for b in vote.blockers)
         return f"North Atlantic Council: BLOCKED by {blockers} (consensus needs every ally)"
     return f"North Atlantic Council: agreed, {label.get(vote.option, vote.option)}"

@@ -59,13 +59,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Any, Protocol
 
-from agents.catalog import IP4, load_catalog
-from sim.events import Choice, Coercion, EventBase, GroupStance, InjectFired, JointPosition
-
-Row = tuple[int, str, str, float]
-OutcomeRow = tuple[str, str, float]  # outcome, actor ("" for run-wide), value
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import (
+    Choice,
+    Coercion,
+    EventBase,
+    GroupStance,
+    InjectFired,
+    JointPosition,
+    OutcomeRow,
+    Row,
+)
 
 # The outcomes a comparison table and figure show first, in order, with plain labels.
 HEADLINE = {
@@ -84,26 +89,15 @@ PUBLIC_FINAL = ("public.support", "public.gap")
 PER_PARTNER = ("coercion_attempts", "coercion_successes", "attention", "binding_cost")
 
 
-class HasOutputs(Protocol):
-    """A RunResult (sim.runner) or a RunOutputs (analysis.outputs): events and rows."""
-
-    events: list[EventBase]
-    timeseries: list[Row]
-
-
 def capability(rows: list[Row]) -> dict[str, float]:
     """The partners' capability in this run, as its time series records it (overrides
-    included); the built-in profiles for outputs written before it was recorded."""
-    recorded = {a: v for _, m, a, v in rows if m == "capability" and a in IP4}
-    if len(recorded) == len(IP4):
-        return recorded
-    profiles = load_catalog().profiles
-    return {code: profiles[code]["capability"] for code in IP4}
+    included)."""
+    return {a: v for _, m, a, v in rows if m == "capability" and a in IP4}
 
 
-def run_outcomes(run: HasOutputs) -> list[OutcomeRow]:
-    """Every outcome of one run, as tidy rows; definitions in this module's docstring."""
-    events, rows = run.events, run.timeseries
+def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
+    """Every outcome of one run, as tidy rows; definitions in this module's docstring.
+    Module-level, so a batch's workers can be handed it as their reduce."""
     weight = capability(rows)
     decisions = [(e.turn, e.decision) for e in events if isinstance(e, GroupStance)]
     positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
@@ -195,11 +189,3 @@ def _clean(value: float) -> float:
     """Round off float noise (sums of rounded metrics), so tables read cleanly and the
     same run always writes the same digits."""
     return value if math.isnan(value) else round(float(value), 9)
-
-
-def reduce_run(result: Any) -> list[tuple[str, int, str, str, float]]:
-    """The parallel runner's reduce: a RunResult -> rows (rule, seed, outcome, actor,
-    value) with the rule as its full spec (``coalition:k=3``). Module-level, so a process
-    pool can pickle it."""
-    rule, seed = result.spec.rule.spec(), result.spec.seed
-    return [(rule, seed, o, a, v) for o, a, v in run_outcomes(result)]

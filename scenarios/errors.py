@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import yaml
@@ -35,6 +37,23 @@ class InputError(Exception):
     @classmethod
     def one(cls, source: str, field_: str, message: str, line: int | None = None) -> InputError:
         return cls([Problem(source, field_, message, line)])
+
+
+def did_you_mean(word: str, known: Iterable[str], n: int = 1) -> str:
+    """'; did you mean 'x'?' for the closest of ``known`` (case-insensitive), or ''."""
+    known = list(known)
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=n)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(by_lower[c]) for c in close) + "?"
+
+
+def option_problems(err: ValidationError, source: str) -> InputError:
+    """pydantic's errors for an option or API argument (no file, no line): each names
+    the input (``--param``) and the field."""
+    return InputError([Problem(source, dotted(e["loc"]), e["msg"].removeprefix("Value error, "))
+                       for e in err.errors()])
 
 
 def dotted(loc: tuple[str | int, ...]) -> str:

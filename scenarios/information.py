@@ -7,12 +7,12 @@ in ``agents/publics.py``.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agents.catalog import ALIASES, IP4
+from agents.catalog import IP4, canonical
+from scenarios.errors import did_you_mean
 
 VISIBILITY_VAR = "summit_visibility"  # world variable: how visible NATO and the IP4 are
 OUTREACH_VAR = "public_outreach"  # world variable: a one-off outreach event (a delegation)
@@ -73,9 +73,7 @@ NARRATIVE_IDS: tuple[str, ...] = tuple(NARRATIVES)
 
 
 def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"unknown {kind} {name!r}; {hint}known: {', '.join(known)}"
+    return f"unknown {kind} {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}"
 
 
 # -- levers -------------------------------------------------------------------------------
@@ -223,7 +221,7 @@ class CampaignSpec(BaseModel):
     @field_validator("targets")
     @classmethod
     def _partners(cls, values: list[str]) -> list[str]:
-        codes = [ALIASES.get(v.upper(), v.upper()) for v in values]
+        codes = [canonical(v) for v in values]
         wrong = [v for v, c in zip(values, codes, strict=True) if c not in IP4]
         if wrong:
             raise ValueError(f"targets must be IP4 partners ({', '.join(IP4)}); got "

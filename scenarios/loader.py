@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -12,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from agents.catalog import Catalog, governments_available, load_catalog
-from scenarios.errors import InputError, Problem, from_validation, line_of
+from scenarios.errors import InputError, Problem, did_you_mean, from_validation, line_of
 from scenarios.schema import Scenario
 
 # Expected actions may name a group: each partner (IP4), all four speaking together
@@ -50,10 +49,8 @@ def resolve_path(name_or_path: str) -> Path:
     if builtin.is_file():
         return builtin
     names = builtin_names()
-    close = difflib.get_close_matches(name_or_path, names, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    raise InputError.one(name_or_path, "", f"not a file or a built-in scenario; {hint}"
-                         f"built-in: {', '.join(names)}")
+    raise InputError.one(name_or_path, "", f"not a file or a built-in scenario"
+                         f"{did_you_mean(name_or_path, names)}; built-in: {', '.join(names)}")
 
 
 def load_scenario(name_or_path: str) -> LoadedScenario:
@@ -162,17 +159,14 @@ def unknown_actor(code: str, catalog: Catalog) -> str | None:
         catalog.resolve(code)
         return None
     except KeyError:
-        close = difflib.get_close_matches(code.upper(), list(catalog.profiles), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = did_you_mean(code, catalog.profiles)
         return f"unknown actor {code!r}{hint} (`ip4sim actors` lists them)"
 
 
 def dimension_problem(known: list[str], dimension: str, value: float) -> str | None:
     """None if the dimension is one of ``known`` and the value in [0, 1], else why not."""
     if dimension not in known:
-        close = difflib.get_close_matches(dimension, known, n=2)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        return f"unknown profile field {dimension!r}{hint}"
+        return f"unknown profile field {dimension!r}{did_you_mean(dimension, known)}"
     if not 0.0 <= value <= 1.0:
         return f"{value} is outside [0, 1]"
     return None

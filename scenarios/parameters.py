@@ -55,6 +55,13 @@ class Parameters(BaseModel):
     hook_per_formal_act: float = Field(0.2, ge=0.0, le=1.0, description=(
         "how much each act of a formal IP4 strengthens China's 'Asia-Pacific NATO' narrative "
         "hook (the report: informality gives 'less of a hook'). assumption"))
+    hook_framing_share: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "how much a China-framed joint position (china_framing 1) strengthens the hook, as a "
+        "share of what one act of a formal IP4 does. assumption: an informal group's "
+        "statement is half the hook a formal bloc's act is"))
+    office_material: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "material an open NATO office in Tokyo gives China's 'Asia-Pacific NATO' narrative "
+        "(0..1, as much as a visible China-framed joint statement at 0.5). assumption"))
     hook_decay: float = Field(0.9, ge=0.0, le=1.0, description=(
         "share of the narrative hook that remains after a turn. assumption"))
     provocation_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
@@ -114,10 +121,11 @@ class Parameters(BaseModel):
         "builds. assumption"))
 
 
-def merged(base: dict[str, float | None], overrides: dict[str, float] | None = None
+def merged(base: Parameters, overrides: dict[str, float | int | None] | None = None
            ) -> Parameters:
-    """A scenario file's ``parameters:`` with a run's own on top."""
-    return Parameters(**{**base, **(overrides or {})})
+    """A scenario file's ``parameters:`` (the ones it set) with a run's own on top; raises
+    pydantic's ValidationError for a bad value (``sim.request`` says which input)."""
+    return Parameters(**{**base.model_dump(exclude_unset=True), **(overrides or {})})
 
 
 def parameter_help() -> dict[str, str]:

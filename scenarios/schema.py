@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 from agents.profiles import STATE_DIMENSIONS
 from scenarios.errors import dotted
 from scenarios.information import CampaignSpec, Levers, information_errors
+from scenarios.parameters import Parameters
 
 Loc = tuple[str | int, ...]
 
@@ -152,7 +153,9 @@ class Scenario(Strict):
     turns: int = Field(ge=1, le=200)
     world: dict[str, float] = Field(default_factory=dict)
     actors: ActorSettings = Field(default_factory=ActorSettings)
-    parameters: dict[str, float | None] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=Parameters, description=(
+        "model parameters this scenario sets (scenarios/parameters.py); the rest keep "
+        "their defaults, and a run's own --param go on top"))
     levers: Levers = Field(default_factory=Levers, description=(
         "the report's public-diplomacy levers (scenarios/information.py); defaults: status quo"))
     campaigns: list[CampaignSpec] | None = Field(default=None, description=(

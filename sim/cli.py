@@ -8,32 +8,23 @@ exit code 2; never a traceback.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import os
 import sys
 import textwrap
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from agents.catalog import governments_available, load_catalog
-from scenarios.errors import InputError, Problem, line_of
-from scenarios.information import GATED_LEVERS, LEVERS, gate_message, lever_problem, switchable
-from scenarios.loader import (
-    LoadedScenario,
-    builtin_names,
-    dimension_problem,
-    load_scenario,
-    unknown_actor,
-)
+from agents.catalog import load_catalog
+from scenarios.errors import InputError, Problem
+from scenarios.information import LEVERS
+from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
-from sim.decisions import Chooser, ScriptedChooser
-from sim.events import read_events
-from sim.players import PlayerQuit, PromptChooser
-from sim.rules import REGISTRY, parse_rule, rule_names
-from sim.runner import RunSpec, package_version, play, write_run
+from sim.app import LiveAccount, compare, narrate, report
+from sim.outputs import read_events
+from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
+from sim.protocol import HumanSeat, ScriptedSeat, Seat
+from sim.request import CheckedRun, RunRequest
+from sim.rules import REGISTRY, rule_names
+from sim.runner import build, package_version, result_of, resume, write_run
 
 EXIT_INPUT = 2
 
@@ -63,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="play out a scenario and write its run folder")
-    run.add_argument("scenario", help="a built-in scenario name or a path to a YAML file")
+    run.add_argument("scenario", nargs="?", default="ukraine_response",
+                     help="a built-in scenario name or a path to a YAML file "
+                          "(default ukraine_response)")
     add_run_options(run)
     run.add_argument("--out", type=Path, help="run folder (default runs/SCENARIO-RULE-seedN)")
     run.add_argument("--quiet", action="store_true", help="do not print the turn-by-turn account")
@@ -74,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="play again the choices recorded in a run's events.jsonl (for example "
                           "a run with human players), with the same scenario, rule and seed: "
                           "the same choices and outcomes, each marked 'scripted'")
+    run.add_argument("--resume", type=Path, metavar="RUN_FOLDER",
+                     help="go on with a game saved when it was stopped (its folder); the "
+                          "scenario, rule, seed and players come from its manifest")
     run.set_defaults(handler=cmd_run)
 
     actors = sub.add_parser("actors", help="list the actors, or show one profile with sources")
@@ -162,97 +158,104 @@ def add_what_if_options(p: argparse.ArgumentParser) -> None:
 # -- commands ---------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from analysis.narrative import LiveAccount, narrate
-
-    spec = run_spec(args)
-    scenario = spec.loaded.scenario
-    out = out_folder(args.out or
-                     Path("runs") / f"{scenario.id}-{spec.rule.slug()}-seed{spec.seed}")
-    live = LiveAccount(scenario.turn_represents) if args.players else None
-    try:
-        result = play(spec, choosers(spec, args.players, args.replay, live), observe=live)
-    except PlayerQuit as stop:
-        print(f"stopped: {stop}; nothing was written", file=sys.stderr)
-        return 1
-    except LookupError as missing:  # a replay that does not fit this scenario
-        raise InputError.one("--replay", str(args.replay), str(missing).strip("'")) from None
-    command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
-    write_run(result, out, command)
-    written = write_debrief(out, scenario.turn_represents)
+    if args.resume is not None:
+        return resume_game(args)
+    checked = run_request(args).check()
+    scenario = checked.loaded.scenario
+    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{checked.rule.slug()}"
+                     f"-seed{checked.seed}")
+    names = {c: p.name for c, p in checked.catalog.profiles.items()}
+    live = LiveAccount(scenario.turn_represents, names) if checked.request.players else None
+    model = build(checked, seats(checked, args.replay), observe=live)
+    status = play_with_people(model, live, out)
+    if status:
+        return status
+    written = report(result_of(model), out, command())
     if live is not None:
         live.flush()
     elif not args.quiet:
-        print(f"{scenario.title}\nrule {spec.rule.spec()}, seed {spec.seed}, "
+        print(f"{scenario.title}\nrule {checked.rule.spec()}, seed {checked.seed}, "
               f"one turn = {scenario.turn_represents}")
         print(WHY_LEGEND)
-        for line in narrate(result.events, scenario.turn_represents):
+        for line in narrate(model.events, scenario.turn_represents, names):
             print(line)
         print()
-    print(f"wrote {out}/: events.jsonl, timeseries.csv, manifest.json, " + ", ".join(written))
+    print(f"wrote {out}/: " + ", ".join(written))
     return 0
 
 
-def choosers(spec: RunSpec, players: list[str], replay: Path | None,
-             live=None) -> dict[str, Chooser]:
-    """Who chooses instead of the engine: people at the terminal, or a recorded run."""
-    catalog = load_catalog()
-    chosen: dict[str, Chooser] = {}
+def resume_game(args: argparse.Namespace) -> int:
+    """``--resume RUN_FOLDER``: replay the saved game to where it stopped, then go on."""
+    from sim.outputs import read_manifest
+
+    out = args.resume
+    record = read_manifest(out) if (out / "manifest.json").is_file() else None
+    if record is None:
+        raise InputError.one("--resume", str(out), "no manifest.json: not a run folder")
+    live = LiveAccount(record.scenario.turn_represents, record.actors)
+    model = resume(out, observe=live)
+    status = play_with_people(model, live, out)
+    if status:
+        return status
+    written = report(result_of(model), out, command())
+    live.flush()
+    print(f"wrote {out}/: " + ", ".join(written))
+    return 0
+
+
+def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
+    """Play to the end, asking the people at the terminal; if they stop (end of input,
+    Ctrl-C), save the game so far in ``out`` and say how to go on. 0, or the exit code."""
+    try:
+        play_at_terminal(model, TerminalPlayer(), live.flush if live else lambda: None)
+    except LookupError as missing:  # a replay that does not fit this scenario
+        raise InputError.one("--replay", "", str(missing).strip("'")) from None
+    except (PlayerQuit, KeyboardInterrupt) as stop:
+        write_run(result_of(model), out, command())
+        why = str(stop) if isinstance(stop, PlayerQuit) else "interrupted"
+        print(f"\nstopped ({why}); the game so far is saved in {out}/ (turn "
+              f"{model.turns_done + 1} in progress). Go on with: ip4sim run --resume {out}",
+              file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 1
+    return 0
+
+
+def seats(checked: CheckedRun, replay: Path | None) -> dict[str, Seat]:
+    """Who answers instead of the engine: people at the terminal, or a recorded run."""
+    chosen: dict[str, Seat] = {}
     if replay is not None:
-        check_replay(spec, replay)
+        check_replay(checked, replay)
         try:
             recorded = read_events(replay)
         except (OSError, ValueError) as err:
             raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
-        script = ScriptedChooser.from_events(recorded)
-        actors = sorted({actor for _, _, actor in script.script})
-        chosen.update(dict.fromkeys(actors, script))
-    for code in players:
-        message = unknown_actor(code, catalog)
-        if not message and catalog.profiles[catalog.resolve(code)].kind == "adversary":
-            message = "China and Russia act by the engine's rules; a player takes a government"
-        if message:
-            raise InputError.one("--player", code, message)
-        chosen[catalog.resolve(code)] = PromptChooser(brief=live.flush if live else None)
+        script = ScriptedSeat.from_events(recorded)
+        chosen.update(dict.fromkeys(sorted(script.actors()), script))
+    chosen.update({code: HumanSeat() for code in checked.request.players})
     return chosen
 
 
-def check_replay(spec: RunSpec, events: Path) -> None:
+def check_replay(checked: CheckedRun, events: Path) -> None:
     """A replay must be of the same scenario file, rule and seed, as its manifest says."""
-    manifest_file = events.parent / "manifest.json"
-    if not manifest_file.is_file():
+    from sim.outputs import read_manifest
+
+    if not (events.parent / "manifest.json").is_file():
         return  # an events file on its own: the scripted choices are checked as they come
     try:
-        recorded = json.loads(manifest_file.read_text(encoding="utf-8"))
-        was = (recorded["scenario"]["sha256"], recorded["rule"], recorded["seed"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise InputError.one(str(manifest_file), "", "not a run's manifest.json") from None
-    now = (spec.loaded.sha256, spec.rule.spec(), spec.seed)
+        record = read_manifest(events.parent)
+    except ValueError:
+        raise InputError.one(str(events.parent / "manifest.json"), "",
+                             "not a run's manifest.json") from None
+    was = (record.scenario.sha256, record.rule, record.seed)
+    now = (checked.loaded.sha256, checked.rule.spec(), checked.seed)
     for what, a, b in zip(("scenario file (sha256)", "rule", "seed"), was, now, strict=True):
         if a != b:
             raise InputError.one("--replay", str(events), f"recorded with another {what}: "
                                  f"{a} there, {b} here")
 
 
-def write_debrief(out: Path, turn_represents: str) -> list[str]:
-    """The summary figure and the after-action report, from the run folder's outputs."""
-    from analysis.debrief import after_action_report
-    from analysis.figures import save, summary_figure
-    from analysis.outputs import read_run
-
-    outputs = read_run(out)
-    title = f"{outputs.manifest['scenario']['title']} ({outputs.manifest['rule']}, " \
-            f"seed {outputs.manifest['seed']})"
-    save(summary_figure(outputs.timeseries, title, outputs.events), out / "summary.png")
-    report = after_action_report(outputs.events, outputs.manifest, turn_represents,
-                                 figure="summary.png")
-    (out / "report.md").write_text(report, encoding="utf-8")
-    written = ["summary.png", "report.md"]
-    from analysis.figures import has_publics, publics_figure
-
-    if has_publics(outputs.timeseries):
-        save(publics_figure(outputs.timeseries, title), out / "publics.png")
-        written.append("publics.png")
-    return written
+def command() -> list[str]:
+    return ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
 
 
 def argv_is_ours() -> bool:
@@ -312,7 +315,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file in args.files:
         try:
             loaded = load_scenario(file)
-            scenario_parameters(loaded)
             print(f"ok: {file}: {loaded.scenario.title}")
         except InputError as err:
             problems += err.problems
@@ -338,69 +340,33 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
-    from analysis.compare import compare
-
-    loaded = load_scenario(args.scenario)
-    overrides, governments = parse_sets(args.sets)
-    items = [*args.params, *population_param(args.population)]
-    scenario_parameters(loaded)  # the file's own, so its errors name the file
-    params = parse_params(items).model_dump(exclude_unset=True)
-    levers = parse_levers(args.levers, loaded.scenario)
-    command = ["ip4sim", *sys.argv[1:]] if argv_is_ours() else []
-    result = compare(args.scenario, args.rules, args.seeds, args.root_seed, args.workers,
-                     args.out, params=params, overrides=overrides, governments=governments,
-                     levers=levers, progress=not args.quiet, command=command)
+    batch = compare(what_if(args, args.scenario), args.rules, args.seeds, args.root_seed,
+                    args.workers, args.out, progress=not args.quiet, command=command())
     if not args.quiet:
-        print(result.table())
-    print(f"{len(result.seeds) * len(result.rules)} runs in {result.seconds:.1f} s; wrote "
-          f"{result.out_dir}/: {', '.join(result.files)}")
-    if result.failures:
-        print(f"warning: {len(result.failures)} runs failed; see "
-              f"{result.out_dir}/failures.csv", file=sys.stderr)
+        print(batch.table())
+    print(f"{len(batch.seeds) * len(batch.rules)} runs in {batch.seconds:.1f} s; wrote "
+          f"{batch.out_dir}/: {', '.join(batch.files)}")
+    if batch.failures:
+        print(f"warning: {len(batch.failures)} runs failed; see "
+              f"{batch.out_dir}/failures.csv", file=sys.stderr)
         return 1
     return 0
 
 
-# -- parsing run options -----------------------------------------------------------------
+# -- options into a run request ----------------------------------------------------------
 
-def run_spec(args: argparse.Namespace) -> RunSpec:
-    loaded = load_scenario(args.scenario)
-    rule = parse_rule(args.rule)
+def run_request(args: argparse.Namespace) -> RunRequest:
+    return what_if(args, args.scenario).model_copy(update={
+        "rule": args.rule, "seed": args.seed, "players": tuple(args.players)})
+
+
+def what_if(args: argparse.Namespace, scenario: str) -> RunRequest:
+    """``--set``, ``--param``, ``--lever`` and ``--population`` as a request's values;
+    what they name and their ranges are checked by ``RunRequest.check``."""
     overrides, governments = parse_sets(args.sets)
-    items = [*args.params, *population_param(args.population)]
-    params = parse_params(items, scenario_parameters(loaded))
-    levers = parse_levers(args.levers, loaded.scenario)
-    return RunSpec(loaded=loaded, rule=rule, seed=args.seed, params=params,
-                   overrides=overrides, governments=governments, levers=levers)
-
-
-def population_param(population: int | None) -> list[str]:
-    """``--population N`` as the parameter it sets."""
-    if population is None:
-        return []
-    if population < 1:
-        raise InputError.one("--population", str(population),
-                             "a public needs at least 1 citizen (e.g. --population 2000)")
-    return [f"population={population}"]
-
-
-def parse_levers(items: list[str], scenario) -> dict[str, float]:
-    """``--lever NAME=VALUE``: a known lever, a number in [0, 1], and for a lever the
-    allies must approve, a Council decision in the scenario that can approve it."""
-    levers, problems = {}, []
-    for key, value in parse_pairs(items, "--lever").items():
-        number = to_float(value)
-        message = ("not a number: " + value) if number is None else lever_problem(key, number)
-        if message is None and key in GATED_LEVERS and number > 0 \
-                and key not in switchable(scenario):
-            message = gate_message(key)
-        if message:
-            problems.append(Problem("--lever", key, message))
-        else:
-            levers[key] = number
-    if problems:
-        raise InputError(problems)
-    return levers
+    return RunRequest(scenario=scenario, parameters=numbers(args.params, "--param"),
+                      overrides=overrides, governments=governments,
+                      levers=numbers(args.levers, "--lever"), population=args.population)
 
 
 def parse_pairs(items: list[str], source: str) -> dict[str, str]:
@@ -413,84 +379,38 @@ def parse_pairs(items: list[str], source: str) -> dict[str, str]:
     return pairs
 
 
+def numbers(items: list[str], source: str) -> dict[str, float]:
+    values, problems = {}, []
+    for key, text in parse_pairs(items, source).items():
+        number = to_float(text)
+        if number is None:
+            problems.append(Problem(source, key, f"not a number: {text}"))
+        else:
+            values[key] = number
+    if problems:
+        raise InputError(problems)
+    return values
+
+
 def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     """``--set CODE.FIELD=VALUE`` into profile overrides and government choices."""
-    catalog = load_catalog()
     overrides: dict[str, dict[str, float]] = {}
     governments: dict[str, str] = {}
     problems = []
     for key, value in parse_pairs(items, "--set").items():
         code, _, dim = key.partition(".")
-        message = unknown_actor(code, catalog) or (None if dim else "expected CODE.FIELD=VALUE")
-        if message:
-            problems.append(Problem("--set", key, message))
-            continue
-        code = catalog.resolve(code)
-        if dim == "government":
-            choices = governments_available().get(code, [])
-            if value not in choices:
-                problems.append(Problem("--set", key, f"unknown government {value!r}; "
-                                        f"choices: {', '.join(choices) or 'none for ' + code}"))
+        if not dim:
+            problems.append(Problem("--set", key, unknown_actor(code, load_catalog())
+                                    or "expected CODE.FIELD=VALUE"))
+        elif dim == "government":
             governments[code] = value
-            continue
-        number = to_float(value)
-        known = [*catalog.profiles[code].values, "government"]
-        message = ("not a number: " + value) if number is None else dimension_problem(
-            known, dim, number)
-        if message:
-            problems.append(Problem("--set", key, message))
+        elif (number := to_float(value)) is None:
+            problems.append(Problem("--set", key, "not a number: " + value))
         else:
             overrides.setdefault(code, {})[dim] = number
     if problems:
         raise InputError(problems)
     return overrides, governments
-
-
-def scenario_parameters(loaded: LoadedScenario) -> Parameters:
-    """The scenario file's ``parameters:``, checked, with the file's lines in any error."""
-    base = loaded.scenario.parameters
-    root = yaml.compose(Path(loaded.path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-
-    def problem(key: str, message: str) -> Problem:
-        return Problem(loaded.path, f"parameters.{key}", message,
-                       line_of(root, ("parameters", key)))
-
-    problems = [problem(k, unknown_parameter(k)) for k in base if k not in Parameters.model_fields]
-    if problems:
-        raise InputError(problems)
-    try:
-        return Parameters(**base)
-    except ValidationError as err:
-        raise InputError([problem(".".join(map(str, e["loc"])), e["msg"])
-                          for e in err.errors()]) from None
-
-
-def parse_params(items: list[str], base: Parameters | None = None) -> Parameters:
-    """``--param NAME=VALUE`` on top of ``base`` (the scenario file's parameters)."""
-    base = base or Parameters()
-    problems = []
-    values: dict[str, float] = {}
-    for key, value in parse_pairs(items, "--param").items():
-        number = to_float(value)
-        if key not in Parameters.model_fields:
-            problems.append(Problem("--param", key, unknown_parameter(key)))
-        elif number is None:
-            problems.append(Problem("--param", key, f"not a number: {value}"))
-        else:
-            values[key] = number
-    if problems:
-        raise InputError(problems)
-    try:
-        return Parameters(**{**base.model_dump(exclude_unset=True), **values})
-    except ValidationError as err:
-        raise InputError([Problem("--param", ".".join(map(str, e["loc"])), e["msg"])
-                          for e in err.errors()]) from None
-
-
-def unknown_parameter(key: str) -> str:
-    close = difflib.get_close_matches(key, list(Parameters.model_fields), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown parameter{hint} (`ip4sim params` lists them)"
 
 
 def to_float(text: str) -> float | None:

@@ -5,34 +5,20 @@ option, each term of the utility (a numpy array actors x options x terms), so a
 choice can always be explained: "Japan chose broad sanctions: position +0.42,
 US pull +0.18, coercion risk -0.05".
 
-Who makes a choice is pluggable (:class:`Chooser`): the engine's logit draw by
-default, a scripted list for replays and tests, a person at the terminal
-(sim/players.py) or a front end. Every choice consumes one uniform draw from the
-model's generator whoever makes it, so swapping a chooser never shifts the random
+Who makes a choice is up to the seat behind each actor (``sim/protocol.py``): the
+engine's logit draw by default. Every choice consumes one uniform draw from the model's
+generator whoever makes it, so handing an actor to a person never shifts the random
 stream.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from scenarios.schema import DecisionPoint
-
-# The named terms of the utility, in the order of the last axis of the term array.
-TERMS = (
-    "position", "us_pull", "peer_pull", "coercion_risk", "russia_risk", "china_framing",
-    "formalization", "nato_ties", "cost", "public", "consensus_norm",
-)
-TERM_LABELS = {
-    "position": "position", "us_pull": "US pull", "peer_pull": "partner pull",
-    "coercion_risk": "coercion risk", "russia_risk": "Russian pressure",
-    "china_framing": "China framing", "formalization": "formalization",
-    "nato_ties": "NATO ties", "cost": "cost", "public": "public opinion",
-    "consensus_norm": "consensus norm",
-}
+from sim.outputs import TERMS
 
 
 @dataclass(frozen=True)
@@ -128,60 +114,7 @@ def draw(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     return np.minimum(index, probabilities.shape[-1] - 1)
 
 
-def explain(terms: np.ndarray, chosen: int) -> dict[str, float]:
-    """Each term's pull toward the chosen option relative to the average option
-    (``terms``: options x terms, for one actor)."""
-    return named(terms[chosen] - terms.mean(axis=0))
-
-
 def named(relative: np.ndarray) -> dict[str, float]:
     """A row of relative terms as {term: value}, rounded, leaving out the ones at zero."""
     return {name: round(v, 4) for name, v in zip(TERMS, relative.tolist(), strict=True)
             if abs(v) >= 5e-5}
-
-
-def because(terms: dict[str, float], top: int = 3) -> str:
-    """'position +0.42, US pull +0.18, coercion risk -0.05'"""
-    ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
-    return ", ".join(f"{TERM_LABELS[name]} {value:+.2f}" for name, value in ranked)
-
-
-@dataclass(frozen=True)
-class ChoiceRequest:
-    """What a chooser is told: the question, the options, and the engine's own reading."""
-
-    turn: int
-    actor: str
-    decision: DecisionPoint
-    probabilities: dict[str, float]  # the engine's logit probabilities, option id -> p
-    advice: str  # the engine's explanation of its most likely option
-    group_option: str | None
-
-
-class Chooser(Protocol):
-    """Anything that picks an option id for an actor: a script (ScriptedChooser), a person
-    at the terminal (sim.players.PromptChooser), a front end of one's own."""
-
-    name: str
-
-    def choose(self, request: ChoiceRequest) -> str: ...
-
-
-class ScriptedChooser:
-    """Replays choices recorded as (turn, decision, actor) -> option, e.g. from events.jsonl."""
-
-    name = "scripted"
-
-    def __init__(self, script: dict[tuple[int, str, str], str]):
-        self.script = script
-
-    @classmethod
-    def from_events(cls, events: list, actors: set[str] | None = None) -> ScriptedChooser:
-        return cls({(e.turn, e.decision, e.actor): e.option for e in events
-                    if e.kind == "choice" and (actors is None or e.actor in actors)})
-
-    def choose(self, request: ChoiceRequest) -> str:
-        key = (request.turn, request.decision.id, request.actor)
-        if key not in self.script:
-            raise LookupError(f"no scripted choice for turn {key[0]}, {key[1]}, {key[2]}")
-        return self.script[key]

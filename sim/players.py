@@ -1,36 +1,39 @@
-"""People at the table: a chooser that asks a player at the terminal.
+"""People at the terminal: a front end on the decision protocol.
 
-The player sees the question, the options with the engine's probabilities, the engine's
-advice (the terms that favour its most likely option) and the group's lean, then types
-an option's number or id. The run records the choice as made by "human".
+:func:`play_at_terminal` advances the model to each point where a person must answer,
+asks at the terminal, answers, and goes on. A person first states what their
+government intends (under a rule that consults, the four share intentions before
+each decides), then chooses, seeing the group's stance formed from what every member
+actually said. The engine's probabilities and reading are shown as advice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.decisions import ChoiceRequest
+from sim.model import IP4Model
+from sim.protocol import Request
 
 
 class PlayerQuit(Exception):
     """The player's input ended (end of file) before the exercise did."""
 
 
-class PromptChooser:
-    name = "human"
+class TerminalPlayer:
+    """Asks a person at the terminal for an option: by its number or its id."""
 
     def __init__(self, ask: Callable[[str], str] | None = None,
-                 say: Callable[[str], None] | None = None,
-                 brief: Callable[[], None] | None = None):
-        self.ask = ask or input
+                 say: Callable[[str], None] | None = None):
+        self.ask_line = ask or input
         self.say = say or print
-        self.brief = brief  # tells the player what has happened since their last choice
 
-    def choose(self, request: ChoiceRequest) -> str:
-        if self.brief is not None:
-            self.brief()
+    def ask(self, request: Request) -> str:
         options = request.decision.options
+        what = "intends (stated to the other partners)" if request.stage == "intention" \
+            else "chooses"
         self.say(f"\n[{request.actor}] turn {request.turn}: {request.decision.question}")
+        if request.consultation:
+            self.say(f"  the consultation: {request.consultation}")
         for k, option in enumerate(options, 1):
             p = request.probabilities[option.id]
             lean = "  <- the group's lean" if option.id == request.group_option else ""
@@ -38,16 +41,27 @@ class PromptChooser:
         self.say(f"  the engine's reading: {request.advice}")
         while True:
             try:
-                answer = self.ask(f"{request.actor} chooses (1-{len(options)} or id): ").strip()
+                answer = self.ask_line(f"{request.actor} {what} (1-{len(options)} or id): ")
             except EOFError:
-                raise PlayerQuit(f"input ended while {request.actor} was choosing") from None
-            chosen = self.parse(answer, [o.id for o in options])
+                raise PlayerQuit(f"input ended while {request.actor} was answering") from None
+            chosen = self.parse(answer.strip(), [o.id for o in options])
             if chosen:
                 return chosen
-            self.say(f"  '{answer}' is not one of the options; type a number or an id.")
+            self.say(f"  '{answer.strip()}' is not one of the options; type a number or an id.")
 
     @staticmethod
     def parse(answer: str, ids: list[str]) -> str | None:
         if answer.isdigit() and 1 <= int(answer) <= len(ids):
             return ids[int(answer) - 1]
         return answer if answer in ids else None
+
+
+def play_at_terminal(model: IP4Model, player: TerminalPlayer,
+                     before_asking: Callable[[], None] = lambda: None) -> IP4Model:
+    """Play to the end, asking the person behind each waiting seat in turn;
+    ``before_asking`` brings them up to date (a live account)."""
+    while waiting := model.advance():
+        for request in waiting:
+            before_asking()
+            model.answer(request.actor, player.ask(request), by="human", stage=request.stage)
+    return model

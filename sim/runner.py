@@ -1,14 +1,16 @@
-"""Play out one run and write its folder: events, time series, manifest.
+"""Play a run, write its folder, and pick a game up again: saved, resumed, taken back.
 
-A run is reproducible from what its manifest records: the scenario file's hash,
-the rule, the parameters, the overrides, the seed and the package versions.
+A run is reproducible from what its manifest records: the scenario file and its hash,
+the rule, the parameters, the overrides, the levers, the seed and the package versions.
+A game with people in it is also reproducible from its events: every answer a person
+gave is in them (``Choice.by``, ``GroupStance.stated_by``), and every other answer is
+the engine's, which the same seed gives again. So saving a game is writing its folder,
+resuming it is replaying the people's answers until the first one not yet given, and
+taking back a turn is replaying only the answers given before it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import platform
 import subprocess
 from collections.abc import Callable
@@ -17,93 +19,129 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from scenarios.loader import LoadedScenario
-from scenarios.parameters import Parameters, merged
-from sim.decisions import Chooser
-from sim.events import EventBase, to_jsonl
-from sim.model import IP4Model, Row
-from sim.rules import Rule
-
-TIMESERIES_HEADER = ("turn", "metric", "actor", "value")
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything that determines a run."""
-
-    loaded: LoadedScenario
-    rule: Rule
-    seed: int
-    params: Parameters | None = None
-    overrides: dict[str, dict[str, float]] = field(default_factory=dict)
-    governments: dict[str, str] = field(default_factory=dict)
-    levers: dict[str, float] = field(default_factory=dict)  # on top of the scenario file's
-
-    def parameters(self) -> Parameters:
-        if self.params is not None:
-            return self.params
-        return merged(self.loaded.scenario.parameters)
+from scenarios.errors import InputError
+from sim.model import IP4Model
+from sim.outputs import (
+    EventBase,
+    Row,
+    RunManifest,
+    ScenarioRecord,
+    read_events,
+    read_manifest,
+    write_run_folder,
+)
+from sim.protocol import HumanSeat, ScriptedSeat, Seat
+from sim.request import CheckedRun, RunRequest
 
 
 @dataclass
 class RunResult:
-    spec: RunSpec
+    checked: CheckedRun
     events: list[EventBase]
     timeseries: list[Row]
     players: dict[str, str] = field(default_factory=dict)  # actor -> who chose, if not the engine
+    turns_played: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.turns_played >= self.checked.loaded.scenario.turns
 
 
-def play(spec: RunSpec, choosers: dict[str, Chooser] | None = None,
-         observe: Callable[[EventBase], None] | None = None) -> RunResult:
-    """Play one run; ``choosers`` take some actors' choices, ``observe`` sees each event
-    as it happens (a live account for players)."""
-    model = IP4Model(spec.loaded.scenario, spec.rule, spec.seed, spec.parameters(),
-                     spec.overrides, choosers, spec.governments, spec.levers)
+def build(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
+          observe: Callable[[EventBase], None] | None = None) -> IP4Model:
+    """The model for a run, with its seats (actor -> seat; the engine's by default)."""
+    checked = run.check() if isinstance(run, RunRequest) else run
+    model = IP4Model.from_checked(checked, seats)
     if observe is not None:
         model.observers.append(observe)
-    model.run()
-    players = {code: chooser.name for code, chooser in (choosers or {}).items()}
-    return RunResult(spec, model.events, model.timeseries, players)
+    return model
 
 
-def timeseries_csv(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TIMESERIES_HEADER)
-    writer.writerows(rows)
-    return out.getvalue()
+def play(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
+         observe: Callable[[EventBase], None] | None = None) -> RunResult:
+    """Play one run to the end; every seat must answer at once (the engine, a script)."""
+    return result_of(build(run, seats, observe).run())
 
 
-def manifest(spec: RunSpec, command: list[str] | None = None) -> dict:
+def result_of(model: IP4Model) -> RunResult:
+    players = {code: seat.name for code, seat in model.seats.items()}
+    players.update(dict.fromkeys(model.checked.request.players, "human"))
+    return RunResult(model.checked, list(model.events), list(model.timeseries), players,
+                     model.turns_done)
+
+
+# -- the run folder ---------------------------------------------------------------------
+
+def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest:
     """What produced an output: inputs, versions, commit and the command line."""
-    scenario = spec.loaded.scenario
-    return {
-        "ip4sim": package_version("ip4sim"),
-        "scenario": {"id": scenario.id, "title": scenario.title, "file": spec.loaded.path,
-                     "sha256": spec.loaded.sha256},
-        "rule": spec.rule.spec(),
-        "seed": spec.seed,
-        "parameters": spec.parameters().model_dump(),
-        "overrides": spec.overrides,
-        "governments": spec.governments,
-        "levers": {**scenario.levers.model_dump(), **spec.levers},  # in effect for the run
-        "versions": versions(),
-        "git_commit": git_commit(),
-        "command": command or [],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    checked = result.checked
+    scenario, request = checked.loaded.scenario, checked.request
+    return RunManifest(
+        status="complete" if result.complete else "in progress",
+        ip4sim=package_version("ip4sim"),
+        scenario=ScenarioRecord(id=scenario.id, title=scenario.title, file=checked.loaded.path,
+                                sha256=checked.loaded.sha256, turns=scenario.turns,
+                                turn_represents=scenario.turn_represents),
+        rule=checked.rule.spec(), seed=checked.seed, parameters=checked.params.model_dump(),
+        overrides=request.overrides, governments=request.governments,
+        levers=checked.levers.model_dump(), players=result.players,
+        actors={code: p.name for code, p in checked.catalog.profiles.items()},
+        turns_played=result.turns_played, versions=versions(), git_commit=git_commit(),
+        command=command or [], created=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def write_run(result: RunResult, out: Path, command: list[str] | None = None) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "events.jsonl").write_text(to_jsonl(result.events), encoding="utf-8")
-    (out / "timeseries.csv").write_text(timeseries_csv(result.timeseries), encoding="utf-8")
-    record = manifest(result.spec, command)
-    # Choices not made by the engine are in events.jsonl; `--replay` plays them again.
-    record["players"] = result.players
-    (out / "manifest.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return out
+    return write_run_folder(out, result.events, result.timeseries, manifest(result, command))
 
+
+def request_of(record: RunManifest) -> RunRequest:
+    """The request a run folder's manifest describes (every parameter and lever it ran
+    with, so later changes to a scenario's defaults cannot shift it)."""
+    return RunRequest(scenario=record.scenario.file, rule=record.rule, seed=record.seed,
+                      parameters=record.parameters, overrides=record.overrides,
+                      governments=record.governments, levers=record.levers,
+                      players=tuple(c for c, by in record.players.items() if by == "human"))
+
+
+def recorded(folder: Path) -> tuple[RunManifest, list[EventBase]]:
+    """A run folder's manifest and events, or InputError naming what is wrong."""
+    try:
+        return read_manifest(folder), read_events(folder / "events.jsonl")
+    except (OSError, ValueError) as err:
+        raise InputError.one(str(folder), "", f"not a readable run folder: {err}") from None
+
+
+def resume(folder: Path, observe: Callable[[EventBase], None] | None = None) -> IP4Model:
+    """A saved game, played again to where it stopped; the people's seats then wait for
+    their next answers."""
+    record, events = recorded(folder)
+    checked = request_of(record).check()
+    if checked.loaded.sha256 != record.scenario.sha256:
+        raise InputError.one(str(folder), "scenario", f"{record.scenario.file} changed since "
+                             "the game was saved (its sha256 differs)")
+    return replayed(checked, events, observe=observe)
+
+
+def take_back(model: IP4Model, turn: int) -> IP4Model:
+    """The game as it stood at the start of ``turn``: a new model that replays only the
+    answers given before it; the people's seats wait from there."""
+    return replayed(model.checked, model.events, before_turn=turn)
+
+
+def replayed(checked: CheckedRun, events: list[EventBase], before_turn: int | None = None,
+             observe: Callable[[EventBase], None] | None = None) -> IP4Model:
+    """A game played again from its record: the people's answers (before ``before_turn``,
+    if given) replayed, each keeping who gave it; the engine's played again; then the
+    people's seats wait. With ``before_turn`` it stops at the start of that turn."""
+    people = set(checked.request.players)
+    script = ScriptedSeat.from_events(events, actors=people, before_turn=before_turn,
+                                      only_people=True, keep_by=True, then=HumanSeat())
+    model = build(checked, dict.fromkeys(people, script), observe)
+    model.advance(until_turn=None if before_turn is None else before_turn - 1)
+    return model
+
+
+# -- provenance -------------------------------------------------------------------------
 
 def package_version(name: str) -> str:
     try:

@@ -7,11 +7,15 @@ import math
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.compare import compare, split_rules
-from analysis.outcomes import reduce_run, run_outcomes
+import sim.batch
+from analysis.outcomes import run_outcomes
+from sim.app import compare
+from sim.batch import Job, derive_seeds, run_jobs, split_rules
 from sim.cli import main
-from sim.parallel import Job, derive_seeds, run_jobs
+from sim.request import RunRequest
 from sim.runner import play
+
+BOOM = 0.123  # a capability no profile has: the mark of the run that is made to fail
 
 SEEDS = 8
 
@@ -76,15 +80,22 @@ def test_one_run_rerun_alone_reproduces_its_rows(serial_and_parallel):
     one, _ = serial_and_parallel
     rule, seed = "coalition", one.seeds[3]
     rows = [r[3:] for r in one.results if r[1] == rule and r[2] == seed]
-    alone = run_outcomes(play(Job("ukraine_response", rule, seed).spec()))
+    alone = play(Job(RunRequest(rule=rule, seed=seed)).checked())
+    alone = run_outcomes(alone.events, alone.timeseries)
     assert [tuple(r) for r in rows] == [tuple(r) for r in alone]
 
 
-def reduce_or_fail(result):
-    """A reduce that raises on one seed, to show a failure stays with its run."""
-    if result.spec.seed == 3:
+def reduce_or_fail(events, rows):
+    """A reduce that raises on the run marked with BOOM, to show a failure stays with its
+    run (it must be a module-level function: the pool's workers import it)."""
+    if (1, "capability", "AUS", BOOM) in rows:
         raise ValueError("boom on seed 3")
-    return reduce_run(result)
+    return run_outcomes(events, rows)
+
+
+def job(seed: int, rule: str = "caucus") -> Job:
+    marked = {"overrides": {"AUS": {"capability": BOOM}}} if seed == 3 else {}
+    return Job(RunRequest(rule=rule, seed=seed, **marked))
 
 
 @pytest.mark.parametrize(("workers", "chunk_size", "bad_at"), [
@@ -92,22 +103,27 @@ def reduce_or_fail(result):
     (2, None, 0),  # chunks sized from the first job, here the failing one
 ])
 def test_a_failing_run_becomes_a_record_and_the_rest_complete(workers, chunk_size, bad_at):
-    jobs = [Job("ukraine_response", "caucus", s) for s in range(6)]
-    jobs.insert(bad_at, Job("ukraine_response", "nosuchrule", 99))
+    jobs = [job(s) for s in range(6)]
+    jobs.insert(bad_at, job(99, "nosuchrule"))
     done = run_jobs(jobs, reduce_or_fail, workers=workers, chunk_size=chunk_size,
                     progress=False)
     assert [r.index for r in done] == list(range(len(jobs)))
-    failed = {r.job.seed: r.error for r in done if not r.ok}
+    failed = {r.job.request.seed: r.error for r in done if not r.ok}
     assert set(failed) == {99, 3}
     assert "unknown rule" in failed[99] and "boom on seed 3" in failed[3]
     assert all(r.rows for r in done if r.ok) and sum(r.ok for r in done) == 5
 
 
 def test_compare_writes_failures_csv(tmp_path, monkeypatch):
-    import analysis.compare as comparison
+    real_play = sim.batch.play
 
-    monkeypatch.setattr(comparison, "reduce_run", reduce_or_fail)
-    monkeypatch.setattr(comparison, "derive_seeds", lambda root, n: list(range(n)))
+    def play_or_fail(checked):
+        if checked.seed == 3:
+            raise ValueError("boom on seed 3")
+        return real_play(checked)
+
+    monkeypatch.setattr(sim.batch, "play", play_or_fail)
+    monkeypatch.setattr(sim.batch, "derive_seeds", lambda root, n: list(range(n)))
     result = compare("ukraine_response", "bilateral", 5, workers=1, out_dir=tmp_path,
                      progress=False)
     assert len(result.failures) == 1

@@ -2,7 +2,7 @@
 
 from analysis.debrief import after_action_report, checks
 from scenarios.schema import ExpectedAction
-from sim.events import Choice, CouncilVote, InjectFired, JointPosition
+from sim.outputs import Choice, CouncilVote, InjectFired, JointPosition
 
 
 def inject(*expected):

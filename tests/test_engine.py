@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 from agents.catalog import IP4
 from sim.cli import main
 from sim.decisions import ScriptedChooser
-from sim.events import Choice, read_events, to_jsonl
-from sim.rules import parse_rule
-from sim.runner import RunSpec, play, write_run
-from tests.conftest import run_events
+from sim.outputs import Choice, read_events, to_jsonl
+from sim.runner import play, write_run
+from tests.helpers import checked, run_events
 
 
 def events_bytes(loaded, seed, **kwargs) -> str:
@@ -21,7 +20,7 @@ def events_bytes(loaded, seed, **kwargs) -> str:
 
 
 def test_same_inputs_give_byte_identical_events(ukraine, tmp_path):
-    spec = RunSpec(loaded=ukraine, rule=parse_rule("caucus"), seed=11,
+    spec = checked(ukraine, "caucus", seed=11,
                    overrides={"JPN": {"china_threat": 0.6}})
     first = write_run(play(spec), tmp_path / "a")
     second = write_run(play(spec), tmp_path / "b")
@@ -50,8 +49,8 @@ def test_the_scripted_chooser_replays_a_recorded_run_exactly(ukraine, seed, rule
     recorded = run_events(ukraine, rule=rule, seed=seed)
     script = ScriptedChooser.from_events(recorded)
     actors = {e.actor for e in recorded if isinstance(e, Choice)}
-    replayed = play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=seed),
-                    choosers=dict.fromkeys(actors, script)).events
+    replayed = play(checked(ukraine, rule, seed=seed),
+                    seats=dict.fromkeys(actors, script)).events
 
     def without_chooser(events):
         return [e.model_dump(exclude={"by"}) for e in events]
@@ -69,8 +68,8 @@ def test_a_scripted_player_overrides_the_engine_and_is_marked(ukraine):
             assert request.probabilities and abs(sum(request.probabilities.values()) - 1) < 1e-9
             return request.decision.options[0].id
 
-    events = play(RunSpec(loaded=ukraine, rule=parse_rule("caucus"), seed=2),
-                  choosers={"JPN": Refuser()}).events
+    events = play(checked(ukraine, "caucus", seed=2),
+                  seats={"JPN": Refuser()}).events
     japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
     assert japan and all(e.by == "human" and e.position in (0.0, 0.1, 0.2) for e in japan)
 
@@ -136,7 +135,6 @@ def test_a_contingency_inject_reacts_to_a_scheduled_inject_of_the_same_turn(ukra
     from scenarios.loader import LoadedScenario, parse_scenario
 
     scenario = parse_scenario(text, "alarm.yaml")
-    events = play(RunSpec(loaded=LoadedScenario(scenario, "alarm.yaml", "0" * 64),
-                          rule=parse_rule("caucus"), seed=1)).events
+    events = play(checked(LoadedScenario(scenario, "alarm.yaml", "0" * 64))).events
     fired = [e.turn for e in events if e.kind == "inject" and e.inject == "last_turn_alarm"]
     assert fired == [10]

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 import yaml
+from analysis.outputs import read_run
 
 from agents.catalog import IP4
 from analysis.compare import (
@@ -18,10 +19,9 @@ from analysis.compare import (
     summarize,
 )
 from analysis.figures import decision_turns, publics_figure, summary_figure
-from analysis.outputs import read_run
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
-from sim.events import Choice, Coercion
+from sim.outputs import Choice, Coercion
 
 SHORT_TURNS = 6
 

@@ -13,8 +13,8 @@ from scenarios.errors import InputError
 from scenarios.loader import LoadedScenario, library_dir, parse_scenario
 from scenarios.schema import Scenario
 from sim.cli import main
-from sim.rules import parse_rule
-from sim.runner import RunSpec, manifest, play
+from sim.runner import manifest, play
+from tests.helpers import checked
 
 UKRAINE = (library_dir() / "ukraine_response.yaml").read_text(encoding="utf-8")
 
@@ -142,7 +142,7 @@ def ends_well(text: str) -> None:
     assert isinstance(scenario, Scenario)
     loaded = LoadedScenario(scenario, "exercise.yaml", "0" * 64)
     try:
-        spec = RunSpec(loaded=loaded, rule=parse_rule("caucus"), seed=1)
+        spec = checked(loaded, "caucus", seed=1)
         events = play(spec).events
     except InputError:  # e.g. levers that ask for a Council vote the file lacks
         return

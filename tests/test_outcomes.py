@@ -6,14 +6,13 @@ from agents.catalog import IP4
 from analysis.outcomes import run_outcomes
 from scenarios.information import NARRATIVE_IDS
 from scenarios.loader import load_scenario
-from sim.rules import parse_rule
-from sim.runner import RunSpec, play
+from sim.runner import play
+from tests.helpers import checked
 
 
 def test_public_outcomes_are_reported_per_partner_and_in_range():
-    run = play(RunSpec(loaded=load_scenario("disinformation_campaign"),
-                       rule=parse_rule("caucus"), seed=3))
-    rows = {(o, a): v for o, a, v in run_outcomes(run)}
+    run = play(checked(load_scenario("disinformation_campaign"), "caucus", seed=3))
+    rows = {(o, a): v for o, a, v in run_outcomes(run.events, run.timeseries)}
     for code in IP4:
         assert 0 <= rows[("support", code)] <= 1
         assert 0 < rows[("gap", code)] <= 1  # awareness outruns understanding
@@ -24,8 +23,8 @@ def test_public_outcomes_are_reported_per_partner_and_in_range():
 
 def test_formal_binds_at_a_cost_and_bilateral_never_speaks_together(ukraine):
     def outcomes(rule):
-        run = play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=5))
-        return {(o, a): v for o, a, v in run_outcomes(run)}
+        run = play(checked(ukraine, rule, seed=5))
+        return {(o, a): v for o, a, v in run_outcomes(run.events, run.timeseries)}
 
     formal, bilateral = outcomes("formal"), outcomes("bilateral")
     assert formal[("joint_rate", "")] == 1.0 and formal[("cohesion", "")] == 1.0
@@ -38,7 +37,7 @@ def test_formal_binds_at_a_cost_and_bilateral_never_speaks_together(ukraine):
 
 
 def test_the_response_is_weighted_by_the_run_s_own_capability(ukraine):
-    run = play(RunSpec(loaded=ukraine, rule=parse_rule("bilateral"), seed=2,
+    run = play(checked(ukraine, "bilateral", seed=2,
                        overrides={"NZL": {"capability": 1.0}}))
     weight = {c: next(v for _, m, a, v in run.timeseries if m == "capability" and a == c)
               for c in IP4}
@@ -49,5 +48,6 @@ def test_the_response_is_weighted_by_the_run_s_own_capability(ukraine):
             by_decision.setdefault((e.turn, e.decision), {})[e.actor] = e.position
     sizes = [sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values())
              for chosen in by_decision.values() if len(chosen) == len(IP4)]
-    outcome = {(o, a): v for o, a, v in run_outcomes(run)}[("response_size", "")]
+    outcomes = {(o, a): v for o, a, v in run_outcomes(run.events, run.timeseries)}
+    outcome = outcomes[("response_size", "")]
     assert abs(outcome - sum(sizes) / len(sizes)) < 1e-9

@@ -11,8 +11,8 @@ from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
 from scenarios.information import NARRATIVE_IDS, Levers
 from scenarios.loader import load_scenario
-from sim.events import PublicOpinion
 from sim.model import IP4Model
+from sim.outputs import PublicOpinion
 from sim.rules import parse_rule
 
 SEEDS = range(40)

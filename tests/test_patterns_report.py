@@ -7,10 +7,9 @@ import pytest
 
 from agents.catalog import load_catalog
 from scenarios.parameters import Parameters
-from sim.events import Choice
-from sim.rules import parse_rule
-from sim.runner import RunSpec, play
-from tests.conftest import run_events
+from sim.outputs import Choice
+from sim.runner import play
+from tests.helpers import checked, run_events
 
 SEEDS = range(100)
 
@@ -61,7 +60,7 @@ def test_japan_and_the_rok_meet_through_the_group_even_when_friction_is_high(ukr
     meet far more through the caucus than they would directly: at least twice as often."""
     def contacts(rule, friction):
         params = Parameters(japan_rok_friction=friction)
-        runs = [play(RunSpec(loaded=ukraine, rule=parse_rule(rule), seed=s, params=params))
+        runs = [play(checked(ukraine, rule, seed=s, params=params))
                 for s in range(40)]
         return (np.mean([final(r.timeseries, "japan_rok_contacts") for r in runs]),
                 np.mean([final(r.timeseries, "japan_rok_direct") for r in runs]))

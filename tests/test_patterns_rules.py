@@ -14,14 +14,15 @@ import pytest
 from pydantic import PrivateAttr
 
 from agents.catalog import IP4
-from analysis.outcomes import reduce_run
+from analysis.outcomes import run_outcomes
 from scenarios.loader import builtin_names, load_scenario
-from sim.events import Choice, GroupStance, JointPosition
-from sim.parallel import Job, derive_seeds, run_jobs
-from sim.rules import parse_rule
+from sim.batch import Job, derive_seeds, run_jobs
+from sim.outputs import Choice, GroupStance, JointPosition
+from sim.request import RunRequest
 from sim.rules.caucus import Caucus
 from sim.rules.hybrid import Hybrid
-from sim.runner import RunSpec, play
+from sim.runner import play
+from tests.helpers import checked
 
 pytestmark = pytest.mark.slow
 
@@ -67,9 +68,8 @@ def by_agreement(scenario: str) -> dict[str, dict[str, list[float]]]:
     out: dict = {"agreed": defaultdict(list), "other": defaultdict(list)}
     for seed in SEEDS:
         rule = RecordingCaucus()
-        events = play(RunSpec(loaded=loaded, rule=rule, seed=seed)).events
-        alone = chosen(play(RunSpec(loaded=loaded, rule=parse_rule("bilateral"),
-                                    seed=seed)).events)
+        events = play(checked(loaded, rule, seed=seed)).events
+        alone = chosen(play(checked(loaded, "bilateral", seed=seed)).events)
         together = chosen(events)
         joint = {(e.turn, e.decision) for e in events if isinstance(e, JointPosition)}
         stances = [e for e in events if isinstance(e, GroupStance)]
@@ -143,15 +143,15 @@ def test_the_group_adds_most_cohesion_when_all_four_have_a_stake_and_agree(agree
 def coercion():
     """Mean coercion attempts and successes per run, per rule and partner ("" for all
     four), over the same seeds of the Indo-Pacific contingency."""
-    jobs = [Job(CONTINGENCY, rule, seed) for rule in ("bilateral", "caucus", "formal")
-            for seed in SEEDS]
-    done = run_jobs(jobs, reduce_run, progress=False)
+    jobs = [Job(RunRequest(scenario=CONTINGENCY, rule=rule, seed=seed))
+            for rule in ("bilateral", "caucus", "formal") for seed in SEEDS]
+    done = run_jobs(jobs, run_outcomes, progress=False)
     assert all(r.ok for r in done), [r.error for r in done if not r.ok][:3]
     means: dict = defaultdict(float)
     for r in done:
         for _, _, outcome, actor, value in r.rows:
             if outcome in ("coercion_attempts", "coercion_successes"):
-                means[(r.job.rule, outcome, actor)] += value / len(SEEDS)
+                means[(r.job.request.rule, outcome, actor)] += value / len(SEEDS)
     return means
 
 

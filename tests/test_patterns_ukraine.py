@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from agents.catalog import IP4
-from sim.events import Choice
-from tests.conftest import run_events
+from sim.outputs import Choice
+from tests.helpers import run_events
 
 SEEDS = range(200)
 RUSSIA = ("sanctions", "financial_aid", "nonlethal_aid", "sanctions_tightening")

@@ -6,7 +6,7 @@ import pytest
 
 from sim.cli import main
 from sim.decisions import ChoiceRequest
-from sim.events import Choice, read_events
+from sim.outputs import Choice, read_events
 from sim.players import PlayerQuit, PromptChooser
 
 

@@ -16,10 +16,10 @@ from scenarios.information import LEVERS, NARRATIVE_IDS, NARRATIVES, CampaignSpe
 from scenarios.loader import library_dir, load_scenario, parse_scenario
 from scenarios.parameters import Parameters
 from sim.cli import main
-from sim.events import Choice, LeverSwitched, PublicOpinion
-from sim.events import Message as MessageEvent
 from sim.information import WorldReading, campaign, outreach
 from sim.model import IP4Model
+from sim.outputs import Choice, LeverSwitched, PublicOpinion
+from sim.outputs import Message as MessageEvent
 from sim.rules import parse_rule
 
 DISINFO = (library_dir() / "disinformation_campaign.yaml").read_text(encoding="utf-8")

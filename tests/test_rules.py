@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.schema import DecisionPoint, Option
-from sim.events import Choice, GroupStance
+from sim.outputs import Choice, GroupStance
 from sim.rules import parse_rule, rule_names
 from sim.rules.base import REGISTRY, Intention, Stance
-from tests.conftest import run_events
+from tests.helpers import run_events
 
 units = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -3,19 +3,18 @@
 import pytest
 
 from scenarios.loader import builtin_names, load_scenario
-from scenarios.parameters import Parameters
 from sim.cli import write_debrief
-from sim.events import Choice, PublicOpinion
-from sim.rules import parse_rule, rule_names
-from sim.runner import RunSpec, play, write_run
+from sim.outputs import Choice, PublicOpinion
+from sim.request import CheckedRun
+from sim.rules import rule_names
+from sim.runner import play, write_run
+from tests.helpers import checked
 
 SMALL = 200  # citizens per public: enough to exercise the publics, fast enough for every rule
 
 
-def spec(name: str, rule: str, seed: int = 1) -> RunSpec:
-    loaded = load_scenario(name)
-    params = Parameters(**{**loaded.scenario.parameters, "population": SMALL})
-    return RunSpec(loaded=loaded, rule=parse_rule(rule), seed=seed, params=params)
+def spec(name: str, rule: str, seed: int = 1) -> CheckedRun:
+    return checked(load_scenario(name), rule, seed=seed, population=SMALL)
 
 
 def test_the_library_has_the_disinformation_scenario():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import pkgutil
 
 from pydantic import ValidationError
 
-from scenarios.errors import InputError
+from scenarios.errors import InputError, did_you_mean
 from sim.rules.base import NO_GROUP, REGISTRY, Intention, Rule, Stance
 
 for _module in pkgutil.iter_modules(__path__):
@@ -23,10 +22,9 @@ def parse_rule(spec: str) -> Rule:
     """``name`` or ``name:key=value,key=value``; InputError naming the problem otherwise."""
     name, _, args = spec.strip().partition(":")
     if name not in REGISTRY:
-        close = difflib.get_close_matches(name, REGISTRY, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
         known = ", ".join(rule_names())
-        raise InputError.one("--rule", name, f"unknown rule; {hint}known: {known}")
+        raise InputError.one("--rule", name,
+                             f"unknown rule{did_you_mean(name, REGISTRY)}; known: {known}")
     params: dict[str, str] = {}
     for part in filter(None, args.split(",")):
         key, sep, value = part.partition("=")

@@ -52,9 +52,11 @@ class Rule(BaseModel, ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     formal: ClassVar[bool] = False  # a formal IP4 hands China its "Asia-Pacific NATO" hook
-    # How far the group stands behind a member China coerces ("safety in numbers"): 0 none,
-    # 1 full. An assumption per rule, stated in each rule's module and in docs/ODD.md.
-    cover: ClassVar[float] = 0.5
+    consults: ClassVar[bool] = True  # the four state their intentions before they choose
+    # Each rule that forms groups has a ``cover`` parameter: how far the group stands behind
+    # a member China coerces ("safety in numbers"), 0 none, 1 full; an assumption per rule,
+    # stated in each rule's module and in docs/ODD.md, settable like any rule parameter
+    # (``caucus:cover=0.5``); a rule that forms no group sets a class value of 0.
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

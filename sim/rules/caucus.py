@@ -10,9 +10,11 @@ class Caucus(Rule):
                "decides for itself; if all four align they speak together")
     # assumption: an informal caucus shares information but commits no one, so a member
     # China coerces gets some cover (visibility, consultation), not a collective response.
-    cover = 0.35
 
     pull: float = Field(1.0, ge=0.0, le=1.0, description="how strongly the shared lean draws")
+
+    cover: float = Field(0.35, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lean = plurality(intentions)

@@ -11,9 +11,11 @@ class Coalition(Rule):
     # assumption: a coalition commits only those in it, and the one who is coerced may have
     # been left out of it; its members stand behind one another about as much as a caucus
     # whose members share an aim, so halfway between no cover and a framework's full cover.
-    cover = 0.5
 
     k: int = Field(3, ge=1, le=4, description="how many must intend the same option")
+
+    cover: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lean = plurality(intentions)

@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from scenarios.schema import DecisionPoint
 from sim.rules.base import Intention, Rule, Stance
 
@@ -9,7 +11,9 @@ class Consensus(Rule):
     # assumption: a position all four reached freely is one each has reason to defend, so a
     # member China coerces over it gets more cover than from a caucus (0.35), though with no
     # formal commitment to a collective response it stays well short of a framework's 1.0.
-    cover = 0.6
+
+    cover: float = Field(0.6, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         options = {i.option for i in intentions.values()}

@@ -15,10 +15,12 @@ class Formal(Rule):
     formal = True
     # assumption: a formal framework commits members to one another, so a member China
     # coerces has the full weight of the other three behind it.
-    cover = 1.0
 
     quorum: float = Field(0.5, gt=0.0, le=1.0,
                           description="share of the members an option needs to bind them all")
+
+    cover: float = Field(1.0, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         members = tuple(intentions)

@@ -15,12 +15,14 @@ class Hybrid(Rule):
     # assumption: the group forms only where all four care and agree, so its members have
     # reason to stand behind one another, more than in a caucus (0.35); with no formal
     # commitment, the cover stays at a coalition's 0.5.
-    cover = 0.5
 
     min_stake: float = Field(0.15, ge=0.0,
                              description="least stake (utility spread) every partner must have")
     max_spread: float = Field(0.3, ge=0.0, le=1.0,
                               description="widest gap between intended positions")
+
+    cover: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         idle = [code for code, i in intentions.items() if i.stake < self.min_stake]

@@ -1,6 +1,6 @@
 from pydantic import Field, field_validator
 
-from agents.catalog import ALIASES, IP4
+from agents.catalog import IP4, canonical
 from scenarios.schema import DecisionPoint
 from sim.rules.base import Intention, Rule, Stance
 
@@ -11,12 +11,13 @@ class LeadNation(Rule):
                "views are within a tolerance of it follow")
     # assumption: followers stand behind a lead they chose to follow, but a lead commits them
     # to one issue, not to one another, so cover is a little below a coalition's 0.5.
-    cover = 0.45
 
     lead: str = Field("auto", description="the lead partner's code, or 'auto': the partner "
                                           "with the most at stake on each decision")
     tolerance: float = Field(0.25, ge=0.0, le=1.0,
                              description="how far from the lead's option a follower may stand")
+    cover: float = Field(0.45, ge=0.0, le=1.0, description=(
+        "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
     @field_validator("lead")
     @classmethod
@@ -24,7 +25,7 @@ class LeadNation(Rule):
         value = value.strip()
         if value.lower() == "auto":
             return "auto"
-        code = ALIASES.get(value.upper(), value.upper())
+        code = canonical(value)
         if code in IP4:
             return code
         raise ValueError(f"must be 'auto' or one of {', '.join(IP4)}, not {value!r}")

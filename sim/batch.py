@@ -3,7 +3,7 @@ where it ran.
 
 This is the engine side of comparisons and sweeps; it knows nothing of analysis. A
 caller hands :func:`run_jobs` a list of :class:`Job` and a *reduce* function, a
-module-level (so picklable) function ``(RunResult) -> list of rows``. Each job is
+module-level (so picklable) function ``(events, timeseries) -> list of rows``. Each job is
 played and reduced in the worker, so only the small rows travel back, never the
 events or the time series.
 
@@ -31,6 +31,9 @@ events or the time series.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+import json
 import math
 import multiprocessing
 import os
@@ -38,18 +41,22 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from scenarios.loader import LoadedScenario, load_scenario
-from scenarios.parameters import merged
-from sim.rules import Rule, parse_rule
-from sim.runner import RunResult, RunSpec, play
+from scenarios.errors import InputError, Problem
+from sim.outputs import EventBase, ResultRow, Row, write_results, write_text
+from sim.request import CheckedRun, RunRequest, cached_scenario
+from sim.rules import parse_rule, rule_names
+from sim.runner import git_commit, package_version, play, versions
 
-Reduce = Callable[[RunResult], list[Any]]
+# What a worker keeps of a run: a module-level (so picklable) function of its events and
+# time series, e.g. analysis.outcomes.run_outcomes; only its small rows travel back.
+Reduce = Callable[[list[EventBase], list[Row]], list[tuple]]
 
 # Seconds of work aimed at per chunk. Long enough that the pool's ~1 ms per task is under
 # 1% of the work; short enough that the progress bar moves several times a second per
@@ -82,41 +89,25 @@ def derive_seeds(root_seed: int, n: int) -> list[int]:
 
 @dataclass(frozen=True)
 class Job:
-    """One run to play: small and plain, so it pickles cheaply.
+    """One run to play: a request (plain values, so it pickles cheaply) and, when given,
+    the sha256 of the scenario file the batch was planned with: the worker checks it
+    against the file it loads, so an edit to the scenario in the middle of a batch fails
+    the runs instead of mixing two versions."""
 
-    ``scenario`` is a built-in name or a path the worker can read; ``sha256``, when
-    given, is checked against the file the worker loads, so an edit to the scenario in
-    the middle of a batch fails the runs instead of mixing two versions. ``rule`` is a
-    rule spec as typed on the command line (``coalition:k=3``). ``params`` are model
-    parameters (on top of the scenario file's own); ``overrides`` profile values
-    (``{"JPN": {"china_threat": 0.6}}``); ``governments`` government switches;
-    ``levers`` the report's policy levers (on top of the scenario file's).
-    ``tag`` is the caller's own label (e.g. a design point's index); the runner ignores it.
-    """
-
-    scenario: str
-    rule: str
-    seed: int
-    params: dict[str, float] = field(default_factory=dict)
-    overrides: dict[str, dict[str, float]] = field(default_factory=dict)
-    governments: dict[str, str] = field(default_factory=dict)
-    levers: dict[str, float] = field(default_factory=dict)
+    request: RunRequest
     sha256: str | None = None
-    tag: str = ""
 
-    def spec(self) -> RunSpec:
-        """The full run spec, loading (and caching, per process) scenario and rule."""
-        loaded = _scenario(self.scenario)
+    def checked(self) -> CheckedRun:
+        """The checked run, loading (and caching, per process) its scenario."""
+        name = self.request.scenario
+        loaded = cached_scenario(name)
         if self.sha256 and loaded.sha256 != self.sha256:
-            _scenario.cache_clear()  # the file changed since this process cached it
-            loaded = _scenario(self.scenario)
+            cached_scenario.cache_clear()  # the file changed since this process cached it
+            loaded = cached_scenario(name)
         if self.sha256 and loaded.sha256 != self.sha256:
-            raise RuntimeError(f"scenario {self.scenario} changed since the batch started "
+            raise RuntimeError(f"scenario {name} changed since the batch started "
                                f"(sha256 {loaded.sha256[:12]}, expected {self.sha256[:12]})")
-        params = merged(loaded.scenario.parameters, self.params)
-        return RunSpec(loaded=loaded, rule=_rule(self.rule), seed=self.seed, params=params,
-                       overrides=self.overrides, governments=self.governments,
-                       levers=self.levers)
+        return self.request.check(loaded)
 
 
 @dataclass(frozen=True)
@@ -133,20 +124,13 @@ class JobResult:
         return self.error is None
 
 
-@lru_cache(maxsize=16)
-def _scenario(name_or_path: str) -> LoadedScenario:
-    """Loaded once per worker process (the cache outlives chunks), not once per run."""
-    return load_scenario(name_or_path)
-
-
-@lru_cache(maxsize=64)
-def _rule(spec: str) -> Rule:
-    return parse_rule(spec)
-
-
 def run_job(job: Job, reduce: Reduce) -> list[Any]:
-    """Play one job and reduce it: what a worker does for each job of its chunk."""
-    return reduce(play(job.spec()))
+    """Play one job and reduce it: what a worker does for each job of its chunk. Rows are
+    ``(rule spec, seed, *row)`` for each row ``reduce(events, timeseries)`` gives."""
+    checked = job.checked()
+    result = play(checked)
+    rule, seed = checked.rule.spec(), checked.seed
+    return [(rule, seed, *row) for row in reduce(result.events, result.timeseries)]
 
 
 def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResult]:
@@ -162,7 +146,7 @@ def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResu
 def _timed_first(item: tuple[int, Job], reduce: Reduce) -> tuple[JobResult, float]:
     """Play one job in this process, timed without loading its scenario and rule."""
     with contextlib.suppress(Exception):  # a bad job fails again, and is recorded, below
-        item[1].spec()  # load and cache the scenario and rule outside the timing
+        item[1].checked()  # load and cache the scenario outside the timing
     start = time.perf_counter()
     result = _run_chunk([item], reduce)[0]
     return result, time.perf_counter() - start
@@ -200,7 +184,7 @@ def process_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecut
     threads (``fork`` from a threaded parent, e.g. after pyarrow or a progress bar, can
     deadlock, and Python 3.12 warns about it)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.parallel", *preload])
+    context.set_forkserver_preload(["sim.batch", *preload])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
@@ -277,3 +261,153 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
             pool.shutdown(wait=True, cancel_futures=True)
     return results  # type: ignore[return-value]
 
+
+
+# -- comparing rules: every rule over the same seeds -------------------------------------
+
+# The order "--rules all" lists the rules in: from no coordination to the most binding,
+# then the report's own condition; any rule added later comes after, alphabetically.
+RULE_ORDER = ("bilateral", "caucus", "consensus", "coalition", "lead", "hybrid", "formal")
+
+
+def split_rules(text: str) -> list[str]:
+    """``all`` or a comma list of rule specs; a piece that is only ``key=value`` belongs to
+    the spec before it, so ``caucus,hybrid:min_stake=0.2,max_spread=0.3`` is two rules.
+    ``all`` may be mixed with specs (``all,coalition:k=2``)."""
+    specs: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if "=" in piece and ":" not in piece and specs and ":" in specs[-1]:
+            specs[-1] += "," + piece
+        elif piece == "all":
+            specs += all_rules()
+        else:
+            specs.append(piece)
+    return list(dict.fromkeys(specs))
+
+
+def all_rules() -> list[str]:
+    names = rule_names()
+    return [r for r in RULE_ORDER if r in names] + sorted(set(names) - set(RULE_ORDER))
+
+
+def check_rules(rules: list[str] | str) -> list[str]:
+    """The rule specs, each checked (InputError naming every bad one, as ``--rules``);
+    two specs for the same rule and parameters are kept once."""
+    specs = split_rules(rules) if isinstance(rules, str) else list(rules)
+    if not specs:
+        raise InputError.one("--rules", "", "no rule given; use all or a comma list, "
+                             "e.g. bilateral,caucus,coalition:k=3")
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        try:
+            seen.setdefault(parse_rule(spec).spec(), spec)
+        except InputError as err:
+            problems += [Problem("--rules", p.field, p.message) for p in err.problems]
+    if problems:
+        raise InputError(problems)
+    return list(seen.values())
+
+
+@dataclass
+class Batch:
+    """What :func:`compare_rules` ran and wrote: the result rows, the failures, and where."""
+
+    checked: CheckedRun  # the first rule's run, for the scenario and the parameters
+    rules: list[str]
+    seeds: list[int]
+    results: list[ResultRow]
+    failures: list[JobResult]
+    out_dir: Path
+    seconds: float
+    files: list[str]
+
+
+def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,
+                  root_seed: int = 1, workers: int | None = None,
+                  out_dir: str | Path | None = None, progress: bool = True,
+                  chunk_size: int | None = None, executor: Executor | None = None,
+                  command: list[str] | None = None) -> Batch:
+    """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``),
+    reduce each run with ``reduce`` where it ran, and write ``results.parquet``,
+    ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` to
+    ``out_dir`` (default ``runs/compare-SCENARIO``). Bad input raises InputError before
+    any run."""
+    if n_seeds < 1:
+        raise InputError.one("--seeds", str(n_seeds), "must be at least 1")
+    if workers is not None and workers < 1:
+        raise InputError.one("--workers", str(workers), "must be at least 1")
+    specs = check_rules(rules)
+    checked = base.model_copy(update={"rule": specs[0]}).check()
+    sid = checked.loaded.scenario.id
+    out = Path(out_dir) if out_dir else Path("runs") / f"compare-{sid}"
+    try:  # before any run: a batch must never compute what it cannot write
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError.one("--out", str(out), f"cannot create the folder: {err}") from None
+    seeds = derive_seeds(root_seed, n_seeds)
+    request = checked.request.model_copy(update={"scenario": checked.loaded.path})
+    jobs = [Job(request.model_copy(update={"rule": spec, "seed": seed}), checked.loaded.sha256)
+            for spec in specs for seed in seeds]
+    start = time.perf_counter()
+    done = run_jobs(jobs, reduce, workers=workers, chunk_size=chunk_size, executor=executor,
+                    progress=progress, description=sid)
+    seconds = time.perf_counter() - start
+    results: list[ResultRow] = [(sid, r.job.request.rule, seed, outcome, actor, value)
+                                for r in done if r.ok
+                                for _, seed, outcome, actor, value in r.rows]
+    failures = [r for r in done if not r.ok]
+    files = write_results(results, out)
+    stale = out / "failures.csv"
+    if failures:
+        write_text(stale, failures_csv(failures, sid))
+        files.append("failures.csv")
+    elif stale.exists():
+        stale.unlink()
+    record = batch_manifest(checked, specs, root_seed, seeds, len(jobs), len(failures), seconds,
+                            "executor" if executor else workers or default_workers(), command)
+    write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
+    files.append("manifest.json")
+    return Batch(checked, specs, seeds, results, failures, out, seconds, files)
+
+
+def failures_csv(failures: list[JobResult], scenario: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("scenario", "rule", "seed", "error"))
+    for f in failures:
+        writer.writerow((scenario, f.job.request.rule, f.job.request.seed, f.error))
+    return buf.getvalue()
+
+
+def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds: list[int],
+                   runs: int, failed: int, seconds: float, workers: int | str,
+                   command: list[str] | None) -> dict:
+    scenario, request = checked.loaded.scenario, checked.request
+    return {
+        "kind": "compare",
+        "ip4sim": package_version("ip4sim"),
+        "scenario": {"id": scenario.id, "title": scenario.title, "file": checked.loaded.path,
+                     "sha256": checked.loaded.sha256, "turns": scenario.turns,
+                     "turn_represents": scenario.turn_represents},
+        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
+        "seeds": {"root_seed": root_seed, "n": len(seeds),
+                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
+                                "& (2**63 - 1) (sim.batch.derive_seeds)",
+                  "seeds": seeds},
+        "parameters": checked.params.model_dump(),
+        "overrides": request.overrides,
+        "governments": request.governments,
+        "levers": request.levers,
+        "runs": runs,
+        "failed": failed,
+        "workers": workers,
+        "seconds": round(seconds, 3),
+        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
+        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+        "git_commit": git_commit(),
+        "command": command or [],
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

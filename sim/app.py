@@ -1,0 +1,72 @@
+"""The application: the engine's runs joined to what analysis makes of them.
+
+The one module of ``sim/`` that imports ``analysis/`` (a test keeps it so): the command
+line and Python users call these to play and report, or to compare rules and summarize.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.compare import SUMMARY_FILES, SummaryRow, format_table, summarize_batch
+from analysis.debrief import write_debrief
+from analysis.narrative import LiveAccount, narrate
+from analysis.outcomes import run_outcomes
+from sim.batch import JobResult, compare_rules
+from sim.outputs import ResultRow
+from sim.request import RunRequest
+from sim.runner import RunResult, write_run
+
+__all__ = ["LiveAccount", "compare", "narrate", "report", "write_debrief"]
+
+
+def report(result: RunResult, out: Path, command: list[str] | None = None) -> list[str]:
+    """Write a run's folder and its debrief (figures, after-action report)."""
+    write_run(result, out, command)
+    return ["events.jsonl", "timeseries.csv", "manifest.json", *write_debrief(out)]
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` ran, wrote and found: per rule, outcome and actor, the mean
+    over seeds and its interval (``summary``), every run's outcomes (``results``), the
+    runs that failed, and the files in ``out_dir``."""
+
+    scenario: str
+    rules: list[str]
+    seeds: list[int]
+    summary: list[SummaryRow]
+    results: list[ResultRow]
+    failures: list[JobResult]
+    out_dir: Path
+    seconds: float
+    files: list[str]
+
+    def table(self) -> str:
+        return format_table(self.summary, self.rules)
+
+
+def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | str = "all",
+            n_seeds: int = 100, root_seed: int = 1, workers: int | None = None,
+            out_dir: str | Path | None = None, progress: bool = True,
+            chunk_size: int | None = None, executor: Executor | None = None,
+            command: list[str] | None = None, **what_if) -> Comparison:
+    """Every rule over the same seeds: runs (``sim.batch.compare_rules``), then the
+    summary, table and figures (``analysis.compare``). ``scenario`` is a name or path, or
+    a RunRequest whose rule and seed are replaced; ``what_if`` are RunRequest fields
+    (``parameters=``, ``overrides=``, ``governments=``, ``levers=``, ``population=``).
+    ``executor``: any concurrent.futures.Executor, e.g. a Dask client's."""
+    base = scenario if isinstance(scenario, RunRequest) else \
+        RunRequest(scenario=scenario, **what_if)
+    batch = compare_rules(base, rules, n_seeds, run_outcomes, root_seed=root_seed,
+                          workers=workers, out_dir=out_dir, progress=progress,
+                          chunk_size=chunk_size, executor=executor, command=command)
+    manifest = json.loads((batch.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    title = f"{batch.checked.loaded.scenario.title}: {n_seeds} seeds per rule"
+    summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir, manifest)
+    return Comparison(batch.checked.loaded.scenario.id, batch.rules, batch.seeds, summary,
+                      batch.results, batch.failures, batch.out_dir, batch.seconds,
+                      [*batch.files, *SUMMARY_FILES])

@@ -1,0 +1,339 @@
+"""The output contract: what a run leaves behind, and the one writer and reader of it.
+
+A run folder holds ``events.jsonl`` (the typed events below, one JSON line each),
+``timeseries.csv`` (tidy :data:`Row` s: turn, metric, actor, value) and
+``manifest.json`` (a :class:`RunManifest`: what produced the run, and everything a
+report needs). A batch of runs adds result rows (:data:`ResultRow`). ``analysis/``
+reads runs through this module and nothing else of ``sim/``, so an event carries what
+a reader needs: who, what, and, for a choice, why.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from agents.catalog import IP4
+from scenarios.schema import ExpectedAction
+
+# The partners, in the order outputs list them (re-exported: readers need no model input).
+PARTNERS = IP4
+Row = tuple[int, str, str, float]  # turn, metric, actor ("" for the whole run), value
+OutcomeRow = tuple[str, str, float]  # outcome, actor ("" for run-wide), value
+ResultRow = tuple[str, str, int, str, str, float]  # scenario, rule, seed, outcome, actor, value
+TIMESERIES_HEADER = ("turn", "metric", "actor", "value")
+RESULT_COLUMNS = ("scenario", "rule", "seed", "outcome", "actor", "value")
+
+# The named terms of a choice's utility, in the order of the engine's term array, and
+# how an account names them.
+TERMS = (
+    "position", "us_pull", "peer_pull", "coercion_risk", "russia_risk", "china_framing",
+    "formalization", "nato_ties", "cost", "public", "consensus_norm",
+)
+TERM_LABELS = {
+    "position": "position", "us_pull": "US pull", "peer_pull": "partner pull",
+    "coercion_risk": "coercion risk", "russia_risk": "Russian pressure",
+    "china_framing": "China framing", "formalization": "formalization",
+    "nato_ties": "NATO ties", "cost": "cost", "public": "public opinion",
+    "consensus_norm": "consensus norm",
+}
+
+
+def because(terms: dict[str, float], top: int = 3) -> str:
+    """'position +0.42, US pull +0.18, coercion risk -0.05': the terms that weighed most."""
+    ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
+    return ", ".join(f"{TERM_LABELS[name]} {value:+.2f}" for name, value in ranked)
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    turn: int
+
+
+class InjectFired(EventBase):
+    kind: Literal["inject"] = "inject"
+    inject: str
+    title: str
+    synopsis: str
+    world: dict[str, float] = Field(default_factory=dict, description="variables changed")
+    opens: list[str] = Field(default_factory=list)
+    expected: list[ExpectedAction] = Field(default_factory=list)
+
+
+class DecisionOpened(EventBase):
+    kind: Literal["decision"] = "decision"
+    decision: str
+    question: str
+    forum: str
+    dimension: str = Field(description="the profile dimension the options are placed on")
+    options: dict[str, str] = Field(description="option id -> label")
+
+
+class GroupStance(EventBase):
+    """What the coordination rule made of the intentions the partners stated."""
+
+    kind: Literal["group_stance"] = "group_stance"
+    decision: str
+    rule: str
+    members: list[str]
+    option: str | None
+    binding: bool
+    note: str
+    intentions: dict[str, str] = Field(default_factory=dict, description=(
+        "partner -> the option it stated it intends, as heard in the consultation"))
+    stated_by: dict[str, str] = Field(default_factory=dict, description=(
+        "partner -> who stated its intention, where not the engine ('human', ...)"))
+
+
+class Choice(EventBase):
+    kind: Literal["choice"] = "choice"
+    decision: str
+    actor: str
+    option: str
+    position: float
+    probability: float = Field(description="the engine's probability of the chosen option")
+    by: str = Field(description="who chose: 'engine', or a seat's name ('scripted', "
+                                "'human', 'facilitator', ...), with ', bound by RULE' when "
+                                "a rule bound it")
+    terms: dict[str, float] = Field(description="each term's pull toward this option, "
+                                                "relative to the average option")
+    group: str | None = Field(default=None, description="group option it was drawn toward")
+    violation: float = Field(default=0.0, description=(
+        "for a member a binding group position covers: its own best option's utility less "
+        "the bound option's (0 when they are the same)"))
+    swayed_from: str | None = Field(default=None, description=(
+        "public opinion tipped this choice: the option the actor would have chosen, with the "
+        "same random draw, had its public's support stayed at its anchor"))
+
+
+class JointPosition(EventBase):
+    kind: Literal["joint"] = "joint"
+    decision: str
+    members: list[str]
+    option: str
+
+
+class CouncilVote(EventBase):
+    kind: Literal["council"] = "council"
+    decision: str
+    outcome: Literal["approved", "blocked"]
+    option: str = Field(description="the option the Council adopts (the most chosen non-block)")
+    blockers: list[str]
+    tally: dict[str, int]
+
+
+class Coercion(EventBase):
+    kind: Literal["coercion"] = "coercion"
+    actor: str
+    target: str
+    pressure: float
+    backing: float
+    success: bool
+
+
+class Pressure(EventBase):
+    kind: Literal["pressure"] = "pressure"
+    actor: str
+    level: float
+    note: str
+
+
+class Message(EventBase):
+    """A disinformation campaign (CHN, RUS) or NATO public diplomacy (NATO) in one turn."""
+
+    kind: Literal["message"] = "message"
+    actor: str
+    narrative: str = Field(description="a narrative id, or public_diplomacy")
+    reach: dict[str, float] = Field(description="target -> share of its public reached")
+    intensity: float
+    note: str = ""
+
+
+class LeverSwitched(EventBase):
+    """A lever that needed the allies' consensus takes effect."""
+
+    kind: Literal["lever"] = "lever"
+    lever: str
+    value: float
+    decision: str
+    note: str = ""
+
+
+class PublicOpinion(EventBase):
+    """The publics after a turn's update: country means."""
+
+    kind: Literal["publics"] = "publics"
+    means: dict[str, dict[str, float]] = Field(description=(
+        "country -> awareness, understanding, support, gap, inoculation, belief.<narrative>"))
+
+
+Event = Annotated[
+    InjectFired | DecisionOpened | GroupStance | Choice | JointPosition | CouncilVote
+    | Coercion | Pressure | Message | LeverSwitched | PublicOpinion,
+    Field(discriminator="kind"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def to_jsonl(events: list[BaseModel]) -> str:
+    return "".join(e.model_dump_json() + "\n" for e in events)
+
+
+def read_events(path: str | Path) -> list[Event]:
+    """Read an events.jsonl file back into typed events."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [EVENT_ADAPTER.validate_python(json.loads(line)) for line in lines if line]
+
+
+# -- the manifest -----------------------------------------------------------------------
+
+class ScenarioRecord(BaseModel):
+    id: str
+    title: str
+    file: str
+    sha256: str
+    turns: int
+    turn_represents: str
+
+
+class RunManifest(BaseModel):
+    """What produced a run folder, and what a report of it needs; ``status`` says
+    whether the run reached its last turn (a saved game is ``in progress``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["run"] = "run"
+    status: Literal["complete", "in progress"] = "complete"
+    ip4sim: str
+    scenario: ScenarioRecord
+    rule: str
+    seed: int
+    parameters: dict[str, float | int | None]
+    overrides: dict[str, dict[str, float]] = Field(default_factory=dict)
+    governments: dict[str, str] = Field(default_factory=dict)
+    levers: dict[str, float] = Field(default_factory=dict, description="in effect for the run")
+    players: dict[str, str] = Field(default_factory=dict, description=(
+        "actor -> who played it, where not the engine ('human', 'scripted', ...)"))
+    actors: dict[str, str] = Field(default_factory=dict, description="actor code -> name")
+    turns_played: int = 0
+    versions: dict[str, str] = Field(default_factory=dict)
+    git_commit: str | None = None
+    command: list[str] = Field(default_factory=list)
+    created: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.scenario.title} ({self.rule}, seed {self.seed})"
+
+
+# -- the run folder ---------------------------------------------------------------------
+
+class RunOutputs(BaseModel):
+    """A run folder's contents, typed: what every reader of a run works from."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    events: list[Event]
+    timeseries: list[Row]
+    manifest: RunManifest
+
+
+def timeseries_csv(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TIMESERIES_HEADER)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def read_timeseries(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [(int(r["turn"]), r["metric"], r["actor"], float(r["value"]))
+                for r in csv.DictReader(f)]
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file renamed into place, so a reader (or a
+    resumed game) never sees half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
+                     manifest: RunManifest) -> Path:
+    """events.jsonl, timeseries.csv and, last, manifest.json (its status says whether the
+    run is complete, so a folder whose manifest is missing or in progress is not)."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "events.jsonl", to_jsonl(events))
+    write_text(out / "timeseries.csv", timeseries_csv(rows))
+    write_text(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    return out
+
+
+def read_manifest(folder: str | Path) -> RunManifest:
+    return RunManifest.model_validate_json(
+        (Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_run(folder: str | Path) -> RunOutputs:
+    folder = Path(folder)
+    return RunOutputs(events=read_events(folder / "events.jsonl"),
+                      timeseries=read_timeseries(folder / "timeseries.csv"),
+                      manifest=read_manifest(folder))
+
+
+def series(rows: list[Row], metric: str, actor: str = "") -> tuple[list[int], list[float]]:
+    """One metric's values over turns, for one actor ("" for run-wide metrics)."""
+    points = [(t, v) for t, m, a, v in rows if m == metric and a == actor]
+    return [t for t, _ in points], [v for _, v in points]
+
+
+def metrics(rows: list[Row], prefix: str = "") -> list[str]:
+    return sorted({m for _, m, _, _ in rows if m.startswith(prefix)})
+
+
+# -- batch results ----------------------------------------------------------------------
+
+def number_text(value: float) -> str:
+    """A float as CSV text: the shortest exact form; NaN as an empty cell."""
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def results_csv(results: list[ResultRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    for scenario, rule, seed, outcome, actor, value in results:
+        writer.writerow((scenario, rule, seed, outcome, actor, number_text(value)))
+    return buf.getvalue()
+
+
+def results_table(results: list[ResultRow]):
+    """The results as a pyarrow Table (seed int64, value float64 with NaN as null)."""
+    import pyarrow as pa
+
+    columns = list(zip(*results, strict=True)) if results else [[] for _ in RESULT_COLUMNS]
+    schema = pa.schema([("scenario", pa.string()), ("rule", pa.string()),
+                        ("seed", pa.int64()), ("outcome", pa.string()),
+                        ("actor", pa.string()), ("value", pa.float64())])
+    arrays = [pa.array(list(col), type=f.type, from_pandas=(f.name == "value"))
+              for col, f in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_results(results: list[ResultRow], out: Path) -> list[str]:
+    """results.parquet (zstd) and results.csv: the tidy long table of a batch."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
+    write_text(out / "results.csv", results_csv(results))
+    return ["results.parquet", "results.csv"]

@@ -1,0 +1,43 @@
+"""The adversaries act: Russia presses those who act against it, China coerces the
+partners where coercion pays best (agents/states.py says how each decides)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.outputs import Coercion, Pressure
+
+if TYPE_CHECKING:
+    from sim.model import IP4Model
+
+
+class Adversaries:
+    """Owns Russia's pressure, which the partners' utilities read (``russia_risk``)."""
+
+    def __init__(self, model: IP4Model):
+        self.model = model
+        self.russia_pressure = 0.0
+
+    def act(self, turn: int) -> None:
+        self.russia_presses(turn)
+        self.china_coerces(turn)
+
+    def russia_presses(self, turn: int) -> None:
+        model = self.model
+        level = model.russia.pressure(model.timeline.get("russia_escalation"))
+        memory = model.params.russia_pressure_memory
+        self.russia_pressure = round(memory * self.russia_pressure + (1 - memory) * level, 6)
+        if level > 0:
+            model.log(Pressure(turn=turn, actor="RUS", level=self.russia_pressure,
+                               note="threats of escalation and economic retaliation"))
+
+    def china_coerces(self, turn: int) -> None:
+        model = self.model
+        by_code = {p.code: p for p in model.partners}
+        for attempt in model.china.coerce(model.partners, model.rng,
+                                          model.params.coercion_threshold):
+            if attempt.success:
+                by_code[attempt.target].coerced += attempt.pressure
+            model.log(Coercion(turn=turn, actor="CHN", target=attempt.target,
+                               pressure=round(attempt.pressure, 4),
+                               backing=round(attempt.backing, 4), success=attempt.success))

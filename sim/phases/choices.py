@@ -1,0 +1,156 @@
+"""Every actor chooses: the utility's named terms for every actor and option, one
+logit draw each, and the request to any seat that is not the engine's.
+
+The engine's draw is made whoever answers, so a recorded game replays exactly; what
+the actor would have chosen had its public stayed at its anchor is kept as
+``Choice.swayed_from`` when opinion tipped it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.states import Partner, StateActor
+from scenarios.schema import DecisionPoint
+from sim.decisions import (
+    ActorArrays,
+    OptionArrays,
+    Situation,
+    choice_probabilities,
+    draw,
+    named,
+    term_array,
+)
+from sim.outputs import Choice, because
+from sim.protocol import Answer, Request
+from sim.rules import NO_GROUP, Stance
+
+if TYPE_CHECKING:
+    from sim.model import IP4Model
+
+
+
+class Choices:
+    """Owns each decision's option arrays (built once per run)."""
+
+    def __init__(self, model: IP4Model):
+        self.model = model
+        self.options = {d.id: OptionArrays.of(d) for d in model.exercise.decisions}
+
+    def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
+               situation: Situation, stance: Stance = NO_GROUP,
+               consultation: str = "") -> Generator[list[Request], dict[str, Answer],
+                                                    dict[str, str]]:
+        """Every actor chooses once; returns actor code -> option id and logs each choice.
+        Seats other than the engine's are asked (and may keep the turn waiting)."""
+        model = self.model
+        temperature = model.params.temperature
+        terms = self.terms(decision, actors, situation)
+        utility = terms.sum(axis=-1)
+        probabilities = choice_probabilities(utility, temperature)
+        relative = terms - terms.mean(axis=1, keepdims=True)  # each term against the average
+        uniforms = model.rng.random(len(actors))
+        picks = draw(probabilities, uniforms)
+        anchored_picks = self.anchored(decision, actors, utility, uniforms, picks)
+        options = decision.options
+        requests = [Request(
+            turn=turn, actor=a.code, decision=decision, stage="choice",
+            probabilities={o.id: float(p) for o, p in zip(options, probabilities[row],
+                                                          strict=True)},
+            engine=options[int(picks[row])].id,
+            advice=because(named(relative[row, int(np.argmax(probabilities[row]))])),
+            group_option=stance.option if a.code in stance.members else None,
+            consultation=consultation)
+            for row, a in enumerate(actors) if model.seated(a.code)]
+        answers = yield from model.ask(requests)
+        index = {o.id: k for k, o in enumerate(options)}
+        chosen = {}
+        for row, actor in enumerate(actors):
+            answer = answers.get(actor.code)
+            pick, by = (index[answer.option], answer.by) if answer else (int(picks[row]), "engine")
+            # Tipped: the engine's draw, which this actor's choice follows (a replay or a
+            # player who agrees with it), differs from the same draw at anchor support.
+            swayed = None
+            if actor.code in model.information.publics and pick == picks[row] \
+                    != anchored_picks[row]:
+                swayed = options[int(anchored_picks[row])].id
+            violation = 0.0
+            if stance.binding and actor.code in stance.members and stance.option:
+                bound = index[stance.option]
+                # what the actor gives up: its own best option's utility less the bound one's
+                violation = round(float(utility[row].max() - utility[row, bound]), 4)
+                pick, by, swayed = bound, f"{by}, bound by {model.rule.name}", None
+            if swayed is not None and actor.code in model.information.swayed:
+                model.information.swayed[actor.code] += 1
+            option = options[pick]
+            chosen[actor.code] = option.id
+            actor.adopt(decision.dimension, option)
+            model.log(Choice(
+                turn=turn, decision=decision.id, actor=actor.code, option=option.id,
+                position=option.position, probability=round(float(probabilities[row, pick]), 4),
+                by=by, terms=named(relative[row, pick]),
+                group=stance.option if actor.code in stance.members else None,
+                violation=violation, swayed_from=swayed))
+        return chosen
+
+    def anchored(self, decision: DecisionPoint, actors: list[StateActor],
+                 utility: np.ndarray, uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
+        """The same draw with every public at its anchor: did public opinion tip a choice?
+        The public term, w_public (support - 0.5) visibility (sim/decisions.py), is linear
+        in support, so the anchored utility is the utility plus the difference."""
+        information = self.model.information
+        shift = np.array([a["public_support"] - information.support_of(a.code,
+                                                                        a["public_support"])
+                          for a in actors])
+        if not shift.any():
+            return picks
+        anchored = utility + self.model.weights["w_public"] * np.outer(
+            shift, self.options[decision.id].visibility)
+        return draw(choice_probabilities(anchored, self.model.params.temperature), uniforms)
+
+    def terms(self, decision: DecisionPoint, actors: list[StateActor],
+              situation: Situation) -> np.ndarray:
+        return term_array(self.actor_arrays(decision, actors), self.options[decision.id],
+                          situation, self.model.weights)
+
+    def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
+        """What the utility reads of the actors; ``public_support`` from their publics
+        where they have one, else the profile's static anchor."""
+        def col(dimension: str) -> np.ndarray:
+            return np.array([a[dimension] for a in actors])
+
+        information = self.model.information
+        support = np.array([information.support_of(a.code, a["public_support"])
+                            for a in actors])
+        return ActorArrays(
+            ideal=col(decision.dimension), us_alignment=col("us_alignment"),
+            vulnerability=col("coercion_vulnerability"),
+            framing_aversion=col("china_framing_aversion"),
+            formalization_aversion=col("formalization_aversion"),
+            integration=col("nato_integration"), capability=col("capability"),
+            public_support=support,
+            is_us=np.array([float(a.code == "USA") for a in actors]))
+
+    def situation(self, decision: DecisionPoint, actors: list[StateActor],
+                  stance: Stance = NO_GROUP, alone: bool = False) -> Situation:
+        """What the world and the group add to a decision; ``alone``: as each partner
+        would see it with no group behind it (its intention)."""
+        model = self.model
+        group_position = np.full(len(actors), np.nan)
+        if stance.option:
+            position = decision.option(stance.option).position
+            members = np.array([a.code in stance.members for a in actors])
+            group_position[members] = position
+        return Situation(
+            salience=1.0 + (model.timeline.get(decision.pressure) if decision.pressure
+                            else 0.0),
+            us_position=model.usa[decision.dimension],
+            russia_pressure=model.adversaries.russia_pressure,
+            group_position=group_position,
+            group_pull=np.where(np.isnan(group_position), 0.0, stance.pull),
+            backing=np.array([a.backing if isinstance(a, Partner) and not alone else 0.0
+                              for a in actors]),
+            coerced=np.array([a.coerced for a in actors]))

@@ -1,0 +1,121 @@
+"""The four partners consult under the coordination rule, then each chooses.
+
+Under a rule that consults, every partner first states what it intends (the engine's
+partners their best option alone; a human team what it types), the rule forms the
+group's stance from what was said, and each partner then chooses with the group's
+pull and cover behind it. After the choices: who speaks together, what the four get
+at NATO, Tokyo and Seoul's contact, and what a joint position hands China.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scenarios.schema import DecisionPoint
+from sim.decisions import choice_probabilities, named
+from sim.outputs import GroupStance, JointPosition, because
+from sim.protocol import Answer, Request
+from sim.rules import Intention, Stance
+
+if TYPE_CHECKING:
+    from sim.model import IP4Model
+
+JAPAN, KOREA = "JPN", "KOR"
+
+
+class Consultation:
+    """Owns the count of Tokyo-Seoul contacts, in the group and directly."""
+
+    def __init__(self, model: IP4Model):
+        self.model = model
+        self.japan_rok_contacts = 0  # consultations with both Tokyo and Seoul in the group
+        self.japan_rok_direct = 0  # bilateral Tokyo-Seoul consultations, held back by friction
+        self.capability = {p.code: p["capability"] for p in model.partners}
+
+    def decide(self, turn: int, decision: DecisionPoint
+               ) -> Generator[list[Request], dict[str, Answer], None]:
+        model, rule = self.model, self.model.rule
+        intentions, stated_by = yield from self.hear_intentions(turn, decision)
+        stance = rule.stance(decision, intentions)
+        model.log(GroupStance(
+            turn=turn, decision=decision.id, rule=rule.spec(), members=list(stance.members),
+            option=stance.option, binding=stance.binding, note=stance.note,
+            intentions={c: i.option for c, i in intentions.items()} if rule.consults else {},
+            stated_by=stated_by))
+        for p in model.partners:
+            p.backing = rule.backing(p.code, stance, self.capability)
+        situation = model.choices.situation(decision, model.partners, stance)
+        chosen = yield from model.choices.choose(turn, decision, model.partners, situation,
+                                                 stance, consultation=stance.note)
+        self.japan_and_rok_consult(stance)
+        speakers = rule.speakers(stance, chosen)
+        if speakers:
+            model.log(JointPosition(turn=turn, decision=decision.id, members=speakers,
+                                    option=stance.option))
+            model.information.joint_statement(decision.option(stance.option), rule.formal)
+        self.give_voice(speakers)
+        model.timeline.outcomes[decision.id] = "joint" if speakers else "split"
+
+    def hear_intentions(self, turn: int, decision: DecisionPoint
+                        ) -> Generator[list[Request], dict[str, Answer],
+                                       tuple[dict[str, Intention], dict[str, str]]]:
+        """What each partner intends: its best option alone, as the engine reads it, or,
+        for a seat that is not the engine's, what the seat states (under a rule that
+        consults; under one that does not, nobody is asked)."""
+        model = self.model
+        partners = model.partners
+        alone = model.choices.situation(decision, partners, alone=True)
+        terms = model.choices.terms(decision, partners, alone)
+        utility = terms.sum(axis=-1)
+        best = np.argmax(utility, axis=1)
+        stakes = utility.max(axis=1) - utility.min(axis=1)
+        options = decision.options
+        asked = [p for p in partners if model.seated(p.code)] if model.rule.consults else []
+        probabilities = choice_probabilities(utility, model.params.temperature)
+        relative = terms - terms.mean(axis=1, keepdims=True)
+        rows = {p.code: row for row, p in enumerate(partners)}
+        requests = [Request(
+            turn=turn, actor=p.code, decision=decision, stage="intention",
+            probabilities={o.id: float(x) for o, x in zip(options, probabilities[rows[p.code]],
+                                                          strict=True)},
+            engine=options[int(best[rows[p.code]])].id,
+            advice=because(named(relative[rows[p.code], int(best[rows[p.code]])])))
+            for p in asked]
+        answers = yield from model.ask(requests)
+        intentions, stated_by = {}, {}
+        for row, p in enumerate(partners):
+            answer = answers.get(p.code)
+            option = decision.option(answer.option) if answer else options[int(best[row])]
+            if answer and answer.by != "engine":
+                stated_by[p.code] = answer.by
+            intentions[p.code] = Intention(option.id, option.position, float(stakes[row]))
+        return intentions, stated_by
+
+    def japan_and_rok_consult(self, stance: Stance) -> None:
+        """Tokyo and Seoul meet inside the group whenever it acts with both; outside it,
+        only when their bilateral friction allows: the IP4 as "a platform for Japan-ROK
+        engagement that would have been controversial bilaterally"."""
+        friction = self.model.params.japan_rok_friction
+        if friction is None:
+            friction = self.model.catalog.friction(JAPAN, KOREA)
+        direct = self.model.rng.random() >= friction  # drawn every time: a fixed stream
+        if stance.option and {JAPAN, KOREA} <= set(stance.members):
+            self.japan_rok_contacts += 1
+        elif direct:
+            self.japan_rok_direct += 1
+
+    def give_voice(self, speakers: list[str]) -> None:
+        """Attention at NATO: each partner alone, or the group's: the sum of its members'
+        voices plus a bonus, capped at 1 ("much greater attention and space at NATO as a
+        group than any of them would enjoy alone")."""
+        p = self.model.params
+        alone = {q.code: p.voice_alone * (1 + q["nato_integration"]) for q in self.model.partners}
+        together = min(1.0, sum(alone[c] for c in speakers)
+                       * (1 + p.group_voice_bonus)) if speakers else 0.0
+        for q in self.model.partners:
+            q.attention += together if q.code in speakers else alone[q.code]
+
+

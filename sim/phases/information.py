@@ -1,0 +1,186 @@
+"""The information contest in a turn: Russia and China plan their campaigns, NATO's
+public diplomacy follows the levers, and each partner's public (agents/publics.py)
+meets them; a government reads its public's support in its next choices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.catalog import IP4
+from agents.publics import Message as Received
+from agents.publics import Public, Rates, Signals
+from scenarios.information import (
+    NARRATIVE_IDS,
+    NARRATIVES,
+    OUTREACH_VAR,
+    PUBLIC_DIPLOMACY,
+    RUMOUR_VAR,
+    VISIBILITY_VAR,
+    Levers,
+)
+from scenarios.schema import Option
+from sim.information import (
+    SPILLOVER,
+    Campaign,
+    Outreach,
+    WorldReading,
+    campaign,
+    outreach,
+    standing_campaigns,
+)
+from sim.outputs import LeverSwitched, Message, PublicOpinion
+
+if TYPE_CHECKING:
+    from sim.model import IP4Model
+
+OFFICE = "liaison_office_tokyo"
+
+
+class Information:
+    """Owns the levers in effect, the levers the allies switched on, China's
+    "Asia-Pacific NATO" hook and the material it can point at, this turn's campaigns
+    and outreach, and the publics with what their governments read of them."""
+
+    def __init__(self, model: IP4Model, levers: Levers, public_allies: bool = False):
+        self.model = model
+        exercise, p = model.exercise, model.params
+        self.levers = levers
+        adversaries = {a.code: {k: v.value for k, v in a.profile.values.items()}
+                       for a in (model.china, model.russia)}
+        self.campaign_specs = exercise.campaigns if exercise.campaigns is not None else \
+            standing_campaigns(adversaries)
+        self.switched_on: set[str] = set()
+        self.hook = 0.0  # strength of China's "Asia-Pacific NATO" narrative hook, 0..1
+        self.material = 0.0  # what China's "Asia-Pacific NATO" can point at, 0..1
+        self.campaigns: list[Campaign] = []
+        self.outreach: dict[str, Outreach] = {}
+        self.visibility_base = exercise.world.get(VISIBILITY_VAR, 0.0)
+        self.rates = Rates(
+            retention=p.public_retention, peer_weight=p.peer_weight,
+            confidence=p.confidence_bound, persuasion=p.persuasion_rate,
+            visibility_rate=p.visibility_rate,
+            visibility_understanding=p.visibility_understanding,
+            outreach_awareness=p.outreach_awareness,
+            outreach_understanding=p.outreach_understanding,
+            inoculation_max=p.inoculation_max, support_pull=p.support_pull,
+            debunk_pull=p.debunk_pull,
+            protection=tuple(1.0 if NARRATIVES[n].prebunked else SPILLOVER
+                             for n in NARRATIVE_IDS))
+        # The publics draw from their own generator, spawned from the model's (spawning
+        # does not advance it), so the governments' stream is the same at any population.
+        self.public_rng = model.rng.spawn(1)[0]
+        governments = [*model.partners, *(model.allies if public_allies else [])]
+        beliefs = [NARRATIVES[n].anchor for n in NARRATIVE_IDS]
+        self.publics = {
+            g.code: Public(model, g.code, g["public_awareness"], g["public_understanding"],
+                           g["public_support"], beliefs, p.population, p.public_spread,
+                           self.public_rng)
+            for g in governments}
+        self.anchor_support = {code: float(pub.anchor_support.mean(dtype=np.float64))
+                               for code, pub in self.publics.items()}
+        self.support = {g.code: g["public_support"] for g in governments}
+        self.means: dict[str, dict[str, float]] = {}
+        self.swayed = dict.fromkeys(IP4, 0)  # choices tipped by public opinion, per partner
+
+    @property
+    def office_open(self) -> bool:
+        return OFFICE in self.switched_on and self.levers.liaison_office_tokyo > 0
+
+    def settle(self) -> None:
+        """At the start of a turn, the hook and the material fade."""
+        decay = self.model.params.hook_decay
+        self.hook *= decay
+        self.material *= decay
+
+    def support_of(self, code: str, default: float) -> float:
+        """What a government reads of its public's support (its profile's anchor if it
+        has no simulated public)."""
+        return self.support.get(code, default)
+
+    # -- what happens in the turn -------------------------------------------------------
+
+    def plan_campaigns(self, turn: int) -> None:
+        """Russia and China choose this turn's messaging, reacting to the world."""
+        p = self.model.params
+        self.material = max(self.material, self.model.timeline.get(RUMOUR_VAR),
+                            p.office_material if self.office_open else 0.0)
+        reading = WorldReading(hook=round(self.hook, 6), material=round(self.material, 6),
+                               russia_pressure=self.model.adversaries.russia_pressure,
+                               office_open=self.office_open)
+        self.campaigns = [campaign(spec, turn, reading) for spec in self.campaign_specs]
+        for c in self.campaigns:
+            if c.active and c.reach > 0 and c.intensity > 0:
+                self.model.log(Message(turn=turn, actor=c.actor, narrative=c.narrative,
+                                       reach=dict.fromkeys(c.targets, c.reach),
+                                       intensity=c.intensity, note=c.note))
+
+    def joint_statement(self, said: Option, formal: bool) -> None:
+        """A joint position hands China material: a formal IP4 acting, or any joint
+        position framed around China, strengthens its "Asia-Pacific NATO" hook, and a
+        visible China-framed statement is something to point at."""
+        p = self.model.params
+        push = said.china_framing * p.hook_framing_share * p.hook_per_formal_act
+        if formal:
+            push += p.hook_per_formal_act
+        self.hook += (1.0 - self.hook) * min(1.0, push)
+        self.material = max(self.material, said.china_framing * said.visibility)
+
+    def switch_on(self, lever: str, turn: int, decision: str) -> None:
+        """The allies approved a lever that needed their consensus (the Tokyo office)."""
+        if lever in self.switched_on:
+            return
+        self.switched_on.add(lever)
+        value = getattr(self.levers, lever)
+        note = "the allies approved it by consensus" if value > 0 else \
+            "approved, but the lever is 0 in this run, so it does nothing"
+        self.model.log(LeverSwitched(turn=turn, lever=lever, value=value, decision=decision,
+                                     note=note))
+
+    def update_publics(self, turn: int) -> None:
+        """Visibility, campaigns and public diplomacy meet every public; then each
+        government reads its public: its anchor plus how far its citizens' mean support
+        has moved from the mean of their own anchors (so sampling noise in the anchors
+        never moves a government)."""
+        self.reach_out(turn)
+        shock = max(0.0, self.model.timeline.get(VISIBILITY_VAR) - self.visibility_base)
+        index = {n: k for k, n in enumerate(NARRATIVE_IDS)}
+        for code, public in self.publics.items():
+            out = self.outreach.get(code)
+            received = tuple(Received(index[c.narrative], c.reach if code in c.targets else 0.0,
+                                      c.intensity) for c in self.campaigns)
+            if out is None:  # an ally's public: news only, no campaign aims at it
+                signals = Signals(visibility=min(1.0, shock), campaigns=received)
+            else:
+                signals = Signals(visibility=min(1.0, shock + out.visibility),
+                                  campaigns=received, reach=out.reach,
+                                  intensity=out.intensity, depth=out.depth,
+                                  messaging=out.messaging)
+            public.update(signals, self.rates, self.public_rng)
+        self.read_publics(turn)
+
+    def reach_out(self, turn: int) -> None:
+        """NATO's public diplomacy toward each partner this turn, from the levers."""
+        event = self.model.timeline.get(OUTREACH_VAR)
+        self.outreach = {code: outreach(self.levers, code, self.office_open, event)
+                         for code in IP4}
+        if any(o.reach > 0 for o in self.outreach.values()):
+            first = self.outreach[IP4[0]]
+            channels = ", ".join(f"{n} {r:.2f}" for n, r in first.channels.items())
+            self.model.log(Message(
+                turn=turn, actor="NATO", narrative=PUBLIC_DIPLOMACY,
+                reach={c: o.reach for c, o in self.outreach.items()},
+                intensity=first.intensity,
+                note=f"depth {first.depth:.2f}, messaging {first.messaging:.2f}; {channels}"))
+
+    def read_publics(self, turn: int) -> None:
+        means = {}
+        profiles = self.model.catalog.profiles
+        for code, public in self.publics.items():
+            m = self.means[code] = public.means(NARRATIVE_IDS)
+            means[code] = {k: round(v, 4) for k, v in m.items()}
+            anchor = profiles[code]["public_support"]
+            self.support[code] = round(
+                min(1.0, max(0.0, anchor + m["support"] - self.anchor_support[code])), 6)
+        self.model.log(PublicOpinion(turn=turn, means=means))

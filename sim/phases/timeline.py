@@ -1,0 +1,62 @@
+"""The scenario's clock: injects fire, the world changes, decisions open."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scenarios.schema import DecisionPoint, Inject, Trigger
+from sim.outputs import InjectFired
+
+if TYPE_CHECKING:
+    from sim.model import IP4Model
+
+COMPARE = {">=": float.__ge__, "<=": float.__le__, ">": float.__gt__, "<": float.__lt__}
+
+
+class Timeline:
+    """Owns the world's named quantities, which injects have fired, the decisions open
+    this turn and the outcome of each decision put (joint, split, approved, blocked)."""
+
+    def __init__(self, model: IP4Model):
+        self.model = model
+        self.exercise = model.exercise
+        self.world: dict[str, float] = dict(self.exercise.world)
+        self.fired: set[str] = set()
+        self.open: list[str] = []
+        self.outcomes: dict[str, str] = {}
+
+    def fire_injects(self, turn: int) -> None:
+        """This turn's scheduled injects, then the contingency injects whose trigger now
+        holds (so a trigger can react to what a scheduled inject just changed)."""
+        for inject in self.exercise.injects:
+            if inject.turn == turn:
+                self.fire(turn, inject)
+        for inject in self.exercise.injects:
+            if inject.when and inject.id not in self.fired and self.holds(inject.when, turn):
+                self.fire(turn, inject)
+
+    def holds(self, trigger: Trigger, turn: int) -> bool:
+        if turn < trigger.not_before:
+            return False
+        if trigger.var is not None:
+            return COMPARE[trigger.op](float(self.world[trigger.var]), float(trigger.value))
+        return self.outcomes.get(trigger.decision) == trigger.outcome
+
+    def fire(self, turn: int, inject: Inject) -> None:
+        self.fired.add(inject.id)
+        changed = {}
+        for e in inject.effects:
+            new = e.set if e.set is not None else self.world[e.var] + e.add
+            self.world[e.var] = changed[e.var] = round(min(1.0, max(0.0, new)), 6)
+        self.open += [d for d in inject.opens if d not in self.open]
+        self.model.log(InjectFired(turn=turn, inject=inject.id, title=inject.title,
+                                   synopsis=inject.synopsis, world=changed, opens=inject.opens,
+                                   expected=inject.expected_actions))
+
+    def take_open(self) -> list[DecisionPoint]:
+        """The decisions this turn's injects opened, in order; none stays open after."""
+        opened, self.open = self.open, []
+        return [self.exercise.decision(d) for d in opened]
+
+    def get(self, name: str, default: float = 0.0) -> float:
+        return self.world.get(name, default)
