@@ -27,7 +27,7 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
    campaign) and is receptive when her support lies within epsilon of the sender's
    stance on NATO engagement (0 for Russia and China): bounded confidence
    (Deffuant et al. 2000; Hegselmann and Krause 2002). Understanding and
-   inoculation protect (the DOMAIN brief's M5 rule)::
+   inoculation protect (mechanism M5, ``docs/mechanisms.md``)::
 
        pull = mu I_c (1 - u) (1 - phi_k i)     if reached and s < epsilon, else 0
        b_k  <- b_k + pull (1 - b_k)

@@ -83,7 +83,7 @@ class Lever(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    option: str  # the report's policy option (DOMAIN.md: L3, L4, L5)
+    option: str  # the report's policy option (L3, L4, L5 in docs/mechanisms.md)
     quote: str  # the report's sentence (checked against the report by the tests)
     status_quo: str  # why the default is what it is
     effect: str  # what it does in the model

@@ -50,7 +50,7 @@ def test_after_a_visibility_shock_awareness_outruns_understanding_and_the_gap_pe
     countries." and "part is also due to NATO's limited reach into Indo-Pacific partner
     capitals, including through public diplomacy efforts."
 
-    Pattern (DOMAIN.md, pattern 5): after a visibility shock (the summit, turn 7, after a
+    Pattern P8 (docs/ODD.md, section 1): after a visibility shock (the summit, turn 7, after a
     high-level visit and the invitation) awareness exceeds understanding, and the gap persists
     unless public diplomacy is strengthened. Status quo: the scenario's levers with no Tokyo
     office (the report's present). Thresholds, for at least 95% of (seed, partner) pairs over

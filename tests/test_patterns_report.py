@@ -1,6 +1,6 @@
-"""More of the report's patterns (DOMAIN.md section 5): formalization, Japan-ROK contact,
-and the ROK's dependence on its government. Each test quotes its sentence and states its
-threshold."""
+"""More of the report's patterns (P11 to P13, docs/ODD.md section 1): formalization,
+Japan-ROK contact, and the ROK's dependence on its government. Each test quotes its sentence
+and states its threshold."""
 
 import numpy as np
 import pytest
