@@ -56,7 +56,6 @@ ADVERSARY_DIMENSIONS: dict[str, str] = {
     "disinformation_intensity": "pull of its narratives on a reached citizen",
 }
 
-ActorKind = Literal["ally", "partner", "adversary"]
 AllyArchetype = Literal["ambitious", "cautious"]
 
 

@@ -86,7 +86,6 @@ HEADLINE = {
     "japan_rok_direct": "Japan-ROK direct contacts",
 }
 PUBLIC_FINAL = ("public.support", "public.gap")
-PER_PARTNER = ("coercion_attempts", "coercion_successes", "attention", "binding_cost")
 
 
 def capability(rows: list[Row]) -> dict[str, float]:

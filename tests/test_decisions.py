@@ -1,11 +1,14 @@
 """The choice machinery: logit probabilities, draws, explanations."""
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.decisions import TERMS, because, choice_probabilities, draw, explain
+from sim.decisions import TERMS, because, choice_probabilities, draw, named
+from sim.model import IP4Model
+from sim.rules import parse_rule
 
 utilities = arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 6)),
                    elements=st.floats(-50, 50))
@@ -45,14 +48,24 @@ def test_draw_follows_the_probabilities():
     np.testing.assert_allclose(shares, [0.2, 0.5, 0.3], atol=0.01)
 
 
-@settings(max_examples=50)
-@given(arrays(np.float64, st.tuples(st.integers(2, 5), st.just(len(TERMS))),
-              elements=st.floats(-2, 2)), st.data())
-def test_explanation_terms_add_up_to_the_utility_advantage(terms, data):
-    chosen = data.draw(st.integers(0, len(terms) - 1))
-    parts = explain(terms, chosen)
+def test_named_relative_terms_add_up_to_the_chosen_options_advantage(ukraine):
+    """For a real decision (every ally at the scenario's first question, as the engine
+    builds it), the named relative terms of each option sum to its utility less the mean
+    option's, and each kept term is that term's own value."""
+    model = IP4Model(ukraine.scenario, parse_rule("caucus"), 3)
+    decision = ukraine.scenario.decisions[0]
+    terms = model.terms(decision, model.allies, model.situation(decision, model.allies))
     utility = terms.sum(axis=-1)
-    assert abs(sum(parts.values()) - (utility[chosen] - utility.mean())) < 5e-4 * len(TERMS)
+    relative = terms - terms.mean(axis=1, keepdims=True)
+    assert np.abs(relative).max() > 0.01  # the options differ, so the check has content
+    for row in range(len(model.allies)):
+        for chosen in range(terms.shape[1]):
+            parts = named(relative[row, chosen])
+            advantage = utility[row, chosen] - utility[row].mean()
+            assert abs(sum(parts.values()) - advantage) < 5e-5 * len(TERMS)
+            for k, name in enumerate(TERMS):
+                expected = relative[row, chosen, k]
+                assert parts.get(name, 0.0) == pytest.approx(expected, abs=5e-5)
 
 
 def test_because_reads_as_plain_words():
