@@ -1,4 +1,5 @@
-"""The IP4 coordination rules: properties over random intentions, parsing, and one run each."""
+"""The IP4 coordination rules: generic properties over every registered rule (defaults and
+parameter variants) and random intentions, each rule's own semantics, parsing, and one run each."""
 
 from collections import Counter
 
@@ -34,15 +35,25 @@ def situations(draw) -> tuple[DecisionPoint, dict[str, Intention]]:
     return decision, intentions
 
 
-rules = st.one_of(
-    st.just(REGISTRY["bilateral"]()),
-    st.builds(REGISTRY["caucus"], pull=units),
-    st.just(REGISTRY["consensus"]()),
-    st.builds(REGISTRY["coalition"], k=st.integers(1, 4)),
-    st.builds(REGISTRY["lead"], lead=st.sampled_from(["auto", *IP4]), tolerance=units),
-    st.builds(REGISTRY["formal"], quorum=st.floats(0.01, 1.0)),
-    st.builds(REGISTRY["hybrid"], min_stake=st.floats(0.0, 2.0), max_spread=units),
-)
+# Parameter variety for the rules that have parameters; every registered rule is also
+# tested with its defaults, so a new rule module is covered without editing this file.
+VARIANTS = {
+    "caucus": st.builds(REGISTRY["caucus"], pull=units),
+    "coalition": st.builds(REGISTRY["coalition"], k=st.integers(1, 4)),
+    "lead": st.builds(REGISTRY["lead"], lead=st.sampled_from(["auto", *IP4]), tolerance=units),
+    "formal": st.builds(REGISTRY["formal"], quorum=st.floats(0.01, 1.0)),
+    "hybrid": st.builds(REGISTRY["hybrid"], min_stake=st.floats(0.0, 2.0), max_spread=units),
+}
+
+
+def rules(name: str) -> st.SearchStrategy:
+    """The rule ``name`` with its defaults, or with parameters drawn from VARIANTS."""
+    default = st.just(REGISTRY[name]())
+    return st.one_of(default, VARIANTS[name]) if name in VARIANTS else default
+
+
+def test_variants_name_registered_rules():
+    assert set(VARIANTS) <= set(REGISTRY)
 
 
 def no_group(stance: Stance) -> bool:
@@ -123,13 +134,26 @@ def test_hybrid_acts_iff_all_have_a_stake_and_similar_views(situation, min_stake
         assert no_group(stance)
 
 
-@given(rules, situations(), st.data())
-def test_speakers_are_members_and_backing_is_bounded(rule, situation, data):
-    decision, intentions = situation
+@pytest.mark.parametrize("name", rule_names())
+@given(data=st.data())
+def test_a_stance_is_well_formed(name, data):
+    rule = data.draw(rules(name))
+    decision, intentions = data.draw(situations())
     stance = rule.stance(decision, intentions)
     assert 0.0 <= stance.pull <= 1.0 and stance.note
-    assert set(stance.members) <= set(IP4)
+    assert set(stance.members) <= set(IP4) and len(set(stance.members)) == len(stance.members)
+    assert stance.option is None or stance.option in {o.id for o in decision.options}
     assert (stance.option is None) == (not stance.members)
+    if stance.binding:
+        assert stance.option is not None
+
+
+@pytest.mark.parametrize("name", rule_names())
+@given(data=st.data())
+def test_speakers_chose_the_group_option_and_backing_is_bounded(name, data):
+    rule = data.draw(rules(name))
+    decision, intentions = data.draw(situations())
+    stance = rule.stance(decision, intentions)
     ids = [o.id for o in decision.options]
     choices = {c: data.draw(st.sampled_from(ids)) for c in IP4}
     speakers = rule.speakers(stance, choices)
@@ -143,8 +167,22 @@ def test_speakers_are_members_and_backing_is_bounded(rule, situation, data):
             assert backing == 0.0
 
 
-@given(rules)
-def test_spec_round_trips(rule):
+@pytest.mark.parametrize("name", rule_names())
+@given(data=st.data())
+def test_a_rule_is_deterministic(name, data):
+    rule = data.draw(rules(name))
+    decision, intentions = data.draw(situations())
+    stance = rule.stance(decision, intentions)
+    again = parse_rule(rule.spec()).stance(decision, dict(intentions))
+    assert again == stance == rule.stance(decision, intentions)
+    choices = {c: i.option for c, i in intentions.items()}
+    assert rule.speakers(stance, choices) == rule.speakers(again, dict(choices))
+
+
+@pytest.mark.parametrize("name", rule_names())
+@given(data=st.data())
+def test_spec_round_trips(name, data):
+    rule = data.draw(rules(name))
     assert parse_rule(rule.spec()) == rule
 
 
