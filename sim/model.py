@@ -86,7 +86,8 @@ class IP4Model(mesa.Model):
         self.datacollector = self.metrics.collector
         self.turns_done = 0
         self.waiting: list[Request] = []  # requests a seat has yet to answer
-        self._turn: Process | None = None
+        self._turn: Process | None = None  # the turn under way
+        self._played = False  # its process has run to the end; step() closes it
         self._asked: list[Request] | None = None
         self._answers: dict[tuple, Answer] = {}
 
@@ -120,14 +121,20 @@ class IP4Model(mesa.Model):
 
     def step(self) -> None:
         """One turn, as Mesa runs it: every seat must answer at once."""
-        self._turn = self._turn or self.play_turn(self.turns_done + 1)
-        waiting = self._drive()
-        if waiting:
-            raise SeatsWaiting(f"{', '.join(r.actor for r in waiting)} must answer: drive "
-                               "a game with people in it with advance() and answer()")
-        self._turn = None
+        if not self._played:
+            self.start_turn()
+            waiting = self._drive()
+            if waiting:
+                raise SeatsWaiting(f"{', '.join(r.actor for r in waiting)} must answer: "
+                                   "drive a game with people in it with advance() and answer()")
+        self._played = False
         self.turns_done += 1
         self.running = not self.finished
+
+    def start_turn(self) -> None:
+        """The next turn's process, unless one is under way."""
+        if self._turn is None and not self._played:
+            self._turn = self.play_turn(self.turns_done + 1)
 
     def play_turn(self, turn: int) -> Process:
         """The story of one turn."""
@@ -178,7 +185,7 @@ class IP4Model(mesa.Model):
         """Play on until a seat must answer (returns the open requests), the exercise
         ends, or, with ``until_turn``, that turn is played (returns [])."""
         while not self.finished and (until_turn is None or self.turns_done < until_turn):
-            self._turn = self._turn or self.play_turn(self.turns_done + 1)
+            self.start_turn()
             self.waiting = self._drive()
             if self.waiting:
                 return self.waiting
@@ -203,7 +210,7 @@ class IP4Model(mesa.Model):
                 try:
                     self._asked = self._turn.send(reply)
                 except StopIteration:
-                    self._turn = None
+                    self._turn, self._played = None, True
                     return []
                 for request in self._asked:  # the seats that answer at once
                     given = self.seats.get(request.actor, ENGINE).answer(request)

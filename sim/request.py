@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.catalog import Catalog, governments_available, load_catalog
 from scenarios.errors import InputError, Problem, did_you_mean, option_problems
-from scenarios.information import GATED_LEVERS, Levers, gate_message, switchable
+from scenarios.information import (
+    GATED_LEVERS,
+    Levers,
+    gate_message,
+    lever_problem,
+    switchable,
+)
 from scenarios.loader import LoadedScenario, dimension_problem, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, merged
 from sim.rules import Rule, parse_rule
@@ -110,7 +116,8 @@ def check_parameters(loaded: LoadedScenario, values: dict[str, float | int | Non
         bounds = Parameters.model_fields["population"].metadata
         top = next(m.le for m in bounds if hasattr(m, "le"))
         raise InputError.one("--population", str(population),
-                             f"a public has 1 to {top:,} citizens (e.g. --population 2000)"
+                             f"a public needs at least 1 citizen and at most {top:,} "
+                             "(e.g. --population 2000)"
                              ) from None
 
 
@@ -132,7 +139,7 @@ def check_actors(loaded: LoadedScenario, overrides: dict[str, dict[str, float]],
     for code, values in overrides.items():
         message = unknown_actor(code, catalog)
         if message:
-            problems.append(Problem("--set", code, message))
+            problems += [Problem("--set", f"{code}.{dim}", message) for dim in values]
             continue
         known = [*catalog.profiles[catalog.resolve(code)].values, "government"]
         problems += [Problem("--set", f"{code}.{dim}", message) for dim, value in values.items()
@@ -156,6 +163,10 @@ def check_levers(loaded: LoadedScenario, levers: dict[str, float]) -> Levers:
     """The scenario file's levers with the run's on top (``--lever NAME=VALUE``); a lever
     the allies must approve needs a Council decision in the scenario that can approve it."""
     scenario = loaded.scenario
+    problems = [Problem("--lever", name, message) for name, value in levers.items()
+                if (message := lever_problem(name, value))]
+    if problems:
+        raise InputError(problems)
     try:
         merged_levers = Levers.model_validate({**scenario.levers.model_dump(), **levers})
     except ValidationError as err:

@@ -2,7 +2,15 @@
 
 from analysis.debrief import after_action_report, checks
 from scenarios.schema import ExpectedAction
-from sim.outputs import Choice, CouncilVote, InjectFired, JointPosition
+from sim.outputs import (
+    Choice,
+    CouncilVote,
+    InjectFired,
+    JointPosition,
+    RunManifest,
+    RunOutputs,
+    ScenarioRecord,
+)
 
 
 def inject(*expected):
@@ -52,7 +60,9 @@ def test_a_decision_never_put_is_reported_as_such():
 def test_the_report_counts_what_was_met():
     events = [inject({"actor": "AUS", "decision": "statement", "options": ["speak"],
                       "text": "Canberra speaks."}), choice("AUS", "speak")]
-    manifest = {"scenario": {"title": "T", "file": "f.yaml", "sha256": "0" * 64},
-                "rule": "caucus", "seed": 1, "ip4sim": "0"}
-    report = after_action_report(events, manifest, "one week")
+    manifest = RunManifest(
+        ip4sim="0", rule="caucus", seed=1, parameters={},
+        scenario=ScenarioRecord(id="t", title="T", file="f.yaml", sha256="0" * 64, turns=1,
+                                turn_represents="one week"))
+    report = after_action_report(RunOutputs(events=events, timeseries=[], manifest=manifest))
     assert "Expected actions met: **1 of 1**" in report

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.decisions import TERMS, because, choice_probabilities, draw, named
+from sim.decisions import choice_probabilities, draw, named
 from sim.model import IP4Model
-from sim.rules import parse_rule
+from sim.outputs import TERMS, because
 
 utilities = arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 6)),
                    elements=st.floats(-50, 50))
@@ -52,9 +52,10 @@ def test_named_relative_terms_add_up_to_the_chosen_options_advantage(ukraine):
     """For a real decision (every ally at the scenario's first question, as the engine
     builds it), the named relative terms of each option sum to its utility less the mean
     option's, and each kept term is that term's own value."""
-    model = IP4Model(ukraine.scenario, parse_rule("caucus"), 3)
+    model = IP4Model("ukraine_response", "caucus", 3)
     decision = ukraine.scenario.decisions[0]
-    terms = model.terms(decision, model.allies, model.situation(decision, model.allies))
+    choices = model.choices
+    terms = choices.terms(decision, model.allies, choices.situation(decision, model.allies))
     utility = terms.sum(axis=-1)
     relative = terms - terms.mean(axis=1, keepdims=True)
     assert np.abs(relative).max() > 0.01  # the options differ, so the check has content

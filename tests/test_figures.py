@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 import yaml
-from analysis.outputs import read_run
 
 from agents.catalog import IP4
 from analysis.compare import (
@@ -21,7 +20,7 @@ from analysis.compare import (
 from analysis.figures import decision_turns, publics_figure, summary_figure
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
-from sim.outputs import Choice, Coercion
+from sim.outputs import Choice, Coercion, read_run
 
 SHORT_TURNS = 6
 
@@ -39,7 +38,7 @@ def short_run(tmp_path_factory):
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     out = base / "run"
     assert main(["run", str(path), "--seed", "7", "--quiet", "--out", str(out)]) == 0
-    return read_run(out), load_scenario(str(path))
+    return read_run(out), load_scenario(str(path)), out
 
 
 def partner_lines(ax):
@@ -60,11 +59,11 @@ def assert_whole_turn_ticks(fig):
 
 
 def test_short_run_has_whole_turn_ticks_and_every_partner_visible(short_run):
-    outputs, loaded = short_run
+    outputs, loaded, folder = short_run
     fig = summary_figure(outputs.timeseries, "short", outputs.events)
     fig.canvas.draw()
     assert_whole_turn_ticks(fig)
-    assert (outputs.folder / "summary.png").stat().st_size > 0
+    assert (folder / "summary.png").stat().st_size > 0
     panels = position_axes(fig)
     recorded = {m for _, m, _, _ in outputs.timeseries if m.startswith("position.")}
     assert len(panels) == len(recorded)  # every dimension has its panel
@@ -82,7 +81,7 @@ def test_short_run_has_whole_turn_ticks_and_every_partner_visible(short_run):
 
 
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
-    outputs, loaded = short_run
+    outputs, loaded, folder = short_run
     dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
     expected: dict[tuple[str, str], set[int]] = {}
     for e in outputs.events:
@@ -144,7 +143,7 @@ def test_one_dimension_zero_russian_pressure_and_integer_ticks():
 
 
 def test_publics_legend_sits_outside_the_panels(short_run):
-    outputs, _ = short_run
+    outputs, _, _ = short_run
     fig = publics_figure(outputs.timeseries, "short")
     assert fig.legends and all(ax.get_legend() is None for ax in fig.axes)
     fig.canvas.draw()

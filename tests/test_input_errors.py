@@ -12,6 +12,7 @@ from analysis.debrief import after_action_report
 from scenarios.errors import InputError
 from scenarios.loader import LoadedScenario, library_dir, parse_scenario
 from sim.cli import main
+from sim.outputs import RunOutputs
 from sim.runner import manifest, play
 from tests.helpers import checked
 
@@ -145,7 +146,9 @@ def ends_well(text: str) -> None:
     except InputError:  # e.g. levers that ask for a Council vote the file lacks
         return
     assert {e.turn for e in events} <= set(range(1, scenario.turns + 1))
-    after_action_report(events, manifest(spec), scenario.turn_represents)
+    result = play(spec)
+    after_action_report(RunOutputs(events=result.events, timeseries=result.timeseries,
+                                   manifest=manifest(result)))
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -75,7 +75,8 @@ def test_the_response_is_weighted_by_the_run_s_own_capability(ukraine):
     def size(capability):
         rows = [(1, "capability", c, capability.get(c, 1.0)) for c in IP4]
         run = SimpleNamespace(events=events, timeseries=rows)
-        return {(o, a): v for o, a, v in run_outcomes(run.events, run.timeseries)}[("response_size", "")]
+        rows = {(o, a): v for o, a, v in run_outcomes(run.events, run.timeseries)}
+        return rows[("response_size", "")]
 
     assert size({}) == pytest.approx(0.25)
     assert size({"AUS": 3.0}) == pytest.approx(0.5)

@@ -10,10 +10,8 @@ import pytest
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
 from scenarios.information import NARRATIVE_IDS, Levers
-from scenarios.loader import load_scenario
 from sim.model import IP4Model
 from sim.outputs import PublicOpinion
-from sim.rules import parse_rule
 
 SEEDS = range(40)
 SUMMIT, LAST = 7, 12  # the scenario's summit turn (visibility 1.0) and its last turn
@@ -25,8 +23,7 @@ MIDDLE = dict.fromkeys(Levers.model_fields, 0.6)
 @cache
 def means(levers: tuple | None, seed: int) -> dict[int, dict[str, dict[str, float]]]:
     """turn -> partner -> country means, for the disinformation scenario under caucus."""
-    scenario = load_scenario("disinformation_campaign").scenario
-    model = IP4Model(scenario, parse_rule("caucus"), seed,
+    model = IP4Model("disinformation_campaign", "caucus", seed,
                      levers=dict(levers) if levers else None).run()
     return {e.turn: e.means for e in model.events if isinstance(e, PublicOpinion)}
 
@@ -136,12 +133,11 @@ def test_understanding_protects_against_disinformation():
     """
     quoted("Growing disinformation efforts by Russia and China about NATO increases the "
            "significance of this issue.")
-    scenario = load_scenario("disinformation_campaign").scenario
     negative = []
     for seed in range(10):
-        model = IP4Model(scenario, parse_rule("caucus"), seed,
+        model = IP4Model("disinformation_campaign", "caucus", seed,
                          levers=STATUS_QUO_NO_OFFICE).run()
-        for public in model.publics.values():
+        for public in model.information.publics.values():
             rise = public.belief[0] - public.anchor_belief[0]
             negative.append(float(np.corrcoef(public.understanding, rise)[0, 1]) < -0.05)
     assert share(negative) >= 0.95, share(negative)

@@ -5,27 +5,27 @@ import json
 import pytest
 
 from sim.cli import main
-from sim.decisions import ChoiceRequest
 from sim.outputs import Choice, read_events
-from sim.players import PlayerQuit, PromptChooser
+from sim.players import PlayerQuit, TerminalPlayer
+from sim.protocol import Request
 
 
 def request(ukraine):
     decision = ukraine.scenario.decision("sanctions")
-    return ChoiceRequest(turn=1, actor="JPN", decision=decision,
-                         probabilities={"none": 0.0, "targeted": 0.1, "broad": 0.9},
-                         advice="position +0.62", group_option="broad")
+    return Request(turn=1, actor="JPN", decision=decision, stage="choice",
+                   probabilities={"none": 0.0, "targeted": 0.1, "broad": 0.9},
+                   engine="broad", advice="position +0.62", group_option="broad")
 
 
 def test_the_player_sees_the_engine_reading_and_may_answer_by_number_or_id(ukraine):
     shown = []
     answers = iter(["7", "nonsense", "2"])
-    chooser = PromptChooser(ask=lambda _: next(answers), say=shown.append)
-    assert chooser.choose(request(ukraine)) == "targeted"
+    chooser = TerminalPlayer(ask=lambda _: next(answers), say=shown.append)
+    assert chooser.ask(request(ukraine)) == "targeted"
     text = "\n".join(shown)
     assert "engine 90%" in text and "the group's lean" in text and "position +0.62" in text
     assert text.count("is not one of the options") == 2
-    assert PromptChooser(ask=lambda _: "broad", say=shown.append).choose(request(ukraine)) \
+    assert TerminalPlayer(ask=lambda _: "broad", say=shown.append).ask(request(ukraine)) \
         == "broad"
 
 
@@ -34,7 +34,7 @@ def test_the_end_of_input_stops_the_player_cleanly(ukraine):
         raise EOFError
 
     with pytest.raises(PlayerQuit):
-        PromptChooser(ask=closed, say=lambda _: None).choose(request(ukraine))
+        TerminalPlayer(ask=closed, say=lambda _: None).ask(request(ukraine))
 
 
 def test_a_played_run_is_recorded_and_replays_exactly(tmp_path, monkeypatch, capsys):

@@ -13,14 +13,14 @@ from agents.profiles import normalize_text, report_text
 from agents.publics import Message, Public, Rates, Signals
 from scenarios.errors import InputError
 from scenarios.information import LEVERS, NARRATIVE_IDS, NARRATIVES, CampaignSpec, Levers
-from scenarios.loader import library_dir, load_scenario, parse_scenario
+from scenarios.loader import LoadedScenario, library_dir, load_scenario, parse_scenario
 from scenarios.parameters import Parameters
 from sim.cli import main
 from sim.information import WorldReading, campaign, outreach
 from sim.model import IP4Model
 from sim.outputs import Choice, LeverSwitched, PublicOpinion
 from sim.outputs import Message as MessageEvent
-from sim.rules import parse_rule
+from tests.helpers import checked
 
 DISINFO = (library_dir() / "disinformation_campaign.yaml").read_text(encoding="utf-8")
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -32,7 +32,14 @@ def disinfo():
 
 
 def model(scenario, seed=1, levers=None, rule="caucus", **params):
-    return IP4Model(scenario, parse_rule(rule), seed, Parameters(**params), levers=levers)
+    """``scenario``: the fixture's, or one edited in memory."""
+    run = checked(in_memory(scenario), rule, seed, params=Parameters(**params),
+                  levers=levers or {})
+    return IP4Model.from_checked(run)
+
+
+def in_memory(scenario) -> LoadedScenario:
+    return LoadedScenario(scenario, f"{scenario.id}.yaml", "0" * 64)
 
 
 def in_unit(x: np.ndarray) -> bool:
@@ -79,7 +86,7 @@ def test_the_model_keeps_publics_in_range_for_any_levers(disinfo, levers, reach,
         CampaignSpec(narrative=n, reach=reach, intensity=intensity) for n in NARRATIVE_IDS]})
     m = model(scenario, seed, levers, population=50, public_retention=retention,
               confidence_bound=confidence, persuasion_rate=persuasion).run()
-    for public in m.publics.values():
+    for public in m.information.publics.values():
         assert all(in_unit(a) for a in public.arrays().values())
     values = [v for _, metric, _, v in m.timeseries if metric.startswith("public.")]
     assert values and all(0.0 <= v <= 1.0 for v in values)
@@ -108,7 +115,7 @@ def test_with_no_campaign_and_no_public_diplomacy_the_publics_stay_at_their_anch
     profiles = m.catalog.profiles
     for turn_means in (e.means for e in m.events if isinstance(e, PublicOpinion)):
         for code in IP4:
-            got, public = turn_means[code], m.publics[code]
+            got, public = turn_means[code], m.information.publics[code]
             expected = {"awareness": profiles[code]["public_awareness"],
                         "understanding": profiles[code]["public_understanding"],
                         "support": profiles[code]["public_support"],
@@ -143,7 +150,7 @@ def test_news_alone_raises_awareness_but_moves_no_support_or_belief(disinfo):
 def test_the_same_seed_gives_identical_arrays_and_another_seed_does_not(disinfo):
     first, second, other = (model(disinfo, seed).run() for seed in (7, 7, 8))
     for code in IP4:
-        a, b, c = (m.publics[code].arrays() for m in (first, second, other))
+        a, b, c = (m.information.publics[code].arrays() for m in (first, second, other))
         assert all(np.array_equal(a[k], b[k]) for k in a)
         assert not np.array_equal(a["support"], c["support"])
 
@@ -178,7 +185,7 @@ def test_a_formal_ip4_feeds_the_asia_pacific_nato_narrative(disinfo):
         values = []
         for seed in range(5):
             m = model(disinfo, seed, rule=rule).run()
-            values.append(np.mean([m.publics[c].belief[0].mean() for c in IP4]))
+            values.append(np.mean([m.information.publics[c].belief[0].mean() for c in IP4]))
         return float(np.mean(values))
 
     assert belief("formal") > belief("caucus")
@@ -309,12 +316,12 @@ def test_every_lever_and_narrative_rests_on_a_sentence_of_the_report(quote):
 
 
 def test_allies_publics_are_off_by_default_and_hear_only_the_news(disinfo):
-    assert set(model(disinfo).publics) == set(IP4)
-    m = IP4Model(disinfo, parse_rule("caucus"), 1, Parameters(population=100),
-                 public_allies=True).run()
+    assert set(model(disinfo).information.publics) == set(IP4)
+    m = IP4Model.from_checked(checked(in_memory(disinfo), population=100),
+                              public_allies=True).run()
     allies = [a.code for a in m.allies]
-    assert set(m.publics) == set(IP4) | set(allies)
+    assert set(m.information.publics) == set(IP4) | set(allies)
     last = [e for e in m.events if isinstance(e, PublicOpinion)][-1].means
     for code in allies:  # no campaign or outreach aims at them: support and beliefs stay
         assert abs(last[code]["support"] - m.catalog.profiles[code]["public_support"]) < 0.05
-        assert last[code]["awareness"] > m.publics[code].anchor_awareness.mean()
+        assert last[code]["awareness"] > m.information.publics[code].anchor_awareness.mean()

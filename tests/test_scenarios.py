@@ -2,8 +2,8 @@
 
 import pytest
 
+from analysis.debrief import write_debrief
 from scenarios.loader import builtin_names, load_scenario
-from sim.cli import write_debrief
 from sim.outputs import Choice, PublicOpinion
 from sim.request import CheckedRun
 from sim.rules import rule_names
@@ -36,7 +36,7 @@ def test_every_builtin_scenario_runs_under_every_rule(name, rule):
 def test_every_builtin_scenario_writes_its_figures_and_report(name, tmp_path):
     loaded = load_scenario(name)
     out = write_run(play(spec(name, "caucus")), tmp_path / name)
-    written = write_debrief(out, loaded.scenario.turn_represents)
+    written = write_debrief(out)
     assert {"summary.png", "report.md", "publics.png"} <= set(written)
     for file in written:
         assert (out / file).stat().st_size > 1000, file
