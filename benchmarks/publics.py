@@ -34,9 +34,7 @@ import tracemalloc
 import numpy as np
 
 from scenarios.loader import load_scenario
-from scenarios.parameters import Parameters
 from sim.model import IP4Model
-from sim.rules import parse_rule
 
 F32 = np.float32
 
@@ -112,10 +110,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- 1. the model ---------------------------------------------------------------------
     began = time.perf_counter()
-    model = IP4Model(scenario, parse_rule("caucus"), args.seed,
-                     Parameters(**{**scenario.parameters, "population": args.population}))
+    model = IP4Model(args.scenario, "caucus", args.seed, population=args.population)
     build = time.perf_counter() - began
-    publics = model.publics
+    publics = model.information.publics
     total = sum(p.population for p in publics.values())
     start = {code: {k: getattr(p, k).copy() for k in STATE} for code, p in publics.items()}
     rng_state = model.public_rng.bit_generator.state

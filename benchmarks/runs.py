@@ -3,7 +3,7 @@
     python -m benchmarks.runs [--scenario ukraine_response] [--seeds 50] [--repeat 3]
 
 The same jobs (every rule x the same seeds, derived from one root seed) are run four
-ways in one process: our runner (:func:`sim.parallel.run_jobs`) on 1 and on 2
+ways in one process: our runner (:func:`sim.batch.run_jobs`) on 1 and on 2
 processes, and ``mesa.batch_run`` on 1 and on 2 processes through :class:`BatchModel`,
 interleaved over a few rounds; the best round of each is reported, as ``timeit`` does,
 since other load on a shared machine only ever slows a round down. BatchModel is a
@@ -33,17 +33,16 @@ import time
 
 import mesa
 
-from analysis.outcomes import reduce_run, run_outcomes
-from sim.model import IP4Model
-from sim.parallel import (
+from analysis.outcomes import run_outcomes
+from sim.batch import (
     Job,
-    _rule,
-    _scenario,
     default_workers,
     derive_seeds,
     process_pool,
     run_jobs,
 )
+from sim.model import IP4Model
+from sim.request import RunRequest, cached_scenario
 
 CHECKED = ("cohesion", "joint_rate", "coercion_successes")
 
@@ -54,20 +53,20 @@ class BatchModel(IP4Model):
     last turn and then collects the run's outcomes once (run-wide rows) as model
     reporters."""
 
-    def __init__(self, scenario: str = "ukraine_response", rule: str = "caucus",
-                 rng: int | None = None):
-        loaded = _scenario(scenario)
-        super().__init__(loaded.scenario, _rule(rule), rng)
-        self.running = True
+    def __init__(self, exercise: str = "ukraine_response", rule: str = "caucus",
+                 rng: int = 1):
+        loaded = cached_scenario(exercise)
+        super().__init__(checked=RunRequest(scenario=exercise, rule=rule, seed=rng)
+                         .check(loaded))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in CHECKED})
         self._outcomes: dict[str, float] = {}
 
     def step(self) -> None:
         super().step()
-        if int(self.time) >= self.exercise.turns:
-            self.running = False
-            self._outcomes = {o: v for o, a, v in run_outcomes(self) if a == ""}
+        if not self.running:
+            self._outcomes = {o: v for o, a, v in run_outcomes(self.events, self.timeseries)
+                              if a == ""}
             self.datacollector.collect(self)
 
 
@@ -92,19 +91,19 @@ def _self():
 def ours(jobs: list[Job], workers: int) -> tuple[float, dict]:
     start = time.perf_counter()
     if workers == 1:
-        done = run_jobs(jobs, reduce_run, workers=1, progress=False)
+        done = run_jobs(jobs, run_outcomes, workers=1, progress=False)
         seconds = time.perf_counter() - start
     else:
         pool = process_pool(workers, ["analysis.outcomes"])
         try:
-            done = run_jobs(jobs, reduce_run, workers=workers, executor=pool, progress=False)
+            done = run_jobs(jobs, run_outcomes, workers=workers, executor=pool, progress=False)
             seconds = time.perf_counter() - start
             asked = [pool.submit(_self().peak_mb) for _ in range(4 * workers)]
             WORKER_PEAKS[:] = [max(f.result() for f in asked)]
         finally:
             pool.shutdown()
     assert all(r.ok for r in done), [r.error for r in done if not r.ok][:3]
-    values = {(r.job.rule, r.job.seed, o): v for r in done
+    values = {(r.job.request.rule, r.job.request.seed, o): v for r in done
               for _, _, o, a, v in r.rows if a == "" and o in CHECKED}
     return seconds, values
 
@@ -112,7 +111,7 @@ def ours(jobs: list[Job], workers: int) -> tuple[float, dict]:
 def theirs(model_cls: type, scenario: str, rules: list[str], seeds: list[int],
            processes: int) -> tuple[float, dict]:
     start = time.perf_counter()
-    rows = mesa.batch_run(model_cls, {"scenario": scenario, "rule": rules},
+    rows = mesa.batch_run(model_cls, {"exercise": scenario, "rule": rules},
                           number_processes=processes, rng=seeds, max_steps=10_000,
                           data_collection_period=-1, display_progress=False)
     seconds = time.perf_counter() - start
@@ -127,7 +126,7 @@ def differences(a: dict, b: dict) -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analysis.compare import check_rules
+    from sim.batch import check_rules
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.runs", description=__doc__.split(
         "\n\n")[0])
@@ -140,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     model_cls = _self().BatchModel
-    loaded = _scenario(args.scenario)
+    loaded = cached_scenario(args.scenario)
     rules = check_rules(args.rules)
     seeds = derive_seeds(args.root_seed, args.seeds)
-    jobs = [Job(loaded.path, rule, seed) for rule in rules for seed in seeds]
+    jobs = [Job(RunRequest(scenario=loaded.path, rule=rule, seed=seed))
+            for rule in rules for seed in seeds]
     n = len(jobs)
     ours(jobs[:2], 1)  # warm up: imports and caches, as a second comparison would find them
 
