@@ -30,8 +30,12 @@ from agents.profiles import (
     StateProfile,
 )
 
-ALIASES = {"ROK": "KOR", "UK": "GBR", "US": "USA", "NZ": "NZL", "PRC": "CHN"}
-IP4 = ("AUS", "JPN", "KOR", "NZL")
+# Country codes the code names (ISO 3166-1 alpha-3); every other actor is only data.
+AUS, JPN, KOR, NZL = "AUS", "JPN", "KOR", "NZL"
+USA, CHN, RUS = "USA", "CHN", "RUS"
+IP4 = (AUS, JPN, KOR, NZL)
+ADVERSARIES = (CHN, RUS)
+ALIASES = {"ROK": KOR, "UK": "GBR", "US": USA, "NZ": NZL, "PRC": CHN}
 
 
 def canonical(code: str) -> str:
