@@ -33,9 +33,10 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
        b_k  <- b_k + pull (1 - b_k)
        s    <- s - sigma pull s
 
-   phi_k = 1 for the narratives the report's messaging answers, 0.10/0.37 for the
-   others (Roozenbeek, Traberg and van der Linden 2022: d ~ 0.37 against the
-   techniques inoculated, ~0.10 against others).
+   phi_k = 1 for the narratives the report's messaging answers, the parameter
+   ``inoculation_spillover`` (0.10/0.37) for the others (Roozenbeek, Traberg and
+   van der Linden 2022: d ~ 0.37 against the techniques inoculated, ~0.10 against
+   others).
 
 3. NATO public diplomacy with reach r, intensity I, depth d and messaging m
    (the levers, ``scenarios/information.py``): a reached citizen gains awareness and,
@@ -72,6 +73,8 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from scenarios.parameters import DEFAULTS
+
 F32 = np.float32
 
 
@@ -100,18 +103,18 @@ class Signals:
 class Rates:
     """The update's parameters (``scenarios.parameters.Parameters`` documents each)."""
 
-    retention: float = 0.9  # lambda
-    peer_weight: float = 0.1  # w
-    confidence: float = 0.6  # epsilon
-    persuasion: float = 0.3  # mu
-    visibility_rate: float = 0.5  # rho
-    visibility_understanding: float = 0.1  # kappa
-    outreach_awareness: float = 0.2  # g_a
-    outreach_understanding: float = 0.5  # g_u
-    inoculation_max: float = 0.6  # iota_max
-    support_pull: float = 1.0  # sigma
-    debunk_pull: float = 1.0  # delta
-    protection: tuple[float, ...] = ()  # phi_k per narrative
+    retention: float = DEFAULTS.public_retention  # lambda
+    peer_weight: float = DEFAULTS.peer_weight  # w
+    confidence: float = DEFAULTS.confidence_bound  # epsilon
+    persuasion: float = DEFAULTS.persuasion_rate  # mu
+    visibility_rate: float = DEFAULTS.visibility_rate  # rho
+    visibility_understanding: float = DEFAULTS.visibility_understanding  # kappa
+    outreach_awareness: float = DEFAULTS.outreach_awareness  # g_a
+    outreach_understanding: float = DEFAULTS.outreach_understanding  # g_u
+    inoculation_max: float = DEFAULTS.inoculation_max  # iota_max
+    support_pull: float = DEFAULTS.support_pull  # sigma
+    debunk_pull: float = DEFAULTS.debunk_pull  # delta
+    protection: tuple[float, ...] = ()  # phi_k per narrative (sim/information.py::protection)
 
 
 def beta_draws(rng: np.random.Generator, mean: float, concentration: float, n: int

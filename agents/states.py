@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from agents.profiles import AdversaryProfile, StateProfile
+from scenarios.parameters import Parameters
 
 
 class StateActor(mesa.Agent):
@@ -77,34 +78,41 @@ class China(Adversary):
     """Coerces individual partners economically (Hirschman 1945; Drezner 1999; Cha 2023).
 
     It targets the partners where coercion pays best: the chance that pressure lands,
-    P_i = logistic(6 * (E_i * V_i * (1 + intensity) - 0.5 * (backing_i + resolve_i))),
-    times what China gains, g_i = 0.1 + provocation_i: it always has some interest in
+    P_i = logistic(k * (E_i * V_i * (1 + intensity) - w * (backing_i + resolve_i))),
+    times what China gains, g_i = g0 + provocation_i: it always has some interest in
     pressing a partner "against closer relations with NATO", more so after a partner
-    provoked it. Backing from partners lowers P_i: "safety in numbers".
+    provoked it. Backing from partners lowers P_i: "safety in numbers". The slope k
+    (``china_coercion_slope``, 6), the resistance weight w (``coercion_resistance_weight``,
+    0.5), the base interest g0 (``china_base_interest``, 0.1) and the threshold an
+    attempt's expected value P_i * g_i must exceed (``coercion_threshold``) are
+    parameters (``scenarios/parameters.py``).
     """
 
-    BASE_INTEREST = 0.1  # assumption: China presses even partners that did not provoke it
-    SLOPE = 6.0  # assumption: how sharply leverage over resistance turns into success
-
     def coerce(self, partners: list[Partner], rng: np.random.Generator,
-               threshold: float) -> list[CoercionAttempt]:
-        value = {p.code: self.success_probability(p) * self.gain(p) for p in partners}
-        budget = math.floor(self["coercion_budget"] * len(partners) + 0.5)
+               params: Parameters | float) -> list[CoercionAttempt]:
+        if not isinstance(params, Parameters):
+            # Transitional: an older caller passes only the threshold; the rest is the
+            # model's own parameters. Remove once sim/model.py passes ``self.params``.
+            params = self.model.params.model_copy(
+                update={"coercion_threshold": float(params)})
+        chance = {p.code: self.success_probability(p, params) for p in partners}
+        value = {p.code: chance[p.code] * self.gain(p, params) for p in partners}
+        budget = math.floor(self["coercion_budget"] * len(partners) + 0.5)  # nearest whole
         ranked = sorted(partners, key=lambda p: (-value[p.code], p.code))
-        targets = [p for p in ranked[:budget] if value[p.code] > threshold]
+        targets = [p for p in ranked[:budget] if value[p.code] > params.coercion_threshold]
         draws = rng.random(len(partners))  # fixed count, so targeting never shifts the stream
         return [CoercionAttempt(p.code, self["coercion_intensity"], p.backing,
-                                bool(draws[i] < self.success_probability(p)))
+                                bool(draws[i] < chance[p.code]))
                 for i, p in enumerate(targets)]
 
-    def gain(self, p: Partner) -> float:
-        return self.BASE_INTEREST + p.provocation
+    def gain(self, p: Partner, params: Parameters) -> float:
+        return params.china_base_interest + p.provocation
 
-    def success_probability(self, p: Partner) -> float:
+    def success_probability(self, p: Partner, params: Parameters) -> float:
         leverage = p["china_trade_exposure"] * p["coercion_vulnerability"] * (
             1 + self["coercion_intensity"])
-        resistance = 0.5 * (p.backing + p["china_threat"])
-        return 1.0 / (1.0 + math.exp(-self.SLOPE * (leverage - resistance)))
+        resistance = params.coercion_resistance_weight * (p.backing + p["china_threat"])
+        return 1.0 / (1.0 + math.exp(-params.china_coercion_slope * (leverage - resistance)))
 
 
 class Russia(Adversary):

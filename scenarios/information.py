@@ -11,13 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agents.catalog import IP4, canonical
+from agents.catalog import IP4, JPN, canonical
 from scenarios.errors import did_you_mean
+from scenarios.parameters import DEFAULTS, Parameters
 
 VISIBILITY_VAR = "summit_visibility"  # world variable: how visible NATO and the IP4 are
 OUTREACH_VAR = "public_outreach"  # world variable: a one-off outreach event (a delegation)
 RUMOUR_VAR = "formalization_rumour"  # world variable: talk of a formal IP4, material for China
 PUBLIC_DIPLOMACY = "public_diplomacy"  # the "narrative" id of NATO's own messages
+OFFICE_HOST = JPN  # where the proposed NATO liaison office would open (the L4 lever)
 
 
 # -- narratives ---------------------------------------------------------------------------
@@ -30,12 +32,21 @@ class Narrative(BaseModel):
     label: str  # a few words, for the narrative and the figures
     claim: str  # what it says, in plain words
     quote: str  # the report's sentence it rests on (checked against the report by the tests)
-    anchor: float = Field(ge=0.0, le=1.0, description=(
-        "mean belief in a partner public with no campaign (assumption)"))
     prebunked: bool = Field(description=(
         "the report's messaging (L5) answers it directly: full inoculation effect, not the "
         "weaker spill-over to other narratives"))
     reacts: str  # what makes it stronger, in plain words
+
+    @property
+    def anchor_parameter(self) -> str:
+        """The parameter that holds its anchor: the mean belief in a partner public with
+        no campaign (an assumption, ``scenarios/parameters.py``)."""
+        return f"anchor_{self.id}"
+
+    @property
+    def anchor(self) -> float:
+        """Its anchor at the default parameters; a run's is ``anchors(params)``."""
+        return getattr(DEFAULTS, self.anchor_parameter)
 
 
 NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
@@ -46,7 +57,7 @@ NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
         quote="The benefits of informality include greater flexibility and providing less "
               "of a hook for China to raise false alarms about a so-called Asia-Pacific "
               "version of NATO.",
-        anchor=0.25, prebunked=True,
+        prebunked=True,
         reacts="the narrative hook (a formal IP4 acting, China-framed joint positions) and "
                "material: a visible China-framed joint statement, a formalization rumour, "
                "a NATO office in Tokyo"),
@@ -56,7 +67,7 @@ NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
               "partner into Europe's war.",
         quote="Such efforts become even more important in light of Russian disinformation "
               "efforts and as China increases its negative messaging about NATO.",
-        anchor=0.2, prebunked=False,
+        prebunked=False,
         reacts="Russian pressure (it presses hardest when the war escalates)"),
     Narrative(
         id="nato_irrelevant_to_region", sponsor="CHN", label="NATO irrelevant here",
@@ -65,11 +76,15 @@ NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
         quote="given Chinese and Russian disinformation about NATO, NATO officials should "
               "publicly both highlight the alliance's long-standing engagement with these "
               "partners and their region and clarify the nature of the IP4 grouping",
-        anchor=0.3, prebunked=True,
+        prebunked=True,
         reacts="weakened by a NATO liaison office in Tokyo (a presence in the region)"),
 )}
 NARRATIVE_IDS: tuple[str, ...] = tuple(NARRATIVES)
 
+
+def anchors(params: Parameters) -> list[float]:
+    """Each narrative's anchor belief under ``params``, in ``NARRATIVE_IDS`` order."""
+    return [getattr(params, NARRATIVES[n].anchor_parameter) for n in NARRATIVE_IDS]
 
 
 def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> str:
@@ -89,6 +104,16 @@ class Lever(BaseModel):
     effect: str  # what it does in the model
 
 
+def _reach(channel: str, share: float = 1.0) -> str:
+    return f"{getattr(DEFAULTS, f'{channel}_reach') * share:.2f}"
+
+
+def _depth(channel: str) -> str:
+    return f"{getattr(DEFAULTS, f'{channel}_depth'):g}"
+
+
+# Each lever's effect is written from the parameters' defaults, so the prose cannot drift
+# from the numbers (``sim/information.py::outreach`` uses a run's own).
 LEVERS: dict[str, Lever] = {
     "contact_point_embassies": Lever(
         option="L3",
@@ -97,8 +122,8 @@ LEVERS: dict[str, Lever] = {
               "a designated NATO member state embassy—has not functioned well or "
               "consistently across Indo-Pacific partner countries in the past",
         status_quo="0.3: working, but not well or consistently",
-        effect="steady outreach every turn: reach 0.15 at full strength, explanatory "
-               "(depth 1)"),
+        effect=f"steady outreach every turn: reach {_reach('contact_point_embassies')} at "
+               f"full strength, explanatory (depth {_depth('contact_point_embassies')})"),
     "high_level_visits": Lever(
         option="L3",
         quote="High-profile visits by NATO officials to capitals and participation by "
@@ -106,27 +131,32 @@ LEVERS: dict[str, Lever] = {
               "visibility in public discourse and interest in NATO at all levels in each "
               "of the Indo-Pacific partner countries.",
         status_quo="0.5: visits happen and have raised visibility",
-        effect="visibility (+0.3 at full, raising awareness faster than understanding) and "
-               "some outreach: reach 0.10, shallow (depth 0.5)"),
+        effect=f"visibility (+{DEFAULTS.visits_visibility:g} at full, raising awareness "
+               f"faster than understanding) and some outreach: reach "
+               f"{_reach('high_level_visits')}, shallow (depth {_depth('high_level_visits')})"),
     "parliamentary_exchanges": Lever(
         option="L3",
         quote="Intermittent visits by delegations from the NATO Parliamentary Assembly have "
               "also provided opportunities to engage lawmakers and the public.",
         status_quo="0.2: intermittent",
-        effect="narrow but deep outreach: reach 0.05, depth 2"),
+        effect=f"narrow but deep outreach: reach {_reach('parliamentary_exchanges')}, "
+               f"depth {_depth('parliamentary_exchanges')}"),
     "partnership_goals": Lever(
         option="L3",
         quote="The inclusion of public diplomacy goals in Individually Tailored Partnership "
               "Programs may also help.",
         status_quo="0: recommended, not yet in place",
-        effect="makes all outreach consistent: its intensity x (1 + goals), from 0.5 up to 1"),
+        effect=f"makes all outreach consistent: its intensity x (1 + goals), from "
+               f"{DEFAULTS.outreach_intensity:g} up to "
+               f"{min(1.0, 2 * DEFAULTS.outreach_intensity):g}"),
     "messaging": Lever(
         option="L5",
         quote="Messaging about the Indo-Pacific could underscore that NATO's engagement with "
               "its Indo-Pacific partners and the region precedes the alliance's "
               "acknowledgment of China as a security challenge.",
         status_quo="0: recommended, not yet done",
-        effect="officials' statements (reach 0.10, depth 0.5) that inoculate every citizen "
+        effect=f"officials' statements (reach {_reach('messaging')}, depth "
+               f"{_depth('messaging')}) that inoculate every citizen "
                "outreach reaches against 'Asia-Pacific NATO' and 'NATO irrelevant here' "
                "(McGuire 1961; Roozenbeek et al. 2022), less against the rest; the report "
                "also asks to explain that the IP4 'is not a formalized, regionally based "
@@ -138,7 +168,9 @@ LEVERS: dict[str, Lever] = {
         status_quo="0: no office (a proposal is the scenario's NAC decision)",
         effect="only once the North Atlantic Council approves a decision option marked "
                "'switches_on: liaison_office_tokyo' (one ally can block it): outreach reach "
-               "0.20 in Japan and 0.10 in the other three, depth 1.5; it also gives China "
+               f"{_reach('liaison_office_tokyo')} in Japan and "
+               f"{_reach('liaison_office_tokyo', DEFAULTS.office_reach_elsewhere)} in the "
+               f"other three, depth {_depth('liaison_office_tokyo')}; it also gives China "
                "material for 'Asia-Pacific NATO' and undercuts 'NATO irrelevant here'"),
 }
 GATED_LEVERS = frozenset({"liaison_office_tokyo"})  # take effect only when the NAC approves

@@ -1,8 +1,11 @@
-"""Model parameters: the weights of the utility terms, the logit temperature, coercion.
+"""Model parameters: the weights of the utility terms, the logit temperature, coercion,
+the publics, the campaigns and NATO's public diplomacy.
 
-None of these numbers is in the report; each is an assumption, documented here and
-swept by analysts. Profiles say *what* actors want; parameters say how strongly
-each consideration weighs in any decision.
+None of these numbers is in the report; each is an assumption (or, for the inoculation
+spill-over, a published estimate), documented here and swept by analysts. Profiles say
+*what* actors want; parameters say how strongly each consideration weighs in any decision.
+Every number of the model that is not a country's sourced value (``agents/data``) is one
+of these fields; ``tests/test_params.py`` checks that no new one hides in the code.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ class Parameters(BaseModel):
         "logit temperature: near 0 every actor picks its best option; large, choices are noisy. "
         "assumption: 0.08 makes an option 0.2 utility worse about 12 times less likely"))
     w_position: float = Field(1.0, ge=0.0, le=5.0, description=(
-        "weight of distance from the actor's own position (the scale every other weight is "
-        "read against)"))
+        "weight of distance from the actor's own position. assumption: 1, the scale every "
+        "other weight is read against"))
+    public_neutral: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "public support at which visible engagement neither helps nor hurts a government "
+        "(the public term is w_public x (support - this) x visibility). assumption: half"))
     w_us_pull: float = Field(0.3, ge=0.0, le=5.0, description=(
         "pull toward the United States' position, times the actor's us_alignment. assumption"))
     w_peer_pull: float = Field(0.35, ge=0.0, le=5.0, description=(
@@ -46,6 +52,16 @@ class Parameters(BaseModel):
         "China coerces a partner only if the expected value (chance the pressure lands x "
         "gain) exceeds this: coercion has diplomatic costs, so China waits for a partner "
         "to provoke it. assumption"))
+    china_base_interest: float = Field(0.1, ge=0.0, le=1.0, description=(
+        "China's gain from pressing a partner that has not provoked it (the gain is this plus "
+        "the partner's provocation): its standing interest in pressing partners 'against "
+        "closer relations with NATO'. assumption"))
+    china_coercion_slope: float = Field(6.0, ge=0.0, le=100.0, description=(
+        "how sharply leverage over resistance turns into the chance coercion lands "
+        "(logistic slope). assumption"))
+    coercion_resistance_weight: float = Field(0.5, ge=0.0, le=5.0, description=(
+        "weight of a partner's backing plus resolve (china_threat) against China's leverage: "
+        "equal halves of both. assumption"))
     voice_alone: float = Field(0.15, ge=0.0, le=1.0, description=(
         "attention at NATO a partner gets speaking alone on one question, scaled up to twice "
         "by its nato_integration. assumption"))
@@ -55,13 +71,6 @@ class Parameters(BaseModel):
     hook_per_formal_act: float = Field(0.2, ge=0.0, le=1.0, description=(
         "how much each act of a formal IP4 strengthens China's 'Asia-Pacific NATO' narrative "
         "hook (the report: informality gives 'less of a hook'). assumption"))
-    hook_framing_share: float = Field(0.5, ge=0.0, le=1.0, description=(
-        "how much a China-framed joint position (china_framing 1) strengthens the hook, as a "
-        "share of what one act of a formal IP4 does. assumption: an informal group's "
-        "statement is half the hook a formal bloc's act is"))
-    office_material: float = Field(0.5, ge=0.0, le=1.0, description=(
-        "material an open NATO office in Tokyo gives China's 'Asia-Pacific NATO' narrative "
-        "(0..1, as much as a visible China-framed joint statement at 0.5). assumption"))
     hook_decay: float = Field(0.9, ge=0.0, le=1.0, description=(
         "share of the narrative hook that remains after a turn. assumption"))
     provocation_decay: float = Field(0.5, ge=0.0, le=1.0, description=(
@@ -78,7 +87,8 @@ class Parameters(BaseModel):
     # -- publics (agents/publics.py has the update rule) --
     population: int = Field(2000, ge=1, le=10_000_000, description=(
         "simulated citizens per public (each IP4 partner has one); 2,000 for a classroom, "
-        "250,000 for a million in all"))
+        "250,000 for a million in all. setting: a resolution, not an assumption about the "
+        "world"))
     public_spread: float = Field(20.0, ge=1.0, le=1000.0, description=(
         "concentration of citizens' anchors around their country's anchor (Beta with this "
         "alpha + beta): 20 gives a spread of about 0.11 around 0.5. assumption"))
@@ -113,12 +123,82 @@ class Parameters(BaseModel):
         "(1 - iota)); a narrative's pull on a citizen is cut by iota for the narratives the "
         "messaging answers and by 0.10/0.37 x iota for the others (Roozenbeek, Traberg and "
         "van der Linden 2022). assumption"))
+    inoculation_spillover: float = Field(0.10 / 0.37, ge=0.0, le=1.0, description=(
+        "phi: share of the inoculation a citizen has that also protects her against the "
+        "narratives the messaging does not answer. Roozenbeek, Traberg and van der Linden "
+        "(2022, Royal Society Open Science): inoculation against a technique improved "
+        "discernment by d ~ 0.37 for that technique and d ~ 0.10 for others; this is the "
+        "ratio 0.10/0.37"))
     support_pull: float = Field(1.0, ge=0.0, le=1.0, description=(
         "how far a narrative's pull lowers support for engaging NATO, relative to the belief "
         "it builds. assumption"))
     debunk_pull: float = Field(1.0, ge=0.0, le=1.0, description=(
         "how far public diplomacy's pull lowers narrative beliefs, relative to the support it "
         "builds. assumption"))
+
+    anchor_asia_pacific_nato: float = Field(0.25, ge=0.0, le=1.0, description=(
+        "mean belief in China's 'Asia-Pacific NATO' narrative in a partner public with no "
+        "campaign. assumption"))
+    anchor_nato_caused_war: float = Field(0.2, ge=0.0, le=1.0, description=(
+        "mean belief in Russia's 'NATO caused the war' narrative in a partner public with no "
+        "campaign. assumption"))
+    anchor_nato_irrelevant_to_region: float = Field(0.3, ge=0.0, le=1.0, description=(
+        "mean belief in China's 'NATO irrelevant here' narrative in a partner public with no "
+        "campaign. assumption"))
+    # -- campaigns (sim/information.py::campaign) --
+    office_material: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "material an open NATO office in Tokyo gives China's 'Asia-Pacific NATO' narrative. "
+        "assumption"))
+    office_undercut: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of the intensity of 'NATO irrelevant here' left once the Tokyo office is open "
+        "(a NATO presence in the region). assumption"))
+    informal_hook_share: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of hook_per_formal_act (times the option's china_framing) a China-framed joint "
+        "position of a non-formal IP4 adds to the hook. assumption"))
+    # -- NATO public diplomacy (sim/information.py::outreach): each lever's channel --
+    contact_point_embassies_reach: float = Field(0.15, ge=0.0, le=1.0, description=(
+        "share of a partner public the contact point embassies reach per turn at full "
+        "strength. assumption"))
+    contact_point_embassies_depth: float = Field(1.0, ge=0.0, le=5.0, description=(
+        "understanding per contact through the contact point embassies, relative to plain "
+        "outreach. assumption: explanatory"))
+    high_level_visits_reach: float = Field(0.10, ge=0.0, le=1.0, description=(
+        "share of a partner public high-level visits reach per turn at full strength. "
+        "assumption"))
+    high_level_visits_depth: float = Field(0.5, ge=0.0, le=5.0, description=(
+        "understanding per contact through high-level visits. assumption: shallow"))
+    visits_visibility: float = Field(0.3, ge=0.0, le=1.0, description=(
+        "visibility high-level visits add at full strength (raising awareness faster than "
+        "understanding). assumption"))
+    parliamentary_exchanges_reach: float = Field(0.05, ge=0.0, le=1.0, description=(
+        "share of a partner public parliamentary exchanges reach per turn at full strength. "
+        "assumption: narrow"))
+    parliamentary_exchanges_depth: float = Field(2.0, ge=0.0, le=5.0, description=(
+        "understanding per contact through parliamentary exchanges. assumption: deep"))
+    messaging_reach: float = Field(0.10, ge=0.0, le=1.0, description=(
+        "share of a partner public officials' messaging (L5) reaches per turn at full "
+        "strength. assumption"))
+    messaging_depth: float = Field(0.5, ge=0.0, le=5.0, description=(
+        "understanding per contact through officials' messaging. assumption: shallow"))
+    liaison_office_tokyo_reach: float = Field(0.20, ge=0.0, le=1.0, description=(
+        "share of Japan's public an open NATO office in Tokyo reaches per turn at full "
+        "strength. assumption"))
+    liaison_office_tokyo_depth: float = Field(1.5, ge=0.0, le=5.0, description=(
+        "understanding per contact through the Tokyo office. assumption"))
+    office_reach_elsewhere: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "the Tokyo office's reach in the other three partners, as a share of its reach in "
+        "Japan. assumption"))
+    public_outreach_reach: float = Field(0.30, ge=0.0, le=1.0, description=(
+        "share of a partner public a one-off outreach event (world variable public_outreach, "
+        "e.g. a delegation) reaches per turn at level 1. assumption"))
+    public_outreach_depth: float = Field(1.5, ge=0.0, le=5.0, description=(
+        "understanding per contact at a one-off outreach event. assumption"))
+    outreach_intensity: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "pull of NATO's outreach on a reached citizen without partnership goals; the "
+        "partnership_goals lever multiplies it by 1 + goals (capped at 1). assumption"))
+
+
+DEFAULTS = Parameters()
 
 
 def merged(base: Parameters, overrides: dict[str, float | int | None] | None = None

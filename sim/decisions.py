@@ -92,7 +92,8 @@ def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
         -weights["w_formalization"] * a.formalization_aversion[:, col] * o.formalization,
         weights["w_nato_ties"] * a.integration[:, col] * o.through_nato,
         -weights["w_cost"] * (1 - a.capability)[:, col] * o.cost,
-        weights["w_public"] * (a.public_support - 0.5)[:, col] * o.visibility,
+        weights["w_public"] * (a.public_support - weights["public_neutral"])[:, col]
+        * o.visibility,
         -weights["w_consensus_norm"] * np.broadcast_to(
             o.blocks, (len(a.ideal), len(o.position))),
     ]

@@ -11,7 +11,8 @@ been uneven". The vocabulary (narratives, levers, campaign specs) is in
 
 * :data:`NARRATIVES`: what Russia and China say about NATO, each with its sponsor,
   its claim in plain words, the report's sentence it rests on, and the share of
-  each public that believes it with no campaign at all (its anchor, an assumption).
+  each public that believes it with no campaign at all (its anchor, an assumption:
+  the parameter ``anchor_<narrative>``).
 * :class:`CampaignSpec`: a campaign as a scenario file states it (who, which
   narrative, reach and intensity, from when to when, at whom); :class:`Campaign`:
   the action an adversary takes in one turn, its strength reacting to the world.
@@ -23,20 +24,41 @@ been uneven". The vocabulary (narratives, levers, campaign specs) is in
   range, its status-quo default and the sentence it rests on; :func:`outreach`
   turns them into NATO's public diplomacy toward one partner in one turn.
 
-Nothing here touches a citizen; ``agents/publics.py`` applies the messages.
+Nothing here touches a citizen; ``agents/publics.py`` applies the messages. Every number
+that shapes the messages is a parameter (``scenarios/parameters.py``): a run's own
+``Parameters`` is passed in; the default is the built-in one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.information import LEVERS, NARRATIVES, OUTREACH_VAR, CampaignSpec, Levers
+from scenarios.information import (
+    LEVERS,
+    NARRATIVE_IDS,
+    NARRATIVES,
+    OFFICE_HOST,
+    OUTREACH_VAR,
+    CampaignSpec,
+    Levers,
+)
+from scenarios.parameters import DEFAULTS, Parameters
 
-# Roozenbeek, Traberg & van der Linden (2022, Royal Society Open Science): inoculation
-# against a technique improved discernment by d ~ 0.37 for that technique and d ~ 0.10
-# for others. The ratio sets how much the report's messaging, aimed at two narratives,
-# also protects against the third.
-SPILLOVER = 0.10 / 0.37
+# The inoculation spill-over (Roozenbeek, Traberg and van der Linden 2022) is the
+# parameter ``inoculation_spillover``; this is its default, for callers that do not yet
+# pass a run's parameters (use ``protection(params)``).
+SPILLOVER = DEFAULTS.inoculation_spillover
+
+# A campaign's reaction (hook, material, Russian pressure) below this is left out of its
+# note. Wording only: it changes no number.
+NOTE_THRESHOLD = 0.005
+
+
+def protection(params: Parameters) -> tuple[float, ...]:
+    """phi_k per narrative: full for those the report's messaging answers (prebunked), the
+    spill-over for the others."""
+    return tuple(1.0 if NARRATIVES[n].prebunked else params.inoculation_spillover
+                 for n in NARRATIVE_IDS)
 
 
 def standing_campaigns(adversaries: dict[str, dict[str, float]]) -> list[CampaignSpec]:
@@ -71,23 +93,24 @@ class Campaign:
     note: str
 
 
-def campaign(spec: CampaignSpec, turn: int, world: WorldReading) -> Campaign:
+def campaign(spec: CampaignSpec, turn: int, world: WorldReading,
+             params: Parameters = DEFAULTS) -> Campaign:
     """The campaign as run this turn; inactive campaigns keep their place with zero reach,
     so every turn draws the same random numbers whichever campaigns run."""
     reach, intensity, notes = spec.reach, spec.intensity, []
     if spec.narrative == "asia_pacific_nato":
         reach *= 1.0 + world.hook
         intensity *= 1.0 + world.hook + world.material
-        if world.hook >= 0.005:
+        if world.hook >= NOTE_THRESHOLD:
             notes.append(f"hook {world.hook:.2f}")
-        if world.material >= 0.005:
+        if world.material >= NOTE_THRESHOLD:
             notes.append(f"material {world.material:.2f}")
     elif spec.narrative == "nato_caused_war":
         intensity *= 1.0 + world.russia_pressure
-        if world.russia_pressure >= 0.005:
+        if world.russia_pressure >= NOTE_THRESHOLD:
             notes.append(f"Russian pressure {world.russia_pressure:.2f}")
     elif spec.narrative == "nato_irrelevant_to_region" and world.office_open:
-        intensity *= 0.5
+        intensity *= params.office_undercut
         notes.append("undercut by the Tokyo office")
     active = spec.active(turn)
     return Campaign(actor=spec.by, narrative=spec.narrative, targets=tuple(spec.targets),
@@ -104,16 +127,18 @@ class Channel:
     depth: float  # understanding gained per contact, relative to plain outreach
 
 
-CHANNELS: dict[str, Channel] = {
-    "contact_point_embassies": Channel(0.15, 1.0),
-    "high_level_visits": Channel(0.10, 0.5),
-    "parliamentary_exchanges": Channel(0.05, 2.0),
-    "messaging": Channel(0.10, 0.5),
-    "liaison_office_tokyo": Channel(0.20, 1.5),  # in Japan; half the reach elsewhere
-    OUTREACH_VAR: Channel(0.30, 1.5),  # a one-off event a scenario inject sets (a delegation)
-}
-VISIT_VISIBILITY = 0.3  # visibility the visits lever adds at full strength
-BASE_OUTREACH_INTENSITY = 0.5  # pull of outreach without partnership goals
+# The levers that work through a channel of their own, and a one-off outreach event a
+# scenario inject sets (a delegation). The Tokyo office's reach is its reach in Japan;
+# elsewhere, times ``office_reach_elsewhere``.
+CHANNEL_NAMES: tuple[str, ...] = (
+    "contact_point_embassies", "high_level_visits", "parliamentary_exchanges", "messaging",
+    "liaison_office_tokyo", OUTREACH_VAR)
+
+
+def channels(params: Parameters) -> dict[str, Channel]:
+    """Each channel's reach and depth: the parameters ``<channel>_reach``, ``_depth``."""
+    return {name: Channel(getattr(params, f"{name}_reach"), getattr(params, f"{name}_depth"))
+            for name in CHANNEL_NAMES}
 
 
 @dataclass(frozen=True)
@@ -129,29 +154,31 @@ class Outreach:
     channels: dict[str, float]  # channel -> its reach
 
 
-def outreach(levers: Levers, partner: str, office_open: bool, event: float = 0.0) -> Outreach:
+def outreach(levers: Levers, partner: str, office_open: bool, event: float = 0.0,
+             params: Parameters = DEFAULTS) -> Outreach:
     """Combine the levers into one partner's outreach: reach 1 - prod(1 - lever x reach),
     depth the reach-weighted mean of the channels' depths."""
-    strength = {name: getattr(levers, name) for name in CHANNELS if name in LEVERS}
+    table = channels(params)
+    strength = {name: getattr(levers, name) for name in CHANNEL_NAMES if name in LEVERS}
     strength[OUTREACH_VAR] = event
     if not office_open:
         strength["liaison_office_tokyo"] = 0.0
     reaches = {}
     for name, level in strength.items():
-        reach = CHANNELS[name].reach * level
-        if name == "liaison_office_tokyo" and partner != "JPN":
-            reach *= 0.5
+        reach = table[name].reach * level
+        if name == "liaison_office_tokyo" and partner != OFFICE_HOST:
+            reach *= params.office_reach_elsewhere
         if reach > 0:
             reaches[name] = reach
     missed = 1.0
     for r in reaches.values():
         missed *= 1.0 - r
     total = sum(reaches.values())
-    depth = sum(r * CHANNELS[n].depth for n, r in reaches.items()) / total if total else 0.0
+    depth = sum(r * table[n].depth for n, r in reaches.items()) / total if total else 0.0
     return Outreach(
         partner=partner, reach=round(1.0 - missed, 6),
-        intensity=round(min(1.0, BASE_OUTREACH_INTENSITY * (1.0 + levers.partnership_goals)),
+        intensity=round(min(1.0, params.outreach_intensity * (1.0 + levers.partnership_goals)),
                         6),
         depth=round(depth, 6), messaging=levers.messaging,
-        visibility=round(VISIT_VISIBILITY * levers.high_level_visits, 6),
+        visibility=round(params.visits_visibility * levers.high_level_visits, 6),
         channels={n: round(r, 4) for n, r in reaches.items()})

@@ -121,7 +121,7 @@ class Information:
         position framed around China, strengthens its "Asia-Pacific NATO" hook, and a
         visible China-framed statement is something to point at."""
         p = self.model.params
-        push = said.china_framing * p.hook_framing_share * p.hook_per_formal_act
+        push = said.china_framing * p.informal_hook_share * p.hook_per_formal_act
         if formal:
             push += p.hook_per_formal_act
         self.hook += (1.0 - self.hook) * min(1.0, push)
