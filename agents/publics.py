@@ -73,8 +73,6 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from scenarios.parameters import DEFAULTS
-
 F32 = np.float32
 
 
@@ -101,19 +99,20 @@ class Signals:
 
 @dataclass(frozen=True)
 class Rates:
-    """The update's parameters (``scenarios.parameters.Parameters`` documents each)."""
+    """The update's parameters: the model hands in its run's values
+    (``scenarios/parameters.py`` documents each)."""
 
-    retention: float = DEFAULTS.public_retention  # lambda
-    peer_weight: float = DEFAULTS.peer_weight  # w
-    confidence: float = DEFAULTS.confidence_bound  # epsilon
-    persuasion: float = DEFAULTS.persuasion_rate  # mu
-    visibility_rate: float = DEFAULTS.visibility_rate  # rho
-    visibility_understanding: float = DEFAULTS.visibility_understanding  # kappa
-    outreach_awareness: float = DEFAULTS.outreach_awareness  # g_a
-    outreach_understanding: float = DEFAULTS.outreach_understanding  # g_u
-    inoculation_max: float = DEFAULTS.inoculation_max  # iota_max
-    support_pull: float = DEFAULTS.support_pull  # sigma
-    debunk_pull: float = DEFAULTS.debunk_pull  # delta
+    retention: float  # lambda
+    peer_weight: float  # w
+    confidence: float  # epsilon
+    persuasion: float  # mu
+    visibility_rate: float  # rho
+    visibility_understanding: float  # kappa
+    outreach_awareness: float  # g_a
+    outreach_understanding: float  # g_u
+    inoculation_max: float  # iota_max
+    support_pull: float  # sigma
+    debunk_pull: float  # delta
     protection: tuple[float, ...] = ()  # phi_k per narrative (sim/information.py::protection)
 
 

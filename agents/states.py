@@ -15,7 +15,6 @@ import mesa
 import numpy as np
 
 from agents.profiles import AdversaryProfile, StateProfile
-from scenarios.parameters import Parameters
 
 
 class StateActor(mesa.Agent):
@@ -64,6 +63,17 @@ class CoercionAttempt:
     success: bool
 
 
+@dataclass(frozen=True)
+class CoercionRule:
+    """How China weighs coercion: the run's parameters of that name (the model hands
+    them in; ``scenarios/parameters.py`` says what each is and why)."""
+
+    coercion_threshold: float
+    china_base_interest: float
+    china_coercion_slope: float
+    coercion_resistance_weight: float
+
+
 class Adversary(mesa.Agent):
     def __init__(self, model: mesa.Model, profile: AdversaryProfile):
         super().__init__(model)
@@ -89,12 +99,7 @@ class China(Adversary):
     """
 
     def coerce(self, partners: list[Partner], rng: np.random.Generator,
-               params: Parameters | float) -> list[CoercionAttempt]:
-        if not isinstance(params, Parameters):
-            # Transitional: an older caller passes only the threshold; the rest is the
-            # model's own parameters. Remove once sim/model.py passes ``self.params``.
-            params = self.model.params.model_copy(
-                update={"coercion_threshold": float(params)})
+               params: CoercionRule) -> list[CoercionAttempt]:
         chance = {p.code: self.success_probability(p, params) for p in partners}
         value = {p.code: chance[p.code] * self.gain(p, params) for p in partners}
         budget = math.floor(self["coercion_budget"] * len(partners) + 0.5)  # nearest whole
@@ -105,10 +110,10 @@ class China(Adversary):
                                 bool(draws[i] < chance[p.code]))
                 for i, p in enumerate(targets)]
 
-    def gain(self, p: Partner, params: Parameters) -> float:
+    def gain(self, p: Partner, params: CoercionRule) -> float:
         return params.china_base_interest + p.provocation
 
-    def success_probability(self, p: Partner, params: Parameters) -> float:
+    def success_probability(self, p: Partner, params: CoercionRule) -> float:
         leverage = p["china_trade_exposure"] * p["coercion_vulnerability"] * (
             1 + self["coercion_intensity"])
         resistance = params.coercion_resistance_weight * (p.backing + p["china_threat"])

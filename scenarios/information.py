@@ -43,11 +43,6 @@ class Narrative(BaseModel):
         no campaign (an assumption, ``scenarios/parameters.py``)."""
         return f"anchor_{self.id}"
 
-    @property
-    def anchor(self) -> float:
-        """Its anchor at the default parameters; a run's is ``anchors(params)``."""
-        return getattr(DEFAULTS, self.anchor_parameter)
-
 
 NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
     Narrative(

@@ -42,12 +42,11 @@ from scenarios.information import (
     CampaignSpec,
     Levers,
 )
-from scenarios.parameters import DEFAULTS, Parameters
+from scenarios.parameters import Parameters
 
 # The inoculation spill-over (Roozenbeek, Traberg and van der Linden 2022) is the
 # parameter ``inoculation_spillover``; this is its default, for callers that do not yet
 # pass a run's parameters (use ``protection(params)``).
-SPILLOVER = DEFAULTS.inoculation_spillover
 
 # A campaign's reaction (hook, material, Russian pressure) below this is left out of its
 # note. Wording only: it changes no number.
@@ -94,7 +93,7 @@ class Campaign:
 
 
 def campaign(spec: CampaignSpec, turn: int, world: WorldReading,
-             params: Parameters = DEFAULTS) -> Campaign:
+             params: Parameters) -> Campaign:
     """The campaign as run this turn; inactive campaigns keep their place with zero reach,
     so every turn draws the same random numbers whichever campaigns run."""
     reach, intensity, notes = spec.reach, spec.intensity, []
@@ -154,8 +153,8 @@ class Outreach:
     channels: dict[str, float]  # channel -> its reach
 
 
-def outreach(levers: Levers, partner: str, office_open: bool, event: float = 0.0,
-             params: Parameters = DEFAULTS) -> Outreach:
+def outreach(levers: Levers, partner: str, office_open: bool, event: float,
+             params: Parameters) -> Outreach:
     """Combine the levers into one partner's outreach: reach 1 - prod(1 - lever x reach),
     depth the reach-weighted mean of the channels' depths."""
     table = channels(params)

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from annotated_types import Ge, Gt, Le, Lt
 
-from scenarios.information import LEVERS, NARRATIVE_IDS, NARRATIVES, Levers, anchors
-from scenarios.loader import load_scenario
+from scenarios.information import LEVERS, Levers, anchors
 from scenarios.parameters import DEFAULTS, Parameters
-from sim.cli import main, parse_params, scenario_parameters
-from sim.events import to_jsonl
+from sim.cli import main, numbers
 from sim.information import (
     CHANNEL_NAMES,
     WorldReading,
@@ -23,8 +21,9 @@ from sim.information import (
     protection,
     standing_campaigns,
 )
-from sim.rules import parse_rule
-from sim.runner import RunSpec, play
+from sim.outputs import to_jsonl
+from sim.request import RunRequest
+from sim.runner import play
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION = re.compile(r"[A-Z][a-z]+[^.]*\b(19|20)\d\d\b")  # "Roozenbeek ... (2022"
@@ -110,7 +109,7 @@ def test_the_lever_prose_is_written_from_the_defaults():
 
 
 def test_every_narrative_and_channel_has_its_parameters():
-    assert anchors(DEFAULTS) == [NARRATIVES[n].anchor for n in NARRATIVE_IDS] == [0.25, 0.2, 0.3]
+    assert anchors(DEFAULTS) == [0.25, 0.2, 0.3]
     for name in CHANNEL_NAMES:
         assert f"{name}_reach" in Parameters.model_fields
         assert f"{name}_depth" in Parameters.model_fields
@@ -131,9 +130,9 @@ def test_the_campaign_and_outreach_parameters_change_the_messages():
                                                        "disinformation_intensity": 0.4}})
                 if s.narrative == "nato_irrelevant_to_region")
     assert campaign(spec, 1, world, changed("office_undercut", 1.0)).intensity > campaign(
-        spec, 1, world).intensity
+        spec, 1, world, DEFAULTS).intensity
     levers = Levers.strong()
-    base = outreach(levers, "KOR", True, 1.0)
+    base = outreach(levers, "KOR", True, 1.0, DEFAULTS)
     for name in Parameters.model_fields:
         if name.endswith(("_reach", "_depth")) or name in (
                 "office_reach_elsewhere", "visits_visibility", "outreach_intensity"):
@@ -145,10 +144,9 @@ def test_the_campaign_and_outreach_parameters_change_the_messages():
 
 def events(scenario: str, items: list[str], levers: dict | None = None, seed: int = 3) -> str:
     """A run's events with ``--param`` items, parsed as the command line parses them."""
-    loaded = load_scenario(scenario)
-    params = parse_params(items, scenario_parameters(loaded))
-    return to_jsonl(play(RunSpec(loaded=loaded, rule=parse_rule("caucus"), seed=seed,
-                                 params=params, levers=levers or {})).events)
+    request = RunRequest(scenario=scenario, seed=seed, parameters=numbers(items, "--param"),
+                         levers=levers or {})
+    return to_jsonl(play(request).events)
 
 
 # name -> (scenario, value, levers): a setting at which the parameter bites.
@@ -158,10 +156,7 @@ BITES = {
     "coercion_resistance_weight": ("indo_pacific_contingency", 0.1, {}),
     "public_neutral": ("disinformation_campaign", 0.9, {}),
 }
-# These reach the run only once sim/model.py passes the run's parameters to campaign(),
-# outreach(), anchors(), protection() and uses office_material and informal_hook_share
-# (see the call sites in the issue 7 hand-over). Strict: when it does, remove the mark.
-THROUGH_THE_MODEL = {
+BITES |= {
     "inoculation_spillover": ("disinformation_campaign", 1.0, {"messaging": 1.0}),
     "anchor_asia_pacific_nato": ("disinformation_campaign", 0.6, {}),
     "anchor_nato_caused_war": ("disinformation_campaign", 0.6, {}),
@@ -190,14 +185,12 @@ THROUGH_THE_MODEL = {
 
 
 def test_the_tables_name_parameters():
-    assert set(BITES) | set(THROUGH_THE_MODEL) <= set(Parameters.model_fields)
+    assert set(BITES) <= set(Parameters.model_fields)
 
 
-@pytest.mark.parametrize("name", [*BITES, *(pytest.param(n, marks=pytest.mark.xfail(
-    strict=True, reason="sim/model.py does not pass the run's parameters here yet"))
-    for n in THROUGH_THE_MODEL)])
+@pytest.mark.parametrize("name", BITES)
 def test_setting_a_parameter_with_param_changes_the_run(name):
-    scenario, value, levers = {**BITES, **THROUGH_THE_MODEL}[name]
+    scenario, value, levers = BITES[name]
     assert value != getattr(DEFAULTS, name)
     assert events(scenario, [f"{name}={value}"], levers) != events(scenario, [], levers)
 

@@ -12,9 +12,16 @@ from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
 from agents.publics import Message, Public, Rates, Signals
 from scenarios.errors import InputError
-from scenarios.information import LEVERS, NARRATIVE_IDS, NARRATIVES, CampaignSpec, Levers
+from scenarios.information import (
+    LEVERS,
+    NARRATIVE_IDS,
+    NARRATIVES,
+    CampaignSpec,
+    Levers,
+    anchors,
+)
 from scenarios.loader import LoadedScenario, library_dir, load_scenario, parse_scenario
-from scenarios.parameters import Parameters
+from scenarios.parameters import DEFAULTS, Parameters
 from sim.cli import main
 from sim.information import WorldReading, campaign, outreach
 from sim.model import IP4Model
@@ -36,6 +43,14 @@ def model(scenario, seed=1, levers=None, rule="caucus", **params):
     run = checked(in_memory(scenario), rule, seed, params=Parameters(**params),
                   levers=levers or {})
     return IP4Model.from_checked(run)
+
+
+def campaign_at(spec, turn, world):
+    return campaign(spec, turn, world, DEFAULTS)
+
+
+def reach_out(levers, partner, office_open):
+    return outreach(levers, partner, office_open, 0.0, DEFAULTS)
 
 
 def in_memory(scenario) -> LoadedScenario:
@@ -119,7 +134,8 @@ def test_with_no_campaign_and_no_public_diplomacy_the_publics_stay_at_their_anch
             expected = {"awareness": profiles[code]["public_awareness"],
                         "understanding": profiles[code]["public_understanding"],
                         "support": profiles[code]["public_support"],
-                        **{f"belief.{n}": NARRATIVES[n].anchor for n in NARRATIVE_IDS}}
+                        **dict(zip([f"belief.{n}" for n in NARRATIVE_IDS], anchors(DEFAULTS),
+                                   strict=True))}
             for key, value in expected.items():
                 assert abs(got[key] - value) < 0.01, (code, key)
             drawn = {"awareness": public.anchor_awareness,
@@ -127,8 +143,8 @@ def test_with_no_campaign_and_no_public_diplomacy_the_publics_stay_at_their_anch
                      "support": public.anchor_support,
                      **{f"belief.{n}": public.anchor_belief[k]
                         for k, n in enumerate(NARRATIVE_IDS)}}
-            for key, anchors in drawn.items():
-                assert abs(got[key] - float(anchors.mean(dtype=np.float64))) < 1e-4, key
+            for key, drawn_anchors in drawn.items():
+                assert abs(got[key] - float(drawn_anchors.mean(dtype=np.float64))) < 1e-4, key
             assert got["inoculation"] == 0.0
     assert not [e for e in m.events if isinstance(e, MessageEvent)]
     assert not [e for e in m.events if isinstance(e, Choice) and e.swayed_from]
@@ -141,8 +157,8 @@ def test_news_alone_raises_awareness_but_moves_no_support_or_belief(disinfo):
     for code in IP4:
         assert last[code]["awareness"] > 0.55
         assert abs(last[code]["support"] - 0.5) < 0.01
-        assert all(abs(last[code][f"belief.{n}"] - NARRATIVES[n].anchor) < 0.01
-                   for n in NARRATIVE_IDS)
+        assert all(abs(last[code][f"belief.{n}"] - anchor) < 0.01
+                   for n, anchor in zip(NARRATIVE_IDS, anchors(DEFAULTS), strict=True))
 
 
 # -- reproducibility -------------------------------------------------------------------------
@@ -172,12 +188,12 @@ def test_campaigns_react_to_the_hook_material_and_russian_pressure():
     apn = CampaignSpec(narrative="asia_pacific_nato", reach=0.2, intensity=0.3)
     war = CampaignSpec(narrative="nato_caused_war", reach=0.2, intensity=0.3)
     far = CampaignSpec(narrative="nato_irrelevant_to_region", reach=0.2, intensity=0.3)
-    assert campaign(apn, 1, loud).reach > campaign(apn, 1, quiet).reach
-    assert campaign(apn, 1, loud).intensity > campaign(apn, 1, quiet).intensity
-    assert campaign(war, 1, loud).intensity > campaign(war, 1, quiet).intensity
-    assert campaign(far, 1, loud).intensity < campaign(far, 1, quiet).intensity
+    assert campaign_at(apn, 1, loud).reach > campaign_at(apn, 1, quiet).reach
+    assert campaign_at(apn, 1, loud).intensity > campaign_at(apn, 1, quiet).intensity
+    assert campaign_at(war, 1, loud).intensity > campaign_at(war, 1, quiet).intensity
+    assert campaign_at(far, 1, loud).intensity < campaign_at(far, 1, quiet).intensity
     late = CampaignSpec(narrative="asia_pacific_nato", reach=0.2, intensity=0.3, start=3)
-    assert campaign(late, 2, quiet).reach == 0.0 and not campaign(late, 2, quiet).active
+    assert campaign_at(late, 2, quiet).reach == 0.0 and not campaign_at(late, 2, quiet).active
 
 
 def test_a_formal_ip4_feeds_the_asia_pacific_nato_narrative(disinfo):
@@ -197,13 +213,13 @@ def test_outreach_grows_with_every_lever_and_the_office_favours_japan():
         if name in ("partnership_goals", "liaison_office_tokyo"):
             continue
         pulled = base.model_copy(update={name: 1.0})
-        assert outreach(pulled, "AUS", False).reach > outreach(base, "AUS", False).reach, name
+        assert reach_out(pulled, "AUS", False).reach > reach_out(base, "AUS", False).reach, name
     goals = base.model_copy(update={"partnership_goals": 1.0, "contact_point_embassies": 1.0})
-    assert outreach(goals, "AUS", False).intensity > outreach(
+    assert reach_out(goals, "AUS", False).intensity > reach_out(
         goals.model_copy(update={"partnership_goals": 0.0}), "AUS", False).intensity
     office = base.model_copy(update={"liaison_office_tokyo": 1.0})
-    assert outreach(office, "JPN", False).reach == 0.0  # not approved: nothing
-    assert outreach(office, "JPN", True).reach > outreach(office, "KOR", True).reach > 0
+    assert reach_out(office, "JPN", False).reach == 0.0  # not approved: nothing
+    assert reach_out(office, "JPN", True).reach > reach_out(office, "KOR", True).reach > 0
 
 
 def test_the_tokyo_office_opens_only_when_the_council_approves_it(disinfo):

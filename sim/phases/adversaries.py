@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agents.states import CoercionRule
 from sim.outputs import Coercion, Pressure
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ class Adversaries:
     def __init__(self, model: IP4Model):
         self.model = model
         self.russia_pressure = 0.0
+        p = model.params
+        self.coercion_rule = CoercionRule(p.coercion_threshold, p.china_base_interest,
+                                          p.china_coercion_slope, p.coercion_resistance_weight)
 
     def act(self, turn: int) -> None:
         self.russia_presses(turn)
@@ -34,8 +38,7 @@ class Adversaries:
     def china_coerces(self, turn: int) -> None:
         model = self.model
         by_code = {p.code: p for p in model.partners}
-        for attempt in model.china.coerce(model.partners, model.rng,
-                                          model.params.coercion_threshold):
+        for attempt in model.china.coerce(model.partners, model.rng, self.coercion_rule):
             if attempt.success:
                 by_code[attempt.target].coerced += attempt.pressure
             model.log(Coercion(turn=turn, actor="CHN", target=attempt.target,

@@ -13,21 +13,21 @@ from agents.publics import Message as Received
 from agents.publics import Public, Rates, Signals
 from scenarios.information import (
     NARRATIVE_IDS,
-    NARRATIVES,
     OUTREACH_VAR,
     PUBLIC_DIPLOMACY,
     RUMOUR_VAR,
     VISIBILITY_VAR,
     Levers,
+    anchors,
 )
 from scenarios.schema import Option
 from sim.information import (
-    SPILLOVER,
     Campaign,
     Outreach,
     WorldReading,
     campaign,
     outreach,
+    protection,
     standing_campaigns,
 )
 from sim.outputs import LeverSwitched, Message, PublicOpinion
@@ -66,13 +66,12 @@ class Information:
             outreach_understanding=p.outreach_understanding,
             inoculation_max=p.inoculation_max, support_pull=p.support_pull,
             debunk_pull=p.debunk_pull,
-            protection=tuple(1.0 if NARRATIVES[n].prebunked else SPILLOVER
-                             for n in NARRATIVE_IDS))
+            protection=protection(p))
         # The publics draw from their own generator, spawned from the model's (spawning
         # does not advance it), so the governments' stream is the same at any population.
         self.public_rng = model.rng.spawn(1)[0]
         governments = [*model.partners, *(model.allies if public_allies else [])]
-        beliefs = [NARRATIVES[n].anchor for n in NARRATIVE_IDS]
+        beliefs = anchors(p)
         self.publics = {
             g.code: Public(model, g.code, g["public_awareness"], g["public_understanding"],
                            g["public_support"], beliefs, p.population, p.public_spread,
@@ -109,7 +108,7 @@ class Information:
         reading = WorldReading(hook=round(self.hook, 6), material=round(self.material, 6),
                                russia_pressure=self.model.adversaries.russia_pressure,
                                office_open=self.office_open)
-        self.campaigns = [campaign(spec, turn, reading) for spec in self.campaign_specs]
+        self.campaigns = [campaign(spec, turn, reading, p) for spec in self.campaign_specs]
         for c in self.campaigns:
             if c.active and c.reach > 0 and c.intensity > 0:
                 self.model.log(Message(turn=turn, actor=c.actor, narrative=c.narrative,
@@ -163,7 +162,8 @@ class Information:
     def reach_out(self, turn: int) -> None:
         """NATO's public diplomacy toward each partner this turn, from the levers."""
         event = self.model.timeline.get(OUTREACH_VAR)
-        self.outreach = {code: outreach(self.levers, code, self.office_open, event)
+        self.outreach = {code: outreach(self.levers, code, self.office_open, event,
+                                        self.model.params)
                          for code in IP4}
         if any(o.reach > 0 for o in self.outreach.values()):
             first = self.outreach[IP4[0]]
