@@ -1,11 +1,10 @@
-"""Compare IP4 coordination rules on one scenario over the same seeds.
+"""Comparing IP4 coordination rules: the summary, table and figures of a batch.
 
-``compare()`` runs every rule over the same run seeds (derived from one root seed, so
-rule differences are not seed differences), on every core, and writes to ``out_dir``:
+``sim.batch.compare_rules`` plays every rule over the same run seeds (derived from one
+root seed, so rule differences are not seed differences) and writes the tidy result rows
+(``results.parquet``, ``results.csv``; outcomes defined in :mod:`analysis.outcomes`),
+``failures.csv`` and ``manifest.json``. This module reads those rows and writes:
 
-* ``results.parquet`` (zstd) and ``results.csv``: the tidy long table, one row per
-  (scenario, rule, seed, outcome, actor) with its ``value`` (outcomes defined in
-  :mod:`analysis.outcomes`); a spreadsheet opens the CSV, a notebook the Parquet;
 * ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% Student-t
   interval, and n, the runs with a value. The interval is the plain t interval of the
   mean, mean +/- t(0.975, n-1) x sd / sqrt(n) (:func:`t_interval`), then clipped to the
@@ -16,13 +15,10 @@ rule differences are not seed differences), on every core, and writes to ``out_d
   a value near 0 or 1 in almost every run) the part beyond is impossible and is cut off,
   so such an interval is narrower on that side than a symmetric t interval and is no
   more exact than the t approximation it came from;
-* ``failures.csv``, only if some runs failed: their rule, seed and error;
-* ``manifest.json``: scenario id, file and sha256, rules, root seed and seeds,
-  parameters, versions, git commit, command, timing;
-* ``compare_outcomes.png`` and ``coercion_by_partner.png``: briefing figures.
+* ``compare_outcomes.png`` and ``coercion_by_partner.png``: briefing figures;
+* the interval's description, added to the batch's ``manifest.json``.
 
-The same scenario, rules, seeds and parameters give the same ``results.csv`` and
-``summary.csv``, byte for byte, on one process or many.
+The same rows give the same ``summary.csv``, byte for byte, however they were run.
 """
 
 from __future__ import annotations

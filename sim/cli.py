@@ -19,7 +19,7 @@ from scenarios.information import LEVERS
 from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
 from sim.app import LiveAccount, compare, narrate, report
-from sim.outputs import read_events
+from sim.outputs import read_events, read_manifest
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
 from sim.request import CheckedRun, RunRequest
@@ -186,8 +186,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def resume_game(args: argparse.Namespace) -> int:
     """``--resume RUN_FOLDER``: replay the saved game to where it stopped, then go on."""
-    from sim.outputs import read_manifest
-
     out = args.resume
     record = read_manifest(out) if (out / "manifest.json").is_file() else None
     if record is None:
@@ -237,8 +235,6 @@ def seats(checked: CheckedRun, replay: Path | None) -> dict[str, Seat]:
 
 def check_replay(checked: CheckedRun, events: Path) -> None:
     """A replay must be of the same scenario file, rule and seed, as its manifest says."""
-    from sim.outputs import read_manifest
-
     if not (events.parent / "manifest.json").is_file():
         return  # an events file on its own: the scripted choices are checked as they come
     try:

@@ -73,17 +73,9 @@ class Consultation:
         best = np.argmax(utility, axis=1)
         stakes = utility.max(axis=1) - utility.min(axis=1)
         options = decision.options
-        asked = [p for p in partners if model.seated(p.code)] if model.rule.consults else []
-        probabilities = choice_probabilities(utility, model.params.temperature)
-        relative = terms - terms.mean(axis=1, keepdims=True)
-        rows = {p.code: row for row, p in enumerate(partners)}
-        requests = [Request(
-            turn=turn, actor=p.code, decision=decision, stage="intention",
-            probabilities={o.id: float(x) for o, x in zip(options, probabilities[rows[p.code]],
-                                                          strict=True)},
-            engine=options[int(best[rows[p.code]])].id,
-            advice=because(named(relative[rows[p.code], int(best[rows[p.code]])])))
-            for p in asked]
+        asked = [row for row, p in enumerate(partners) if model.seated(p.code)] \
+            if model.rule.consults else []
+        requests = self.intention_requests(turn, decision, terms, asked) if asked else []
         answers = yield from model.ask(requests)
         intentions, stated_by = {}, {}
         for row, p in enumerate(partners):
@@ -93,6 +85,25 @@ class Consultation:
                 stated_by[p.code] = answer.by
             intentions[p.code] = Intention(option.id, option.position, float(stakes[row]))
         return intentions, stated_by
+
+    def intention_requests(self, turn: int, decision: DecisionPoint, terms: np.ndarray,
+                           rows: list[int]) -> list[Request]:
+        """What a seat is asked for its intention: the options with the engine's reading of
+        them alone (its best option is what the engine would state)."""
+        utility = terms.sum(axis=-1)
+        probabilities = choice_probabilities(utility, self.model.params.temperature)
+        relative = terms - terms.mean(axis=1, keepdims=True)
+        options = decision.options
+        requests = []
+        for row in rows:
+            best = int(np.argmax(utility[row]))
+            requests.append(Request(
+                turn=turn, actor=self.model.partners[row].code, decision=decision,
+                stage="intention", engine=options[best].id,
+                probabilities={o.id: float(x) for o, x in zip(options, probabilities[row],
+                                                              strict=True)},
+                advice=because(named(relative[row, best]))))
+        return requests
 
     def japan_and_rok_consult(self, stance: Stance) -> None:
         """Tokyo and Seoul meet inside the group whenever it acts with both; outside it,
