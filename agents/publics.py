@@ -77,7 +77,7 @@ F32 = np.float32
 
 
 @dataclass(frozen=True)
-class Message:
+class Received:
     """One campaign as one public receives it this turn (reach 0: not aimed at it)."""
 
     narrative: int  # row of the belief array
@@ -90,7 +90,7 @@ class Signals:
     """Everything that reaches one public in one turn."""
 
     visibility: float = 0.0
-    campaigns: tuple[Message, ...] = ()
+    campaigns: tuple[Received, ...] = ()
     reach: float = 0.0  # public diplomacy
     intensity: float = 0.0
     depth: float = 0.0

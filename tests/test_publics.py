@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
-from agents.publics import Message, Public, Rates, Signals
+from agents.publics import Public, Rates, Received, Signals
 from scenarios.errors import InputError
 from scenarios.information import (
     LEVERS,
@@ -81,7 +81,7 @@ def test_every_public_quantity_stays_in_range_for_any_parameters(rates, anchors,
                     rng)
     for visibility, campaigns, reach, intensity, depth, messaging in turns:
         signals = Signals(visibility=visibility,
-                          campaigns=tuple(Message(k, r, i) for k, r, i in campaigns),
+                          campaigns=tuple(Received(k, r, i) for k, r, i in campaigns),
                           reach=reach, intensity=intensity, depth=depth, messaging=messaging)
         public.update(signals, rates, rng)
         for name, array in public.arrays().items():

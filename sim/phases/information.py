@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.catalog import IP4
-from agents.publics import Message as Received
-from agents.publics import Public, Rates, Signals
+from agents.publics import Public, Rates, Received, Signals
 from scenarios.information import (
     NARRATIVE_IDS,
     OUTREACH_VAR,
