@@ -69,6 +69,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -76,9 +77,9 @@ import numpy as np
 F32 = np.float32
 
 
-@dataclass(frozen=True)
-class Received:
-    """One campaign as one public receives it this turn (reach 0: not aimed at it)."""
+class Received(NamedTuple):
+    """One campaign as one public receives it this turn (reach 0: not aimed at it); a
+    tuple, since the model makes one per public, campaign and turn."""
 
     narrative: int  # row of the belief array
     reach: float
@@ -123,68 +124,88 @@ def beta_draws(rng: np.random.Generator, mean: float, concentration: float, n: i
     return rng.beta(m * concentration, (1.0 - m) * concentration, n).astype(F32)
 
 
-class Public(mesa.Agent):
-    """A country's population: awareness, understanding, support, narrative beliefs."""
+class Citizens:
+    """Every citizen of several publics at once: one row per country, so one numpy call
+    updates them all (a few dozen calls a turn, whatever the number of countries).
 
-    def __init__(self, model: mesa.Model, code: str, awareness: float, understanding: float,
-                 support: float, beliefs: Sequence[float], population: int,
-                 spread: float, rng: np.random.Generator):
-        super().__init__(model)
-        self.code = code
-        self.population = int(population)
-        n = self.population
-        a0 = beta_draws(rng, awareness, spread, n)
-        ratio = beta_draws(rng, min(1.0, understanding / awareness) if awareness > 0 else 0.0,
-                           spread, n)
-        self.anchor_awareness = a0
-        self.anchor_understanding = (a0 * ratio).astype(F32)
-        self.anchor_support = beta_draws(rng, support, spread, n)
-        self.anchor_belief = np.stack([beta_draws(rng, b, spread, n) for b in beliefs]) \
-            if len(beliefs) else np.zeros((0, n), F32)
+    Arrays (float32): ``awareness``, ``understanding``, ``support``, ``inoculation``
+    (countries x population), ``belief`` (countries x narratives x population), and the
+    anchors ``anchor_*`` of the same shapes. Each country's anchors are drawn in turn, in
+    the order the countries are given, so a country's draws do not depend on how many
+    countries are stacked with it; so are each turn's uniforms (country by country)."""
+
+    def __init__(self, countries: Sequence[tuple[float, float, float]],
+                 beliefs: Sequence[float], population: int, spread: float,
+                 rng: np.random.Generator):
+        n = self.population = int(population)
+        drawn = [self._draw(rng, a, u, s, beliefs, n, spread) for a, u, s in countries]
+        self.anchor_awareness, self.anchor_understanding, self.anchor_support, \
+            self.anchor_belief = (np.stack(parts) for parts in zip(*drawn, strict=True))
         self.awareness = self.anchor_awareness.copy()
         self.understanding = self.anchor_understanding.copy()
         self.support = self.anchor_support.copy()
         self.belief = self.anchor_belief.copy()
-        self.inoculation = np.zeros(n, F32)
+        self.inoculation = np.zeros_like(self.awareness)
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The citizens' current state, by name (beliefs as one 2-D array)."""
-        return {"awareness": self.awareness, "understanding": self.understanding,
-                "support": self.support, "belief": self.belief,
-                "inoculation": self.inoculation}
+    @staticmethod
+    def _draw(rng: np.random.Generator, awareness: float, understanding: float,
+              support: float, beliefs: Sequence[float], n: int, spread: float
+              ) -> tuple[np.ndarray, ...]:
+        a0 = beta_draws(rng, awareness, spread, n)
+        ratio = beta_draws(rng, min(1.0, understanding / awareness) if awareness > 0 else 0.0,
+                           spread, n)
+        s0 = beta_draws(rng, support, spread, n)
+        belief = np.stack([beta_draws(rng, b, spread, n) for b in beliefs]) \
+            if len(beliefs) else np.zeros((0, n), F32)
+        return a0, (a0 * ratio).astype(F32), s0, belief
 
-    def update(self, s: Signals, r: Rates, rng: np.random.Generator) -> None:
-        """One turn of the rule in the module's docstring."""
+    def update(self, signals: Sequence[Signals], r: Rates, rng: np.random.Generator) -> None:
+        """One turn of the rule in the module's docstring, ``signals[i]`` for row i.
+        Each coefficient is computed per country in float64 and applied in float32, as a
+        Python number would be, so a stacked update equals country-by-country updates."""
         a, u, sup, inoc, belief = (self.awareness, self.understanding, self.support,
                                    self.inoculation, self.belief)
-        n = self.population
+        n, rows = self.population, len(signals)
+
+        def column(values) -> np.ndarray:
+            return np.array(values, dtype=np.float64).astype(F32)[:, np.newaxis]
+
+        campaigns = len(signals[0].campaigns)
+        draws = rng.random((rows, campaigns + 1, n), dtype=F32)
         # 1. visibility: awareness outruns understanding
-        if s.visibility > 0:
-            gain = r.visibility_rate * s.visibility
-            a += gain * (1 - a)
-            u += (gain * r.visibility_understanding) * (a - u)
+        gain = [r.visibility_rate * s.visibility if s.visibility > 0 else 0.0 for s in signals]
+        if any(gain):
+            a += column(gain) * (1 - a)
+            u += column([g * r.visibility_understanding for g in gain]) * (a - u)
         # 2. disinformation: bounded confidence, understanding and inoculation protect
-        for m in s.campaigns:
-            draw = rng.random(n, dtype=F32)
-            if m.reach <= 0 or m.intensity <= 0:
+        for k in range(campaigns):
+            heard = [s.campaigns[k] for s in signals]
+            if not any(m.reach > 0 and m.intensity > 0 for m in heard):
                 continue
-            pull = (1 - u) * (r.persuasion * m.intensity)
-            pull *= 1 - r.protection[m.narrative] * inoc
-            pull *= (draw < m.reach) & (sup < r.confidence)
-            b = belief[m.narrative]
+            narrative = heard[0].narrative
+            pull = (1 - u) * column([r.persuasion * m.intensity for m in heard])
+            pull *= 1 - r.protection[narrative] * inoc
+            pull *= (draws[:, k] < column([m.reach if m.intensity > 0 else 0.0
+                                            for m in heard])) & (sup < r.confidence)
+            b = belief[:, narrative]
             b += pull * (1 - b)
             sup -= (r.support_pull * pull) * sup
         # 3. public diplomacy: awareness, more understanding, inoculation, persuasion
-        draw = rng.random(n, dtype=F32)
-        if s.reach > 0 and s.intensity > 0:
-            reached = draw < s.reach
-            a += (1 - a) * (r.outreach_awareness * s.intensity) * reached
-            u += (a - u) * (r.outreach_understanding * s.depth * s.intensity) * reached
-            if s.messaging > 0:
-                inoc += (1 - inoc) * (s.messaging * r.inoculation_max) * reached
-            pull = (reached & (sup > 1 - r.confidence)) * F32(r.persuasion * s.intensity)
+        if any(s.reach > 0 and s.intensity > 0 for s in signals):
+            on = [s.reach > 0 and s.intensity > 0 for s in signals]
+            reached = draws[:, campaigns] < column([s.reach if o else 0.0
+                                                    for s, o in zip(signals, on, strict=True)])
+            a += (1 - a) * column([r.outreach_awareness * s.intensity for s in signals]) \
+                * reached
+            u += (a - u) * column([r.outreach_understanding * s.depth * s.intensity
+                                   for s in signals]) * reached
+            if any(s.messaging > 0 for s in signals):
+                inoc += (1 - inoc) * column([s.messaging * r.inoculation_max for s in signals]) \
+                    * reached
+            pull = (reached & (sup > 1 - r.confidence)) * column(
+                [r.persuasion * s.intensity for s in signals])
             sup += pull * (1 - sup)
-            belief -= (r.debunk_pull * pull) * belief
+            belief -= (r.debunk_pull * pull)[:, np.newaxis] * belief
         # 4. anchoring with peers (Friedkin-Johnsen, mean-field DeGroot)
         lam, w = r.retention, r.peer_weight
         for x, x0 in ((a, self.anchor_awareness), (u, self.anchor_understanding),
@@ -197,14 +218,58 @@ class Public(mesa.Agent):
         inoc *= lam
         np.minimum(u, a, out=u)
 
-    def means(self, narratives: Sequence[str]) -> dict[str, float]:
-        """Country means; ``gap`` is mean awareness minus mean understanding."""
+    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
+        """Each country's means; ``gap`` is mean awareness minus mean understanding."""
         n = self.population
-        out = {name: float(x.sum(dtype=np.float64)) / n for name, x in (
+        sums = {name: x.sum(axis=-1, dtype=np.float64).tolist() for name, x in (
             ("awareness", self.awareness), ("understanding", self.understanding),
             ("support", self.support), ("inoculation", self.inoculation))}
-        out["gap"] = out["awareness"] - out["understanding"]
-        beliefs = self.belief.sum(axis=-1, dtype=np.float64) / n
-        for k, narrative in enumerate(narratives):
-            out[f"belief.{narrative}"] = float(beliefs[k])
+        beliefs = (self.belief.sum(axis=-1, dtype=np.float64) / n).tolist()
+        out = []
+        for row in range(len(self.awareness)):
+            country = {name: sums[name][row] / n for name in sums}
+            country["gap"] = country["awareness"] - country["understanding"]
+            country.update({f"belief.{narrative}": beliefs[row][k]
+                            for k, narrative in enumerate(narratives)})
+            out.append(country)
         return out
+
+
+class Public(mesa.Agent):
+    """A country's population: a row of a :class:`Citizens` (its own, or one shared with
+    the other publics of the run, so that one update moves them all)."""
+
+    STATE = ("awareness", "understanding", "support", "belief", "inoculation")
+
+    def __init__(self, model: mesa.Model, code: str, citizens: Citizens, row: int):
+        super().__init__(model)
+        self.code = code
+        self.citizens = citizens
+        self.row = row
+        self.population = citizens.population
+
+    @classmethod
+    def alone(cls, model: mesa.Model, code: str, awareness: float, understanding: float,
+              support: float, beliefs: Sequence[float], population: int, spread: float,
+              rng: np.random.Generator) -> Public:
+        """A public with citizens of its own."""
+        citizens = Citizens([(awareness, understanding, support)], beliefs, population,
+                            spread, rng)
+        return cls(model, code, citizens, 0)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # awareness, anchor_support, ...: this country's row (a view) of the shared arrays
+        if name in self.STATE or name.startswith("anchor_"):
+            return getattr(self.citizens, name)[self.row]
+        raise AttributeError(name)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The citizens' current state, by name (beliefs as one 2-D array)."""
+        return {name: getattr(self, name) for name in self.STATE}
+
+    def update(self, s: Signals, r: Rates, rng: np.random.Generator) -> None:
+        """One turn for this public alone (its citizens must be its own)."""
+        self.citizens.update([s], r, rng)
+
+    def means(self, narratives: Sequence[str]) -> dict[str, float]:
+        return self.citizens.means(narratives)[self.row]

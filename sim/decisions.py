@@ -117,5 +117,6 @@ def draw(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 
 def named(relative: np.ndarray) -> dict[str, float]:
     """A row of relative terms as {term: value}, rounded, leaving out the ones at zero."""
-    return {name: round(v, 4) for name, v in zip(TERMS, relative.tolist(), strict=True)
-            if abs(v) >= 5e-5}
+    kept = np.flatnonzero(np.abs(relative) >= 5e-5).tolist()
+    values = relative.tolist()
+    return {TERMS[k]: round(values[k], 4) for k in kept}

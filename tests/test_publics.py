@@ -77,7 +77,7 @@ def in_unit(x: np.ndarray) -> bool:
 def test_every_public_quantity_stays_in_range_for_any_parameters(rates, anchors, turns,
                                                                  population, spread, seed):
     rng = np.random.default_rng(seed)
-    public = Public(mesa.Model(rng=0), "JPN", *anchors[:3], anchors[3:], population, spread,
+    public = Public.alone(mesa.Model(rng=0), "JPN", *anchors[:3], anchors[3:], population, spread,
                     rng)
     for visibility, campaigns, reach, intensity, depth, messaging in turns:
         signals = Signals(visibility=visibility,

@@ -13,11 +13,13 @@ if TYPE_CHECKING:
 
 
 class Adversaries:
-    """Owns Russia's pressure, which the partners' utilities read (``russia_risk``)."""
+    """Owns Russia's pressure, which the partners' utilities read (``russia_risk``), and
+    the count of China's coercion that landed."""
 
     def __init__(self, model: IP4Model):
         self.model = model
         self.russia_pressure = 0.0
+        self.coercion_successes = 0
         p = model.params
         self.coercion_rule = CoercionRule(p.coercion_threshold, p.china_base_interest,
                                           p.china_coercion_slope, p.coercion_resistance_weight)
@@ -41,6 +43,7 @@ class Adversaries:
         for attempt in model.china.coerce(model.partners, model.rng, self.coercion_rule):
             if attempt.success:
                 by_code[attempt.target].coerced += attempt.pressure
+                self.coercion_successes += 1
             model.log(Coercion(turn=turn, actor="CHN", target=attempt.target,
                                pressure=round(attempt.pressure, 4),
                                backing=round(attempt.backing, 4), success=attempt.success))

@@ -9,6 +9,7 @@ the actor would have chosen had its public stayed at its anchor is kept as
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,6 +40,9 @@ class Choices:
     def __init__(self, model: IP4Model):
         self.model = model
         self.options = {d.id: OptionArrays.of(d) for d in model.exercise.decisions}
+        # What the utility reads of a group of actors' profiles, which a run never changes:
+        # read once per (group, dimension), not once per decision.
+        self._profiles: dict[tuple[int, str], ActorArrays] = {}
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
@@ -88,7 +92,8 @@ class Choices:
             option = options[pick]
             chosen[actor.code] = option.id
             actor.adopt(decision.dimension, option)
-            model.log(Choice(
+            # built unvalidated: every field is the engine's own, of the right type
+            model.log(Choice.model_construct(
                 turn=turn, decision=decision.id, actor=actor.code, option=option.id,
                 position=option.position, probability=round(float(probabilities[row, pick]), 4),
                 by=by, terms=named(relative[row, pick]),
@@ -119,19 +124,27 @@ class Choices:
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
         """What the utility reads of the actors; ``public_support`` from their publics
         where they have one, else the profile's static anchor."""
-        def col(dimension: str) -> np.ndarray:
-            return np.array([a[dimension] for a in actors])
-
+        key = (id(actors), decision.dimension)
+        static = self._profiles.get(key)
+        if static is None:
+            static = self._profiles[key] = self.profile_arrays(decision.dimension, actors)
         information = self.model.information
         support = np.array([information.support_of(a.code, a["public_support"])
                             for a in actors])
+        return replace(static, public_support=support)
+
+    @staticmethod
+    def profile_arrays(dimension: str, actors: list[StateActor]) -> ActorArrays:
+        def col(name: str) -> np.ndarray:
+            return np.array([a[name] for a in actors])
+
         return ActorArrays(
-            ideal=col(decision.dimension), us_alignment=col("us_alignment"),
+            ideal=col(dimension), us_alignment=col("us_alignment"),
             vulnerability=col("coercion_vulnerability"),
             framing_aversion=col("china_framing_aversion"),
             formalization_aversion=col("formalization_aversion"),
             integration=col("nato_integration"), capability=col("capability"),
-            public_support=support,
+            public_support=col("public_support"),
             is_us=np.array([float(a.code == "USA") for a in actors]))
 
     def situation(self, decision: DecisionPoint, actors: list[StateActor],

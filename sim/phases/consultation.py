@@ -27,12 +27,14 @@ JAPAN, KOREA = "JPN", "KOR"
 
 
 class Consultation:
-    """Owns the count of Tokyo-Seoul contacts, in the group and directly."""
+    """Owns the counts of joint positions and of Tokyo-Seoul contacts, in the group and
+    directly."""
 
     def __init__(self, model: IP4Model):
         self.model = model
         self.japan_rok_contacts = 0  # consultations with both Tokyo and Seoul in the group
         self.japan_rok_direct = 0  # bilateral Tokyo-Seoul consultations, held back by friction
+        self.joint_positions = 0  # decisions on which the group spoke together
         self.capability = {p.code: p["capability"] for p in model.partners}
 
     def decide(self, turn: int, decision: DecisionPoint
@@ -53,6 +55,7 @@ class Consultation:
         self.japan_and_rok_consult(stance)
         speakers = rule.speakers(stance, chosen)
         if speakers:
+            self.joint_positions += 1
             model.log(JointPosition(turn=turn, decision=decision.id, members=speakers,
                                     option=stance.option))
             model.information.joint_statement(decision.option(stance.option), rule.formal)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.catalog import IP4
-from agents.publics import Public, Rates, Received, Signals
+from agents.publics import Citizens, Public, Rates, Received, Signals
 from scenarios.information import (
     NARRATIVE_IDS,
     OUTREACH_VAR,
@@ -70,12 +70,11 @@ class Information:
         # does not advance it), so the governments' stream is the same at any population.
         self.public_rng = model.rng.spawn(1)[0]
         governments = [*model.partners, *(model.allies if public_allies else [])]
-        beliefs = anchors(p)
-        self.publics = {
-            g.code: Public(model, g.code, g["public_awareness"], g["public_understanding"],
-                           g["public_support"], beliefs, p.population, p.public_spread,
-                           self.public_rng)
-            for g in governments}
+        self.citizens = Citizens(
+            [(g["public_awareness"], g["public_understanding"], g["public_support"])
+             for g in governments], anchors(p), p.population, p.public_spread, self.public_rng)
+        self.publics = {g.code: Public(model, g.code, self.citizens, row)
+                        for row, g in enumerate(governments)}
         self.anchor_support = {code: float(pub.anchor_support.mean(dtype=np.float64))
                                for code, pub in self.publics.items()}
         self.support = {g.code: g["public_support"] for g in governments}
@@ -144,18 +143,19 @@ class Information:
         self.reach_out(turn)
         shock = max(0.0, self.model.timeline.get(VISIBILITY_VAR) - self.visibility_base)
         index = {n: k for k, n in enumerate(NARRATIVE_IDS)}
-        for code, public in self.publics.items():
+        signals = []
+        for code in self.publics:
             out = self.outreach.get(code)
             received = tuple(Received(index[c.narrative], c.reach if code in c.targets else 0.0,
                                       c.intensity) for c in self.campaigns)
             if out is None:  # an ally's public: news only, no campaign aims at it
-                signals = Signals(visibility=min(1.0, shock), campaigns=received)
+                signals.append(Signals(visibility=min(1.0, shock), campaigns=received))
             else:
-                signals = Signals(visibility=min(1.0, shock + out.visibility),
-                                  campaigns=received, reach=out.reach,
-                                  intensity=out.intensity, depth=out.depth,
-                                  messaging=out.messaging)
-            public.update(signals, self.rates, self.public_rng)
+                signals.append(Signals(visibility=min(1.0, shock + out.visibility),
+                                       campaigns=received, reach=out.reach,
+                                       intensity=out.intensity, depth=out.depth,
+                                       messaging=out.messaging))
+        self.citizens.update(signals, self.rates, self.public_rng)
         self.read_publics(turn)
 
     def reach_out(self, turn: int) -> None:
@@ -176,8 +176,8 @@ class Information:
     def read_publics(self, turn: int) -> None:
         means = {}
         profiles = self.model.catalog.profiles
-        for code, public in self.publics.items():
-            m = self.means[code] = public.means(NARRATIVE_IDS)
+        for code, m in zip(self.publics, self.citizens.means(NARRATIVE_IDS), strict=True):
+            self.means[code] = m
             means[code] = {k: round(v, 4) for k, v in m.items()}
             anchor = profiles[code]["public_support"]
             self.support[code] = round(

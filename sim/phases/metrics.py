@@ -19,9 +19,8 @@ def datacollector() -> mesa.DataCollector:
     return mesa.DataCollector(model_reporters={
         "russia_pressure": lambda m: m.adversaries.russia_pressure,
         "narrative_hook": lambda m: round(m.information.hook, 6),
-        "joint_positions": lambda m: sum(1 for e in m.events if e.kind == "joint"),
-        "coercion_successes": lambda m: sum(1 for e in m.events if e.kind == "coercion"
-                                            and e.success),
+        "joint_positions": lambda m: m.consultation.joint_positions,
+        "coercion_successes": lambda m: m.adversaries.coercion_successes,
         "mean_public_support": lambda m: round(
             sum(m.information.support[p.code] for p in m.partners) / len(m.partners), 6),
     })
