@@ -134,12 +134,17 @@ def test_hybrid_acts_iff_all_have_a_stake_and_similar_views(situation, min_stake
         assert no_group(stance)
 
 
+def drawn_stance(name, data):
+    """A rule of this name (defaults or drawn parameters), a situation, and its stance."""
+    rule = data.draw(rules(name))
+    decision, intentions = data.draw(situations())
+    return rule, decision, intentions, rule.stance(decision, intentions)
+
+
 @pytest.mark.parametrize("name", rule_names())
 @given(data=st.data())
 def test_a_stance_is_well_formed(name, data):
-    rule = data.draw(rules(name))
-    decision, intentions = data.draw(situations())
-    stance = rule.stance(decision, intentions)
+    rule, decision, intentions, stance = drawn_stance(name, data)
     assert 0.0 <= stance.pull <= 1.0 and stance.note
     assert set(stance.members) <= set(IP4) and len(set(stance.members)) == len(stance.members)
     assert stance.option is None or stance.option in {o.id for o in decision.options}
@@ -151,9 +156,7 @@ def test_a_stance_is_well_formed(name, data):
 @pytest.mark.parametrize("name", rule_names())
 @given(data=st.data())
 def test_speakers_chose_the_group_option_and_backing_is_bounded(name, data):
-    rule = data.draw(rules(name))
-    decision, intentions = data.draw(situations())
-    stance = rule.stance(decision, intentions)
+    rule, decision, intentions, stance = drawn_stance(name, data)
     ids = [o.id for o in decision.options]
     choices = {c: data.draw(st.sampled_from(ids)) for c in IP4}
     speakers = rule.speakers(stance, choices)
@@ -170,9 +173,7 @@ def test_speakers_chose_the_group_option_and_backing_is_bounded(name, data):
 @pytest.mark.parametrize("name", rule_names())
 @given(data=st.data())
 def test_a_rule_is_deterministic(name, data):
-    rule = data.draw(rules(name))
-    decision, intentions = data.draw(situations())
-    stance = rule.stance(decision, intentions)
+    rule, decision, intentions, stance = drawn_stance(name, data)
     again = parse_rule(rule.spec()).stance(decision, dict(intentions))
     assert again == stance == rule.stance(decision, intentions)
     choices = {c: i.option for c, i in intentions.items()}
