@@ -56,14 +56,6 @@ class Partner(StateActor):
 
 
 @dataclass(frozen=True)
-class CoercionAttempt:
-    target: str
-    pressure: float
-    backing: float
-    success: bool
-
-
-@dataclass(frozen=True)
 class CoercionRule:
     """How China weighs coercion: the run's parameters of that name (the model hands
     them in; ``scenarios/parameters.py`` says what each is and why)."""
@@ -99,15 +91,16 @@ class China(Adversary):
     """
 
     def coerce(self, partners: list[Partner], rng: np.random.Generator,
-               params: CoercionRule) -> list[CoercionAttempt]:
+               params: CoercionRule) -> list[tuple[Partner, float, bool]]:
+        """This turn's attempts, each (target, pressure, success); the model records each
+        as a ``coercion`` event, the one type an attempt has."""
         chance = {p.code: self.success_probability(p, params) for p in partners}
         value = {p.code: chance[p.code] * self.gain(p, params) for p in partners}
         budget = math.floor(self["coercion_budget"] * len(partners) + 0.5)  # nearest whole
         ranked = sorted(partners, key=lambda p: (-value[p.code], p.code))
         targets = [p for p in ranked[:budget] if value[p.code] > params.coercion_threshold]
         draws = rng.random(len(partners))  # fixed count, so targeting never shifts the stream
-        return [CoercionAttempt(p.code, self["coercion_intensity"], p.backing,
-                                bool(draws[i] < chance[p.code]))
+        return [(p, self["coercion_intensity"], bool(draws[i] < chance[p.code]))
                 for i, p in enumerate(targets)]
 
     def gain(self, p: Partner, params: CoercionRule) -> float:

@@ -39,11 +39,11 @@ class Adversaries:
 
     def china_coerces(self, turn: int) -> None:
         model = self.model
-        by_code = {p.code: p for p in model.partners}
-        for attempt in model.china.coerce(model.partners, model.rng, self.coercion_rule):
-            if attempt.success:
-                by_code[attempt.target].coerced += attempt.pressure
+        for target, pressure, success in model.china.coerce(model.partners, model.rng,
+                                                             self.coercion_rule):
+            if success:
+                target.coerced += pressure
                 self.coercion_successes += 1
-            model.log(Coercion(turn=turn, actor="CHN", target=attempt.target,
-                               pressure=round(attempt.pressure, 4),
-                               backing=round(attempt.backing, 4), success=attempt.success))
+            model.log(Coercion(turn=turn, actor="CHN", target=target.code,
+                               pressure=round(pressure, 4), backing=round(target.backing, 4),
+                               success=success))
