@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --population: a public needs at least 1 citizen", file=sys.stderr)
         return 2
     start_rss = rss_mib()
-    scenario = load_scenario(args.scenario).scenario
+    scenario = load_scenario(args.scenario).scenario  # for its turns and id
 
     # -- 1. the model ---------------------------------------------------------------------
     began = time.perf_counter()
@@ -115,27 +115,31 @@ def main(argv: list[str] | None = None) -> int:
     publics = model.information.publics
     total = sum(p.population for p in publics.values())
     start = {code: {k: getattr(p, k).copy() for k in STATE} for code, p in publics.items()}
-    rng_state = model.public_rng.bit_generator.state
+    rng_state = model.information.public_rng.bit_generator.state
     nbytes = sum(getattr(p, k).nbytes for p in publics.values() for k in (*STATE, *ANCHORS))
 
     received: list[list[tuple[str, object]]] = []
     update_calls: list[float] = []
-    for code, public in publics.items():
-        def recorded(signals, rates, rng, _update=public.update, _code=code):
-            received[-1].append((_code, signals))
-            t0 = time.perf_counter()
-            _update(signals, rates, rng)
-            update_calls[-1] += time.perf_counter() - t0
-        public.update = recorded
+    information = model.information
+    codes = list(publics)
+    stacked_update = information.citizens.update
+
+    def recorded(signals, rates, rng):
+        received[-1].extend(zip(codes, signals, strict=True))
+        t0 = time.perf_counter()
+        stacked_update(signals, rates, rng)
+        update_calls[-1] += time.perf_counter() - t0
+
+    information.citizens.update = recorded
     step5, turn_times = [], []
-    update_publics = model.update_publics
+    update_publics = information.update_publics
 
     def timed_update_publics(turn):
         t0 = time.perf_counter()
         update_publics(turn)
         step5.append(time.perf_counter() - t0)
 
-    model.update_publics = timed_update_publics
+    information.update_publics = timed_update_publics
     for _ in range(scenario.turns):
         received.append([])
         update_calls.append(0.0)
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     model_rss = rss_mib()
 
     # -- 2. the bare loop -----------------------------------------------------------------
-    rates = model.rates
+    rates = information.rates
     plain_rates = (rates.retention, rates.peer_weight, rates.confidence, rates.persuasion,
                    rates.visibility_rate, rates.visibility_understanding,
                    rates.outreach_awareness, rates.outreach_understanding,
@@ -175,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- 3. report ------------------------------------------------------------------------
     per_turn = {"whole model turn": statistics.median(turn_times),
                 "model step 5 (update_publics)": statistics.median(step5),
-                "model Public.update calls": statistics.median(update_calls),
+                "model Citizens.update (stacked)": statistics.median(update_calls),
                 "bare numpy loop": statistics.median(bare_times)}
     bare = per_turn["bare numpy loop"]
     print(f"publics: {len(publics)} x {args.population:,} = {total:,} citizens; "
