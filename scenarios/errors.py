@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,18 @@ class InputError(Exception):
 
 def did_you_mean(word: str, known: Iterable[str], n: int = 1) -> str:
     """'; did you mean 'x'?' for the closest of ``known`` (case-insensitive), or ''."""
-    known = list(known)
-    by_lower = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=n)
+    close = closest(word, known, n)
     if not close:
         return ""
-    return "; did you mean " + " or ".join(repr(by_lower[c]) for c in close) + "?"
+    return "; did you mean " + " or ".join(map(repr, close)) + "?"
+
+
+def closest(word: str, known: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The ``n`` names of ``known`` closest to ``word`` (case-insensitive), if any is as
+    close as ``cutoff`` (difflib's ratio: 0.6 suggests, 0.85 is a slip of a letter or two)."""
+    by_lower = {k.lower(): k for k in known}
+    return [by_lower[c] for c in difflib.get_close_matches(word.lower(), list(by_lower), n=n,
+                                                           cutoff=cutoff)]
 
 
 def option_problems(err: ValidationError, source: str) -> InputError:
@@ -81,14 +89,65 @@ def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
     return None
 
 
-def from_validation(err: ValidationError, source: str, root: yaml.Node | None) -> InputError:
-    """Turn pydantic's errors into problems that name the field and the YAML line."""
+def from_validation(err: ValidationError, source: str, root: yaml.Node | None,
+                    model: type[BaseModel] | None = None) -> InputError:
+    """Turn pydantic's errors into problems that name the field and the YAML line; a
+    field ``model`` does not have gets the closest of the fields it has."""
     problems = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    errors = [(_loc(e), e) for e in err.errors()]
+    missing = {loc for loc, e in errors if e["type"] == "missing"}
+    meant: set[tuple[str | int, ...]] = set()  # missing fields a misspelt one stands for
+    for loc, e in errors:
+        if e["type"] == "extra_forbidden" and model is not None and loc:
+            fields = model_at(model, loc[:-1])
+            meant |= {(*loc[:-1], f) for f in closest(str(loc[-1]), fields.model_fields)
+                      if (*loc[:-1], f) in missing} if fields else set()
+    for loc, e in errors:
+        if loc in meant:
+            continue  # reported with the misspelt field that stands for it
         message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden" and model is not None and loc:
+            fields = model_at(model, loc[:-1])
+            if fields is not None:
+                message = f"unknown field{did_you_mean(str(loc[-1]), fields.model_fields)}" \
+                          f"; known: {', '.join(fields.model_fields)}"
         if isinstance(e.get("input"), bool):
             message += " (YAML reads yes, no, on, off, true and false as true or false: " \
                        "put the word in quotes)"
         problems.append(Problem(source, dotted(loc), message, line_of(root, loc)))
     return InputError(problems)
+
+
+def _loc(error: dict) -> tuple[str | int, ...]:
+    """pydantic's loc without the names of its validator functions."""
+    return tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+
+
+def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model at ``loc`` inside ``model`` (through lists, dicts and optional
+    fields), or None if the path leads elsewhere."""
+    current: object = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return None
+            current = info.annotation
+        elif typing.get_origin(current) in (list, tuple):
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: object) -> object:
+    """``X | None`` as ``X``."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation

@@ -305,6 +305,16 @@ def information_errors(scenario: Any) -> list[tuple[Loc, str]]:
     return errors
 
 
+def standing_campaigns_note(scenario: Any) -> str | None:
+    """What runs that the file did not ask for: with no ``campaigns:``, each adversary
+    pushes its own narratives (``sim/information.py::standing_campaigns``)."""
+    if scenario.campaigns is not None:
+        return None
+    running = ", ".join(f"{n.sponsor} '{n.label}'" for n in NARRATIVES.values())
+    return (f"no campaigns: in the file, so the standing campaigns run: {running} "
+            "(write campaigns: [] for none)")
+
+
 def gate_message(lever: str) -> str:
     return (f"{lever} takes effect only if the allies approve it: the scenario needs a NAC "
             f"decision with an option 'switches_on: {lever}'")

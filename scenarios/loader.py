@@ -11,8 +11,9 @@ import yaml
 from pydantic import ValidationError
 
 from agents.catalog import Catalog, governments_available, load_catalog
-from scenarios.errors import InputError, Problem, did_you_mean, from_validation, line_of
-from scenarios.schema import Scenario
+from scenarios.errors import InputError, Problem, did_you_mean, dotted, from_validation, line_of
+from scenarios.guarded import load_yaml, read_user_file
+from scenarios.schema import BUILTIN_VARIABLES, Scenario, salvage
 
 # Expected actions may name a group: each partner (IP4), all four speaking together
 # (IP4_JOINT), 90% of the allies (ALLIES), or the North Atlantic Council (NAC).
@@ -26,6 +27,7 @@ class LoadedScenario:
     scenario: Scenario
     path: str
     sha256: str
+    warnings: tuple[Problem, ...] = ()  # allowed, probably not meant (`validate` prints them)
 
 
 def library_dir() -> Path:
@@ -55,64 +57,64 @@ def resolve_path(name_or_path: str) -> Path:
 
 def load_scenario(name_or_path: str) -> LoadedScenario:
     path = resolve_path(name_or_path)
-    raw = path.read_bytes()
-    scenario = parse_scenario(raw.decode("utf-8", errors="replace"), str(path))
-    return LoadedScenario(scenario, str(path), hashlib.sha256(raw).hexdigest())
+    raw, text = read_user_file(path)
+    scenario, root = _checked(text, str(path))
+    return LoadedScenario(scenario, str(path), hashlib.sha256(raw).hexdigest(),
+                          tuple(scenario_warnings(scenario, str(path), root)))
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
-    """Validate scenario text; raise InputError naming every problem with its line."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(err, "problem", None) or str(err)
-        raise InputError.one(source, "", f"not valid YAML: {problem}", line) from None
-    if not isinstance(data, dict):
+    """Validate scenario text; raise InputError naming every problem with its line: the
+    format checks, then the cross-reference and actor checks on what passed them, so
+    that one pass reports everything."""
+    return _checked(text, source)[0]
+
+
+def _checked(text: str, source: str) -> tuple[Scenario, yaml.Node | None]:
+    doc = load_yaml(text, source)
+    if not isinstance(doc.data, dict):
         raise InputError.one(source, "", "a scenario file is a mapping of fields "
                              "(title, background, turns, decisions, injects, ...)", 1)
-    repeated = duplicate_keys(root, source)
-    if repeated:  # YAML keeps the last of two equal keys: silently wrong, so refuse
-        raise InputError(repeated)
+    if doc.repeated:  # YAML keeps the last of two equal keys: which was meant is unknown,
+        raise InputError(doc.repeated)  # so checking the rest would report guesses
+    problems: list[Problem] = []
+    broken, kept_at = None, {}
     try:
-        scenario = Scenario.model_validate(data, context={"defer_references": True})
+        scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
     except ValidationError as err:
-        raise from_validation(err, source, root) from None
-    problems = [Problem(source, ".".join(map(str, loc)), msg, line_of(root, loc))
-                for loc, msg in scenario.reference_errors()]
-    problems += actor_problems(scenario, source, root, load_catalog())
+        problems += from_validation(err, source, doc.root, Scenario).problems
+        scenario, broken, kept_at = salvage(doc.data)
+
+    def in_file(loc: tuple) -> tuple:  # the salvaged scenario's list indices, as in the file
+        if len(loc) > 1 and loc[0] in kept_at and isinstance(loc[1], int):
+            return (loc[0], kept_at[loc[0]][loc[1]], *loc[2:])
+        return loc
+
+    later = [(in_file(loc), msg) for loc, msg in scenario.reference_errors(broken)]
+    later += [(in_file(loc), msg) for loc, msg in actor_problems(scenario, load_catalog())]
+    problems += [Problem(source, dotted(loc), msg, line_of(doc.root, loc)) for loc, msg in later]
     if problems:
         raise InputError(problems)
-    return scenario
+    return scenario, doc.root
 
 
-def duplicate_keys(node: yaml.Node | None, source: str, path: str = "") -> list[Problem]:
-    """Keys given twice in one mapping, anywhere in the file."""
-    problems = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            where = f"{path}.{key.value}" if path else str(key.value)
-            if key.value in seen:
-                problems.append(Problem(source, where, "given twice; YAML would keep only the "
-                                        "last", key.start_mark.line + 1))
-            seen.add(key.value)
-            problems += duplicate_keys(value, source, where)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            problems += duplicate_keys(item, source, f"{path}.{i}")
-    return problems
+def scenario_warnings(scenario: Scenario, source: str, root: yaml.Node | None
+                      ) -> list[Problem]:
+    """What is allowed but probably not meant: world variables nothing reads."""
+    return [Problem(source, f"world.{var}", "nothing reads this world variable (no trigger "
+                    "or decision pressure uses it, and the engine gives it no meaning: "
+                    f"{', '.join(BUILTIN_VARIABLES)} have one), so changing it does nothing",
+                    line_of(root, ("world", var)))
+            for var in scenario.unread_variables()]
 
 
-def actor_problems(scenario: Scenario, source: str, root: yaml.Node | None,
-                   catalog: Catalog) -> list[Problem]:
-    """Unknown actors, dimensions, governments and out-of-range values in the actors block."""
-    problems = []
+def actor_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:
+    """Unknown actors, dimensions, governments and out-of-range values in the actors block
+    and the expected actions, as (loc, message)."""
+    problems: list[tuple[tuple, str]] = []
 
     def report(loc: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(source, ".".join(map(str, loc)), message, line_of(root, loc)))
+        problems.append((loc, message))
 
     named: dict[str, str] = {}
     for code, values in scenario.actors.overrides.items():

@@ -9,16 +9,52 @@ report can say which were met.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from agents.profiles import STATE_DIMENSIONS
-from scenarios.errors import dotted
-from scenarios.information import CampaignSpec, Levers, information_errors
+from scenarios.errors import closest, did_you_mean, dotted
+from scenarios.information import (
+    OUTREACH_VAR,
+    RUMOUR_VAR,
+    VISIBILITY_VAR,
+    CampaignSpec,
+    Levers,
+    information_errors,
+)
 from scenarios.parameters import Parameters
 
 Loc = tuple[str | int, ...]
+
+# What a scenario may hold (stated in the README): far above the built-ins (10 turns,
+# 6 decisions, 12 injects, 8 world variables), low enough that `validate` answers in a
+# second. The file's size, nesting and expanded aliases are bounded in scenarios/guarded.py.
+MAX_TURNS = 200
+MAX_DECISIONS = 100
+MAX_INJECTS = 300
+MAX_WORLD_VARIABLES = 100
+
+SLIP = 0.85  # difflib's ratio above which a name is the same name misspelt
+
+ESCALATION_VAR = "russia_escalation"  # world variable: drives Russia's pressure
+# World variables the engine reads whatever the file says; any other must be read by the
+# file itself (a trigger or a decision's pressure), or changing it does nothing.
+BUILTIN_VARIABLES = {
+    ESCALATION_VAR: "Russia's pressure on those who act against it",
+    VISIBILITY_VAR: "how visible NATO and the IP4 are to the partners' publics",
+    OUTREACH_VAR: "a one-off public outreach event",
+    RUMOUR_VAR: "talk of a formal IP4, material for China's narrative",
+}
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$")
 Unit = Field(default=0.0, ge=0.0, le=1.0)
@@ -150,8 +186,8 @@ class Scenario(Strict):
     title: str
     background: str
     turn_represents: str
-    turns: int = Field(ge=1, le=200)
-    world: dict[str, float] = Field(default_factory=dict)
+    turns: int = Field(ge=1, le=MAX_TURNS)
+    world: dict[str, float] = Field(default_factory=dict, max_length=MAX_WORLD_VARIABLES)
     actors: ActorSettings = Field(default_factory=ActorSettings)
     parameters: Parameters = Field(default_factory=Parameters, description=(
         "model parameters this scenario sets (scenarios/parameters.py); the rest keep "
@@ -161,8 +197,8 @@ class Scenario(Strict):
     campaigns: list[CampaignSpec] | None = Field(default=None, description=(
         "Russian and Chinese disinformation campaigns; if absent, each adversary runs its "
         "own narratives at its profile's reach and intensity; [] for none"))
-    decisions: list[DecisionPoint] = Field(min_length=1)
-    injects: list[Inject] = Field(min_length=1)
+    decisions: list[DecisionPoint] = Field(min_length=1, max_length=MAX_DECISIONS)
+    injects: list[Inject] = Field(min_length=1, max_length=MAX_INJECTS)
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:
@@ -173,22 +209,80 @@ class Scenario(Strict):
                 raise ValueError("; ".join(f"{dotted(loc)}: {msg}" for loc, msg in errors))
         return self
 
-    def reference_errors(self) -> list[tuple[Loc, str]]:
-        """Names that point nowhere: unknown decisions, options, world variables, late turns."""
-        return [*self._world_errors(), *self._inject_errors(), *information_errors(self)]
+    def reference_errors(self, broken: Names | None = None) -> list[tuple[Loc, str]]:
+        """Names that point nowhere: unknown decisions, options, world variables, late turns.
+        ``broken``: names given in parts of the file that failed the format checks (reported
+        there), so that what refers to them is not reported again."""
+        refs = _References(self, broken or Names())
+        return [*refs.world_errors(), *refs.inject_errors(), *information_errors(self)]
 
-    def _world_errors(self) -> list[tuple[Loc, str]]:
+    def unread_variables(self) -> list[str]:
+        """World variables nothing reads: no trigger, no decision's pressure, no built-in
+        meaning. An inject that changes one changes nothing."""
+        read = {d.pressure for d in self.decisions} | set(BUILTIN_VARIABLES)
+        read |= {inj.when.var for inj in self.injects if inj.when}
+        return [v for v in self.world if v not in read]
+
+    def decision(self, decision_id: str) -> DecisionPoint:
+        return next(d for d in self.decisions if d.id == decision_id)
+
+
+@dataclass
+class Names:
+    """Names given in the parts of a file that failed the format checks."""
+
+    decisions: set[str] = field(default_factory=set)
+    opened: set[str] = field(default_factory=set)  # decisions opened by a broken inject
+    world: set[str] = field(default_factory=set)
+
+
+class _References:
+    """The cross-reference checks. A decision id given twice is reported once, with the
+    names it may have been meant to be; the first decision of an id is the one checked."""
+
+    def __init__(self, scenario: Scenario, broken: Names):
+        self.s, self.broken = scenario, broken
+        self.decisions: dict[str, DecisionPoint] = {}
+        for d in scenario.decisions:
+            self.decisions.setdefault(d.id, d)
+        named = {d for inj in scenario.injects
+                 for d in [*inj.opens, *(a.decision for a in inj.expected_actions),
+                           *([inj.when.decision] if inj.when and inj.when.decision else [])]}
+        unknown = named - set(self.decisions) - broken.decisions
+        # a name a letter or two from a decision's is a misspelling, reported where it is
+        # written (and that decision is not "never put": the misspelling is the mistake)
+        self.misspelt = {d: c[0] for d in unknown
+                         if (c := closest(d, self.decisions, cutoff=SLIP))}
+        self.repeats = len(self.decisions) < len(scenario.decisions)
+        # any other unknown name, when an id repeats, may be what the repeated one was
+        self.lost = sorted(unknown - set(self.misspelt)) if self.repeats else []
+        self.world = set(scenario.world) | broken.world
+
+    def unknown_decision(self, name: str) -> bool:
+        """True if ``name`` should be reported as an unknown decision."""
+        return not (name in self.decisions or name in self.broken.decisions
+                    or name in self.lost)  # the repeated id's message names those
+
+    def unknown(self, kind: str, name: str) -> str:
+        known = self.decisions if kind == "decision" else self.world
+        return f"unknown {kind} {name!r}{did_you_mean(name, known)}"
+
+    def world_errors(self) -> list[tuple[Loc, str]]:
+        s = self.s
         errors: list[tuple[Loc, str]] = [
-            (("world", k), f"{v} is outside [0, 1]") for k, v in self.world.items()
+            (("world", k), f"{v} is outside [0, 1]") for k, v in s.world.items()
             if not 0.0 <= v <= 1.0
         ]
-        opened = {d for inj in self.injects for d in inj.opens}
+        opened = {d for inj in s.injects for d in inj.opens} | self.broken.opened
         seen: set[str] = set()
-        for i, d in enumerate(self.decisions):
+        for i, d in enumerate(s.decisions):
             if d.id in seen:
-                errors.append((("decisions", i, "id"), f"decision id {d.id!r} repeats"))
+                lost = (f"; nothing is called {', '.join(map(repr, self.lost))} now, though "
+                        "injects name it: was this one meant to be that?" if self.lost else "")
+                errors.append((("decisions", i, "id"), f"decision id {d.id!r} repeats{lost}"))
+                continue
             seen.add(d.id)
-            if d.id not in opened:
+            if d.id not in opened and d.id not in self.misspelt.values():
                 errors.append((("decisions", i, "id"),
                                f"no inject opens {d.id!r}, so it would never be put"))
             if d.pressure and d.pressure not in self.world:
@@ -196,43 +290,131 @@ class Scenario(Strict):
                                f"{d.pressure!r} is not a world variable"))
         return errors
 
-    def _inject_errors(self) -> list[tuple[Loc, str]]:
-        decisions = {d.id: d for d in self.decisions}
+    def inject_errors(self) -> list[tuple[Loc, str]]:
+        s = self.s
         errors: list[tuple[Loc, str]] = []
         seen: set[str] = set()
-        for i, inj in enumerate(self.injects):
+        for i, inj in enumerate(s.injects):
             at = ("injects", i)
             if inj.id in seen:
                 errors.append(((*at, "id"), f"inject id {inj.id!r} repeats"))
             seen.add(inj.id)
-            if inj.turn is not None and inj.turn > self.turns:
-                errors.append(((*at, "turn"), f"turn {inj.turn} is after the last ({self.turns})"))
-            errors += [((*at, "opens", j), f"unknown decision {d!r}")
-                       for j, d in enumerate(inj.opens) if d not in decisions]
-            errors += [((*at, "effects", j, "var"), f"unknown world variable {e.var!r}")
+            if inj.turn is not None and inj.turn > s.turns:
+                errors.append(((*at, "turn"), f"turn {inj.turn} is after the last ({s.turns})"))
+            errors += [((*at, "opens", j), self.unknown("decision", d))
+                       for j, d in enumerate(inj.opens) if self.unknown_decision(d)]
+            errors += [((*at, "effects", j, "var"), self.unknown("world variable", e.var))
                        for j, e in enumerate(inj.effects) if e.var not in self.world]
             if inj.when and inj.when.var and inj.when.var not in self.world:
-                errors.append(((*at, "when", "var"), f"unknown world variable {inj.when.var!r}"))
-            if inj.when and inj.when.decision and inj.when.decision not in decisions:
+                errors.append(((*at, "when", "var"), self.unknown("world variable", inj.when.var)))
+            if inj.when and inj.when.decision and self.unknown_decision(inj.when.decision):
                 errors.append(((*at, "when", "decision"),
-                               f"unknown decision {inj.when.decision!r}"))
+                               self.unknown("decision", inj.when.decision)))
             for j, act in enumerate(inj.expected_actions):
-                errors += _expected_errors((*at, "expected_actions", j), act, decisions)
+                errors += self.expected_errors((*at, "expected_actions", j), inj, act)
         return errors
 
-    def decision(self, decision_id: str) -> DecisionPoint:
-        return next(d for d in self.decisions if d.id == decision_id)
+    def expected_errors(self, at: Loc, inj: Inject, act: ExpectedAction
+                        ) -> list[tuple[Loc, str]]:
+        if self.unknown_decision(act.decision):
+            return [((*at, "decision"), self.unknown("decision", act.decision))]
+        if act.decision not in inj.opens and not any(map(self.unknown_decision, inj.opens)):
+            opens = ", ".join(inj.opens) or "nothing"
+            return [((*at, "decision"), f"this inject does not open {act.decision!r} (it "
+                     f"opens {opens}): expect an action at the inject that puts the question, "
+                     "or it is scored against another turn's choice")]
+        dp = self.decisions.get(act.decision)
+        if dp is None:  # a decision that failed the format checks: reported there
+            return []
+        known = {o.id for o in dp.options}
+        errors = [((*at, "options", k), f"{o!r} is not an option of {dp.id}")
+                  for k, o in enumerate(act.options) if o not in known]
+        if (act.actor == "NAC") != (dp.forum == "nac"):
+            errors.append(((*at, "actor"), f"{dp.id} is put to the {dp.forum} forum: expect "
+                           "NAC for a Council decision and only there"))
+        return errors
 
 
-def _expected_errors(at: Loc, act: ExpectedAction, decisions: dict[str, DecisionPoint]
-                     ) -> list[tuple[Loc, str]]:
-    dp = decisions.get(act.decision)
-    if dp is None:
-        return [((*at, "decision"), f"unknown decision {act.decision!r}")]
-    known = {o.id for o in dp.options}
-    errors = [((*at, "options", k), f"{o!r} is not an option of {dp.id}")
-              for k, o in enumerate(act.options) if o not in known]
-    if (act.actor == "NAC") != (dp.forum == "nac"):
-        errors.append(((*at, "actor"), f"{dp.id} is put to the {dp.forum} forum: expect NAC "
-                       "for a Council decision and only there"))
-    return errors
+# -- a file with format errors: check what can be checked ------------------------------
+
+_PLACEHOLDERS: dict[str, Any] = {"id": "scenario", "title": "", "background": "",
+                                 "turn_represents": "", "turns": MAX_TURNS,
+                                 "decisions": [], "injects": []}
+
+
+def salvage(data: dict[str, Any]) -> tuple[Scenario, Names, dict[str, list[int]]]:
+    """The parts of a scenario that pass the format checks, so that the cross-reference
+    and actor checks can still run; the names the failing parts give; and, for each list
+    field, the file's index of each item kept (to name the right item and line).
+
+    Each field is validated on its own; an item that fails (a decision, an inject, a
+    world variable, an actor's value) is dropped and the rest validated again: one bad
+    option costs its decision (whose name stays known), not the file. A field that
+    cannot be used takes a placeholder that refers to nothing (200 turns: no inject is
+    late)."""
+    values: dict[str, Any] = {}
+    kept_at: dict[str, list[int]] = {}
+    for name, info in Scenario.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        indices = list(range(len(value))) if isinstance(value, list) else []
+        adapter = TypeAdapter(Annotated[info.annotation, info])
+        for _ in range(8):  # each pass drops the failing items one level up; files are shallow
+            try:
+                values[name] = adapter.validate_python(value)
+                break
+            except ValidationError as err:
+                locs = [e["loc"] for e in err.errors()]
+            if any(not loc for loc in locs) or not isinstance(value, dict | list):
+                break
+            if isinstance(value, list):  # a decision or an inject goes whole
+                failed = {loc[0] for loc in locs}
+                indices = [i for k, i in enumerate(indices) if k not in failed]
+                value = [v for k, v in enumerate(value) if k not in failed]
+            else:
+                value = _without(value, locs)
+        kept_at[name] = indices
+    for name, placeholder in _PLACEHOLDERS.items():
+        values.setdefault(name, placeholder)
+    return Scenario.model_construct(**values), _names(data), kept_at
+
+
+def _without(value: dict, locs: list[Loc]) -> dict:
+    """``value`` without the deepest existing node on each loc."""
+    doomed: set[Loc] = set()
+    for loc in locs:
+        node, depth = value, 0
+        for part in loc:
+            if isinstance(node, dict) and part in node or \
+                    isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node, depth = node[part], depth + 1
+            else:
+                break
+        doomed.add(tuple(loc[:max(1, depth)]))
+    return _prune(value, doomed, ())
+
+
+def _prune(value: Any, doomed: set[Loc], at: Loc) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v, doomed, (*at, k)) for k, v in value.items()
+                if (*at, k) not in doomed}
+    if isinstance(value, list):
+        return [_prune(v, doomed, (*at, i)) for i, v in enumerate(value)
+                if (*at, i) not in doomed]
+    return value
+
+
+def _names(data: dict[str, Any]) -> Names:
+    """Every decision id, opened decision and world variable the file gives, valid or not."""
+    def items(key: str) -> list[dict]:
+        found = data.get(key)
+        return [x for x in found if isinstance(x, dict)] if isinstance(found, list) else []
+
+    opened = {d for inj in items("injects") if isinstance(inj.get("opens"), list)
+              for d in inj["opens"] if isinstance(d, str)}
+    world = data.get("world")
+    return Names(decisions={d["id"] for d in items("decisions") if isinstance(d.get("id"), str)},
+                 opened=opened,
+                 world={k for k in world if isinstance(k, str)} if isinstance(world, dict)
+                 else set())

@@ -50,7 +50,7 @@ import numpy as np
 
 from scenarios.errors import InputError, Problem
 from sim.outputs import EventBase, ResultRow, Row, write_results, write_text
-from sim.request import CheckedRun, RunRequest, cached_scenario
+from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
 from sim.rules import parse_rule, rule_names
 from sim.runner import git_commit, package_version, play, versions
 
@@ -335,8 +335,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` to
     ``out_dir`` (default ``runs/compare-SCENARIO``). Bad input raises InputError before
     any run."""
-    if n_seeds < 1:
-        raise InputError.one("--seeds", str(n_seeds), "must be at least 1")
+    check_seed_count(n_seeds)
     if workers is not None and workers < 1:
         raise InputError.one("--workers", str(workers), "must be at least 1")
     specs = check_rules(rules)

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from agents.catalog import load_catalog
 from scenarios.errors import InputError, Problem
-from scenarios.information import LEVERS
+from scenarios.guarded import parse_number, parse_whole
+from scenarios.information import LEVERS, standing_campaigns_note
 from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
 from sim.app import LiveAccount, compare, narrate, report
 from sim.outputs import read_events, read_manifest
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
-from sim.request import CheckedRun, RunRequest
+from sim.request import MAX_SEEDS, CheckedRun, RunRequest
 from sim.rules import REGISTRY, rule_names
 from sim.runner import build, package_version, result_of, resume, write_run
 
@@ -97,10 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--rules", default="all",
                       help="all, or a comma list of rule specs, e.g. bilateral,caucus,"
                            "coalition:k=3 (default all)")
-    comp.add_argument("--seeds", type=int, default=100, help="seeds per rule (default 100)")
+    comp.add_argument("--seeds", type=whole_number, default=100,
+                      help=f"seeds per rule, 1 to {MAX_SEEDS:,} (default 100)")
     comp.add_argument("--root-seed", type=seed_number, default=1,
                       help="root seed the run seeds are derived from (default 1)")
-    comp.add_argument("--workers", type=int, help="processes (default: every core; 1: serial)")
+    comp.add_argument("--workers", type=whole_number,
+                      help="processes (default: every core; 1: serial)")
     add_what_if_options(comp)
     comp.add_argument("--out", type=Path, help="output folder (default runs/compare-SCENARIO)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -108,12 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def whole_number(text: str) -> int:
+    """A whole number as typed, in ASCII digits (not '1_000', '٣' or '3.0')."""
+    value = parse_whole(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return value
+
+
 def seed_number(text: str) -> int:
     """A seed as typed: a whole number, 0 or more (numpy's seeds are non-negative)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    value = whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"a seed is 0 or more, not {value}")
     return value
@@ -151,7 +159,7 @@ def add_what_if_options(p: argparse.ArgumentParser) -> None:
                    help="pull one of the report's public-diplomacy levers (0..1), e.g. "
                         "messaging=1 or contact_point_embassies=0.8; repeatable (names: "
                         + ", ".join(LEVERS) + ")")
-    p.add_argument("--population", type=int, metavar="N",
+    p.add_argument("--population", type=whole_number, metavar="N",
                    help="simulated citizens per partner public (default 2000)")
 
 
@@ -176,6 +184,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     elif not args.quiet:
         print(f"{scenario.title}\nrule {checked.rule.spec()}, seed {checked.seed}, "
               f"one turn = {scenario.turn_represents}")
+        note = standing_campaigns_note(scenario)
+        if note:
+            print(note)
         print(WHY_LEGEND)
         for line in narrate(model.events, scenario.turn_represents, names):
             print(line)
@@ -307,13 +318,20 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every problem of every file, then exit 2 if any; warnings and notes do not fail."""
     problems: list[Problem] = []
     for file in args.files:
         try:
             loaded = load_scenario(file)
-            print(f"ok: {file}: {loaded.scenario.title}")
         except InputError as err:
             problems += err.problems
+            continue
+        print(f"ok: {file}: {loaded.scenario.title}")
+        note = standing_campaigns_note(loaded.scenario)
+        if note:
+            print(f"  note: {note}")
+        for warning in loaded.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     if problems:
         raise InputError(problems)
     return 0
@@ -366,19 +384,22 @@ def what_if(args: argparse.Namespace, scenario: str) -> RunRequest:
 
 
 def parse_pairs(items: list[str], source: str) -> dict[str, str]:
+    """``KEY=VALUE`` options; a key given twice is refused (which was meant?)."""
     pairs = {}
     for item in items:
-        key, sep, value = item.partition("=")
+        key, sep, value = (p.strip() for p in item.partition("="))
         if not sep or not key or not value:
             raise InputError.one(source, item, "expected KEY=VALUE")
-        pairs[key.strip()] = value.strip()
+        if key in pairs:
+            raise InputError.one(source, key, f"given twice ({pairs[key]} and {value})")
+        pairs[key] = value
     return pairs
 
 
 def numbers(items: list[str], source: str) -> dict[str, float]:
     values, problems = {}, []
     for key, text in parse_pairs(items, source).items():
-        number = to_float(text)
+        number = parse_number(text)
         if number is None:
             problems.append(Problem(source, key, f"not a number: {text}"))
         else:
@@ -400,20 +421,13 @@ def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str,
                                     or "expected CODE.FIELD=VALUE"))
         elif dim == "government":
             governments[code] = value
-        elif (number := to_float(value)) is None:
+        elif (number := parse_number(value)) is None:
             problems.append(Problem("--set", key, "not a number: " + value))
         else:
             overrides.setdefault(code, {})[dim] = number
     if problems:
         raise InputError(problems)
     return overrides, governments
-
-
-def to_float(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agents.catalog import Catalog, governments_available, load_catalog
+from agents.catalog import IP4, Catalog, governments_available, load_catalog
 from scenarios.errors import InputError, Problem, did_you_mean, option_problems
 from scenarios.information import (
     GATED_LEVERS,
@@ -28,6 +28,11 @@ from scenarios.information import (
 from scenarios.loader import LoadedScenario, dimension_problem, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, merged
 from sim.rules import Rule, parse_rule
+
+CAPABILITY = "capability"  # the profile value that weighs a partner in a response's size
+# Seeds per rule a comparison may ask for: 10,000 seeds of all seven rules are 70,000
+# runs, hours on a laptop; more is a sweep's job, in pieces that can be resumed.
+MAX_SEEDS = 10_000
 
 
 class RunRequest(BaseModel):
@@ -95,6 +100,15 @@ def check_seed(seed: int) -> int:
     return seed
 
 
+def check_seed_count(n_seeds: int) -> int:
+    """``--seeds``: at least 1 and at most MAX_SEEDS per rule."""
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or \
+            not 1 <= n_seeds <= MAX_SEEDS:
+        raise InputError.one("--seeds", str(n_seeds), f"seeds per rule: a whole number from "
+                             f"1 to {MAX_SEEDS:,}")
+    return n_seeds
+
+
 def check_parameters(loaded: LoadedScenario, values: dict[str, float | int | None],
                      population: int | None) -> Parameters:
     """The scenario file's parameters with the run's on top (``--param``, then
@@ -151,7 +165,15 @@ def check_actors(loaded: LoadedScenario, overrides: dict[str, dict[str, float]],
     catalog = load_catalog(chosen)
     catalog = catalog.with_values(_resolved(catalog, loaded.scenario.actors.overrides),
                                   "scenario file")
-    return catalog.with_values(_resolved(catalog, overrides), "command line")
+    catalog = catalog.with_values(_resolved(catalog, overrides), "command line")
+    if not any(catalog.profiles[c].values[CAPABILITY].value > 0 for c in IP4):
+        # the size of a response weighs each partner's position by its capability: with
+        # all four at 0 it has no weights, and no meaning (analysis/outcomes.py)
+        by_option = any(CAPABILITY in v for v in overrides.values())
+        raise InputError.one("--set" if by_option else loaded.path, f"{'/'.join(IP4)}."
+                             f"{CAPABILITY}", "at least one partner needs a capability above "
+                             "0 (the size of a response is weighed by capability)")
+    return catalog
 
 
 def _resolved(catalog: Catalog, overrides: dict[str, dict[str, float]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents.states import CoercionRule
+from scenarios.schema import ESCALATION_VAR
 from sim.outputs import Coercion, Pressure
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class Adversaries:
 
     def russia_presses(self, turn: int) -> None:
         model = self.model
-        level = model.russia.pressure(model.timeline.get("russia_escalation"))
+        level = model.russia.pressure(model.timeline.get(ESCALATION_VAR))
         memory = model.params.russia_pressure_memory
         self.russia_pressure = round(memory * self.russia_pressure + (1 - memory) * level, 6)
         if level > 0:

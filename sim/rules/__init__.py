@@ -8,6 +8,7 @@ import pkgutil
 from pydantic import ValidationError
 
 from scenarios.errors import InputError, did_you_mean
+from scenarios.guarded import parse_number
 from sim.rules.base import NO_GROUP, REGISTRY, Intention, Rule, Stance
 
 for _module in pkgutil.iter_modules(__path__):
@@ -25,12 +26,22 @@ def parse_rule(spec: str) -> Rule:
         known = ", ".join(rule_names())
         raise InputError.one("--rule", name,
                              f"unknown rule{did_you_mean(name, REGISTRY)}; known: {known}")
-    params: dict[str, str] = {}
+    params: dict[str, str | float] = {}
+    fields = REGISTRY[name].model_fields
     for part in filter(None, args.split(",")):
-        key, sep, value = part.partition("=")
+        key, sep, value = (p.strip() for p in part.partition("="))
         if not sep:
             raise InputError.one("--rule", spec, f"parameter {part!r} is not key=value")
-        params[key.strip()] = value.strip()
+        if key in params:
+            raise InputError.one("--rule", spec, f"{key} is given twice")
+        if key in fields and fields[key].annotation in (int, float):
+            number = parse_number(value)  # ASCII digits, finite: not 'inf', '1_0' or '٣'
+            if number is None:
+                raise InputError.one("--rule", spec, f"{key}: not a number: {value!r}")
+            params[key] = int(number) if number.is_integer() and \
+                fields[key].annotation is int else number
+        else:
+            params[key] = value
     try:
         return REGISTRY[name].model_validate(params)
     except ValidationError as err:
