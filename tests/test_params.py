@@ -55,6 +55,7 @@ SCANNED = ("agents/states.py", "agents/publics.py", "agents/catalog.py", "sim/in
 NOT_ASSUMPTIONS = {
     ("agents/states.py", "coerce", 0.5): "rounding the budget to the nearest whole target",
     ("agents/publics.py", "beta_draws", 0.001): "numerical guard: Beta needs both shapes > 0",
+    ("agents/publics.py", "<module>", 50_000): "STACK_BELOW: speed only, same numbers",
     ("sim/information.py", "<module>", 0.005): "NOTE_THRESHOLD: wording of a note only",
     ("scenarios/information.py", "Levers", 0.3): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "Levers", 0.5): "a lever's status quo: a scenario input",
