@@ -32,8 +32,8 @@ STATE_DIMENSIONS: dict[str, str] = {
     "russia_stance": "support for costly measures against Russia over Ukraine",
     "china_threat": "government's view of China as a security challenge worth raising at NATO",
     "dprk_priority": "weight given to North Korea as a security threat",
-    "china_trade_exposure": "share of goods exports that go to China (E)",
-    "coercion_vulnerability": "felt vulnerability to Chinese trade disruption (V)",
+    "china_trade_exposure": "share of goods exports that go to China (trade exposure)",
+    "coercion_vulnerability": "felt vulnerability to Chinese trade disruption",
     "nato_enthusiasm": "how keen the government is on its association with NATO",
     "nato_integration": "integration into NATO's military and operational structures",
     "ip4_ambition": "ambition for the IP4 as a strategic, not merely tactical, format",
@@ -57,6 +57,11 @@ ADVERSARY_DIMENSIONS: dict[str, str] = {
 }
 
 AllyArchetype = Literal["ambitious", "cautious"]
+
+
+# The report every ``source: report`` value quotes (docs/ODD.md, references).
+REPORT = ("United States Institute of Peace, Expert Study Group on NATO and Indo-Pacific "
+          "Partners (chair M. Galic), final report, executive summary")
 
 
 def normalize_text(text: str) -> str:

@@ -7,11 +7,12 @@ improvement and the decisions with their reasons.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.figures import has_publics, publics_figure, save, summary_figure
-from analysis.narrative import Names, name, narrate, narrative_label
+from analysis.narrative import Names, name, narrate, narrative_label, option_labels, sources
 from scenarios.schema import ExpectedAction
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
@@ -23,6 +24,7 @@ from sim.outputs import (
     LeverSwitched,
     PublicOpinion,
     RunOutputs,
+    because,
     read_run,
     write_text,
 )
@@ -39,15 +41,18 @@ class Check:
     expected: str
     observed: str
     met: bool
+    instead: str = ""  # when not met: what was chosen instead, and the terms that decided it
 
 
 def checks(events: list[EventBase]) -> list[Check]:
-    """One row per expected action of every inject that fired, per actor it names."""
+    """One row per expected action of every inject that fired, per actor it names; an
+    unmet one says what was chosen instead and why (option labels where the run has them)."""
+    labels = option_labels(events)
     rows = []
     for inject in (e for e in events if isinstance(e, InjectFired)):
         for act in inject.expected:
             turn = _when_put(events, act.decision, inject.turn)
-            rows += _check(events, inject, act, turn)
+            rows += _check(events, inject, act, turn, labels.get(act.decision, {}))
     return rows
 
 
@@ -57,7 +62,7 @@ def _when_put(events: list[EventBase], decision: str, since: int) -> int | None:
 
 
 def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
-           turn: int | None) -> list[Check]:
+           turn: int | None, label: dict[str, str]) -> list[Check]:
     decision, wanted, actor = act.decision, act.options, act.actor
     base = dict(turn=inject.turn, inject=inject.inject, decision=decision, expected=act.text)
     if turn is None:
@@ -68,27 +73,53 @@ def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
         if vote is None:
             return [Check(actor="NAC", observed="not put to the Council", met=False, **base)]
         met = vote.outcome == "approved" and vote.option in wanted
-        seen = f"{vote.outcome}: {vote.option}" + (
+        seen = f"{vote.outcome}: {label.get(vote.option, vote.option)}" + (
             f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")
-        return [Check(actor="NAC", observed=seen, met=met, **base)]
+        blocks = [_decided(c, label) for c in _choices(events, decision, turn)
+                  if c.actor in vote.blockers]
+        return [Check(actor="NAC", observed=seen, met=met, **base,
+                      instead="" if met else "; ".join(blocks))]
     if actor == "IP4_JOINT":
         joint = next((e for e in events if isinstance(e, JointPosition)
                       and e.decision == decision and e.turn == turn), None)
+        partners = [_decided(c, label) for c in _choices(events, decision, turn)
+                    if c.actor in IP4]
         if joint is None:
-            return [Check(actor="IP4", observed="no joint position", met=False, **base)]
+            return [Check(actor="IP4", observed="no joint position", met=False, **base,
+                          instead="; ".join(partners))]
         met = joint.option in wanted and set(joint.members) == set(IP4)
-        return [Check(actor="IP4", observed=f"joint: {joint.option} ({', '.join(joint.members)})",
-                      met=met, **base)]
-    choices = {e.actor: e.option for e in events if isinstance(e, Choice)
-               and e.decision == decision and e.turn == turn}
+        seen = f"joint: {label.get(joint.option, joint.option)} ({', '.join(joint.members)})"
+        return [Check(actor="IP4", observed=seen, met=met, **base,
+                      instead="" if met else "; ".join(partners))]
+    choices = {e.actor: e for e in _choices(events, decision, turn)}
     if actor == "ALLIES":
-        allies = {a: o for a, o in choices.items() if a not in IP4}
+        allies = {a: c.option for a, c in choices.items() if a not in IP4}
         share = sum(o in wanted for o in allies.values()) / max(1, len(allies))
+        others = Counter(o for o in allies.values() if o not in wanted)
+        instead = ", ".join(f"{n} chose {label.get(o, o)}" for o, n in others.most_common())
         return [Check(actor="ALLIES", observed=f"{share:.0%} of allies did", **base,
-                      met=share >= ALLIES_MET_SHARE)]
+                      met=share >= ALLIES_MET_SHARE, instead=instead)]
     actors = list(IP4) if actor == "IP4" else [actor]
-    return [Check(actor=a, observed=choices.get(a, "did not choose"),
-                  met=choices.get(a) in wanted, **base) for a in actors]
+    rows = []
+    for a in actors:
+        c = choices.get(a)
+        met = c is not None and c.option in wanted
+        rows.append(Check(actor=a, observed=label.get(c.option, c.option) if c else
+                          "did not choose", met=met, **base,
+                          instead="" if met or c is None else _decided(c, label)))
+    return rows
+
+
+def _choices(events: list[EventBase], decision: str, turn: int) -> list[Choice]:
+    return [e for e in events if isinstance(e, Choice) and e.decision == decision
+            and e.turn == turn]
+
+
+def _decided(choice: Choice, label: dict[str, str]) -> str:
+    """'JPN chose raise it publicly (position +0.48, US pull +0.10, China framing -0.09)'."""
+    return (f"{choice.actor} chose {label.get(choice.option, choice.option)} "
+            f"({because(choice.terms)}; all terms: ip4sim why RUN_FOLDER --turn "
+            f"{choice.turn} --actor {choice.actor})")
 
 
 def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
@@ -109,6 +140,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
         "",
         "## Summary",
         "",
+        _played(manifest.players, names),
         f"- Expected actions met: **{len(met)} of {len(rows)}**.",
         f"- Joint IP4 positions: **{len(joint)}** "
         f"({', '.join(sorted({e.decision for e in joint})) or 'none'}).",
@@ -121,10 +153,13 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
         if any(isinstance(e, PublicOpinion) for e in events):  # write_debrief draws it too
             lines += ["", "![The publics](publics.png)"]
     lines += ["", "## Expected actions (evaluation guide)", "",
-              "| turn | inject | actor | expected | observed | met |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "Where an expected action was not met, the last column says what was chosen "
+              "instead and the three terms of the utility that weighed most in it (`ip4sim "
+              "why` on this run's folder prints them all).", "",
+              "| turn | inject | actor | expected | observed | met | chosen instead, and why |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {r.turn} | {r.inject} | {name(r.actor, names)} | {r.expected} | {r.observed} | "
-              f"{'yes' if r.met else '**no**'} |" for r in rows]
+              f"{'yes' if r.met else '**no**'} | {r.instead} |" for r in rows]
     lines += ["", "## Strengths", ""]
     lines += _grouped(met, names) or ["- none recorded"]
     lines += ["", "## Areas for improvement", ""]
@@ -133,8 +168,18 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
               "After each choice come the three terms of the actor's utility that weighed most, "
               "each against the average option: a plus sign pulled toward the chosen option, a "
               "minus sign away from it.", "", "```",
-              *narrate(events, turn_represents, names), "```", ""]
+              *narrate(events, turn_represents, names), "```",
+              "", "## Sources", "", *sources(manifest), ""]
     return "\n".join(lines)
+
+
+def _played(players: dict[str, str], names: Names) -> str:
+    """Which governments people played; a replay's recorded answers say so too."""
+    people = [name(c, names) for c, by in players.items() if by == "human"]
+    others = [f"{name(c, names)} ({by})" for c, by in players.items() if by != "human"]
+    line = f"- Played by people: **{', '.join(people)}**" if people else \
+        "- Played by people: none (the engine played every government)"
+    return line + (f"; answered otherwise: {', '.join(others)}" if others else "") + "."
 
 
 def _grouped(rows: list[Check], names: Names) -> list[str]:
@@ -170,8 +215,13 @@ def _publics_summary(events: list[EventBase], names: Names) -> list[str]:
         f"{narrative_label(k.removeprefix('belief.'))} " + ", ".join(
             f"{c} {last[c][k]:.2f}" for c in codes) for k in beliefs) + ".")
     swayed = [e for e in events if isinstance(e, Choice) and e.swayed_from]
-    detail = "; ".join(f"{name(e.actor, names)} {e.decision}: {e.option} instead of "
-                       f"{e.swayed_from} (turn {e.turn})" for e in swayed)
+    labels = option_labels(events)
+
+    def label(e: Choice, option: str) -> str:
+        return labels.get(e.decision, {}).get(option, option)
+
+    detail = "; ".join(f"{name(e.actor, names)} {e.decision}: {label(e, e.option)} instead "
+                       f"of {label(e, e.swayed_from)} (turn {e.turn})" for e in swayed)
     lines.append(f"- Choices tipped by public opinion: **{len(swayed)}**"
                  + (f" ({detail})" if detail else "") + ".")
     lines += [f"- Lever switched on: {e.lever} (turn {e.turn}, after {e.decision})."

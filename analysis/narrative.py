@@ -20,6 +20,7 @@ from sim.outputs import (
     Message,
     Pressure,
     PublicOpinion,
+    RunManifest,
     because,
 )
 
@@ -28,6 +29,11 @@ Names = Mapping[str, str]  # actor code -> name, as a run's manifest records the
 
 def name(code: str, names: Names) -> str:
     return names.get(code, code)
+
+
+def option_labels(events: Iterable[EventBase]) -> dict[str, dict[str, str]]:
+    """Decision id -> option id -> label: what an account says instead of an id."""
+    return {e.decision: e.options for e in events if isinstance(e, DecisionOpened)}
 
 
 def by_turn(events: Iterable[EventBase]) -> dict[int, list[EventBase]]:
@@ -176,7 +182,7 @@ def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]],
     tally = ", ".join(f"{label.get(o, o)} {n}" for o, n in counts.most_common())
     outliers = [c for c in pending if c.option != modal]
     detail = "; ".join(f"{name(c.actor, names)} {label.get(c.option, c.option)}"
-                       for c in outliers[:6])
+                       for c in outliers)  # every one: an account cuts nothing
     yield f"    Allies: {tally}" + (f" ({detail})" if detail else "")
     pending.clear()
 
@@ -186,3 +192,34 @@ def _council(vote: CouncilVote, label: dict[str, str], names: Names) -> str:
         blockers = ", ".join(name(b, names) for b in vote.blockers)
         return f"North Atlantic Council: BLOCKED by {blockers} (consensus needs every ally)"
     return f"North Atlantic Council: agreed, {label.get(vote.option, vote.option)}"
+
+
+def sources(manifest: RunManifest) -> list[str]:
+    """The sources behind the profiles the run used, as bullet lines: how many values rest
+    on the report, on outside figures, on assumptions and on this run's overrides; the
+    report's sentences and the outside citations behind the four partners' values; and
+    every override."""
+    values = [(code, dim, v) for code, dims in manifest.profiles.items()
+              for dim, v in dims.items()]
+    if not values:
+        return ["- This run's manifest records no profiles (written by an older ip4sim); "
+                "`ip4sim actors CODE` gives each value with its source."]
+    count = Counter(v.source for _, _, v in values)
+    lines = [f"- The {len(manifest.profiles)} actors' {len(values)} profile values: "
+             f"{count['report']} quote the report, {count['outside']} rest on outside figures, "
+             f"{count['assumption']} are stated assumptions, {count['override']} were set for "
+             "this run. `ip4sim actors CODE` gives every value with its source."]
+    for kind, title in (("report", f"The report, {manifest.report or 'the USIP report'}; "
+                                   "its sentences behind the four partners' values:"),
+                        ("outside", "Outside figures behind the four partners' values:")):
+        cited: dict[str, list[str]] = {}
+        for code, dim, v in values:
+            if code in IP4 and v.source == kind and v.cited:
+                cited.setdefault(v.cited, []).append(f"{code} {dim}")
+        if cited:
+            lines.append(f"- {title}")
+            lines += [f'  - "{text}" ({", ".join(uses)})' if kind == "report" else
+                      f"  - {text} ({', '.join(uses)})" for text, uses in cited.items()]
+    lines += [f"- Override: {code} {dim} = {v.value:.2f} ({v.evidence})"
+              for code, dim, v in values if v.source == "override"]
+    return lines

@@ -13,14 +13,16 @@ from pathlib import Path
 
 from analysis.compare import SUMMARY_FILES, SummaryRow, format_table, summarize_batch
 from analysis.debrief import write_debrief
-from analysis.narrative import LiveAccount, narrate
+from analysis.narrative import LiveAccount, narrate, sources
 from analysis.outcomes import run_outcomes
+from analysis.why import choices_of, explain
 from sim.batch import JobResult, compare_rules
 from sim.outputs import ResultRow
 from sim.request import RunRequest
 from sim.runner import RunResult, write_run
 
-__all__ = ["LiveAccount", "compare", "narrate", "report", "write_debrief"]
+__all__ = ["LiveAccount", "choices_of", "compare", "explain", "narrate", "report", "sources",
+           "write_debrief"]
 
 
 def report(result: RunResult, out: Path, command: list[str] | None = None) -> list[str]:

@@ -13,14 +13,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from agents.catalog import load_catalog
-from scenarios.errors import InputError, Problem
+from agents.catalog import canonical, load_catalog
+from scenarios.errors import InputError, Problem, did_you_mean
 from scenarios.guarded import parse_number, parse_whole
 from scenarios.information import LEVERS, standing_campaigns_note
 from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
-from sim.app import LiveAccount, compare, narrate, report
-from sim.outputs import read_events, read_manifest
+from sim.app import LiveAccount, choices_of, compare, explain, narrate, report, sources
+from sim.outputs import read_events, read_manifest, read_run
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
 from sim.request import MAX_SEEDS, CheckedRun, RunRequest
@@ -78,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     actors.add_argument("--government", action="append", default=[], metavar="CODE=NAME",
                         help="government in office, e.g. KOR=progressive")
     actors.set_defaults(handler=cmd_actors)
+
+    why = sub.add_parser("why", help="every term of a run's choices, with what it means and "
+                                     "the profile values and sources behind it")
+    why.add_argument("folder", type=Path, metavar="RUN_FOLDER", help="a run folder")
+    why.add_argument("--turn", type=int, metavar="T", help="only this turn's choices")
+    why.add_argument("--actor", metavar="CODE",
+                     help="only this actor's choices (default: the four partners')")
+    why.set_defaults(handler=cmd_why)
 
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(handler=cmd_scenarios)
@@ -189,6 +197,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(note)
         print(WHY_LEGEND)
         for line in narrate(model.events, scenario.turn_represents, names):
+            print(line)
+        print("\nSources")
+        for line in sources(read_manifest(out)):
             print(line)
         print()
     print(f"wrote {out}/: " + ", ".join(written))
@@ -307,6 +318,29 @@ def role_card(profile) -> str:
         lines += textwrap.wrap(value.describe(), 90, initial_indent=" " * 32,
                                subsequent_indent=" " * 34)
     return "\n".join(lines)
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    try:
+        run = read_run(args.folder)
+    except (OSError, ValueError) as err:
+        raise InputError.one(str(args.folder), "", f"not a readable run folder: {err}") from None
+    actor = None
+    if args.actor:
+        by_name = {n.lower(): c for c, n in run.manifest.actors.items()}
+        actor = by_name.get(args.actor.strip().lower(), canonical(args.actor))
+        if actor not in run.manifest.actors:
+            raise InputError.one("--actor", args.actor, "not an actor of this run"
+                                 f"{did_you_mean(args.actor, run.manifest.actors)}")
+    chosen = choices_of(run, args.turn, actor)
+    if not chosen:
+        turns = sorted({e.turn for e in choices_of(run, None, actor)})
+        raise InputError.one("--turn", str(args.turn), "no choice in that turn; turns with "
+                             f"choices: {', '.join(map(str, turns)) or 'none'}")
+    print(f"{run.manifest.title}")
+    for line in explain(run, chosen):
+        print(line)
+    return 0
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -46,6 +46,43 @@ TERM_LABELS = {
 }
 
 
+# What each term measures, and what it reads: the weight (a parameter) and the actor's
+# profile values (``POSITION`` stands for the decision's own dimension). The equations are
+# ``sim.decisions.term_array``; ``ip4sim why`` prints these beside a choice's terms.
+POSITION = "(the question's dimension)"
+TERM_MEANINGS = {
+    "position": "closeness of the option to the actor's own view on the question's dimension, "
+                "counted more when the question is pressing",
+    "us_pull": "closeness of the option to the United States' position, times the actor's "
+               "alignment with the United States",
+    "peer_pull": "closeness of the option to the group's option under the coordination rule "
+                 "(0 when the actor is in no group)",
+    "coercion_risk": "felt risk of Chinese coercion if the option provokes China: felt "
+                     "vulnerability, less the partners' backing, more with pressure already felt",
+    "russia_risk": "the deterrent of Russia's pressure on options that provoke Russia",
+    "china_framing": "the dislike of cooperation with NATO being framed as about China",
+    "formalization": "the dislike of formalizing the IP4",
+    "nato_ties": "the benefit of acting through NATO, for an actor integrated into it",
+    "cost": "the option's material cost, heavier for a smaller actor",
+    "public": "the public's support for engaging NATO (above or below neutral), times the "
+              "option's visibility; the profile gives the anchor, the run's public moves it",
+    "consensus_norm": "an ally's reluctance to block consensus at the North Atlantic Council",
+}
+TERM_WEIGHTS = {
+    "position": "w_position", "us_pull": "w_us_pull", "peer_pull": "w_peer_pull",
+    "coercion_risk": "w_coercion", "russia_risk": "w_russia_risk", "china_framing": "w_framing",
+    "formalization": "w_formalization", "nato_ties": "w_nato_ties", "cost": "w_cost",
+    "public": "w_public", "consensus_norm": "w_consensus_norm",
+}
+TERM_PROFILE = {
+    "position": (POSITION,), "us_pull": ("us_alignment",), "peer_pull": (),
+    "coercion_risk": ("coercion_vulnerability",), "russia_risk": (),
+    "china_framing": ("china_framing_aversion",), "formalization": ("formalization_aversion",),
+    "nato_ties": ("nato_integration",), "cost": ("capability",),
+    "public": ("public_support",), "consensus_norm": (),
+}
+
+
 def because(terms: dict[str, float], top: int = 3) -> str:
     """'position +0.42, US pull +0.18, coercion risk -0.05': the terms that weighed most."""
     ranked = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:top]
@@ -204,6 +241,19 @@ class ScenarioRecord(BaseModel):
     turn_represents: str
 
 
+class ProfileValue(BaseModel):
+    """One profile value a run used, with where it comes from (``agents/profiles.py``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float
+    source: Literal["report", "outside", "assumption", "override"]
+    evidence: str = Field(description="the source in one line: the report's sentence, the "
+                                      "outside citation, the assumption's reason")
+    cited: str = Field("", description="the report's sentence or the outside citation "
+                                       "alone; empty for an assumption or an override")
+
+
 class RunManifest(BaseModel):
     """What produced a run folder, and what a report of it needs; ``status`` says
     whether the run reached its last turn (a saved game is ``in progress``)."""
@@ -223,6 +273,11 @@ class RunManifest(BaseModel):
     players: dict[str, str] = Field(default_factory=dict, description=(
         "actor -> who played it, where not the engine ('human', 'scripted', ...)"))
     actors: dict[str, str] = Field(default_factory=dict, description="actor code -> name")
+    profiles: dict[str, dict[str, ProfileValue]] = Field(default_factory=dict, description=(
+        "actor -> dimension -> the value the run used and its source, overrides included"))
+    dimensions: dict[str, str] = Field(default_factory=dict,
+                                       description="profile dimension -> what it means")
+    report: str = Field("", description="the report the profiles' quotes come from")
     turns_played: int = 0
     versions: dict[str, str] = Field(default_factory=dict)
     git_commit: str | None = None

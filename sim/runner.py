@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from agents.profiles import ADVERSARY_DIMENSIONS, REPORT, STATE_DIMENSIONS
 from scenarios.errors import InputError
 from sim.model import IP4Model
 from sim.outputs import (
     EventBase,
+    ProfileValue,
     Row,
     RunManifest,
     ScenarioRecord,
@@ -86,6 +88,11 @@ def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest
         overrides=request.overrides, governments=request.governments,
         levers=checked.levers.model_dump(), players=result.players,
         actors={code: p.name for code, p in checked.catalog.profiles.items()},
+        profiles={code: {dim: ProfileValue(value=v.value, source=v.source, evidence=v.describe(),
+                                           cited=v.quote or v.citation or "")
+                         for dim, v in p.values.items()}
+                  for code, p in checked.catalog.profiles.items()},
+        dimensions={**STATE_DIMENSIONS, **ADVERSARY_DIMENSIONS}, report=REPORT,
         turns_played=result.turns_played, versions=versions(), git_commit=git_commit(),
         command=command or [], created=datetime.now(UTC).isoformat(timespec="seconds"))
 

@@ -115,13 +115,32 @@ def plurality(intentions: dict[str, Intention]) -> str:
     return max(counts, key=lambda o: (counts[o], round(stake[o], 9), -position[o], o))
 
 
-def tie_note(intentions: dict[str, Intention], lean: str) -> str:
-    """Say so when the lean came out of a tie, so a reader can follow the group."""
+def tie_note(decision: DecisionPoint, intentions: dict[str, Intention], lean: str) -> str:
+    """Say so when the lean came out of a tie, with the values that broke it, so a reader
+    can follow the group (the same intentions can lead differently on two turns when the
+    stakes behind them differ)."""
     counts = Counter(i.option for i in intentions.values())
-    if sum(n == counts[lean] for n in counts.values()) < 2:
+    tied = [o for o in counts if counts[o] == counts[lean]]
+    if len(tied) < 2:
         return ""
-    return " (a tie: the side with more at stake, then the less forward option, leads)"
+    stake: Counter[str] = Counter()
+    position = {}
+    for i in intentions.values():
+        stake[i.option] += i.stake
+        position[i.option] = i.position
+    sides = " against ".join(f"{label(decision, o)} (stake {stake[o]:.2f}, position "
+                             f"{position[o]:.2f})" for o in sorted(tied, key=lambda o: o != lean))
+    more = all(round(stake[lean], 9) > round(stake[o], 9) for o in tied if o != lean)
+    broke = "its side has more at stake" if more else \
+        "the stakes are equal, and it is the less forward option"
+    return (f" (a tie, {counts[lean]} each: {sides}; {label(decision, lean)} leads because "
+            f"{broke})")
 
 
-def describe(intentions: dict[str, Intention]) -> str:
-    return ", ".join(f"{code} {i.option}" for code, i in intentions.items())
+def label(decision: DecisionPoint, option: str) -> str:
+    """An option's label: notes speak in labels, as the account does, never in ids."""
+    return decision.option(option).label
+
+
+def describe(decision: DecisionPoint, intentions: dict[str, Intention]) -> str:
+    return ", ".join(f"{code} {label(decision, i.option)}" for code, i in intentions.items())

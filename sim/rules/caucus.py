@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, plurality, tie_note
+from sim.rules.base import Intention, Rule, Stance, describe, label, plurality, tie_note
 
 
 class Caucus(Rule):
@@ -19,5 +19,5 @@ class Caucus(Rule):
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lean = plurality(intentions)
         return Stance(members=tuple(intentions), option=lean, binding=False, pull=self.pull,
-                      note=f"shared intentions ({describe(intentions)}); the group leans {lean}"
-                           f"{tie_note(intentions, lean)}")
+                      note=f"shared intentions ({describe(decision, intentions)}); the group leans "
+                           f"{label(decision, lean)}{tie_note(decision, intentions, lean)}")

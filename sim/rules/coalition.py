@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, plurality
+from sim.rules.base import Intention, Rule, Stance, label, plurality, tie_note
 
 
 class Coalition(Rule):
@@ -19,16 +19,18 @@ class Coalition(Rule):
 
     def stance(self, decision: DecisionPoint, intentions: dict[str, Intention]) -> Stance:
         lean = plurality(intentions)
+        named, tie = label(decision, lean), tie_note(decision, intentions, lean)
         willing = tuple(code for code, i in intentions.items() if i.option == lean)
         if len(willing) < self.k:
             return Stance(members=(), option=None, binding=False, pull=0.0,
-                          note=f"only {len(willing)} ({', '.join(willing)}) intend {lean}, "
-                               f"fewer than the {self.k} a coalition needs, so each acts alone")
+                          note=f"only {len(willing)} ({', '.join(willing)}) intend {named}, "
+                               f"fewer than the {self.k} a coalition needs, so each acts alone"
+                               f"{tie}")
         rest = [code for code in intentions if code not in willing]
         apart = f"; {', '.join(rest)} {'acts' if len(rest) == 1 else 'act'} alone" if rest else ""
         return Stance(members=willing, option=lean, binding=False, pull=1.0,
-                      note=f"{', '.join(willing)} intend {lean}, at least the {self.k} needed, "
-                           f"so they act together{apart}")
+                      note=f"{', '.join(willing)} intend {named}, at least the {self.k} needed, "
+                           f"so they act together{apart}{tie}")
 
     def min_speakers(self, stance: Stance) -> int:
         """The coalition speaks once at least k of its members chose its option."""

@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance
+from sim.rules.base import Intention, Rule, Stance, label
 
 
 class Consensus(Rule):
@@ -20,11 +20,11 @@ class Consensus(Rule):
         if len(options) == 1:
             option = options.pop()
             return Stance(members=tuple(intentions), option=option, binding=False, pull=1.0,
-                          note=f"all four intend {option}, so they act as one")
+                          note=f"all four intend {label(decision, option)}, so they act as one")
         camps: dict[str, list[str]] = {}
         for code, i in intentions.items():
             camps.setdefault(i.option, []).append(code)
         views = "; ".join(f"{', '.join(codes)} {'intends' if len(codes) == 1 else 'intend'} "
-                          f"{option}" for option, codes in camps.items())
+                          f"{label(decision, option)}" for option, codes in camps.items())
         return Stance(members=(), option=None, binding=False, pull=0.0,
                       note=f"no consensus ({views}), so each acts alone")

@@ -5,7 +5,7 @@ from collections import Counter
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, plurality
+from sim.rules.base import Intention, Rule, Stance, label, plurality, tie_note
 
 
 class Formal(Rule):
@@ -29,13 +29,15 @@ class Formal(Rule):
         votes = Counter(i.option for i in intentions.values())[lean]
         if votes >= needed:
             return Stance(members=members, option=lean, binding=True, pull=1.0,
-                          note=f"{votes} of {len(intentions)} intend {lean}, at least the "
-                               f"{needed} needed, so the formal IP4 binds all four to it")
+                          note=f"{votes} of {len(intentions)} intend {label(decision, lean)}, at "
+                               f"least the {needed} needed, so the formal IP4 binds all four to "
+                               f"it{tie_note(decision, intentions, lean)}")
         # No option has the quorum: the framework still owes a position, so it binds all four
         # to the option nearest the middle of their views (the median on this dimension).
         middle = statistics.median(i.position for i in intentions.values())
         option = min(decision.options, key=lambda o: (abs(o.position - middle), o.id)).id
         return Stance(members=members, option=option, binding=True, pull=1.0,
                       note=f"no option has the {needed} votes needed (at most {votes}, for "
-                           f"{lean}), so the formal IP4 binds all four to {option}, the option "
+                           f"{label(decision, lean)}), so the formal IP4 binds all four to "
+                           f"{label(decision, option)}, the option "
                            "nearest the middle of their views")

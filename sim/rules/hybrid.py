@@ -5,7 +5,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, plurality, tie_note
+from sim.rules.base import Intention, Rule, Stance, describe, label, plurality, tie_note
 
 
 class Hybrid(Rule):
@@ -34,10 +34,12 @@ class Hybrid(Rule):
                                "too little at stake, so each acts alone")
         if spread > self.max_spread:
             return Stance(members=(), option=None, binding=False, pull=0.0,
-                          note=f"their views differ too much ({describe(intentions)}: "
+                          note=f"their views differ too much ({describe(decision, intentions)}: "
                                f"{spread:.2f} apart, more than {self.max_spread:.2f}), "
                                "so each acts alone")
         lean = plurality(intentions)
+        views = describe(decision, intentions)
         return Stance(members=tuple(intentions), option=lean, binding=False, pull=1.0,
-                      note=f"all four have a stake and similar views ({describe(intentions)}); "
-                           f"the group leans {lean}{tie_note(intentions, lean)}")
+                      note=f"all four have a stake and similar views ({views}); "
+                           f"the group leans {label(decision, lean)}"
+                           f"{tie_note(decision, intentions, lean)}")

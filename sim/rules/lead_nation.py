@@ -2,7 +2,7 @@ from pydantic import Field, field_validator
 
 from agents.catalog import IP4, canonical
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance
+from sim.rules.base import Intention, Rule, Stance, label
 
 
 class LeadNation(Rule):
@@ -43,13 +43,14 @@ class LeadNation(Rule):
         followers = [code for code, i in intentions.items()
                      if code != lead and abs(i.position - proposal.position) <= self.tolerance]
         why = "has the most at stake and " if self.lead == "auto" else ""
+        proposed = label(decision, proposal.option)
         if not followers:
             return Stance(members=(), option=None, binding=False, pull=0.0,
-                          note=f"{lead} {why}proposes {proposal.option}, but no one else's view "
+                          note=f"{lead} {why}proposes {proposed}, but no one else's view "
                                "is close enough to follow, so each acts alone")
         members = tuple(code for code in intentions if code == lead or code in followers)
         return Stance(members=members, option=proposal.option, binding=False, pull=1.0,
-                      note=f"{lead} {why}proposes {proposal.option}; {', '.join(followers)} "
+                      note=f"{lead} {why}proposes {proposed}; {', '.join(followers)} "
                            f"{'stands' if len(followers) == 1 else 'stand'} close enough to "
                            "follow")
 

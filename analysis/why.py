@@ -1,0 +1,81 @@
+"""Why an actor chose what it chose: every term of the choice, in plain words.
+
+The account shows the three terms that weighed most; this shows all of them, each with
+what it measures, the weight it carries (a parameter) and the actor's profile values
+behind it with their sources, all read from the run folder (``Choice.terms``, the
+manifest's ``parameters`` and ``profiles``): nothing here loads a profile or a scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analysis.narrative import name
+from sim.outputs import (
+    PARTNERS,
+    POSITION,
+    TERM_LABELS,
+    TERM_MEANINGS,
+    TERM_PROFILE,
+    TERM_WEIGHTS,
+    TERMS,
+    Choice,
+    DecisionOpened,
+    RunOutputs,
+)
+
+
+def choices_of(run: RunOutputs, turn: int | None = None,
+               actor: str | None = None) -> list[Choice]:
+    """The choices asked about: one actor's (or, by default, the four partners'), in one
+    turn or all."""
+    actors = {actor} if actor else set(PARTNERS)
+    return [e for e in run.events if isinstance(e, Choice) and e.actor in actors
+            and (turn is None or e.turn == turn)]
+
+
+def explain(run: RunOutputs, choices: list[Choice]) -> Iterator[str]:
+    """Lines explaining each choice: the question, the option chosen, then every term."""
+    opened = [e for e in run.events if isinstance(e, DecisionOpened)]
+    in_turn = {(e.turn, e.decision): e for e in opened}
+    by_id = {e.decision: e for e in opened}  # a Council vote on a question opened earlier
+    for choice in choices:
+        yield ""
+        yield from _choice(run, choice, in_turn.get((choice.turn, choice.decision))
+                           or by_id.get(choice.decision))
+
+
+def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) -> Iterator[str]:
+    manifest = run.manifest
+    names = manifest.actors
+    labels = question.options if question else {}
+    dimension = question.dimension if question else ""
+    label = labels.get(choice.option, choice.option)
+    who = name(choice.actor, names)
+    yield f"Turn {choice.turn}, {who}: {question.question if question else choice.decision}"
+    yield (f"  chose {label} (the engine gave it probability {choice.probability:.2f}; "
+           f"chosen by {choice.by})")
+    if choice.group:
+        yield f"  the group's option: {labels.get(choice.group, choice.group)}"
+    if choice.swayed_from:
+        yield (f"  public opinion tipped it: at its anchor it would have chosen "
+               f"{labels.get(choice.swayed_from, choice.swayed_from)}")
+    yield ("  every term of its utility, against the average option (+ pulled toward this "
+           "option, - away from it; 0: no effect on this question):")
+    profile = manifest.profiles.get(choice.actor, {})
+    for term in TERMS:
+        value = choice.terms.get(term, 0.0)
+        yield f"    {TERM_LABELS[term]:<15} {value:+.4f}  {TERM_MEANINGS[term]}"
+        weight = TERM_WEIGHTS[term]
+        if weight in manifest.parameters:
+            yield f"{'':22}weight {weight} = {manifest.parameters[weight]}"
+        for dim in TERM_PROFILE[term]:
+            dim = dimension if dim == POSITION else dim
+            held = profile.get(dim)
+            if held is None:
+                continue
+            meaning = manifest.dimensions.get(dim, "")
+            yield f"{'':22}{who}'s {dim} = {held.value:.2f}" + (f" ({meaning})" if meaning else "")
+            yield f"{'':24}source: {held.evidence}"
+    yield f"    {'sum':<15} {sum(choice.terms.values()):+.4f}  the option's utility less the " \
+          "average option's"

@@ -1,0 +1,126 @@
+"""What people read: the account, the report, `ip4sim why` (issue 13). Each test names
+the defect it guards against."""
+
+import pytest
+
+from analysis.debrief import after_action_report, checks
+from analysis.narrative import narrate
+from scenarios.schema import DecisionPoint, ExpectedAction, Option
+from sim.cli import main
+from sim.outputs import (
+    TERM_LABELS,
+    Choice,
+    DecisionOpened,
+    GroupStance,
+    InjectFired,
+    RunManifest,
+    RunOutputs,
+    ScenarioRecord,
+    read_run,
+)
+from sim.rules import parse_rule
+from sim.rules.base import Intention
+from sim.runner import play, write_run
+from tests.helpers import checked
+
+QUESTION = DecisionOpened(turn=1, decision="sanctions", question="Sanction?", forum="all",
+                          dimension="russia_stance",
+                          options={"none": "no sanctions", "targeted": "targeted sanctions",
+                                   "broad": "broad sanctions"})
+
+
+def ally_choice(actor, option, terms=None):
+    return Choice(turn=1, decision="sanctions", actor=actor, option=option, position=0.5,
+                  probability=0.8, by="engine", terms=terms or {"position": 0.3})
+
+
+def manifest(**fields):
+    return RunManifest(ip4sim="0", rule="caucus", seed=1, parameters={},
+                       scenario=ScenarioRecord(id="t", title="T", file="f.yaml", sha256="0" * 64,
+                                               turns=1, turn_represents="one week"), **fields)
+
+
+def test_the_allies_line_names_every_ally_who_chose_otherwise():
+    # Today's code stopped at six names, silently.
+    outliers = ["HUN", "LTU", "NLD", "GBR", "USA", "PRT", "SVK", "SWE", "TUR"]
+    names = {c: f"Name{c}" for c in outliers}
+    events = [QUESTION, *(ally_choice(c, "broad") for c in ("DEU", "FRA", "ITA", "ESP",
+                                                            "POL", "CAN", "NOR", "DNK",
+                                                            "FIN", "BEL")),
+              *(ally_choice(c, "targeted") for c in outliers)]
+    (line,) = [x for x in narrate(events, names=names) if "Allies:" in x]
+    assert all(f"Name{c} targeted sanctions" in line for c in outliers), line
+
+
+def tie_decision():
+    return DecisionPoint(id="d", question="Speak?", forum="partners", dimension="china_threat",
+                         options=[Option(id="quiet", label="speak privately", position=0.5),
+                                  Option(id="loud", label="speak publicly", position=1.0)])
+
+
+def test_a_tie_is_explained_by_what_broke_it_with_the_values():
+    intentions = {"AUS": Intention("loud", 1.0, 0.61), "JPN": Intention("loud", 1.0, 0.52),
+                  "KOR": Intention("quiet", 0.5, 0.90), "NZL": Intention("quiet", 0.5, 0.75)}
+    note = parse_rule("caucus").stance(tie_decision(), intentions).note
+    assert "1.65" in note and "1.13" in note and "more at stake" in note, note
+    even = {c: Intention(i.option, i.position, 0.5) for c, i in intentions.items()}
+    note = parse_rule("caucus").stance(tie_decision(), even).note
+    assert "stake 1.00" in note and "less forward" in note and "position 0.50" in note, note
+
+
+def test_a_group_note_speaks_in_labels_not_option_ids():
+    intentions = {c: Intention("loud", 1.0, 0.5) for c in ("AUS", "JPN", "KOR", "NZL")}
+    for spec in ("caucus", "consensus", "coalition:k=3", "formal", "lead", "hybrid"):
+        note = parse_rule(spec).stance(tie_decision(), intentions).note
+        assert "speak publicly" in note and "loud" not in note, (spec, note)
+
+
+def test_the_report_lists_the_governments_people_played_and_its_sources():
+    record = manifest(players={"JPN": "human", "KOR": "human"},
+                      actors={"JPN": "Japan", "KOR": "Republic of Korea"})
+    report = after_action_report(RunOutputs(events=[QUESTION], timeseries=[], manifest=record))
+    assert "Played by people: **Japan, Republic of Korea**" in report
+    assert "## Sources" in report
+
+
+def test_an_unmet_expected_action_says_what_was_chosen_instead_and_why():
+    events = [InjectFired(turn=1, inject="invasion", title="Invasion", synopsis="...",
+                          expected=[ExpectedAction(actor="NZL", decision="sanctions",
+                                                   options=["broad"], text="Wellington")]),
+              QUESTION, ally_choice("NZL", "targeted", {"position": 0.41, "us_pull": -0.07})]
+    (row,) = checks(events)
+    assert not row.met and row.observed == "targeted sanctions"
+    assert "targeted sanctions" in row.instead and "position +0.41" in row.instead
+    assert "US pull -0.07" in row.instead
+
+
+@pytest.fixture(scope="module")
+def folder(ukraine, tmp_path_factory):
+    return write_run(play(checked(ukraine, "caucus", seed=7)),
+                     tmp_path_factory.mktemp("run") / "r")
+
+
+def test_why_prints_every_term_with_its_meaning_profile_value_and_source(folder, capsys):
+    assert main(["why", str(folder), "--turn", "4", "--actor", "JPN"]) == 0
+    out = capsys.readouterr().out
+    (choice,) = [e for e in read_run(folder).events if isinstance(e, Choice)
+                 and e.turn == 4 and e.actor == "JPN"]
+    for term, label in TERM_LABELS.items():
+        assert f"{label} " in out and f"{choice.terms.get(term, 0.0):+.4f}" in out, term
+    assert "Japan's china_threat = 0.85" in out and 'source: report: "Canberra and Tokyo' in out
+    assert "weight w_us_pull = 0.3" in out
+
+
+def test_why_names_its_options_when_they_are_wrong(folder, capsys):
+    assert main(["why", str(folder), "--actor", "JPM"]) == 2
+    assert "--actor: JPM" in capsys.readouterr().err
+    assert main(["why", str(folder), "--turn", "99"]) == 2
+    assert "--turn: 99" in capsys.readouterr().err
+
+
+def test_the_account_and_report_carry_sources_and_the_stance_in_labels(folder):
+    run = read_run(folder)
+    report = after_action_report(run)
+    assert '"Canberra and Tokyo both proactively engage on China at NATO"' in report
+    stances = [e for e in run.events if isinstance(e, GroupStance)]
+    assert any("broad sanctions" in e.note for e in stances)
