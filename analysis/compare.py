@@ -27,6 +27,7 @@ import csv
 import io
 import json
 import math
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from analysis.figures import save
-from analysis.outcomes import HEADLINE
+from analysis.outcomes import HEADLINE, LEGEND
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import ResultRow, number_text, write_text
 
@@ -48,8 +49,8 @@ CONFIDENCE = 0.95
 UNIT = (0.0, 1.0)
 NON_NEGATIVE = (0.0, math.inf)
 BOUNDS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(("cohesion", "joint_rate", "joint_any", "response_size", "hook_final",
-                     "hook_max", "support", "gap"), UNIT),
+    **dict.fromkeys(("cohesion", "joint_rate", "group_rate", "in_group", "joint_any",
+                     "response_size", "hook_final", "hook_max", "support", "gap"), UNIT),
     **dict.fromkeys(("shock_to_joint", "coercion_attempts", "coercion_successes",
                      "attention", "binding_cost", "japan_rok_contacts", "japan_rok_direct",
                      "partner_decisions", "swayed_choices"), NON_NEGATIVE),
@@ -57,14 +58,9 @@ BOUNDS: dict[str, tuple[float, float]] = {
 INTERVAL_NOTE = ("intervals clipped to each outcome's natural bounds (counts, turns, "
                  "attention, binding cost >= 0; rates, cohesion, response size, hook "
                  "in [0, 1])")
-CENSORED_NOTE = ("turns to joint: a run where the partners never spoke together (no joint "
-                 "position) counts as if they did at the last turn + 1 (censored), so where "
-                 "joint rate < 1 its mean is a lower bound")
-# Short column heads for the printed table (the figure uses the longer HEADLINE labels).
-COLUMN = {"cohesion": "cohesion", "joint_rate": "joint rate", "shock_to_joint": "turns to joint",
-          "response_size": "response size", "coercion_successes": "coerced",
-          "attention": "attention", "hook_max": "hook (max)", "binding_cost": "binding cost",
-          "japan_rok_contacts": "JPN-KOR contacts", "japan_rok_direct": "JPN-KOR direct"}
+# How wide the printed table may be: a terminal's width, so wider tables wrap into blocks
+# of columns, each led by the rule.
+TABLE_WIDTH = 100
 
 Result = ResultRow
 
@@ -182,32 +178,42 @@ def lookup(summary: list[SummaryRow]) -> dict[tuple[str, str, str], SummaryRow]:
 
 
 def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
-                 outcomes: list[str] | None = None) -> str:
-    """One row per rule, one column per headline outcome: ``0.83 [0.81, 0.85]``."""
+                 outcomes: list[str] | None = None, width: int = TABLE_WIDTH) -> str:
+    """One row per rule, one column per headline outcome (``0.83 [0.81, 0.85]``), headed
+    by the names the figure uses; columns that do not fit in ``width`` go on in another
+    block below, each block led by the rule column; then a legend of the names."""
     rules = rules or list(dict.fromkeys(s.rule for s in summary))
     outcomes = outcomes or list(HEADLINE)
     index = lookup(summary)
-    header = ["rule", *[COLUMN.get(o, o) for o in outcomes]]
-    body = []
-    for rule in rules:
-        cells = [rule]
-        for o in outcomes:
-            s = index.get((rule, o, ""))
-            cells.append(cell(s) if s else "-")
-        body.append(cells)
+    columns = [[HEADLINE.get(o, o), *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
+                                      for r in rules)] for o in outcomes]
+    lead = ["rule", *rules]
+    lead_width = max(map(len, lead))
+    blocks: list[list[list[str]]] = [[]]
+    used = lead_width
+    for column in columns:
+        need = 2 + max(map(len, column))
+        if blocks[-1] and used + need > width:
+            blocks.append([])
+            used = lead_width
+        blocks[-1].append(column)
+        used += need
+    lines: list[str] = []
+    for block in blocks:
+        widths = [lead_width, *(max(map(len, c)) for c in block)]
+        rows = list(zip(lead, *block, strict=True))
+        rows.insert(1, tuple("-" * w for w in widths))
+        lines += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+                  for row in rows]
+        lines.append("")
     n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-
     notes = [f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} "
              f"seeds per rule; {INTERVAL_NOTE}"] if n else []
-    if "shock_to_joint" in outcomes:
-        notes.append(CENSORED_NOTE)
-    return "\n".join([line(header), line(["-" * w for w in widths]),
-                      *(line(c) for c in body), *notes]).rstrip() + "\n"
+    notes += [f"{HEADLINE[o]}: {LEGEND[o]}" for o in outcomes if o in LEGEND]
+    lines += [wrapped for note in notes
+              for wrapped in textwrap.wrap(note, width, subsequent_indent="  ")]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def cell(s: SummaryRow) -> str:

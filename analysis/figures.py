@@ -38,7 +38,9 @@ DIMENSION_TITLES = {
     "contingency_expectation": "IP4 expecting the Ukraine model in a crisis",
 }
 POSITION_NOTE = ("each partner's line is nudged a little up or down so equal positions all "
-                 "show; a marker: that partner decided on this question that turn")
+                 "show; a marker: that partner decided that turn; a line is one question, "
+                 "named above the panel at the turn it was decided (two in one turn: the "
+                 "line shows the last)")
 
 
 def nudge(code: str) -> float:
@@ -80,13 +82,14 @@ def summary_figure(rows: list[Row], title: str,
     fig.suptitle(title)
     turns = turn_range(rows)
     decided = decision_turns(rows, events)
+    asked = questions(events)
     # One subfigure per row, so the legends beside the lower panels never push the
     # position panels apart; one position panel per dimension, up to three a row.
     parts = fig.subfigures(len(chunks) + 1, 1, squeeze=False)[:, 0]
     for part, chunk in zip(parts, chunks, strict=False):
         for ax, dimension in zip(part.subplots(1, len(chunk), squeeze=False)[0], chunk,
                                  strict=True):
-            _positions(ax, rows, dimension, decided, turns, names)
+            _positions(ax, rows, dimension, decided, asked, turns, names)
     if chunks:
         handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
                           linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
@@ -119,17 +122,57 @@ def decision_turns(rows: list[Row], events: Sequence[EventBase] | None
     return out
 
 
+def questions(events: Sequence[EventBase] | None) -> dict[tuple[str, str], dict[int, str]]:
+    """(dimension, partner) -> turn -> the decision whose choice set the partner's position
+    on that dimension that turn (the last, when two were put in one turn)."""
+    out: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
+    if events is None:
+        return out
+    dimension_of = {e.decision: e.dimension for e in events if isinstance(e, DecisionOpened)}
+    for e in events:
+        if isinstance(e, Choice) and e.actor in IP4 and e.decision in dimension_of:
+            out[(dimension_of[e.decision], e.actor)][e.turn] = e.decision
+    return out
+
+
+def segments(ts: list[int], values: list[float], asked: dict[int, str]
+             ) -> list[tuple[str, list[int], list[float]]]:
+    """A partner's position series cut where the question behind it changes: (decision,
+    turns, values), each run on to the turn the next question starts so a line ends where
+    the next begins without joining them; "" before the first question."""
+    out: list[tuple[str, list[int], list[float]]] = []
+    current = ""
+    for t, v in zip(ts, values, strict=True):
+        current = asked.get(t, current)
+        if out and out[-1][0] == current:
+            out[-1][1].append(t)
+            out[-1][2].append(v)
+        else:
+            if out:
+                out[-1][1].append(t)
+                out[-1][2].append(out[-1][2][-1])
+            out.append((current, [t], [v]))
+    return out
+
+
 def _positions(ax: Axes, rows: list[Row], dimension: str,
                decided: dict[tuple[str, str], set[int]],
+               asked: dict[tuple[str, str], dict[int, str]],
                turns: tuple[int, int] | None, names: Names) -> None:
+    first: dict[str, int] = {}
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         if not ts:
             continue
         off = nudge(code)
         colour = PARTNER_COLOURS[code]
-        ax.step(ts, [v + off for v in values], where="post", label=name(code, names), color=colour,
-                linewidth=1.8, alpha=0.9, gid=f"position:{code}")
+        for k, (decision, xs, ys) in enumerate(segments(ts, values, asked.get((dimension, code),
+                                                                               {}))):
+            ax.step(xs, [v + off for v in ys], where="post", color=colour, linewidth=1.8,
+                    alpha=0.9, label=name(code, names) if k == 0 else None,
+                    gid=f"position:{code}:{decision}")
+            if decision:
+                first[decision] = min(first.get(decision, xs[0]), xs[0])
         marks = [(t, v + off) for t, v in zip(ts, values, strict=True)
                  if t in decided.get((dimension, code), ())]
         if marks:
@@ -138,11 +181,23 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
                     markeredgecolor="white", markeredgewidth=0.6, gid=f"decision:{code}")
     ax.set_title(f"{DIMENSION_TITLES.get(dimension, 'IP4 positions: ' + dimension)}\n"
                  "(0 none, 1 strongest)", fontsize=10)
+    _question_labels(ax, first)
     ax.set_ylim(-0.08, 1.08)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
     ax.grid(alpha=0.25)
     ax.set_xlabel("turn (lines nudged apart; marker: a decision)", fontsize=8)
     turn_axis(ax, turns)
+
+
+def _question_labels(ax: Axes, first: dict[str, int]) -> None:
+    """Each question on this dimension named above the panel, at the turn its line starts."""
+    at: dict[int, list[str]] = defaultdict(list)
+    for decision, turn in first.items():
+        at[turn].append(decision.replace("_", " "))
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(sorted(at), [" / ".join(at[t]) for t in sorted(at)], fontsize=7,
+                   rotation=30, ha="left", gid="questions")
+    top.tick_params(length=2, pad=1)
 
 
 def _world(ax: Axes, rows: list[Row], turns: tuple[int, int] | None) -> None:

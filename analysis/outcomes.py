@@ -13,13 +13,19 @@ Run-wide outcomes (actor ``""``):
     same position; 0: on every decision one chose the bottom of the scale and another
     the top.
 ``joint_rate``
-    joint positions / partner decisions (``JointPosition`` events over ``GroupStance``
-    events). A joint position of two or three partners (coalition, lead nation) counts.
+    full joint positions / partner decisions: ``JointPosition`` events with all four
+    partners in them, over ``GroupStance`` events. The same under every rule: a coalition
+    of three is not a joint position of the four, so ``coalition:k=3`` shows a partner
+    staying out.
+``group_rate``
+    group positions / partner decisions: ``JointPosition`` events of any size (two, three
+    or four partners; a coalition's or a lead nation's group counts), over ``GroupStance``
+    events. At least ``joint_rate``; the two are equal when every group is all four.
 ``joint_any``
-    1 if the partners took at least one joint position in the run, else 0.
+    1 if the four took at least one full joint position in the run, else 0.
 ``shock_to_joint``
-    turns from the shock to the first joint response: turn of the first
-    ``JointPosition`` less the turn of the first ``InjectFired``. A run with no joint
+    turns from the shock to the first full joint response: turn of the first
+    ``JointPosition`` of all four less the turn of the first ``InjectFired``. A run with no joint
     position is *censored* at one turn past the end of the exercise (last recorded turn
     + 1 - first inject turn), not dropped, so rules that rarely act together are not
     flattered by averaging only their lucky runs; read its mean with ``joint_any``, and
@@ -48,7 +54,9 @@ Run-wide outcomes (actor ``""``):
 ``partner_decisions``
     the number of partner decisions (the denominator of the rates above).
 
-Per-partner outcomes (actor = AUS, JPN, KOR, NZL): ``coercion_attempts``,
+Per-partner outcomes (actor = AUS, JPN, KOR, NZL): ``in_group`` (the share of partner
+decisions on which it took part in the group's position: it is among the members of a
+``JointPosition``), ``coercion_attempts``,
 ``coercion_successes`` (``Coercion`` events with that target), ``attention`` (summed over
 turns) and ``binding_cost`` (that partner's violations); and its public at the last turn:
 ``support``, ``gap`` (awareness minus understanding), ``belief.<narrative>``, and
@@ -73,17 +81,37 @@ from sim.outputs import (
 )
 
 # The outcomes a comparison table and figure show first, in order, with plain labels.
+# The same names head the table's columns and the figure's panels.
 HEADLINE = {
     "cohesion": "cohesion",
-    "joint_rate": "joint-position rate",
-    "shock_to_joint": "turns, shock to joint response",
-    "response_size": "size of response",
+    "joint_rate": "joint rate (all four)",
+    "group_rate": "group rate (any group)",
+    "shock_to_joint": "turns to joint",
+    "response_size": "response size",
     "coercion_successes": "coercion successes",
     "attention": "attention at NATO",
     "hook_max": "narrative hook (max)",
     "binding_cost": "binding cost",
-    "japan_rok_contacts": "Japan-ROK contacts",
-    "japan_rok_direct": "Japan-ROK direct contacts",
+    "japan_rok_contacts": "JPN-KOR contacts",
+    "japan_rok_direct": "JPN-KOR direct",
+}
+# What each headline name means, in a line: the table's legend.
+LEGEND = {
+    "cohesion": "1 - mean spread of the four partners' chosen positions",
+    "joint_rate": "share of partner decisions on which all four spoke together",
+    "group_rate": "share of partner decisions on which any group of two or more spoke together "
+                  "(a coalition's or a lead nation's counts); per partner, in_group: the share "
+                  "on which it took part in the group's position",
+    "shock_to_joint": "turns from the first inject to the first joint position of all four; a "
+                      "run with none counts as the last turn + 1 (censored), so where joint "
+                      "rate (all four) < 1 its mean is a lower bound",
+    "response_size": "capability-weighted mean position of the four",
+    "coercion_successes": "Chinese coercion attempts that landed, all four partners",
+    "attention": "attention at NATO, summed over turns and partners",
+    "hook_max": "highest strength of China's 'Asia-Pacific NATO' narrative hook",
+    "binding_cost": "utility members gave up to a binding group position",
+    "japan_rok_contacts": "Tokyo-Seoul consultations inside the group",
+    "japan_rok_direct": "direct Tokyo-Seoul consultations outside the group",
 }
 PUBLIC_FINAL = ("public.support", "public.gap")
 
@@ -114,7 +142,9 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
         spreads.append(max(values) - min(values))
         sizes.append(sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values()))
 
-    joints = [e for e in events if isinstance(e, JointPosition)]
+    groups = [e for e in events if isinstance(e, JointPosition)]
+    joints = [e for e in groups if set(IP4) <= set(e.members)]
+    took_part = {code: sum(code in e.members for e in groups) for code in IP4}
     injects = [e.turn for e in events if isinstance(e, InjectFired)]
     last_turn = max((r[0] for r in rows), default=max((e.turn for e in events), default=0))
     if not injects:
@@ -150,6 +180,7 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     out: list[OutcomeRow] = [
         ("cohesion", "", 1.0 - mean(spreads) if spreads else math.nan),
         ("joint_rate", "", len(joints) / len(decisions) if decisions else math.nan),
+        ("group_rate", "", len(groups) / len(decisions) if decisions else math.nan),
         ("joint_any", "", float(bool(joints))),
         ("shock_to_joint", "", shock),
         ("response_size", "", mean(sizes)),
@@ -164,7 +195,8 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
         ("partner_decisions", "", float(len(decisions))),
     ]
     for code in IP4:
-        out += [("coercion_attempts", code, float(attempts[code])),
+        out += [("in_group", code, took_part[code] / len(decisions) if decisions else math.nan),
+                ("coercion_attempts", code, float(attempts[code])),
                 ("coercion_successes", code, float(successes[code])),
                 ("attention", code, attention[code]),
                 ("binding_cost", code, violation[code])]

@@ -50,6 +50,7 @@ import numpy as np
 
 from scenarios.errors import InputError, Problem
 from sim.outputs import EventBase, ResultRow, Row, write_results, write_text
+from sim.progress import progress as progress_of
 from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
 from sim.rules import parse_rule, rule_names
 from sim.runner import git_commit, package_version, play, versions
@@ -198,8 +199,8 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
     process. ``executor``: any ``concurrent.futures.Executor`` to use instead (it is not
     shut down here); ``workers`` then only sizes the chunks. ``chunk_size``: jobs per
     task (default: about :data:`TARGET_CHUNK_SECONDS` of work, timed on the first job,
-    which a parallel batch plays in this process first). ``progress``: a tqdm bar on
-    stderr.
+    which a parallel batch plays in this process first). ``progress``: a bar on stderr
+    when it is a terminal, else plain occasional lines (``sim.progress``).
 
     With the local pool (``forkserver``, like ``spawn``), a script that calls this must
     guard its entry point with ``if __name__ == "__main__":``, as for any multiprocessing.
@@ -208,8 +209,6 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
     job whose run raises gets a JobResult with ``error`` set and ``rows`` None; so does
     every job of a chunk whose worker died (the error then names the pool's failure).
     """
-    from tqdm import tqdm
-
     jobs = list(jobs)
     workers = workers or default_workers()
     if workers < 1:
@@ -234,8 +233,7 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
     chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
 
     if serial:
-        with tqdm(total=len(jobs), disable=not progress, desc=description, unit="run",
-                  smoothing=0.1, mininterval=0.25) as bar:
+        with progress_of(len(jobs), description, disable=not progress) as bar:
             for chunk in chunks:
                 keep(_run_chunk(chunk, reduce))
                 bar.update(len(chunk))
@@ -246,8 +244,8 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
     try:
         futures: dict[Future, list[tuple[int, Job]]] = {
             pool.submit(_run_chunk, chunk, reduce): chunk for chunk in chunks}
-        with tqdm(total=len(jobs), initial=len(jobs) - len(indexed), disable=not progress,
-                  desc=description, unit="run", smoothing=0.1, mininterval=0.25) as bar:
+        with progress_of(len(jobs), description, initial=len(jobs) - len(indexed),
+                         disable=not progress) as bar:
             for future in as_completed(futures):
                 chunk = futures[future]
                 try:

@@ -382,7 +382,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     defaults = Parameters().model_dump()
     for name, meaning in parameter_help().items():
-        print(f"{name:<20} {defaults[name]!s:<6} {meaning}")
+        value = "unset" if defaults[name] is None else str(defaults[name])
+        print(f"{name:<20} {value:<6} {meaning}")
     return 0
 
 

@@ -69,14 +69,39 @@ def test_short_run_has_whole_turn_ticks_and_every_partner_visible(short_run):
     assert len(panels) == len(recorded)  # every dimension has its panel
     for ax in panels:
         lines = partner_lines(ax)
-        assert len(lines) == len(IP4)
+        assert {line.get_gid().split(":")[1] for line in lines} == set(IP4)
         low, high = ax.get_ylim()
         for i, a in enumerate(lines):
             ya = np.asarray(a.get_ydata(), dtype=float)
             assert a.get_visible() and ((ya >= low) & (ya <= high)).all()
             for b in lines[i + 1:]:  # equal positions still draw apart
+                if a.get_gid().split(":")[1] == b.get_gid().split(":")[1]:
+                    continue  # one partner's lines for two questions
                 yb = np.asarray(b.get_ydata(), dtype=float)
                 assert len(ya) != len(yb) or not np.allclose(ya, yb), ax.get_title()
+
+
+def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(short_run):
+    """Today one line per partner ran on from one question to the next on a dimension."""
+    outputs, loaded, folder = short_run
+    fig = summary_figure(outputs.timeseries, "short", outputs.events)
+    dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
+    set_by: dict[tuple[str, str, int], str] = {}
+    for e in outputs.events:  # the last choice in a turn sets the position drawn
+        if isinstance(e, Choice) and e.actor in IP4:
+            set_by[(dimension[e.decision], e.actor, e.turn)] = e.decision
+    for ax in position_axes(fig):
+        names = " ".join(t.get_text() for top in ax.child_axes for t in top.get_xticklabels())
+        for line in partner_lines(ax):
+            _, code, decision = line.get_gid().split(":")
+            if not decision:
+                continue
+            dim = dimension[decision]
+            xs = list(line.get_xdata())
+            turns = [int(t) for t in (xs[:-1] if len(xs) > 1 else xs)]
+            asked = {set_by[(dim, code, t)] for t in turns if (dim, code, t) in set_by}
+            assert asked == {decision}, (line.get_gid(), asked)
+            assert decision.replace("_", " ") in names
     assert all(ax.axison for ax in fig.axes), "no empty panels"
 
 
@@ -200,7 +225,7 @@ def test_bounded_outcomes_are_drawn_on_the_whole_unit_axis():
     rows += [SummaryRow("caucus", "coercion_successes", "", 2.0, 1.5, 2.5, 30)]
     fig = outcomes_figure(rows, ["caucus", "formal"], "synthetic")
     by_title = {ax.get_title(): ax for ax in fig.axes}
-    low, high = by_title["size of response"].get_xlim()
+    low, high = by_title["response size"].get_xlim()
     assert low <= 0 and high >= 1
     low, _ = by_title["coercion successes"].get_xlim()
     assert -0.5 < low <= 0

@@ -1,0 +1,74 @@
+"""Outcomes analysts can trust (issue 13): a joint rate that means one thing under every
+rule, a table that fits a terminal in the figure's names, plain values and plain logs."""
+
+from analysis.compare import SummaryRow, format_table, outcomes_figure
+from analysis.outcomes import HEADLINE, run_outcomes
+from sim.batch import Job, all_rules, run_jobs
+from sim.cli import main
+from sim.outputs import PARTNERS, GroupStance, JointPosition
+from sim.request import RunRequest
+from sim.runner import play
+from tests.helpers import checked
+
+
+def outcomes(events, rows=()):
+    return {(o, a): v for o, a, v in run_outcomes(list(events), list(rows))}
+
+
+def test_a_coalition_without_new_zealand_is_a_group_position_not_a_joint_one():
+    # Today's joint_rate counted this coalition of three as joint (1.0).
+    events = [GroupStance(turn=1, decision="d", rule="coalition:k=3", members=["AUS", "JPN",
+                                                                             "KOR"],
+                          option="o", binding=False, note=""),
+              JointPosition(turn=1, decision="d", members=["AUS", "JPN", "KOR"], option="o"),
+              GroupStance(turn=2, decision="e", rule="coalition:k=3", members=list(PARTNERS),
+                          option="o", binding=False, note=""),
+              JointPosition(turn=2, decision="e", members=list(PARTNERS), option="o")]
+    got = outcomes(events)
+    assert got[("joint_rate", "")] == 0.5 and got[("group_rate", "")] == 1.0
+    assert got[("in_group", "NZL")] == 0.5 and got[("in_group", "AUS")] == 1.0
+
+
+def test_in_played_coalitions_the_four_partner_rate_is_below_the_any_group_rate(ukraine):
+    joint = group = 0.0
+    for seed in range(4):
+        run = play(checked(ukraine, "coalition:k=3", seed=seed))
+        got = outcomes(run.events, run.timeseries)
+        assert got[("joint_rate", "")] <= got[("group_rate", "")]
+        joint, group = joint + got[("joint_rate", "")], group + got[("group_rate", "")]
+    assert joint < group  # a partner stayed out of some coalition: it shows
+
+
+def summary(rules):
+    return [SummaryRow(rule, outcome, "", 10.123, 0.0, 100.5, 30)
+            for rule in rules for outcome in HEADLINE]
+
+
+def test_the_compare_table_fits_a_terminal_and_uses_the_figure_s_names():
+    rules = [*all_rules(), "lead:lead=auto,tolerance=0.25", "coalition:k=2"]
+    table = format_table(summary(rules), rules)
+    assert max(map(len, table.splitlines())) <= 100, table
+    for label in HEADLINE.values():
+        assert label in table, label
+    titles = {ax.get_title() for ax in outcomes_figure(summary(rules), rules, "t").axes}
+    assert set(HEADLINE.values()) <= titles
+    assert "joint rate (all four): share of partner decisions on which all four" in table
+
+
+def test_params_prints_unset_not_none(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if x.startswith("japan_rok_friction")]
+    assert " unset " in line and "None" not in out
+
+
+def test_progress_in_a_log_is_plain_lines_not_a_bar(capsys):
+    jobs = [Job(RunRequest(scenario="cyber_attack", seed=s)) for s in range(3)]
+    run_jobs(jobs, run_outcomes, workers=1, progress=True, description="cyber")
+    err = capsys.readouterr().err
+    assert "\r" not in err and "cyber: 3 of 3 runs done (100%)" in err.splitlines()
+
+
+def test_a_bad_rules_spec_names_rules(capsys):
+    assert main(["compare", "cyber_attack", "--rules", ":k=3", "--seeds", "1"]) == 2
+    assert capsys.readouterr().err.startswith("error: --rules:")
