@@ -43,9 +43,10 @@ STATE_DIMENSIONS: dict[str, str] = {
     "china_russia_concern": "concern about growing China-Russia relations",
     "contingency_expectation": "expects the Ukraine model to apply to an Indo-Pacific crisis",
     "capability": "relative military and economic weight among these actors",
-    "public_awareness": "public awareness of NATO and the IP4 (anchor)",
-    "public_understanding": "public understanding of NATO and the IP4 (anchor)",
-    "public_support": "public support for engaging NATO (anchor)",
+    "public_awareness": "public awareness of NATO and the IP4 (where it starts and settles)",
+    "public_understanding": "public understanding of NATO and the IP4 (where it starts and "
+                            "settles)",
+    "public_support": "public support for engaging NATO (where it starts and settles)",
 }
 
 ADVERSARY_DIMENSIONS: dict[str, str] = {

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from pathlib import Path
 
+from agents.briefing import briefing, briefing_html, role_card
 from agents.catalog import canonical, load_catalog
 from scenarios.errors import InputError, Problem, did_you_mean
 from scenarios.guarded import parse_number, parse_whole
@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     actors.add_argument("code", nargs="?", help="an actor code (JPN, ROK, USA, CHN, ...)")
     actors.add_argument("--government", action="append", default=[], metavar="CODE=NAME",
                         help="government in office, e.g. KOR=progressive")
+    actors.add_argument("--brief", action="store_true",
+                        help="a one-page country briefing in plain words, every claim with "
+                             "its source")
+    actors.add_argument("--html", type=Path, metavar="FILE",
+                        help="write the briefing as an HTML page for printing")
     actors.set_defaults(handler=cmd_actors)
 
     why = sub.add_parser("why", help="every term of a run's choices, with what it means and "
@@ -298,26 +303,24 @@ def cmd_actors(args: argparse.Namespace) -> int:
     message = unknown_actor(args.code, catalog)
     if message:
         raise InputError.one("actors", "code", message)
-    print(role_card(catalog.profiles[catalog.resolve(args.code)]))
+    profile = catalog.profiles[catalog.resolve(args.code)]
+    if args.html is not None:
+        try:
+            args.html.write_text(briefing_html(profile, catalog), encoding="utf-8")
+        except OSError as err:
+            raise InputError.one("--html", str(args.html), f"cannot write: {err.strerror}") \
+                from None
+        print(f"wrote {args.html}")
+    elif args.brief:
+        print(briefing(profile, catalog))
+    else:
+        print(role_card(profile, catalog))
     return 0
 
 
 WHY_LEGEND = ("(after each choice, the three utility terms that weighed most, against the "
               "average option: + pulled toward it, - away from it)")
 PLURAL = {"partner": "partners", "ally": "allies", "adversary": "adversaries"}
-
-
-def role_card(profile) -> str:
-    lines = [f"{profile.name} ({profile.code}), {profile.kind}"]
-    if profile.note:
-        lines += textwrap.wrap(profile.note, 96)
-    lines.append("")
-    meaning = profile.dimensions
-    for dim, value in profile.values.items():
-        lines.append(f"  {dim:<24} {value.value:4.2f}  {meaning.get(dim, '')}")
-        lines += textwrap.wrap(value.describe(), 90, initial_indent=" " * 32,
-                               subsequent_indent=" " * 34)
-    return "\n".join(lines)
 
 
 def cmd_why(args: argparse.Namespace) -> int:

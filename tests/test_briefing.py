@@ -1,0 +1,55 @@
+"""Briefings for students (issue 13): a one-page country briefing in plain words, every
+claim with its source, and role cards that line up across the four partners."""
+
+import re
+
+from agents.briefing import briefing
+from agents.catalog import IP4, load_catalog
+from sim.cli import main
+
+
+def test_the_brief_gives_every_claim_its_source_in_plain_words(capsys):
+    assert main(["actors", "JPN", "--brief"]) == 0
+    out = capsys.readouterr().out
+    for section in ("What they want", "How they see NATO", "How they see China",
+                    "What they fear or dislike"):
+        assert f"\n{section}\n" in out
+    claims = re.split(r"^- ", out, flags=re.M)[1:]
+    assert len(claims) == len(load_catalog().profiles["JPN"].values)
+    assert all("\n  Source: " in claim for claim in claims)
+    assert not re.search(r"\([A-Z]\)", out), "letters such as (E) or (V) spelled out"
+
+
+def card(code, capsys):
+    assert main(["actors", code]) == 0
+    return capsys.readouterr().out
+
+
+def test_the_four_partners_cards_list_their_values_in_the_same_order(capsys):
+    def order(text):
+        return re.findall(r"^  (\w+) +\d\.\d\d  ", text, re.M)
+
+    orders = {c: order(card(c, capsys)) for c in IP4}
+    assert len({tuple(o) for o in orders.values()}) == 1, orders
+    assert len(orders["KOR"]) == len(load_catalog().profiles["KOR"].values)
+
+
+def test_a_value_the_four_share_is_said_to_be_shared(capsys):
+    catalog = load_catalog()
+    lines = card("JPN", capsys).splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("  formalization_aversion")]
+    assert "All four partners hold the same value here" in " ".join(lines[at:at + 5])
+    brief = briefing(catalog.profiles["JPN"], catalog)
+    assert "formalizing the IP4\"" in brief and brief.count("All four partners hold") >= 5
+    assert "All four partners hold" not in " ".join(
+        line for line in brief.splitlines() if "North Korea" in line)
+
+
+def test_the_brief_prints_as_an_html_page(tmp_path, capsys):
+    page = tmp_path / "nzl.html"
+    assert main(["actors", "NZL", "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>") and "@page" in text
+    assert "Source: the report says: &quot;Wellington and Seoul" in text
+    assert main(["actors", "NZL", "--html", str(tmp_path / "no" / "x.html")]) == 2
+    assert capsys.readouterr().err.startswith("error: --html:")
