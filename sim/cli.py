@@ -203,10 +203,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(WHY_LEGEND)
         for line in narrate(model.events, scenario.turn_represents, names):
             print(line)
-        print("\nSources")
-        for line in sources(read_manifest(out)):
-            print(line)
-        print()
+    if live is not None or not args.quiet:  # the account ends with its sources
+        print("\nSources", *sources(read_manifest(out)), "", sep="\n")
     print(f"wrote {out}/: " + ", ".join(written))
     return 0
 

@@ -130,9 +130,13 @@ def tie_note(decision: DecisionPoint, intentions: dict[str, Intention], lean: st
         position[i.option] = i.position
     sides = " against ".join(f"{label(decision, o)} (stake {stake[o]:.2f}, position "
                              f"{position[o]:.2f})" for o in sorted(tied, key=lambda o: o != lean))
-    more = all(round(stake[lean], 9) > round(stake[o], 9) for o in tied if o != lean)
-    broke = "its side has more at stake" if more else \
-        "the stakes are equal, and it is the less forward option"
+    others = [o for o in tied if o != lean]
+    if all(round(stake[lean], 9) > round(stake[o], 9) for o in others):
+        broke = "its side has more at stake"
+    elif all(position[lean] < position[o] for o in others):
+        broke = "the stakes are equal, and it is the less forward option"
+    else:
+        broke = "stakes and positions are equal, and its id sorts last"
     return (f" (a tie, {counts[lean]} each: {sides}; {label(decision, lean)} leads because "
             f"{broke})")
 
