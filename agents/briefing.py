@@ -84,10 +84,11 @@ def role_card(profile: Profile, catalog: Catalog) -> str:
 
 def claims(profile: Profile, catalog: Catalog) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """The briefing's sections: (title, [(claim, source, shared), ...]); every dimension
-    once, those no section names (an adversary's) under "Other"."""
+    once, an adversary's under "What it can do"."""
     placed = {d for _, dims in SECTIONS for d in dims}
     sections = [(title, [d for d in dims if d in profile.values]) for title, dims in SECTIONS]
-    sections.append(("Other", [d for d in ordered(profile) if d not in placed]))
+    rest = "What it can do" if profile.kind == "adversary" else "Other"
+    sections.append((rest, [d for d in ordered(profile) if d not in placed]))
     out = []
     for title, dims in sections:
         rows = []
@@ -129,10 +130,10 @@ def briefing_html(profile: Profile, catalog: Catalog) -> str:
     e = html.escape
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>Country briefing: {e(profile.name)}</title>",
-             "<style>@page { size: A4; margin: 12mm; } body { font: 9pt/1.3 sans-serif; } "
+             "<style>@page { size: A4; margin: 12mm; } body { font: 8.5pt/1.25 sans-serif; } "
              "h1 { font-size: 14pt; margin: 0 0 4pt; } h2 { font-size: 10.5pt; margin: 8pt 0 "
              "2pt; } ul { margin: 0; padding-left: 14pt; } li { margin-bottom: 2pt; } "
-             ".src { color: #444; font-size: 8pt; } .same { font-size: 8pt; }</style>",
+             ".src { color: #444; font-size: 7.5pt; } .same { font-size: 7.5pt; }</style>",
              "</head><body>",
              f"<h1>Country briefing: {e(profile.name)} ({e(profile.code)})</h1>",
              f"<p>{e(who(profile))}</p>"]
