@@ -8,6 +8,7 @@ manifest's ``parameters`` and ``profiles``): nothing here loads a profile or a s
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 
 from analysis.narrative import name
@@ -23,6 +24,8 @@ from sim.outputs import (
     DecisionOpened,
     RunOutputs,
 )
+
+WIDTH = 100  # a terminal's width
 
 
 def choices_of(run: RunOutputs, turn: int | None = None,
@@ -60,22 +63,30 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
     if choice.swayed_from:
         yield (f"  public opinion tipped it: at its anchor it would have chosen "
                f"{labels.get(choice.swayed_from, choice.swayed_from)}")
-    yield ("  every term of its utility, against the average option (+ pulled toward this "
-           "option, - away from it; 0: no effect on this question):")
+    yield from _wrap("every term of its utility, against the average option (+ pulled toward "
+                     "this option, - away from it; 0: no effect on this question):", 2)
     profile = manifest.profiles.get(choice.actor, {})
     for term in TERMS:
         value = choice.terms.get(term, 0.0)
-        yield f"    {TERM_LABELS[term]:<15} {value:+.4f}  {TERM_MEANINGS[term]}"
+        yield f"    {TERM_LABELS[term]:<16} {value:+.4f}"
+        yield from _wrap(TERM_MEANINGS[term], 8)
         weight = TERM_WEIGHTS[term]
         if weight in manifest.parameters:
-            yield f"{'':22}weight {weight} = {manifest.parameters[weight]}"
+            yield f"{'':8}weight {weight} = {manifest.parameters[weight]}"
         for dim in TERM_PROFILE[term]:
             dim = dimension if dim == POSITION else dim
             held = profile.get(dim)
             if held is None:
                 continue
             meaning = manifest.dimensions.get(dim, "")
-            yield f"{'':22}{who}'s {dim} = {held.value:.2f}" + (f" ({meaning})" if meaning else "")
-            yield f"{'':24}source: {held.evidence}"
-    yield f"    {'sum':<15} {sum(choice.terms.values()):+.4f}  the option's utility less the " \
+            yield from _wrap(f"{who}'s {dim} = {held.value:.2f}"
+                             + (f" ({meaning})" if meaning else ""), 8)
+            yield from _wrap(f"source: {held.evidence}", 10)
+    yield f"    {'sum':<16} {sum(choice.terms.values()):+.4f}  the option's utility less the " \
           "average option's"
+
+
+def _wrap(text: str, indent: int) -> list[str]:
+    """A line of the explanation, wrapped to fit a terminal."""
+    return textwrap.wrap(text, WIDTH, initial_indent=" " * indent,
+                         subsequent_indent=" " * (indent + 2))
