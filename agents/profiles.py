@@ -47,6 +47,10 @@ STATE_DIMENSIONS: dict[str, str] = {
     "public_understanding": "public understanding of NATO and the IP4 (where it starts and "
                             "settles)",
     "public_support": "public support for engaging NATO (where it starts and settles)",
+    "public_china_threat": "share of the public that sees China as a security threat (where "
+                           "it starts and settles)",
+    "public_russia_threat": "share of the public that sees Russia as a threat (where it starts "
+                            "and settles)",
 }
 
 ADVERSARY_DIMENSIONS: dict[str, str] = {

@@ -132,10 +132,35 @@ def test_every_ally_sets_its_own_capability() -> None:
         assert "capability" in entry.get("values", {}), entry["code"]
 
 
+PUBLIC_DIMENSIONS = [d for d in STATE_DIMENSIONS if d.startswith("public_")]
+
+
 def test_allies_publics_are_assumptions(catalog: Catalog) -> None:
     for code in ALLIES:
-        for dim in ("public_awareness", "public_understanding", "public_support"):
+        for dim in PUBLIC_DIMENSIONS:
             assert catalog.profiles[code].values[dim].source == "assumption", (code, dim)
+
+
+def test_the_four_publics_differ_only_where_a_poll_says_so(catalog: Catalog) -> None:
+    """A polled public value is the first figure of its citation, with the poll's year;
+    two of the four differ on a public value only if a poll stands behind one of them."""
+    for dim in PUBLIC_DIMENSIONS:
+        values = {code: catalog.profiles[code].values[dim] for code in IP4}
+        for code, v in values.items():
+            if v.source == "outside":
+                first = re.search(r"(\d+(?:\.\d+)?)%", v.citation)
+                assert first and math.isclose(float(first.group(1)) / 100, v.value), (code, dim)
+                assert re.search(r"\b(19|20)\d\d\b", v.citation), (code, dim)
+        for a, b in ((a, b) for i, a in enumerate(IP4) for b in IP4[i + 1:]):
+            if values[a].value != values[b].value:
+                assert "outside" in (values[a].source, values[b].source), (dim, a, b)
+
+
+def test_the_polls_order_the_four_publics_on_china(catalog: Catalog) -> None:
+    # The surveys: the ROK 83% (2021) and Japan 87.3% (2022) above Australia's 63% (2022),
+    # New Zealand's 37% (2022) lowest.
+    china = {code: catalog.profiles[code]["public_china_threat"] for code in IP4}
+    assert min(china["JPN"], china["KOR"]) > china["AUS"] > china["NZL"], china
 
 
 # --- evidence ---------------------------------------------------------------------------
