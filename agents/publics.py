@@ -10,9 +10,12 @@ the significance of this issue". A :class:`Public` holds, per simulated citizen
   understand what one has not heard of), ``support`` s for engaging NATO;
 * ``belief`` b_k, one row per narrative k (belief that the narrative is true);
 * ``inoculation`` i, the protection prebunking has given (McGuire 1961);
-* the anchors a0, u0, s0, b0_k each citizen returns to: drawn once from Beta
-  distributions whose means are the country's profile values (``public_*``) and the
-  narratives' anchors, with concentration ``public_spread`` (alpha + beta).
+* ``threat`` T_j, one row per adversary j in ``ADVERSARIES`` (China, Russia): the
+  perception of it as a threat;
+* the anchors a0, u0, s0, b0_k, T0_j each citizen returns to: drawn once from Beta
+  distributions whose means are the country's profile values (``public_*``, the threat
+  anchors from each country's polls) and the narratives' anchors, with concentration
+  ``public_spread`` (alpha + beta).
 
 The update, once a turn, all vectorized (no Python loop over citizens), in order:
 
@@ -59,6 +62,16 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
    message at all (v = 0, no reach) each country's mean stays at the mean of its
    anchors, which is the profile value up to the sampling error of the draws.
 
+5. Threat perception: it relaxes toward its anchor at the share r a turn (from a
+   half-life in days, ``threat_half_life_days``), then an event of strength e_j (news of
+   a threat from adversary j this turn) moves every citizen part of the way up
+   (eta = ``threat_shock``)::
+
+       T_j <- T0_j + (1 - r) (T_j - T0_j);   T_j <- T_j + eta e_j (1 - T_j)
+
+   so with no event the mean's distance from its anchors shrinks by exactly (1 - r)
+   a turn.
+
 The random draws per turn are fixed: one uniform array per campaign of the scenario
 (active or not) and one for public diplomacy, whatever the choices, from the
 publics' own generator (spawned from the model's), so the governments' random
@@ -80,6 +93,7 @@ F32 = np.float32
 # processor's cache (benchmarks/publics.py: 4 x 250,000 stacked took 1.5x the time). The
 # numbers are the same either way, bit for bit.
 STACK_BELOW = 50_000
+ADVERSARIES = ("china", "russia")  # the rows of the threat arrays
 
 
 class Received(NamedTuple):
@@ -101,6 +115,7 @@ class Signals:
     intensity: float = 0.0
     depth: float = 0.0
     messaging: float = 0.0
+    threat_events: tuple[float, float] = (0.0, 0.0)  # e_j, in the order of ADVERSARIES
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,8 @@ class Rates:
     support_pull: float  # sigma
     debunk_pull: float  # delta
     protection: tuple[float, ...] = ()  # phi_k per narrative (sim/information.py::protection)
+    threat_shock: float = 0.0  # eta
+    threat_relaxation: float = 0.0  # r, per turn
 
 
 def beta_draws(rng: np.random.Generator, mean: float, concentration: float, n: int
@@ -134,22 +151,32 @@ class Citizens:
     updates them all (a few dozen calls a turn, whatever the number of countries).
 
     Arrays (float32): ``awareness``, ``understanding``, ``support``, ``inoculation``
-    (countries x population), ``belief`` (countries x narratives x population), and the
-    anchors ``anchor_*`` of the same shapes. Each country's anchors are drawn in turn, in
-    the order the countries are given, so a country's draws do not depend on how many
-    countries are stacked with it; so are each turn's uniforms (country by country)."""
+    (countries x population), ``belief`` (countries x narratives x population), ``threat``
+    (countries x adversaries x population), and the anchors ``anchor_*`` of the same
+    shapes. Each country's anchors are drawn in turn, in the order the countries are
+    given, so a country's draws do not depend on how many countries are stacked with it;
+    so are each turn's uniforms (country by country). The threat anchors come from
+    ``threat_rng`` (none given: no threat perceived), so adding them moved no other draw.
+    """
 
     def __init__(self, countries: Sequence[tuple[float, float, float]],
                  beliefs: Sequence[float], population: int, spread: float,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator,
+                 threats: Sequence[tuple[float, float]] | None = None,
+                 threat_rng: np.random.Generator | None = None):
         n = self.population = int(population)
         drawn = [self._draw(rng, a, u, s, beliefs, n, spread) for a, u, s in countries]
         self.anchor_awareness, self.anchor_understanding, self.anchor_support, \
             self.anchor_belief = (np.stack(parts) for parts in zip(*drawn, strict=True))
+        self.anchor_threat = np.stack(
+            [np.stack([beta_draws(threat_rng, m, spread, n) for m in means])
+             for means in threats]) if threats else \
+            np.zeros((len(countries), len(ADVERSARIES), n), F32)
         self.awareness = self.anchor_awareness.copy()
         self.understanding = self.anchor_understanding.copy()
         self.support = self.anchor_support.copy()
         self.belief = self.anchor_belief.copy()
+        self.threat = self.anchor_threat.copy()
         self.inoculation = np.zeros_like(self.awareness)
 
     @staticmethod
@@ -246,6 +273,16 @@ class Citizens:
             np.clip(x, 0, 1, out=x)
         inoc *= lam
         np.minimum(u, a, out=u)
+        # 5. threat perception: relax toward the anchor, then the turn's events
+        t, t0 = self.threat[rows], self.anchor_threat[rows]
+        t -= t0
+        t *= F32(1 - r.threat_relaxation)
+        t += t0
+        events = [s.threat_events for s in signals]
+        if any(any(e) for e in events):
+            shock = (np.array(events, dtype=np.float64) * r.threat_shock).astype(F32)
+            t += (1 - t) * (shock if stacked else shock[0])[..., np.newaxis]
+            np.clip(t, 0, 1, out=t)
 
     def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
         """Each country's means; ``gap`` is mean awareness minus mean understanding."""
@@ -254,12 +291,15 @@ class Citizens:
             ("awareness", self.awareness), ("understanding", self.understanding),
             ("support", self.support), ("inoculation", self.inoculation))}
         beliefs = (self.belief.sum(axis=-1, dtype=np.float64) / n).tolist()
+        threats = (self.threat.sum(axis=-1, dtype=np.float64) / n).tolist()
         out = []
         for row in range(len(self.awareness)):
             country = {name: sums[name][row] / n for name in sums}
             country["gap"] = country["awareness"] - country["understanding"]
             country.update({f"belief.{narrative}": beliefs[row][k]
                             for k, narrative in enumerate(narratives)})
+            country.update({f"threat.{adversary}": threats[row][j]
+                            for j, adversary in enumerate(ADVERSARIES)})
             out.append(country)
         return out
 
@@ -268,7 +308,7 @@ class Public(mesa.Agent):
     """A country's population: a row of a :class:`Citizens` (its own, or one shared with
     the other publics of the run, so that one update moves them all)."""
 
-    STATE = ("awareness", "understanding", "support", "belief", "inoculation")
+    STATE = ("awareness", "understanding", "support", "belief", "inoculation", "threat")
 
     def __init__(self, model: mesa.Model, code: str, citizens: Citizens, row: int):
         super().__init__(model)

@@ -304,6 +304,7 @@ def save(fig: Figure, path: Path) -> Path:
 # -- publics ------------------------------------------------------------------------------
 
 BELIEF_COLOURS = ("#d62728", "#8c564b", "#9467bd", "#bcbd22", "#17becf")
+THREAT_COLOURS = {"china": "#ff7f0e", "russia": "#2ca02c"}
 
 
 def has_publics(rows: list[Row]) -> bool:
@@ -312,8 +313,9 @@ def has_publics(rows: list[Row]) -> bool:
 
 def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> Figure:
     """One panel per partner public: awareness and understanding (the gap between them
-    shaded), support for engaging NATO, and belief in each narrative, over turns. One
-    legend for all panels, below them, so it covers no line or label."""
+    shaded), support for engaging NATO, belief in each narrative, and the share seeing
+    China and Russia as threats (dash-dot), over turns. One legend for all panels, below
+    them, so it covers no line or label."""
     names = names or {}
     codes = [c for c in IP4 if series(rows, "public.support", c)[0]]
     beliefs = [m.removeprefix("public.belief.") for m in metrics(rows, "public.belief.")]
@@ -335,6 +337,11 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
         for colour, narrative in zip(BELIEF_COLOURS, beliefs, strict=False):
             ax.plot(ts, series(rows, f"public.belief.{narrative}", code)[1], color=colour,
                     linestyle=":", linewidth=2, label=f"belief: {narrative_label(narrative)}")
+        for adversary, colour in THREAT_COLOURS.items():
+            ts_threat, threat = series(rows, f"public.threat.{adversary}", code)
+            if ts_threat:
+                ax.plot(ts_threat, threat, color=colour, linestyle="-.", linewidth=2,
+                        label=f"sees {adversary.capitalize()} as a threat")
         if office:
             ax.axvline(office[0], color="grey", linewidth=1)
             ax.text(office[0], 0.97, " Tokyo office opens", fontsize=7, va="top",

@@ -18,6 +18,12 @@ from scenarios.parameters import DEFAULTS, Parameters
 VISIBILITY_VAR = "summit_visibility"  # world variable: how visible NATO and the IP4 are
 OUTREACH_VAR = "public_outreach"  # world variable: a one-off outreach event (a delegation)
 RUMOUR_VAR = "formalization_rumour"  # world variable: talk of a formal IP4, material for China
+# World variables whose rise in a turn is news of a threat to every public: a blockade or
+# China's military pressure; Russia's invasion and its escalation.
+THREAT_VARS: dict[str, tuple[str, ...]] = {
+    "china": ("china_pressure", "blockade_intensity"),
+    "russia": ("russia_threat", "russia_escalation"),
+}
 PUBLIC_DIPLOMACY = "public_diplomacy"  # the "narrative" id of NATO's own messages
 OFFICE_HOST = JPN  # where the proposed NATO liaison office would open (the L4 lever)
 

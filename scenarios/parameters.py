@@ -92,6 +92,26 @@ class Parameters(BaseModel):
     public_spread: float = Field(20.0, ge=1.0, le=1000.0, description=(
         "concentration of citizens' anchors around their country's anchor (Beta with this "
         "alpha + beta): 20 gives a spread of about 0.11 around 0.5. assumption"))
+    threat_half_life_days: float = Field(60.0, ge=1.0, le=3650.0, description=(
+        "days for a public's threat perception of China or Russia to relax halfway back to "
+        "its polled anchor once events stop (per turn: 1 - 0.5^(days per turn / this)). "
+        "outside basis: the Asia New Zealand Foundation found 37% of New Zealanders saw "
+        "China as a threat in late 2021, 58% in a mid-2022 poll and 37% again in late 2022, "
+        "a 21-point rise gone within about six months; 60 days leaves an eighth of it after "
+        "180 days, within a poll's margin"))
+    threat_shock: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of the way to 1 a citizen's threat perception moves on an event of strength "
+        "1: a world threat variable rising by 1 in a turn, or China's coercion of the "
+        "country itself at pressure 1. assumption scaled to the same polls: an event of "
+        "strength 0.7 moves a public at 37% about 20 points, as New Zealand's moved in 2022"))
+    threat_neighbour_share: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "share of a coercion attempt's shock to its target's public that reaches the other "
+        "three partners' publics (coercion of a neighbour). assumption: half"))
+    w_public_threat: float = Field(0.3, ge=0.0, le=5.0, description=(
+        "pull toward firmer options (higher position) on a china_threat or russia_stance "
+        "decision per unit of the public's threat perception above its anchor (the term "
+        "public_threat; the anchor itself is in the government's profile). assumption: "
+        "about the public-support term's weight"))
     public_retention: float = Field(0.9, ge=0.0, le=1.0, description=(
         "lambda: share of a citizen's opinion (after peers) kept each turn; the rest returns "
         "to the citizen's anchor (Friedkin and Johnsen 1990). assumption"))

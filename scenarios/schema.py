@@ -9,6 +9,7 @@ report can say which were met.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -63,6 +65,23 @@ Unit = Field(default=0.0, ge=0.0, le=1.0)
 # coordination rule; "allies": the 32 allies, each for itself; "nac": the North
 # Atlantic Council, consensus (one block stops it); "all": partners and allies.
 Forum = Literal["partners", "allies", "nac", "all"]
+
+
+# How long a turn is, in days, from the scenario's own words ("one week", "2 months"):
+# rates with a basis in days (a public's threat relaxing) work at any turn length.
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+TURN_LENGTH = re.compile(r"^(\d+(?:\.\d+)?|[a-z]+) (day|week|month|year)s?$")
+
+
+def turn_days(text: str) -> float | None:
+    """'one week' -> 7.0, '2 months' -> 60.875; None if the words say no length."""
+    match = TURN_LENGTH.match(text.strip().lower())
+    if not match:
+        return None
+    count, unit = match.groups()
+    number = float(count) if count[0].isdigit() else NUMBER_WORDS.get(count)
+    return number * DAYS_PER_UNIT[unit] if number else None
 
 
 class Strict(BaseModel):
@@ -199,6 +218,18 @@ class Scenario(Strict):
         "own narratives at its profile's reach and intensity; [] for none"))
     decisions: list[DecisionPoint] = Field(min_length=1, max_length=MAX_DECISIONS)
     injects: list[Inject] = Field(min_length=1, max_length=MAX_INJECTS)
+
+    @field_validator("turn_represents")
+    @classmethod
+    def _a_length(cls, text: str) -> str:
+        if turn_days(text) is None:
+            raise ValueError(f"{text!r} is not a length of time: write it as 'one week', "
+                             "'2 months' (a number or one..six, then day, week, month or year)")
+        return text
+
+    @property
+    def days_per_turn(self) -> float:
+        return turn_days(self.turn_represents)  # type: ignore[return-value]  # checked above
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:

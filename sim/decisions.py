@@ -55,6 +55,7 @@ class ActorArrays:
     integration: np.ndarray
     capability: np.ndarray
     public_support: np.ndarray
+    public_threat: np.ndarray  # the public's threat perception above its anchor (0: none)
     is_us: np.ndarray  # 1 for the United States, which feels no pull toward itself
 
 
@@ -96,6 +97,8 @@ def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
         * o.visibility,
         -weights["w_consensus_norm"] * np.broadcast_to(
             o.blocks, (len(a.ideal), len(o.position))),
+        # last, so a zero term leaves the sum of the others bit for bit
+        weights["w_public_threat"] * a.public_threat[:, col] * o.position,
     ]
     return np.stack(terms, axis=-1)
 

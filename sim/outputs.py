@@ -35,14 +35,14 @@ RESULT_COLUMNS = ("scenario", "rule", "seed", "outcome", "actor", "value")
 # how an account names them.
 TERMS = (
     "position", "us_pull", "peer_pull", "coercion_risk", "russia_risk", "china_framing",
-    "formalization", "nato_ties", "cost", "public", "consensus_norm",
+    "formalization", "nato_ties", "cost", "public", "consensus_norm", "public_threat",
 )
 TERM_LABELS = {
     "position": "position", "us_pull": "US pull", "peer_pull": "partner pull",
     "coercion_risk": "coercion risk", "russia_risk": "Russian pressure",
     "china_framing": "China framing", "formalization": "formalization",
     "nato_ties": "NATO ties", "cost": "cost", "public": "public opinion",
-    "consensus_norm": "consensus norm",
+    "consensus_norm": "consensus norm", "public_threat": "public's threat perception",
 }
 
 

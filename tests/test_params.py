@@ -182,6 +182,10 @@ BITES |= {
     "public_outreach_reach": ("disinformation_campaign", 0.9, {}),
     "public_outreach_depth": ("disinformation_campaign", 4.0, {}),
     "outreach_intensity": ("disinformation_campaign", 1.0, {}),
+    "threat_half_life_days": ("indo_pacific_contingency", 10.0, {}),
+    "threat_shock": ("indo_pacific_contingency", 1.0, {}),
+    "threat_neighbour_share": ("indo_pacific_contingency", 0.0, {}),
+    "w_public_threat": ("indo_pacific_contingency", 3.0, {}),
 }
 
 

@@ -21,6 +21,7 @@ class Adversaries:
         self.model = model
         self.russia_pressure = 0.0
         self.coercion_successes = 0
+        self.attempted: dict[str, float] = {}  # this turn's coercion: target -> pressure
         p = model.params
         self.coercion_rule = CoercionRule(p.coercion_threshold, p.china_base_interest,
                                           p.china_coercion_slope, p.coercion_resistance_weight)
@@ -40,8 +41,11 @@ class Adversaries:
 
     def china_coerces(self, turn: int) -> None:
         model = self.model
+        self.attempted = {}
         for target, pressure, success in model.china.coerce(model.partners, model.rng,
                                                              self.coercion_rule):
+            # landed or not, an attempt is news to its target's public and its neighbours'
+            self.attempted[target.code] = max(self.attempted.get(target.code, 0.0), pressure)
             if success:
                 target.coerced += pressure
                 self.coercion_successes += 1

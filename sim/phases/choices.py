@@ -104,16 +104,19 @@ class Choices:
     def anchored(self, decision: DecisionPoint, actors: list[StateActor],
                  utility: np.ndarray, uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
         """The same draw with every public at its anchor: did public opinion tip a choice?
-        The public term, w_public (support - 0.5) visibility (sim/decisions.py), is linear
-        in support, so the anchored utility is the utility plus the difference."""
-        information = self.model.information
+        The public terms, w_public (support - 0.5) visibility and w_public_threat (threat
+        above anchor) position (sim/decisions.py), are linear in what the government
+        reads, so the anchored utility is the utility plus the differences."""
+        information, weights = self.model.information, self.model.weights
         shift = np.array([a["public_support"] - information.support_of(a.code,
                                                                         a["public_support"])
                           for a in actors])
-        if not shift.any():
+        threat = np.array([information.threat_of(a.code, decision.dimension) for a in actors])
+        if not shift.any() and not threat.any():
             return picks
-        anchored = utility + self.model.weights["w_public"] * np.outer(
-            shift, self.options[decision.id].visibility)
+        options = self.options[decision.id]
+        anchored = utility + weights["w_public"] * np.outer(shift, options.visibility) \
+            - weights["w_public_threat"] * np.outer(threat, options.position)
         return draw(choice_probabilities(anchored, self.model.params.temperature), uniforms)
 
     def terms(self, decision: DecisionPoint, actors: list[StateActor],
@@ -122,8 +125,8 @@ class Choices:
                           situation, self.model.weights)
 
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
-        """What the utility reads of the actors; ``public_support`` from their publics
-        where they have one, else the profile's static anchor."""
+        """What the utility reads of the actors; ``public_support`` and ``public_threat``
+        from their publics where they have one, else the profile's static anchor and 0."""
         key = (id(actors), decision.dimension)
         static = self._profiles.get(key)
         if static is None:
@@ -131,7 +134,8 @@ class Choices:
         information = self.model.information
         support = np.array([information.support_of(a.code, a["public_support"])
                             for a in actors])
-        return replace(static, public_support=support)
+        threat = np.array([information.threat_of(a.code, decision.dimension) for a in actors])
+        return replace(static, public_support=support, public_threat=threat)
 
     @staticmethod
     def profile_arrays(dimension: str, actors: list[StateActor]) -> ActorArrays:
@@ -144,7 +148,7 @@ class Choices:
             framing_aversion=col("china_framing_aversion"),
             formalization_aversion=col("formalization_aversion"),
             integration=col("nato_integration"), capability=col("capability"),
-            public_support=col("public_support"),
+            public_support=col("public_support"), public_threat=np.zeros(len(actors)),
             is_us=np.array([float(a.code == "USA") for a in actors]))
 
     def situation(self, decision: DecisionPoint, actors: list[StateActor],

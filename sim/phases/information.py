@@ -1,6 +1,7 @@
 """The information contest in a turn: Russia and China plan their campaigns, NATO's
 public diplomacy follows the levers, and each partner's public (agents/publics.py)
-meets them; a government reads its public's support in its next choices."""
+meets them and the turn's threatening news; a government reads its public's support
+and its threat perceptions in its next choices."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.catalog import IP4
-from agents.publics import Citizens, Public, Rates, Received, Signals
+from agents.publics import ADVERSARIES, Citizens, Public, Rates, Received, Signals
 from scenarios.information import (
     NARRATIVE_IDS,
     OUTREACH_VAR,
     PUBLIC_DIPLOMACY,
     RUMOUR_VAR,
+    THREAT_VARS,
     VISIBILITY_VAR,
     Levers,
     anchors,
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from sim.model import IP4Model
 
 OFFICE = "liaison_office_tokyo"
+# The decision dimensions on which a government reads its public's threat perception.
+THREAT_DIMENSIONS = {"china_threat": ADVERSARIES.index("china"),
+                     "russia_stance": ADVERSARIES.index("russia")}
 
 
 class Information:
@@ -65,19 +70,28 @@ class Information:
             outreach_understanding=p.outreach_understanding,
             inoculation_max=p.inoculation_max, support_pull=p.support_pull,
             debunk_pull=p.debunk_pull,
-            protection=protection(p))
+            protection=protection(p), threat_shock=p.threat_shock,
+            threat_relaxation=1 - 0.5 ** (exercise.days_per_turn / p.threat_half_life_days))
         # The publics draw from their own generator, spawned from the model's (spawning
         # does not advance it), so the governments' stream is the same at any population.
         self.public_rng = model.rng.spawn(1)[0]
         governments = [*model.partners, *(model.allies if public_allies else [])]
         self.citizens = Citizens(
             [(g["public_awareness"], g["public_understanding"], g["public_support"])
-             for g in governments], anchors(p), p.population, p.public_spread, self.public_rng)
+             for g in governments], anchors(p), p.population, p.public_spread, self.public_rng,
+            threats=[(g["public_china_threat"], g["public_russia_threat"]) for g in governments],
+            threat_rng=self.public_rng.spawn(1)[0])
         self.publics = {g.code: Public(model, g.code, self.citizens, row)
                         for row, g in enumerate(governments)}
         self.anchor_support = {code: float(pub.anchor_support.mean(dtype=np.float64))
                                for code, pub in self.publics.items()}
         self.support = {g.code: g["public_support"] for g in governments}
+        self.anchor_threat = {code: pub.anchor_threat.mean(axis=-1, dtype=np.float64).tolist()
+                              for code, pub in self.publics.items()}
+        # what a government reads: its public's threat perception above its anchors' mean
+        self.threat_shift = {code: [0.0] * len(ADVERSARIES) for code in self.publics}
+        self.threat_levels = {v: exercise.world[v] for v in sum(THREAT_VARS.values(), ())
+                              if v in exercise.world}
         self.means: dict[str, dict[str, float]] = {}
         self.swayed = dict.fromkeys(IP4, 0)  # choices tipped by public opinion, per partner
 
@@ -90,6 +104,38 @@ class Information:
         decay = self.model.params.hook_decay
         self.hook *= decay
         self.material *= decay
+
+    def threat_of(self, code: str, dimension: str) -> float:
+        """How far a government's public sees the adversary a decision's dimension is
+        about as more (or less) of a threat than its polls: 0 without a public."""
+        row = THREAT_DIMENSIONS.get(dimension)
+        return self.threat_shift[code][row] if row is not None and code in self.publics \
+            else 0.0
+
+    def threat_events(self) -> dict[str, tuple[float, float]]:
+        """This turn's news of a threat, per public: the largest rise of a world threat
+        variable (THREAT_VARS) since last turn, and for China's the largest coercion
+        attempt on the country itself or, at threat_neighbour_share, on another partner."""
+        world = self.model.timeline
+        rise = []
+        for adversary in ADVERSARIES:
+            news = 0.0
+            for var in THREAT_VARS[adversary]:
+                if var in self.threat_levels:
+                    now = world.get(var)
+                    news = max(news, now - self.threat_levels[var])
+                    self.threat_levels[var] = now
+            rise.append(news)
+        attempted = self.model.adversaries.attempted
+        share = self.model.params.threat_neighbour_share
+        events = {}
+        for code in self.publics:
+            coercion = 0.0
+            if code in IP4:
+                coercion = max([attempted.get(code, 0.0)] + [
+                    share * v for target, v in attempted.items() if target != code])
+            events[code] = (min(1.0, max(rise[0], coercion)), min(1.0, rise[1]))
+        return events
 
     def support_of(self, code: str, default: float) -> float:
         """What a government reads of its public's support (its profile's anchor if it
@@ -143,18 +189,21 @@ class Information:
         self.reach_out(turn)
         shock = max(0.0, self.model.timeline.get(VISIBILITY_VAR) - self.visibility_base)
         index = {n: k for k, n in enumerate(NARRATIVE_IDS)}
+        threats = self.threat_events()
         signals = []
         for code in self.publics:
             out = self.outreach.get(code)
             received = tuple(Received(index[c.narrative], c.reach if code in c.targets else 0.0,
                                       c.intensity) for c in self.campaigns)
             if out is None:  # an ally's public: news only, no campaign aims at it
-                signals.append(Signals(visibility=min(1.0, shock), campaigns=received))
+                signals.append(Signals(visibility=min(1.0, shock), campaigns=received,
+                                       threat_events=threats[code]))
             else:
                 signals.append(Signals(visibility=min(1.0, shock + out.visibility),
                                        campaigns=received, reach=out.reach,
                                        intensity=out.intensity, depth=out.depth,
-                                       messaging=out.messaging))
+                                       messaging=out.messaging,
+                                       threat_events=threats[code]))
         self.citizens.update(signals, self.rates, self.public_rng)
         self.read_publics(turn)
 
@@ -182,4 +231,6 @@ class Information:
             anchor = profiles[code]["public_support"]
             self.support[code] = round(
                 min(1.0, max(0.0, anchor + m["support"] - self.anchor_support[code])), 6)
+            self.threat_shift[code] = [round(m[f"threat.{a}"] - base, 6) for a, base in
+                                       zip(ADVERSARIES, self.anchor_threat[code], strict=True)]
         self.model.log(PublicOpinion(turn=turn, means=means))
