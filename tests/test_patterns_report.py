@@ -7,7 +7,7 @@ import pytest
 
 from agents.catalog import load_catalog
 from scenarios.parameters import Parameters
-from sim.outputs import Choice
+from sim.outputs import Choice, DecisionOpened, JointPosition
 from sim.runner import play
 from tests.helpers import checked, run_events
 
@@ -94,3 +94,25 @@ def test_without_the_yoon_government_the_rok_engages_nato_less(ukraine):
     diff = np.array(rok({})) - np.array(rok({"KOR": "progressive"}))
     low = diff.mean() - 1.96 * diff.std(ddof=1) / np.sqrt(len(diff))
     assert diff.mean() >= 0.05 and low > 0, (diff.mean(), low)
+
+
+def test_the_four_and_nato_coordinate_positions_on_north_korea():
+    """"The IP4 and NATO have also coordinated positions on issues such as North Korea."
+
+    Threshold: in dprk_provocation under caucus, over 40 seeds, the four speak together on
+    at least 90% of the questions of a joint statement on a test (observed 0.98), and that
+    joint text is the one with the NATO allies on at least 90% of them (observed 0.98)."""
+    from scenarios.loader import load_scenario
+
+    dprk = load_scenario("dprk_provocation")
+    put = joint = with_allies = 0
+    for seed in range(40):
+        events = run_events(dprk, rule="caucus", seed=seed)
+        put += sum(isinstance(e, DecisionOpened) and e.decision == "ip4_condemnation"
+                   for e in events)
+        spoken = [e for e in events if isinstance(e, JointPosition)
+                  and e.decision == "ip4_condemnation"]
+        joint += len(spoken)
+        with_allies += sum(e.option == "joint_with_allies" for e in spoken)
+    assert joint / put >= 0.9, (joint, put)
+    assert with_allies / put >= 0.9, (with_allies, put)
