@@ -175,6 +175,14 @@ def test_publics_legend_sits_outside_the_panels(short_run):
     assert_whole_turn_ticks(fig)
 
 
+def test_the_publics_figure_draws_each_publics_threat_perceptions(short_run):
+    outputs, _, _ = short_run
+    fig = publics_figure(outputs.timeseries, "short")
+    for ax in fig.axes[:4]:
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert {"sees China as a threat", "sees Russia as a threat"} <= set(labels), labels
+
+
 # -- comparison intervals -------------------------------------------------------------------
 
 @pytest.mark.parametrize(("outcome", "low", "high", "clipped"), [
