@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
-from agents.publics import Public, Rates, Received, Signals
+from agents.publics import Citizens, Public, Rates, Received, Signals
 from scenarios.errors import InputError
 from scenarios.information import (
     LEVERS,
@@ -341,3 +341,36 @@ def test_allies_publics_are_off_by_default_and_hear_only_the_news(disinfo):
     for code in allies:  # no campaign or outreach aims at them: support and beliefs stay
         assert abs(last[code]["support"] - m.catalog.profiles[code]["public_support"]) < 0.05
         assert last[code]["awareness"] > m.information.publics[code].anchor_awareness.mean()
+
+
+@settings(max_examples=15, deadline=None)
+@given(signals=st.lists(st.builds(
+    Signals, visibility=unit,
+    campaigns=st.tuples(*(st.builds(Received, st.just(k), unit, unit) for k in range(3))),
+    reach=unit, intensity=unit, depth=st.floats(0.0, 2.0), messaging=unit,
+    threat_events=st.tuples(unit, unit)), min_size=3, max_size=3))
+def test_a_stacked_update_equals_one_country_at_a_time_bit_for_bit(signals, monkeypatch_module):
+    """Small publics update all rows at once, large ones row by row (agents.publics.
+    STACK_BELOW, a speed setting): both must give the same arrays."""
+    rates = Rates(0.9, 0.1, 0.6, 0.3, 0.5, 0.1, 0.2, 0.5, 0.6, 1.0, 1.0, (1.0, 0.27, 1.0),
+                  threat_shock=0.4, threat_relaxation=0.2)
+
+    def after(stack_below):
+        monkeypatch_module.setattr("agents.publics.STACK_BELOW", stack_below)
+        citizens = Citizens([(0.5, 0.25, 0.5), (0.6, 0.2, 0.4), (0.4, 0.3, 0.6)],
+                            [0.25, 0.2, 0.3], 300, 20.0, np.random.default_rng(3),
+                            threats=[(0.6, 0.5), (0.4, 0.7), (0.8, 0.3)],
+                            threat_rng=np.random.default_rng(4))
+        rng = np.random.default_rng(5)
+        for _ in range(2):
+            citizens.update(signals, rates, rng)
+        return [getattr(citizens, k) for k in Public.STATE]
+
+    for stacked, by_row in zip(after(10**9), after(1), strict=True):
+        assert np.array_equal(stacked, by_row)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
