@@ -67,12 +67,16 @@ TERM_MEANINGS = {
     "public": "the public's support for engaging NATO (above or below neutral), times the "
               "option's visibility; the profile gives the anchor, the run's public moves it",
     "consensus_norm": "an ally's reluctance to block consensus at the North Atlantic Council",
+    "public_threat": "how far the public's perception of China or Russia as a threat has risen "
+                     "above its polled anchor, toward the more forward options (only on "
+                     "questions about China or Russia)",
 }
 TERM_WEIGHTS = {
     "position": "w_position", "us_pull": "w_us_pull", "peer_pull": "w_peer_pull",
     "coercion_risk": "w_coercion", "russia_risk": "w_russia_risk", "china_framing": "w_framing",
     "formalization": "w_formalization", "nato_ties": "w_nato_ties", "cost": "w_cost",
     "public": "w_public", "consensus_norm": "w_consensus_norm",
+    "public_threat": "w_public_threat",
 }
 TERM_PROFILE = {
     "position": (POSITION,), "us_pull": ("us_alignment",), "peer_pull": (),
@@ -80,6 +84,7 @@ TERM_PROFILE = {
     "china_framing": ("china_framing_aversion",), "formalization": ("formalization_aversion",),
     "nato_ties": ("nato_integration",), "cost": ("capability",),
     "public": ("public_support",), "consensus_norm": (),
+    "public_threat": ("public_china_threat", "public_russia_threat"),
 }
 
 

@@ -9,6 +9,10 @@ from scenarios.schema import DecisionPoint, ExpectedAction, Option
 from sim.cli import main
 from sim.outputs import (
     TERM_LABELS,
+    TERM_MEANINGS,
+    TERM_PROFILE,
+    TERM_WEIGHTS,
+    TERMS,
     Choice,
     DecisionOpened,
     GroupStance,
@@ -124,3 +128,8 @@ def test_the_account_and_report_carry_sources_and_the_stance_in_labels(folder):
     assert '"Canberra and Tokyo both proactively engage on China at NATO"' in report
     stances = [e for e in run.events if isinstance(e, GroupStance)]
     assert any("broad sanctions" in e.note for e in stances)
+
+
+def test_every_term_of_the_utility_is_explained():
+    assert set(TERM_MEANINGS) == set(TERM_WEIGHTS) == set(TERM_PROFILE) == set(TERMS) \
+        == set(TERM_LABELS)
