@@ -28,6 +28,7 @@ MAX_DEPTH = 32  # lists and mappings inside each other; a scenario needs 6
 # about 15,000. Counting the expanded size stops an "alias bomb" (nine levels of nine
 # aliases: 9^9 values from a few lines) before anything walks it.
 MAX_NODES = 20_000
+MAX_INT_BITS = 128  # a seed needs 64
 
 # C0 control characters other than tab, newline and carriage return, and DEL: YAML
 # refuses them, and they are invisible in an editor, so name the line.
@@ -140,7 +141,7 @@ class _GuardedLoader(yaml.SafeLoader):
 
     def construct_object(self, node, deep=False):
         try:
-            return super().construct_object(node, deep)
+            value = super().construct_object(node, deep)
         except yaml.YAMLError:
             raise
         except Exception as err:  # noqa: BLE001 - `!!float "abc"`, 5,000-digit ints,
@@ -148,6 +149,11 @@ class _GuardedLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value ({_plain(err)})", node.start_mark
             ) from None
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # 0xfff...: Python
+            # reads it, but cannot print it in decimal, nor would any field use it
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of more than {MAX_INT_BITS} bits", node.start_mark)
+        return value
 
 
 def _plain(err: Exception) -> str:

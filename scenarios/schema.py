@@ -49,14 +49,10 @@ MAX_WORLD_VARIABLES = 100
 SLIP = 0.85  # difflib's ratio above which a name is the same name misspelt
 
 ESCALATION_VAR = "russia_escalation"  # world variable: drives Russia's pressure
-# World variables the engine reads whatever the file says; any other must be read by the
-# file itself (a trigger or a decision's pressure), or changing it does nothing.
-BUILTIN_VARIABLES = {
-    ESCALATION_VAR: "Russia's pressure on those who act against it",
-    VISIBILITY_VAR: "how visible NATO and the IP4 are to the partners' publics",
-    OUTREACH_VAR: "a one-off public outreach event",
-    RUMOUR_VAR: "talk of a formal IP4, material for China's narrative",
-}
+# World variables the engine reads whatever the file says (sim/phases/adversaries.py and
+# information.py); any other must be read by the file itself (a trigger or a decision's
+# pressure), or changing it does nothing.
+BUILTIN_VARIABLES = (ESCALATION_VAR, VISIBILITY_VAR, OUTREACH_VAR, RUMOUR_VAR)
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$")
 Unit = Field(default=0.0, ge=0.0, le=1.0)

@@ -74,6 +74,7 @@ def test_a_generated_command_line_exits_0_or_2_without_a_traceback(workdir, seed
     ("a: &a {b: *a}\n", "inside the node it names"),
     ('title: !!float "abc"\n', "cannot read this value"),
     ("turns: " + "9" * 5000 + "\n", "4300 digits"),
+    ("turn: 0x" + "f" * 2000 + "\n", "more than 128 bits"),  # read, but never printable
     ("ok: !!bool maybe\n", "'maybe' is not a value of this type"),
     ("a: 1\nb: \x00\n", "NUL"),
     ("a: 1\nb: \x1b[31m\n", "ESC"),
