@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analysis.compare import SUMMARY_FILES, SummaryRow, format_table, summarize_batch
 from analysis.debrief import write_debrief
+from analysis.figures import summary_figure
 from analysis.narrative import LiveAccount, narrate, sources
 from analysis.outcomes import run_outcomes
 from analysis.why import choices_of, explain
@@ -22,7 +23,7 @@ from sim.request import RunRequest
 from sim.runner import RunResult, write_run
 
 __all__ = ["LiveAccount", "choices_of", "compare", "explain", "narrate", "report", "sources",
-           "write_debrief"]
+           "summary_figure", "write_debrief"]
 
 
 def report(result: RunResult, out: Path, command: list[str] | None = None) -> list[str]:

@@ -20,12 +20,19 @@ from scenarios.information import LEVERS, standing_campaigns_note
 from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
 from sim.app import LiveAccount, choices_of, compare, explain, narrate, report, sources
-from sim.outputs import read_events, read_manifest, read_run
+from sim.outputs import EventBase, read_events, read_manifest, read_run
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
 from sim.request import MAX_SEEDS, CheckedRun, RunRequest
 from sim.rules import REGISTRY, rule_names
-from sim.runner import build, package_version, result_of, resume, write_run
+from sim.runner import (
+    build,
+    package_version,
+    release_recorded,
+    result_of,
+    resume,
+    write_run,
+)
 
 EXIT_INPUT = 2
 
@@ -67,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replay", type=Path, metavar="EVENTS",
                      help="play again the choices recorded in a run's events.jsonl (for example "
                           "a run with human players), with the same scenario, rule and seed: "
-                          "the same choices and outcomes, each marked 'scripted'")
+                          "the same choices and outcomes, each marked by who made it (human, "
+                          "facilitator, engine)")
     run.add_argument("--resume", type=Path, metavar="RUN_FOLDER",
                      help="go on with a game saved when it was stopped (its folder); the "
                           "scenario, rule, seed and players come from its manifest")
@@ -98,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check scenario files and report every problem")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(handler=cmd_validate)
+
+    serve = sub.add_parser("serve", help="the exercise in the browser: a facilitator's "
+                           "console, a seat per team, a projector view")
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen (default "
+                       "127.0.0.1, this machine only; 0.0.0.0 for the room: seats then need "
+                       "their join codes)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--scenarios", action="append", default=[], type=Path, metavar="DIR",
+                       help="a folder of scenario files the facilitator may open; repeatable")
+    serve.add_argument("--runs", type=Path, default=Path("runs"),
+                       help="where games write their run folders (default runs/)")
+    serve.set_defaults(handler=cmd_serve)
 
     rules = sub.add_parser("rules", help="list the IP4 coordination rules and their parameters")
     rules.set_defaults(handler=cmd_rules)
@@ -187,7 +207,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                      f"-seed{checked.seed}")
     names = {c: p.name for c, p in checked.catalog.profiles.items()}
     live = LiveAccount(scenario.turn_represents, names) if checked.request.players else None
-    model = build(checked, seats(checked, args.replay), observe=live)
+    recorded = replay_events(checked, args.replay) if args.replay is not None else []
+    model = build(checked, seats(checked, recorded), observe=live)
+    release_recorded(model, recorded)
     status = play_with_people(model, live, out)
     if status:
         return status
@@ -206,6 +228,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if live is not None or not args.quiet:  # the account ends with its sources
         print("\nSources", *sources(read_manifest(out)), "", sep="\n")
     print(f"wrote {out}/: " + ", ".join(written))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from sim.web.serve import serve
+    except ImportError as missing:
+        raise InputError.one("serve", "", f"the browser needs the web extra ({missing.name} "
+                             "is missing): pip install 'ip4sim[web]'") from None
+    serve(args.host, args.port, tuple(args.scenarios), args.runs)
     return 0
 
 
@@ -243,16 +275,21 @@ def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
     return 0
 
 
-def seats(checked: CheckedRun, replay: Path | None) -> dict[str, Seat]:
-    """Who answers instead of the engine: people at the terminal, or a recorded run."""
+def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:
+    """A recorded run's events, checked to be of this scenario, rule and seed."""
+    check_replay(checked, replay)
+    try:
+        return read_events(replay)
+    except (OSError, ValueError) as err:
+        raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
+
+
+def seats(checked: CheckedRun, recorded: list[EventBase]) -> dict[str, Seat]:
+    """Who answers instead of the engine: people at the terminal, or a recorded run (each
+    answer keeping who gave it: a person, the facilitator, the engine)."""
     chosen: dict[str, Seat] = {}
-    if replay is not None:
-        check_replay(checked, replay)
-        try:
-            recorded = read_events(replay)
-        except (OSError, ValueError) as err:
-            raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
-        script = ScriptedSeat.from_events(recorded)
+    if recorded:
+        script = ScriptedSeat.from_events(recorded, keep_by=True)
         chosen.update(dict.fromkeys(sorted(script.actors()), script))
     chosen.update({code: HumanSeat() for code in checked.request.players})
     return chosen

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from agents.catalog import IP4
-from scenarios.schema import ExpectedAction
+from scenarios.schema import ExpectedAction, Inject
 
 # The partners, in the order outputs list them (re-exported: readers need no model input).
 PARTNERS = IP4
@@ -108,6 +108,16 @@ class InjectFired(EventBase):
     world: dict[str, float] = Field(default_factory=dict, description="variables changed")
     opens: list[str] = Field(default_factory=list)
     expected: list[ExpectedAction] = Field(default_factory=list)
+
+
+class InjectReleased(EventBase):
+    """The facilitator released an inject into this turn: one of the scenario's
+    contingency injects, or one written on the spot. It carries the inject whole, so a
+    replay releases it again; its firing follows as an ``InjectFired``."""
+
+    kind: Literal["released"] = "released"
+    inject: Inject
+    by: str = "facilitator"
 
 
 class DecisionOpened(EventBase):
@@ -218,8 +228,8 @@ class PublicOpinion(EventBase):
 
 
 Event = Annotated[
-    InjectFired | DecisionOpened | GroupStance | Choice | JointPosition | CouncilVote
-    | Coercion | Pressure | Message | LeverSwitched | PublicOpinion,
+    InjectFired | InjectReleased | DecisionOpened | GroupStance | Choice | JointPosition
+    | CouncilVote | Coercion | Pressure | Message | LeverSwitched | PublicOpinion,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -124,13 +124,37 @@ class ScriptedSeat:
     def answer(self, request: Request) -> Answer | str | None:
         recorded = self.script.get(request.key)
         if recorded is None and self.then is not None:
-            return self.then.answer(request)
+            given = self.then.answer(request)  # named by who gave it, not by the script
+            return Answer(given, self.then.name) if isinstance(given, str) else given
         if recorded is None and request.stage == "intention":
             return Answer(request.engine, "engine")
         if recorded is None:
             raise LookupError(f"no recorded choice for turn {request.turn}, "
                               f"{request.decision.id}, {request.actor}")
         return Answer(recorded.option, recorded.by if self.keep_by else self.name)
+
+
+class FacilitatorSeat:
+    """The white cell behind an actor: the seat ``behind`` it (the engine's, by default)
+    answers, except the requests the facilitator holds (``hold("choice")``): the next
+    request of that stage stays open for the facilitator's own answer, recorded as
+    ``by="facilitator"`` by whoever gives it."""
+
+    name = "facilitator"
+
+    def __init__(self, behind: Seat | None = None):
+        self.behind = behind or EngineSeat()
+        self.held: set[str] = set()
+
+    def hold(self, stage: Stage = "choice") -> None:
+        self.held.add(stage)
+
+    def answer(self, request: Request) -> str | Answer | None:
+        if request.stage in self.held:
+            self.held.discard(request.stage)
+            return None
+        given = self.behind.answer(request)
+        return Answer(given, self.behind.name) if isinstance(given, str) else given
 
 
 class AnswerError(ValueError):

@@ -24,6 +24,7 @@ from scenarios.errors import InputError
 from sim.model import IP4Model
 from sim.outputs import (
     EventBase,
+    InjectReleased,
     ProfileValue,
     Row,
     RunManifest,
@@ -32,7 +33,7 @@ from sim.outputs import (
     read_manifest,
     write_run_folder,
 )
-from sim.protocol import HumanSeat, ScriptedSeat, Seat
+from sim.protocol import EngineSeat, HumanSeat, ScriptedSeat, Seat
 from sim.request import CheckedRun, RunRequest
 
 
@@ -137,15 +138,30 @@ def take_back(model: IP4Model, turn: int) -> IP4Model:
 
 def replayed(checked: CheckedRun, events: list[EventBase], before_turn: int | None = None,
              observe: Callable[[EventBase], None] | None = None) -> IP4Model:
-    """A game played again from its record: the people's answers (before ``before_turn``,
-    if given) replayed, each keeping who gave it; the engine's played again; then the
-    people's seats wait. With ``before_turn`` it stops at the start of that turn."""
+    """A game played again from its record: the people's and the facilitator's answers
+    and released injects (before ``before_turn``, if given) replayed, each answer keeping
+    who gave it; the engine's played again; then the people's seats wait. With
+    ``before_turn`` it stops at the start of that turn."""
     people = set(checked.request.players)
-    script = ScriptedSeat.from_events(events, actors=people, before_turn=before_turn,
-                                      only_people=True, keep_by=True, then=HumanSeat())
-    model = build(checked, dict.fromkeys(people, script), observe)
+    script = ScriptedSeat.from_events(events, before_turn=before_turn, keep_by=True)
+    touched = {actor for (_, _, actor, _), a in script.script.items() if a.by != "engine"}
+    seats: dict[str, Seat] = {
+        actor: ScriptedSeat(script.script, keep_by=True,
+                            then=HumanSeat() if actor in people else EngineSeat())
+        for actor in people | touched}
+    model = build(checked, seats, observe)
+    release_recorded(model, events, before_turn)
     model.advance(until_turn=None if before_turn is None else before_turn - 1)
     return model
+
+
+def release_recorded(model: IP4Model, events: list[EventBase],
+                     before_turn: int | None = None) -> None:
+    """The injects the facilitator released in a recorded game, released again into the
+    same turns (those before ``before_turn``, if given)."""
+    for e in events:
+        if isinstance(e, InjectReleased) and (before_turn is None or e.turn < before_turn):
+            model.timeline.release(e.inject, e.turn, e.by)
 
 
 # -- provenance -------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scenarios.errors import InputError, Problem
 from scenarios.schema import DecisionPoint, Inject, Trigger
-from sim.outputs import InjectFired
+from sim.outputs import InjectFired, InjectReleased
 
 if TYPE_CHECKING:
     from sim.model import IP4Model
@@ -24,16 +25,49 @@ class Timeline:
         self.fired: set[str] = set()
         self.open: list[str] = []
         self.outcomes: dict[str, str] = {}
+        self.turn = 0  # the last turn whose injects fired
+        self.released: dict[int, list[InjectReleased]] = {}  # turn -> released into it
 
     def fire_injects(self, turn: int) -> None:
         """This turn's scheduled injects, then the contingency injects whose trigger now
         holds (so a trigger can react to what a scheduled inject just changed)."""
+        self.turn = turn
         for inject in self.exercise.injects:
             if inject.turn == turn:
                 self.fire(turn, inject)
+        for released in self.released.pop(turn, []):
+            self.model.log(released)
+            self.fire(turn, released.inject)
         for inject in self.exercise.injects:
             if inject.when and inject.id not in self.fired and self.holds(inject.when, turn):
                 self.fire(turn, inject)
+
+    def release(self, inject: Inject, turn: int | None = None, by: str = "facilitator") -> int:
+        """Release an inject (a contingency inject of the scenario, or one written on the
+        spot) into ``turn``, by default the next turn to start; it fires after that turn's
+        scheduled injects and is recorded, so a replay releases it again. Returns the turn;
+        InputError names what does not fit the scenario."""
+        turn = self.turn + 1 if turn is None else turn
+        pending = {r.inject.id for rs in self.released.values() for r in rs}
+        scheduled = {i.id for i in self.exercise.injects if i.when is None}
+        problems = []
+        if inject.id in self.fired | pending | scheduled:
+            problems.append(Problem("inject", "id", f"{inject.id!r} is scheduled, has fired "
+                                    "or is released already"))
+        problems += [Problem("inject", f"effects.{k}.var", f"{e.var!r} is not a world variable "
+                             f"of this scenario ({', '.join(sorted(self.world))})")
+                     for k, e in enumerate(inject.effects) if e.var not in self.world]
+        known = {d.id for d in self.exercise.decisions}
+        problems += [Problem("inject", f"opens.{k}", f"{d!r} is not a decision of this scenario "
+                             f"({', '.join(sorted(known))})")
+                     for k, d in enumerate(inject.opens) if d not in known]
+        if turn <= self.turn or turn > self.exercise.turns:
+            problems.append(Problem("inject", "turn", f"turn {turn} is not to come "
+                                    f"(turns {self.turn + 1}..{self.exercise.turns})"))
+        if problems:
+            raise InputError(problems)
+        self.released.setdefault(turn, []).append(InjectReleased(turn=turn, inject=inject, by=by))
+        return turn
 
     def holds(self, trigger: Trigger, turn: int) -> bool:
         if turn < trigger.not_before:

@@ -1,0 +1,240 @@
+"""The games a server holds: one model per game, seats with join codes, the white cell.
+
+Pages (``sim/web/pages.py``) hold no game state of their own: every browser looks its
+game up here by id, so two games on one server never share a model, and each change
+to a game (an answer, an override, an inject, a turn) bumps its ``version`` and wakes
+the pages waiting on it. A game plays within a turn as far as the seats have answered
+and stops between turns for the facilitator to go on; everything it records goes to its
+run folder through the same writer as a terminal run (``sim.app.report``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenarios.errors import InputError
+from scenarios.loader import builtin_names, load_scenario
+from scenarios.schema import Inject
+from sim.app import report
+from sim.model import IP4Model
+from sim.protocol import FacilitatorSeat, HumanSeat, Request
+from sim.request import RunRequest
+from sim.runner import build, result_of, take_back
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class SeatRefused(PermissionError):
+    """A seat asked for without its join code, or for an actor that is not its own."""
+
+
+@dataclass
+class Game:
+    """One exercise: its model, the people's seats and their join codes."""
+
+    id: str
+    model: IP4Model
+    codes: dict[str, str]  # actor played by people -> its join code
+    out: Path  # the run folder
+    show_engine: bool = True  # seats see the engine's reading
+    version: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def people(self) -> list[str]:
+        return list(self.codes)
+
+    @property
+    def turn(self) -> int:
+        """The turn under way, or the last one played."""
+        return self.model.timeline.turn
+
+    def bump(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_change(self, seen: int, timeout: float) -> int:
+        """The game's version once it differs from ``seen`` (or after ``timeout``)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout)
+            return self.version
+
+    # -- seats ----------------------------------------------------------------------------
+
+    def waiting_for(self, actor: str) -> list[Request]:
+        return [r for r in self.model.waiting if r.actor == actor]
+
+    def answer(self, actor: str, option: str, stage: str, by: str = "human") -> None:
+        """An open request answered, then the turn played on as far as it can go."""
+        with self.changed:
+            self.model.answer(actor, option, by=by, stage=stage)
+            if not self.model.waiting:
+                self.model.advance(until_turn=self.turn)
+        self.bump()
+
+    def engine_answers(self, actor: str) -> None:
+        """The white cell lets the engine answer an actor's open requests."""
+        for request in self.waiting_for(actor):
+            self.answer(actor, request.engine, request.stage, by="engine")
+
+    # -- the white cell -------------------------------------------------------------------
+
+    def hold(self, actor: str, stage: str = "choice") -> None:
+        """The actor's next request of ``stage`` waits for the facilitator, who then
+        answers it with :meth:`answer` ``by="facilitator"`` (an override of the engine)."""
+        if actor in self.codes:
+            raise ValueError(f"{actor} is played by people; let the engine answer instead")
+        if actor not in self.model.catalog.profiles or actor in ("CHN", "RUS"):
+            raise ValueError(f"{actor} is not a government of this game")
+        seat = self.model.seats.get(actor)
+        if not isinstance(seat, FacilitatorSeat):
+            seat = self.model.seats[actor] = FacilitatorSeat(behind=seat)
+        seat.hold(stage)
+        self.bump()
+
+    def override(self, actor: str, option: str) -> None:
+        """The facilitator's answer to a held request, in place of the engine's."""
+        if actor in self.codes:
+            raise ValueError(f"{actor} is played by people")
+        self.answer(actor, option, "choice", by="facilitator")
+
+    def held_requests(self) -> list[Request]:
+        return [r for r in self.model.waiting if r.actor not in self.codes]
+
+    def contingencies(self) -> list[Inject]:
+        """The scenario's contingency injects not fired or released yet."""
+        timeline = self.model.timeline
+        pending = {r.inject.id for rs in timeline.released.values() for r in rs}
+        return [i for i in self.model.exercise.injects
+                if i.when is not None and i.id not in timeline.fired | pending]
+
+    def release(self, inject: Inject | str) -> int:
+        """Release a contingency inject (by id) or one written on the spot into the next
+        turn; InputError names what does not fit."""
+        if isinstance(inject, str):
+            inject = next((i for i in self.contingencies() if i.id == inject), None) or \
+                _no_such_inject(inject, self.contingencies())
+        turn = self.model.timeline.release(inject)
+        self.bump()
+        return turn
+
+    def next_turn(self) -> None:
+        """Play the next turn as far as the seats let it (the facilitator goes on)."""
+        with self.changed:
+            if not self.model.waiting:
+                self.model.advance(until_turn=self.model.turns_done + 1)
+        self.bump()
+
+    def take_back(self, turn: int) -> None:
+        """The game as it stood at the start of ``turn``; it plays on from there."""
+        if not 1 <= turn <= self.model.turns_done + 1:
+            raise ValueError(f"turn {turn} has not been played yet")
+        with self.changed:
+            self.model = take_back(self.model, turn)
+        self.bump()
+
+    def write_report(self) -> Path:
+        """The run folder with its after-action report: report.md and a printable
+        report.html beside it."""
+        with self.changed:
+            report(result_of(self.model), self.out, ["ip4sim", "serve"])
+        markdown_text = (self.out / "report.md").read_text(encoding="utf-8")
+        (self.out / "report.html").write_text(printable(markdown_text,
+                                                        self.model.exercise.title),
+                                              encoding="utf-8")
+        return self.out
+
+
+def _no_such_inject(name: str, available: list[Inject]) -> Inject:
+    names = ", ".join(i.id for i in available) or "none left"
+    raise InputError.one("inject", "id", f"no contingency inject {name!r} to release ({names})")
+
+
+def printable(markdown_text: str, title: str) -> str:
+    """The report as a page that prints cleanly (figures are files beside it)."""
+    import markdown  # solara's own dependency: installed with the web extra
+
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+            "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+            "img{max-width:100%}table{border-collapse:collapse}"
+            "td,th{border:1px solid #999;padding:2px 6px}"
+            "@media print{a{color:black}}</style></head>"
+            f"<body>{body}</body></html>")
+
+
+class Games:
+    """Every game a server holds, by id; ``host`` is where the server listens: beyond
+    this machine, every seat needs its join code."""
+
+    def __init__(self, host: str = "127.0.0.1", folders: tuple[Path, ...] = (),
+                 runs: Path = Path("runs")):
+        self.host = host
+        self.folders = tuple(Path(f) for f in folders)
+        self.runs = Path(runs)
+        self.games: dict[str, Game] = {}
+        self.lock = threading.Lock()
+
+    @property
+    def codes_required(self) -> bool:
+        return self.host not in LOCAL_HOSTS
+
+    def scenarios(self) -> list[str]:
+        """What the facilitator may open: the built-in library and the named folders."""
+        files = [str(p) for folder in self.folders for p in sorted(folder.glob("*.y*ml"))]
+        return [*builtin_names(), *files]
+
+    def start(self, scenario: str, rule: str = "caucus", seed: int = 1,
+              people: tuple[str, ...] = (), show_engine: bool = True,
+              out: Path | None = None) -> Game:
+        """A new game; InputError (from the one input layer) on bad input."""
+        if scenario not in self.scenarios():
+            raise InputError.one("scenario", scenario, "not in the built-in library nor in "
+                                 "the scenario folders this server was given")
+        checked = RunRequest(scenario=scenario, rule=rule, seed=seed,
+                             players=tuple(people)).check(load_scenario(scenario))
+        game_id = secrets.token_hex(4)
+        model = build(checked, {code: HumanSeat() for code in checked.request.players})
+        codes = {code: f"{secrets.randbelow(10**6):06d}" for code in checked.request.players}
+        out = out or self.runs / f"web-{checked.loaded.scenario.id}-{game_id}"
+        game = Game(game_id, model, codes, Path(out), show_engine)
+        model.advance(until_turn=1)
+        with self.lock:
+            self.games[game_id] = game
+        return game
+
+    def get(self, game_id: str) -> Game:
+        try:
+            return self.games[game_id]
+        except KeyError:
+            raise LookupError(f"no game {game_id!r} on this server") from None
+
+    def seat(self, game_id: str, actor: str, code: str | None) -> SeatView:
+        """A team's seat; refused without the actor's join code when the server listens
+        beyond this machine, and for an actor people do not play."""
+        game = self.get(game_id)
+        if actor not in game.codes:
+            raise SeatRefused(f"{actor} is not played by people in this game")
+        if self.codes_required and not secrets.compare_digest(code or "", game.codes[actor]):
+            raise SeatRefused(f"the seat for {actor} needs its join code (the console shows it)")
+        return SeatView(game, actor)
+
+
+@dataclass(frozen=True)
+class SeatView:
+    """What one team may see and do: its own prompts, its own answers."""
+
+    game: Game
+    actor: str
+
+    def prompts(self) -> list[Request]:
+        return self.game.waiting_for(self.actor)
+
+    def answer(self, request: Request, option: str) -> None:
+        if request.actor != self.actor:
+            raise SeatRefused(f"the seat for {self.actor} cannot answer for {request.actor}")
+        self.game.answer(self.actor, option, request.stage)

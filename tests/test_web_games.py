@@ -1,0 +1,156 @@
+"""The games a server holds and the white cell's hooks into the engine: held choices
+recorded as the facilitator's, released injects, seats and their codes; each kept
+across take-back, resume and replay."""
+
+import pytest
+
+from scenarios.errors import InputError
+from scenarios.schema import Inject
+from sim.outputs import Choice, InjectFired, InjectReleased, read_events
+from sim.protocol import FacilitatorSeat
+from sim.request import RunRequest
+from sim.runner import build, release_recorded, resume, take_back
+from sim.web.games import Games, SeatRefused
+
+SCENARIO = "dprk_provocation"
+SPOT = {"id": "ferry_sunk", "turn": 1, "title": "A ferry is sunk",
+        "synopsis": "A ferry sinks near the line.",
+        "effects": [{"var": "dprk_threat", "set": 0.95}], "opens": []}
+
+
+def spot_inject(**changes) -> Inject:
+    """An inject written on the spot (its turn is not consulted: it fires when released)."""
+    return Inject.model_validate({**SPOT, **changes})
+
+
+def play_out(game, pick=lambda request: request.engine):
+    """Answer every seat's prompts and go on to the last turn."""
+    while not game.model.finished:
+        for request in list(game.model.waiting):
+            game.answer(request.actor, pick(request), request.stage)
+        if not game.model.waiting:
+            game.next_turn()
+
+
+@pytest.fixture
+def games(tmp_path):
+    return Games(runs=tmp_path)
+
+
+def test_a_held_engine_choice_is_the_facilitators_and_survives_take_back_and_resume(
+        games, tmp_path):
+    game = games.start(SCENARIO, seed=3, people=("JPN",))
+    game.hold("AUS")
+    while not game.held_requests():
+        for request in game.waiting_for("JPN"):
+            game.answer("JPN", request.engine, request.stage)
+        if not game.model.waiting:
+            game.next_turn()
+    held = game.held_requests()[0]
+    other = next(o.id for o in held.decision.options if o.id != held.engine)
+    game.override("AUS", other)
+    for request in game.waiting_for("JPN"):  # Japan's choice was asked with Australia's
+        game.answer("JPN", request.engine, request.stage)
+    turn = held.turn
+    chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor == "AUS"
+              and e.turn == turn and e.decision == held.decision.id]
+    assert [(e.option, e.by) for e in chosen] == [(other, "facilitator")]
+
+    game.model.advance(until_turn=turn)  # the turn played out, then taken back after it
+    later = take_back(game.model, turn + 1)
+    again = [e for e in later.events if isinstance(e, Choice) and e.by == "facilitator"]
+    assert [(e.turn, e.actor, e.option) for e in again] == [(turn, "AUS", other)]
+    assert later.waiting == [] or all(r.actor == "JPN" for r in later.waiting)
+
+    game.write_report()
+    resumed = resume(game.out)
+    assert [e for e in resumed.events if isinstance(e, Choice) and e.by == "facilitator"] \
+        == again
+
+
+def test_a_released_inject_fires_next_turn_and_a_replay_releases_it_again(games):
+    game = games.start(SCENARIO, seed=5)
+    turn = game.release(spot_inject())
+    assert turn == game.turn + 1
+    game.next_turn()
+    fired = [e for e in game.model.events if e.turn == turn
+             and isinstance(e, InjectReleased | InjectFired) and "ferry" in str(e)]
+    assert [e.kind for e in fired] == ["released", "inject"]
+    assert fired[1].world == {"dprk_threat": 0.95}
+    play_out(game)
+    game.write_report()
+
+    recorded = read_events(game.out / "events.jsonl")
+    replay = build(game.model.checked)
+    release_recorded(replay, recorded)
+    replay.run()
+    assert [e.model_dump() for e in replay.events] == [e.model_dump() for e in recorded]
+    before = take_back(game.model, turn)  # taken back to the turn: the release is undone
+    before.advance()
+    assert not any(isinstance(e, InjectReleased) for e in before.events)
+
+
+def test_a_contingency_inject_can_be_released_once_and_a_bad_one_is_named(games):
+    game = games.start(SCENARIO, seed=2)
+    contingency = game.contingencies()[0]
+    game.release(contingency.id)
+    assert contingency not in game.contingencies()
+    with pytest.raises(InputError, match="no contingency inject"):
+        game.release(contingency.id)
+    with pytest.raises(InputError) as bad:
+        game.release(spot_inject(id="other", effects=[{"var": "dprk_thret", "set": 1.0}],
+                                 opens=["no_such_decision"]))
+    fields = {p.field for p in bad.value.problems}
+    assert fields == {"effects.0.var", "opens.0"}
+
+
+def test_two_games_on_one_server_do_not_see_each_other(games):
+    one = games.start(SCENARIO, seed=1, people=("JPN",))
+    two = games.start(SCENARIO, seed=1, people=("JPN",))
+    assert one.id != two.id and one.model is not two.model
+    request = one.waiting_for("JPN")[0]
+    one.answer("JPN", request.decision.options[0].id, request.stage)
+    assert two.model.waiting and two.waiting_for("JPN")[0].key == request.key  # untouched
+    assert len(one.model.events) > len(two.model.events) or one.model.waiting != \
+        two.model.waiting
+    one.release(spot_inject())
+    assert two.model.timeline.released == {}
+
+
+def test_a_seat_needs_its_code_beyond_this_machine_and_answers_only_for_itself(tmp_path):
+    local = Games(runs=tmp_path)
+    game = local.start(SCENARIO, seed=1, people=("JPN", "KOR"))
+    assert local.seat(game.id, "JPN", None).prompts()  # on this machine: no code needed
+
+    room = Games(host="0.0.0.0", runs=tmp_path)
+    game = room.start(SCENARIO, seed=1, people=("JPN", "KOR"))
+    with pytest.raises(SeatRefused, match="join code"):
+        room.seat(game.id, "JPN", None)
+    with pytest.raises(SeatRefused, match="join code"):
+        room.seat(game.id, "JPN", game.codes["KOR"])
+    with pytest.raises(SeatRefused, match="not played by people"):
+        room.seat(game.id, "AUS", game.codes["JPN"])
+    japan = room.seat(game.id, "JPN", game.codes["JPN"])
+    korea_request = room.seat(game.id, "KOR", game.codes["KOR"]).prompts()[0]
+    assert all(r.actor == "JPN" for r in japan.prompts())
+    with pytest.raises(SeatRefused, match="cannot answer for KOR"):
+        japan.answer(korea_request, korea_request.engine)
+
+
+def test_only_the_library_and_the_named_folders_can_be_opened(tmp_path):
+    (tmp_path / "mine.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    games = Games(folders=(tmp_path,), runs=tmp_path / "runs")
+    with pytest.raises(InputError, match="not in the built-in library"):
+        games.start("/etc/passwd.yaml")
+    with pytest.raises(InputError) as bad:
+        games.start(str(tmp_path / "mine.yaml"))
+    assert bad.value.problems[0].line is not None
+
+
+def test_a_facilitator_seat_answers_as_the_engine_unless_it_holds():
+    seat = FacilitatorSeat()
+    model = build(RunRequest(scenario=SCENARIO, seed=4).check(), {"JPN": seat})
+    model.advance()
+    assert model.waiting == []  # nothing held: the engine answered throughout
+    assert {e.by for e in model.events if isinstance(e, Choice) and e.actor == "JPN"} \
+        == {"engine"}
