@@ -1,0 +1,348 @@
+"""The pages: the facilitator's console (/), a seat for each team (/seat/JPN) and the
+projector view (/projector), as solara components on the games of ``sim/web/games.py``.
+
+A page keeps no game of its own: it finds its game by the id in its address
+(``?game=ID``; the latest game when there is none) and redraws when the game's
+version changes, so every browser on one game sees the same state and no two games
+mix. Figures are drawn on ``matplotlib.figure.Figure`` (``sim.app.summary_figure``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import solara
+
+from agents.catalog import IP4
+from scenarios.errors import InputError
+from scenarios.schema import Inject
+from sim.app import summary_figure
+from sim.outputs import (
+    TERMS,
+    Choice,
+    Coercion,
+    CouncilVote,
+    GroupStance,
+    InjectFired,
+    JointPosition,
+    PublicOpinion,
+    because,
+)
+from sim.rules import rule_names
+from sim.web.games import Game, Games, SeatRefused
+
+REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
+BIG = "font-size: 1.6em; line-height: 1.4"
+
+
+def configure(games: Games) -> None:
+    global REGISTRY
+    REGISTRY = games
+
+
+def query() -> dict[str, str]:
+    router = solara.use_router()
+    return {k: v[0] for k, v in parse_qs(router.search or "").items()}
+
+
+def find_game(game_id: str | None) -> Game | None:
+    if game_id:
+        return REGISTRY.games.get(game_id)
+    return next(reversed(REGISTRY.games.values()), None)
+
+
+def use_version(game: Game | None) -> None:
+    """Redraw this page whenever its game changes (an answer in another browser): a
+    thread waits on the game and yields each new version, and solara redraws on each."""
+
+    def watch(cancel):
+        seen = -1
+        while not cancel.is_set():
+            now = game.wait_change(seen, 0.5)
+            if now != seen:
+                seen = now
+                yield now
+
+    solara.use_thread(watch if game else (lambda: None), dependencies=[game and game.id],
+                      intrusive_cancel=False)
+
+
+# -- the facilitator's console ----------------------------------------------------------
+
+@solara.component
+def StartForm(on_start):
+    scenarios = REGISTRY.scenarios()
+    scenario, set_scenario = solara.use_state(scenarios[0])
+    rule, set_rule = solara.use_state("caucus")
+    seed, set_seed = solara.use_state(1)
+    people, set_people = solara.use_state(list[str]())
+    show_engine, set_show_engine = solara.use_state(True)
+    error, set_error = solara.use_state("")
+
+    def start():
+        try:
+            game = REGISTRY.start(scenario, rule, int(seed), tuple(people), show_engine)
+        except InputError as err:
+            set_error(str(err))
+            return
+        set_error("")
+        on_start(game)
+
+    with solara.Card("Start a game", classes=["ip4-start-form"]):
+        solara.Select("Scenario", values=scenarios, value=scenario, on_value=set_scenario)
+        solara.Select("Rule", values=rule_names(), value=rule, on_value=set_rule)
+        solara.InputInt("Seed", value=seed, on_value=set_seed, classes=["ip4-seed"])
+        solara.ToggleButtonsMultiple(value=people, on_value=set_people, values=list(IP4),
+                                     classes=["ip4-people"])
+        solara.Checkbox(label="Seats see the engine's reading", value=show_engine,
+                        on_value=set_show_engine)
+        solara.Button("Start", on_click=start, color="primary", classes=["ip4-start"])
+        if error:
+            solara.Error(error, classes=["ip4-error"])
+
+
+@solara.component
+def SeatsPanel(game: Game):
+    with solara.Card("Seats"):
+        for actor, code in game.codes.items():
+            waiting = game.waiting_for(actor)
+            status = f"waiting: {', '.join(r.stage for r in waiting)}" if waiting else "answered"
+            with solara.Row(classes=[f"ip4-seat-{actor}"]):
+                solara.Markdown(f"**{actor}** join code `{code}`, "
+                                f"[seat](/seat/{actor}?game={game.id}&code={code}): {status}")
+                if waiting:
+                    solara.Button(f"Engine answers for {actor}",
+                                  on_click=lambda a=actor: game.engine_answers(a),
+                                  classes=[f"ip4-engine-{actor}"])
+
+
+@solara.component
+def WhiteCell(game: Game):
+    governments = [c for c in game.model.catalog.profiles
+                   if c not in game.codes and c not in ("CHN", "RUS")]
+    actor, set_actor = solara.use_state(governments[0])
+    back_to, set_back_to = solara.use_state(1)
+    title, set_title = solara.use_state("")
+    synopsis, set_synopsis = solara.use_state("")
+    var, set_var = solara.use_state(next(iter(game.model.timeline.world), ""))
+    value, set_value = solara.use_state(0.8)
+    opens, set_opens = solara.use_state(list[str]())
+    note, set_note = solara.use_state("")
+
+    def attempt(action, done):
+        try:
+            action()
+            set_note(done)
+        except (InputError, ValueError) as err:
+            set_note(f"refused: {err}")
+
+    def write_inject():
+        spot = Inject(id=f"spot_{len(game.model.events)}", turn=game.turn + 1, title=title,
+                      synopsis=synopsis, effects=[{"var": var, "set": value}] if var else [],
+                      opens=opens)
+        game.release(spot)
+
+    with solara.Card("White cell"):
+        with solara.Row():
+            solara.Select("Hold an engine government's next choice", values=governments,
+                          value=actor, on_value=set_actor, classes=["ip4-hold-actor"])
+            solara.Button("Hold", on_click=lambda: attempt(lambda: game.hold(actor),
+                                                           f"{actor}'s next choice is held"),
+                          classes=["ip4-hold"])
+        for request in game.held_requests():
+            with solara.Row(classes=[f"ip4-held-{request.actor}"]):
+                solara.Markdown(f"**{request.actor}**: {request.decision.question} "
+                                f"(engine: {request.engine})")
+                for option in request.decision.options:
+                    solara.Button(option.label, classes=[f"ip4-override-{option.id}"],
+                                  on_click=lambda o=option.id, a=request.actor:
+                                  game.override(a, o))
+        with solara.Row():
+            for inject in game.contingencies():
+                solara.Button(f"Release: {inject.title}", classes=[f"ip4-release-{inject.id}"],
+                              on_click=lambda i=inject.id: attempt(
+                                  lambda: game.release(i), f"released {i}"))
+        with solara.Details("Write an inject on the spot"):
+            solara.InputText("Title", value=title, on_value=set_title, classes=["ip4-inj-title"])
+            solara.InputText("Synopsis", value=synopsis, on_value=set_synopsis,
+                             classes=["ip4-inj-synopsis"])
+            solara.Select("World variable", values=list(game.model.timeline.world), value=var,
+                          on_value=set_var)
+            solara.SliderFloat("set to", value=value, on_value=set_value, min=0, max=1,
+                               step=0.05)
+            solara.SelectMultiple("Decisions it opens", all_values=[
+                d.id for d in game.model.exercise.decisions], values=opens, on_value=set_opens)
+            solara.Button("Release this inject", classes=["ip4-inj-release"],
+                          on_click=lambda: attempt(write_inject, f"released {title!r}"))
+        with solara.Row():
+            solara.Button("Next turn", on_click=game.next_turn, color="primary",
+                          disabled=bool(game.model.waiting) or game.model.finished,
+                          classes=["ip4-next"])
+            solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
+                            classes=["ip4-back-turn"])
+            solara.Button("Take back", classes=["ip4-back"], on_click=lambda: attempt(
+                lambda: game.take_back(int(back_to)), f"taken back to turn {back_to}"))
+        if note:
+            solara.Info(note, classes=["ip4-note"])
+
+
+@solara.component
+def ReportPanel(game: Game):
+    text, set_text = solara.use_state("")
+
+    def produce():
+        out = game.write_report()
+        set_text((out / "report.md").read_text(encoding="utf-8"))
+
+    with solara.Card("Debrief"):
+        solara.Button("Produce the report", on_click=produce, classes=["ip4-report"])
+        if text:
+            solara.Markdown(f"Written to `{game.out}` (report.md, report.html).")
+            solara.FileDownload((game.out / "report.html").read_bytes(), "report.html",
+                                label="Printable report (HTML)")
+            with solara.Div(classes=["ip4-report-text"]):
+                solara.Markdown(text)
+
+
+@solara.component
+def Console():
+    game_id, set_game_id = solara.use_state(query().get("game"))
+    game = REGISTRY.games.get(game_id) if game_id else None
+    use_version(game)
+    with solara.Column(style="max-width: 70em"):
+        solara.Markdown("# ip4sim: facilitator's console")
+        StartForm(on_start=lambda g: set_game_id(g.id))
+        if game is None:
+            return
+        model = game.model
+        state = "finished" if model.finished else (
+            f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
+            if model.waiting else "between turns")
+        with solara.Div(classes=["ip4-status"]):
+            solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
+                            f"of {model.exercise.turns} ({model.rule.spec()}, seed "
+                            f"{model.checked.seed}): **{state}** (change {game.version}). "
+                            f"[Projector](/projector?game={game.id})")
+        SeatsPanel(game)
+        WhiteCell(game)
+        ReportPanel(game)
+
+
+# -- a team's seat ----------------------------------------------------------------------
+
+@solara.component
+def RoleCard(profile):
+    with solara.Details(f"Role card: {profile.name}"):
+        if profile.note:
+            solara.Markdown(profile.note)
+        for dim, value in profile.values.items():
+            with solara.Details(f"{dim} {value.value:.2f}: "
+                                f"{profile.dimensions.get(dim, '')}"):
+                solara.Markdown(value.describe())
+
+
+@solara.component
+def Prompt(seat, request, show_engine: bool):
+    what = ("What does your government intend? (stated to the other partners)"
+            if request.stage == "intention" else "What does your government choose?")
+    with solara.Card(request.decision.question, classes=[f"ip4-prompt-{request.stage}"]):
+        solara.Markdown(what)
+        if request.consultation:
+            solara.Markdown(f"The consultation: {request.consultation}")
+        for option in request.decision.options:
+            lean = " (the group's lean)" if option.id == request.group_option else ""
+            engine = f", engine {request.probabilities[option.id]:.0%}" if show_engine else ""
+            solara.Button(f"{option.label}{lean}{engine}", classes=[f"ip4-option-{option.id}"],
+                          on_click=lambda o=option.id: seat.answer(request, o))
+        if show_engine:
+            solara.Markdown(f"The engine's reading: {request.advice}")
+
+
+@solara.component
+def SeatPage():
+    router = solara.use_router()
+    actor = router.parts[-1]
+    params = query()
+    game = find_game(params.get("game"))
+    use_version(game)
+    if game is None:
+        solara.Warning("No game yet: the facilitator starts one.")
+        return
+    try:
+        seat = REGISTRY.seat(game.id, actor, params.get("code"))
+    except SeatRefused as refused:
+        solara.Error(str(refused), classes=["ip4-refused"])
+        return
+    model = game.model
+    solara.Markdown(f"# {model.catalog.profiles[actor].name}: turn {game.turn}")
+    RoleCard(model.catalog.profiles[actor])
+    for e in this_turn(game, InjectFired):
+        solara.Markdown(f"**{e.title}**: {e.synopsis}")
+    prompts = seat.prompts()
+    if not prompts:
+        solara.Info("Nothing to answer now.", classes=["ip4-idle"])
+    for request in prompts[:1]:  # one at a time: the intention before the choice
+        Prompt(seat, request, game.show_engine)
+
+
+# -- the projector ----------------------------------------------------------------------
+
+def this_turn(game: Game, kind) -> list:
+    return [e for e in game.model.events if e.turn == game.turn and isinstance(e, kind)]
+
+
+def projector_lines(game: Game) -> list[str]:
+    """The turn in plain words, for the room: injects, choices with every term of their
+    why, the consultation, the Council, coercion and the publics."""
+    names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    lines = []
+    for e in game.model.events:
+        if e.turn != game.turn:
+            continue
+        match e:
+            case InjectFired():
+                lines.append(f"**INJECT {e.title}**: {e.synopsis}")
+            case GroupStance():
+                said = ", ".join(f"{names[a]} {o}" for a, o in e.intentions.items())
+                lines.append(f"Consultation ({e.rule}): {said}. {e.note}")
+            case Choice() if e.actor in IP4:
+                lines.append(f"{names[e.actor]} ({e.by}): **{e.option}**, because "
+                             f"{because(e.terms, top=len(TERMS))}")
+            case JointPosition():
+                lines.append(f"Joint position: {', '.join(e.members)} speak together: "
+                             f"**{e.option}**")
+            case CouncilVote():
+                lines.append(f"The Council: **{e.outcome}** ({e.option}; blocked by "
+                             f"{', '.join(e.blockers) or 'nobody'})")
+            case Coercion():
+                lines.append(f"China coerces {names[e.target]}: "
+                             f"{'gives way' if e.success else 'holds firm'}")
+            case PublicOpinion():
+                lines.append("Publics, support: " + ", ".join(
+                    f"{c} {m['support']:.2f}" for c, m in e.means.items()))
+    return lines
+
+
+@solara.component
+def Projector():
+    game = find_game(query().get("game"))
+    use_version(game)
+    if game is None:
+        solara.Warning("No game yet.")
+        return
+    model = game.model
+    with solara.Column(style=BIG, classes=["ip4-projector"]):
+        solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
+        for line in projector_lines(game):
+            solara.Markdown(line)
+        names = {c: p.name for c, p in model.catalog.profiles.items()}
+        figure = summary_figure(model.timeseries, model.exercise.title, model.events, names)
+        solara.FigureMatplotlib(figure, dependencies=[game.id, game.version], format="png")
+
+
+routes = [
+    solara.Route(path="/", component=Console, label="Console"),
+    solara.Route(path="seat", component=SeatPage,
+                 children=[solara.Route(path=c, component=SeatPage) for c in IP4]),
+    solara.Route(path="projector", component=Projector, label="Projector"),
+]

@@ -1,0 +1,43 @@
+"""The pages as solara components, rendered with solara's own tools (no browser)."""
+
+import pytest
+
+solara = pytest.importorskip("solara")
+import ipyvuetify as v  # noqa: E402
+
+from sim.web import pages  # noqa: E402
+from sim.web.games import Games  # noqa: E402
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    games = Games(runs=tmp_path)
+    monkeypatch.setattr(pages, "REGISTRY", games)
+    return games
+
+
+def test_the_console_starts_a_game_and_shows_where_it_stands(registry):
+    box, rc = solara.render(pages.Console(), handle_error=False)
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    assert game.people == [] and game.turn == 1
+
+
+def test_a_seat_shows_only_its_own_prompt_and_its_answer_reaches_the_game(registry):
+    game = registry.start("dprk_provocation", seed=1, people=("JPN", "KOR"))
+    request = game.waiting_for("JPN")[0]
+    seat = registry.seat(game.id, "JPN", None)
+    box, rc = solara.render(pages.Prompt(seat, request, True), handle_error=False)
+    buttons = rc.find(v.Btn).widgets
+    assert len(buttons) == len(request.decision.options)  # its own options, nobody else's
+    buttons[0].click()
+    assert not game.waiting_for("JPN") or game.waiting_for("JPN")[0].key != request.key
+    assert game.waiting_for("KOR")  # Korea's own prompt is untouched
+
+
+def test_the_projector_tells_the_turn_in_plain_words(registry):
+    game = registry.start("dprk_provocation", seed=1)
+    game.next_turn()
+    lines = pages.projector_lines(game)
+    assert any(line.startswith("**INJECT") for line in lines)
+    assert any(", because " in line for line in lines)  # each partner's choice, with its why
