@@ -51,9 +51,11 @@ def find_game(game_id: str | None) -> Game | None:
     return next(reversed(REGISTRY.games.values()), None)
 
 
-def use_version(game: Game | None) -> None:
+def use_version(game: Game | None) -> int | None:
     """Redraw this page whenever its game changes (an answer in another browser): a
-    thread waits on the game and yields each new version, and solara redraws on each."""
+    thread waits on the game and yields each new version, and solara redraws on each.
+    Returns the version, which a page passes to the parts it draws: solara redraws a
+    child only when its arguments change."""
 
     def watch(cancel):
         seen = -1
@@ -63,8 +65,8 @@ def use_version(game: Game | None) -> None:
                 seen = now
                 yield now
 
-    solara.use_thread(watch if game else (lambda: None), dependencies=[game and game.id],
-                      intrusive_cancel=False)
+    return solara.use_thread(watch if game else (lambda: None),
+                             dependencies=[game and game.id], intrusive_cancel=False).value
 
 
 # -- the facilitator's console ----------------------------------------------------------
@@ -102,7 +104,7 @@ def StartForm(on_start):
 
 
 @solara.component
-def SeatsPanel(game: Game):
+def SeatsPanel(game: Game, version: int | None):
     with solara.Card("Seats"):
         for actor, code in game.codes.items():
             waiting = game.waiting_for(actor)
@@ -117,7 +119,7 @@ def SeatsPanel(game: Game):
 
 
 @solara.component
-def WhiteCell(game: Game):
+def WhiteCell(game: Game, version: int | None):
     governments = [c for c in game.model.catalog.profiles
                    if c not in game.codes and c not in ("CHN", "RUS")]
     actor, set_actor = solara.use_state(governments[0])
@@ -208,7 +210,7 @@ def ReportPanel(game: Game):
 def Console():
     game_id, set_game_id = solara.use_state(query().get("game"))
     game = REGISTRY.games.get(game_id) if game_id else None
-    use_version(game)
+    version = use_version(game)
     with solara.Column(style="max-width: 70em"):
         solara.Markdown("# ip4sim: facilitator's console")
         StartForm(on_start=lambda g: set_game_id(g.id))
@@ -223,8 +225,8 @@ def Console():
                             f"of {model.exercise.turns} ({model.rule.spec()}, seed "
                             f"{model.checked.seed}): **{state}** (change {game.version}). "
                             f"[Projector](/projector?game={game.id})")
-        SeatsPanel(game)
-        WhiteCell(game)
+        SeatsPanel(game, version)
+        WhiteCell(game, version)
         ReportPanel(game)
 
 
@@ -295,6 +297,7 @@ def projector_lines(game: Game) -> list[str]:
     """The turn in plain words, for the room: injects, choices with every term of their
     why, the consultation, the Council, coercion and the publics."""
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
     lines = []
     for e in game.model.events:
         if e.turn != game.turn:
@@ -306,13 +309,15 @@ def projector_lines(game: Game) -> list[str]:
                 said = ", ".join(f"{names[a]} {o}" for a, o in e.intentions.items())
                 lines.append(f"Consultation ({e.rule}): {said}. {e.note}")
             case Choice() if e.actor in IP4:
-                lines.append(f"{names[e.actor]} ({e.by}): **{e.option}**, because "
+                lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}**, "
+                             "because "
                              f"{because(e.terms, top=len(TERMS))}")
             case JointPosition():
                 lines.append(f"Joint position: {', '.join(e.members)} speak together: "
-                             f"**{e.option}**")
+                             f"**{labels[e.decision][e.option]}**")
             case CouncilVote():
-                lines.append(f"The Council: **{e.outcome}** ({e.option}; blocked by "
+                lines.append(f"The Council: **{e.outcome}** ({labels[e.decision][e.option]}; "
+                             "blocked by "
                              f"{', '.join(e.blockers) or 'nobody'})")
             case Coercion():
                 lines.append(f"China coerces {names[e.target]}: "
