@@ -331,18 +331,25 @@ def projector_lines(game: Game) -> list[str]:
 @solara.component
 def Projector():
     game = find_game(query().get("game"))
-    use_version(game)
+    version = use_version(game)
     if game is None:
         solara.Warning("No game yet.")
         return
+    ProjectorView(game, version)
+
+
+@solara.component
+def ProjectorView(game: Game, version: int | None):
     model = game.model
     with solara.Column(style=BIG, classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
-        for line in projector_lines(game):
-            solara.Markdown(line)
+        solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
+        # The figure changes only when a turn ends (or is taken back): drawn once per turn.
+        drawn = [game.id, id(model), model.turns_done]
         names = {c: p.name for c, p in model.catalog.profiles.items()}
-        figure = summary_figure(model.timeseries, model.exercise.title, model.events, names)
-        solara.FigureMatplotlib(figure, dependencies=[game.id, game.version], format="png")
+        figure = solara.use_memo(lambda: summary_figure(
+            model.timeseries, model.exercise.title, model.events, names), dependencies=drawn)
+        solara.FigureMatplotlib(figure, dependencies=drawn, format="png")
 
 
 routes = [
