@@ -20,6 +20,7 @@ from sim.outputs import (
     CouncilVote,
     EventBase,
     InjectFired,
+    InjectReleased,
     JointPosition,
     LeverSwitched,
     PublicOpinion,
@@ -122,6 +123,31 @@ def _decided(choice: Choice, label: dict[str, str]) -> str:
             f"{choice.turn} --actor {choice.actor})")
 
 
+def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
+    """People's and the facilitator's part, when they had one: who chose for whom, how likely
+    the engine found each of their choices, and the injects the facilitator released."""
+    choices = [e for e in events if isinstance(e, Choice)]
+    theirs = [e for e in choices if e.by.split(", bound by")[0] != "engine"]
+    released = [e for e in events if isinstance(e, InjectReleased)]
+    if not theirs and not released:
+        return []
+    lines = ["", "## Who played", ""]
+    for actor in dict.fromkeys(e.actor for e in theirs):
+        own = [e for e in choices if e.actor == actor]
+        who = Counter(e.by.split(", bound by")[0] for e in own)
+        lines.append(f"- {name(actor, names)}: " + ", ".join(
+            f"{n} {'choice' if n == 1 else 'choices'} by the {by}"
+            for by, n in sorted(who.items())))
+    lines.append("- every other government: the engine")
+    if theirs:
+        lines += ["", "| turn | decision | actor | by | chosen | the engine's probability of it |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {e.turn} | {e.decision} | {name(e.actor, names)} | {e.by} | {e.option} | "
+                  f"{e.probability:.0%} |" for e in theirs]
+    lines += [f"- Turn {e.turn}: the {e.by} released *{e.inject.title}*." for e in released]
+    return lines
+
+
 def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
     """The debrief as Markdown, from a run folder's contents."""
     events, manifest = run.events, run.manifest
@@ -148,6 +174,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
         *_coercion_summary(events, names),
         *_publics_summary(events, names),
     ]
+    lines += _who_played(events, names)
     if figure:
         lines += ["", f"![Summary of the run]({figure})"]
         if any(isinstance(e, PublicOpinion) for e in events):  # write_debrief draws it too

@@ -63,6 +63,10 @@ def test_a_held_engine_choice_is_the_facilitators_and_survives_take_back_and_res
     assert later.waiting == [] or all(r.actor == "JPN" for r in later.waiting)
 
     game.write_report()
+    debrief = (game.out / "report.md").read_text(encoding="utf-8")
+    assert "- Australia: " in debrief and "1 choice by the facilitator" in debrief
+    assert f"| {turn} | {held.decision.id} | Australia | facilitator | {other} |" in debrief
+    assert "<table>" in (game.out / "report.html").read_text(encoding="utf-8")
     resumed = resume(game.out)
     assert [e for e in resumed.events if isinstance(e, Choice) and e.by == "facilitator"] \
         == again
@@ -80,6 +84,7 @@ def test_a_released_inject_fires_next_turn_and_a_replay_releases_it_again(games)
     play_out(game)
     game.write_report()
 
+    assert "released *A ferry is sunk*" in (game.out / "report.md").read_text(encoding="utf-8")
     recorded = read_events(game.out / "events.jsonl")
     replay = build(game.model.checked)
     release_recorded(replay, recorded)
