@@ -41,3 +41,19 @@ def test_the_projector_tells_the_turn_in_plain_words(registry):
     lines = pages.projector_lines(game)
     assert any(line.startswith("**INJECT") for line in lines)
     assert any(", because " in line for line in lines)  # each partner's choice, with its why
+
+
+def test_the_model_works_in_a_plain_solaraviz_page():
+    """A Mesa user's own page: SolaraViz with a plot of a datacollector column renders
+    (an error in it would raise here) and the model steps under it."""
+    from mesa.visualization import SolaraViz, make_plot_component
+
+    from sim.model import IP4Model
+
+    model = IP4Model(exercise="dprk_provocation", rng=2)
+    page = SolaraViz(model, components=[make_plot_component("joint_positions")],
+                     name="ip4sim")
+    box, rc = solara.render(page, handle_error=False)
+    assert rc.find(v.Sheet).widgets
+    model.step()
+    assert model.turns_done == 1
