@@ -146,7 +146,8 @@ def replayed(checked: CheckedRun, events: list[EventBase], before_turn: int | No
     script = ScriptedSeat.from_events(events, before_turn=before_turn, keep_by=True)
     touched = {actor for (_, _, actor, _), a in script.script.items() if a.by != "engine"}
     seats: dict[str, Seat] = {
-        actor: ScriptedSeat(script.script, keep_by=True,
+        actor: ScriptedSeat(script.script, keep_by=True,  # named as the manifest's players
+                            name="human" if actor in people else "facilitator",
                             then=HumanSeat() if actor in people else EngineSeat())
         for actor in people | touched}
     model = build(checked, seats, observe)

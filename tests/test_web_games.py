@@ -6,10 +6,10 @@ import pytest
 
 from scenarios.errors import InputError
 from scenarios.schema import Inject
-from sim.outputs import Choice, InjectFired, InjectReleased, read_events
+from sim.outputs import Choice, InjectFired, InjectReleased, read_events, read_manifest
 from sim.protocol import FacilitatorSeat
 from sim.request import RunRequest
-from sim.runner import build, release_recorded, resume, take_back
+from sim.runner import build, release_recorded, result_of, resume, take_back
 from sim.web.games import Games, SeatRefused
 
 SCENARIO = "dprk_provocation"
@@ -21,6 +21,10 @@ SPOT = {"id": "ferry_sunk", "turn": 1, "title": "A ferry is sunk",
 def spot_inject(**changes) -> Inject:
     """An inject written on the spot (its turn is not consulted: it fires when released)."""
     return Inject.model_validate({**SPOT, **changes})
+
+
+def manifest_players(folder):
+    return read_manifest(folder).players
 
 
 def play_out(game, pick=lambda request: request.engine):
@@ -61,12 +65,14 @@ def test_a_held_engine_choice_is_the_facilitators_and_survives_take_back_and_res
     again = [e for e in later.events if isinstance(e, Choice) and e.by == "facilitator"]
     assert [(e.turn, e.actor, e.option) for e in again] == [(turn, "AUS", other)]
     assert later.waiting == [] or all(r.actor == "JPN" for r in later.waiting)
+    assert result_of(later).players == {"JPN": "human", "AUS": "facilitator"}
 
     game.write_report()
     debrief = (game.out / "report.md").read_text(encoding="utf-8")
     assert "- Australia: " in debrief and "1 choice by the facilitator" in debrief
     assert f"| {turn} | {held.decision.id} | Australia | facilitator | {other} |" in debrief
     assert "<table>" in (game.out / "report.html").read_text(encoding="utf-8")
+    assert manifest_players(game.out) == {"JPN": "human", "AUS": "facilitator"}
     resumed = resume(game.out)
     assert [e for e in resumed.events if isinstance(e, Choice) and e.by == "facilitator"] \
         == again
@@ -135,6 +141,8 @@ def test_a_seat_needs_its_code_beyond_this_machine_and_answers_only_for_itself(t
         room.seat(game.id, "JPN", game.codes["KOR"])
     with pytest.raises(SeatRefused, match="not played by people"):
         room.seat(game.id, "AUS", game.codes["JPN"])
+    assert local.console_allowed(None) and not room.console_allowed(None)
+    assert not room.console_allowed("guess") and room.console_allowed(room.console_key)
     japan = room.seat(game.id, "JPN", game.codes["JPN"])
     korea_request = room.seat(game.id, "KOR", game.codes["KOR"]).prompts()[0]
     assert all(r.actor == "JPN" for r in japan.prompts())

@@ -178,10 +178,15 @@ class Games:
         self.runs = Path(runs)
         self.games: dict[str, Game] = {}
         self.lock = threading.Lock()
+        # Beyond this machine the console, too, needs a key: `ip4sim serve` prints its address.
+        self.console_key = secrets.token_urlsafe(8) if self.codes_required else None
 
     @property
     def codes_required(self) -> bool:
         return self.host not in LOCAL_HOSTS
+
+    def console_allowed(self, key: str | None) -> bool:
+        return self.console_key is None or secrets.compare_digest(key or "", self.console_key)
 
     def scenarios(self) -> list[str]:
         """What the facilitator may open: the built-in library and the named folders."""

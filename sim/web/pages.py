@@ -208,6 +208,10 @@ def ReportPanel(game: Game):
 
 @solara.component
 def Console():
+    if not REGISTRY.console_allowed(query().get("key")):
+        solara.Error("The console needs its key (the address `ip4sim serve` printed).",
+                     classes=["ip4-refused"])
+        return
     game_id, set_game_id = solara.use_state(query().get("game"))
     game = REGISTRY.games.get(game_id) if game_id else None
     version = use_version(game)

@@ -21,9 +21,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, folders: tuple[Path, ...] =
 
     from sim.web import pages
 
-    pages.configure(Games(host=host, folders=folders, runs=runs))
-    where = "this machine only" if host in ("127.0.0.1", "localhost") else \
-        "the network: every seat needs its join code"
-    print(f"ip4sim serve: http://{host}:{port} (listening on {where}; Ctrl-C stops)",
+    games = Games(host=host, folders=folders, runs=runs)
+    pages.configure(games)
+    key = f"/?key={games.console_key}" if games.console_key else ""
+    where = "the network: the console needs this key, every seat its join code" \
+        if games.codes_required else "this machine only"
+    print(f"ip4sim serve: http://{host}:{port}{key} (listening on {where}; Ctrl-C stops)",
           flush=True)
     uvicorn.run(solara.server.starlette.app, host=host, port=port, log_level="warning")
