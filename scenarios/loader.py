@@ -108,6 +108,18 @@ def scenario_warnings(scenario: Scenario, source: str, root: yaml.Node | None
             for var in scenario.unread_variables()]
 
 
+def read_yaml(text: str, source: str, not_a_mapping: str) -> tuple[dict, yaml.Node | None]:
+    """A YAML file's mapping and its node tree (for the lines of later errors), read within
+    the guarded limits; InputError with the line if it is not YAML, not a mapping
+    (``not_a_mapping`` says what it should be), or gives a key twice."""
+    doc = load_yaml(text, source)
+    if not isinstance(doc.data, dict):
+        raise InputError.one(source, "", not_a_mapping, 1)
+    if doc.repeated:  # YAML keeps the last of two equal keys: silently wrong, so refuse
+        raise InputError(doc.repeated)
+    return doc.data, doc.root
+
+
 def actor_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:
     """Unknown actors, dimensions, governments and out-of-range values in the actors block
     and the expected actions, as (loc, message)."""

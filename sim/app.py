@@ -11,19 +11,21 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.compare import SUMMARY_FILES, SummaryRow, format_table, summarize_batch
+from analysis.compare import BOUNDS, SUMMARY_FILES, SummaryRow, format_table, summarize_batch
 from analysis.debrief import write_debrief
 from analysis.figures import summary_figure
 from analysis.narrative import LiveAccount, narrate, sources
 from analysis.outcomes import run_outcomes
+from analysis.sensitivity import analyze_sweep
 from analysis.why import choices_of, explain
 from sim.batch import JobResult, compare_rules
 from sim.outputs import ResultRow
 from sim.request import RunRequest
 from sim.runner import RunResult, write_run
+from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
-__all__ = ["LiveAccount", "choices_of", "compare", "explain", "narrate", "report", "sources",
-           "summary_figure", "write_debrief"]
+__all__ = ["LiveAccount", "analyze", "choices_of", "compare", "explain", "narrate", "report",
+           "run_sweep", "sources", "summary_figure", "write_debrief"]
 
 
 def report(result: RunResult, out: Path, command: list[str] | None = None) -> list[str]:
@@ -73,3 +75,29 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
     return Comparison(batch.checked.loaded.scenario.id, batch.rules, batch.seeds, summary,
                       batch.results, batch.failures, batch.out_dir, batch.seconds,
                       [*batch.files, *SUMMARY_FILES])
+
+
+def known_outcome(name: str) -> bool:
+    """An outcome ``analysis.outcomes`` computes (each has its natural bounds in
+    ``analysis.compare.BOUNDS``; ``belief.NARRATIVE`` for any narrative)."""
+    return name in BOUNDS or name.startswith("belief.")
+
+
+def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
+              dask: str | None = None, executor: Executor | None = None,
+              retry_failed: bool = False, progress: bool = True) -> SweepRun:
+    """Run a sweep file into ``out_dir`` (``sim.sweep``), each run reduced to its outcomes
+    (``analysis.outcomes``); resumes what the folder already holds. ``dask``: ``local`` or
+    a scheduler's address; ``executor``: any concurrent.futures.Executor. Bad input
+    (the file, the folder, the address) raises InputError before any run."""
+    plan = plan_sweep(file, known_outcome)
+    if dask is None:
+        return run_store(plan, out_dir, run_outcomes, workers, executor, retry_failed,
+                         progress)
+    with dask_executor(dask, workers) as pool:
+        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress)
+
+
+def analyze(folder: str | Path, out: str | Path | None = None) -> list[str]:
+    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)."""
+    return analyze_sweep(folder, out)

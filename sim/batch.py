@@ -37,10 +37,14 @@ import json
 import math
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +54,6 @@ import numpy as np
 
 from scenarios.errors import InputError, Problem
 from sim.outputs import EventBase, ResultRow, Row, write_results, write_text
-from sim.progress import progress as progress_of
 from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
 from sim.rules import parse_rule, rule_names
 from sim.runner import git_commit, package_version, play, versions
@@ -119,6 +122,7 @@ class JobResult:
     job: Job
     rows: list[Any] | None
     error: str | None = None
+    trace: str | None = None  # the failed run's whole traceback
 
     @property
     def ok(self) -> bool:
@@ -140,7 +144,7 @@ def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResu
         try:
             out.append(JobResult(index, job, run_job(job, reduce)))
         except Exception as err:  # a failed run is recorded; the batch goes on
-            out.append(JobResult(index, job, None, describe_error(err)))
+            out.append(JobResult(index, job, None, describe_error(err), traceback.format_exc()))
     return out
 
 
@@ -178,15 +182,132 @@ def default_chunk_size(n_jobs: int, workers: int,
     return min(by_time, by_balance)
 
 
+def _worker_start() -> None:
+    """In each pool worker: leave Ctrl-C to the main process (which stops the batch and
+    keeps what finished), and die with the process that started this worker (the
+    forkserver, which itself ends when the main process does, even on ``kill -9``):
+    otherwise a worker blocked on its task queue would outlive its batch for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="ip4sim-parent-watch").start()
+
+
+# How often a worker checks that its parent is alive: a worker outlives a killed batch by
+# at most this much.
+PARENT_POLL_SECONDS = 0.5
+
+
 def process_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
     """A local process pool started with ``forkserver``: the server process imports the
     engine once (``preload``), and each worker is forked from it, so a worker starts in
     milliseconds with the modules already imported, and never inherits the parent's
     threads (``fork`` from a threaded parent, e.g. after pyarrow or a progress bar, can
-    deadlock, and Python 3.12 warns about it)."""
+    deadlock, and Python 3.12 warns about it). Workers ignore Ctrl-C and die with their
+    parent (:func:`_worker_start`)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.batch", *preload])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    context.set_forkserver_preload(["sim.batch", *(m for m in preload if m != "__main__")])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_worker_start)
+
+
+@contextlib.contextmanager
+def main_script_hidden(reduce: Reduce):
+    """While workers start, hide the calling script from multiprocessing, so the workers
+    (and the forkserver) do not run it again: a script without an ``if __name__ ==
+    "__main__":`` guard would otherwise start a batch inside each of them and break the
+    pool. The jobs and ``reduce`` live in importable modules, so the workers never need
+    the script; a ``reduce`` defined in the script itself does, and then the guard is
+    needed as for any multiprocessing."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or reduce.__module__ == "__main__" or \
+            getattr(main, "__spec__", None) is not None:  # `python -m`: imported by name
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+class BatchFailed(RuntimeError):
+    """Most runs of a batch failed: a result made of the few that did not would mislead."""
+
+
+# A batch in which more than this share of the runs failed raises BatchFailed instead of
+# returning the rest: a systematic fault (a broken pool, a bad setting) not a rare run.
+MAX_FAILED_SHARE = 0.5
+# A pool whose worker died is replaced and the chunks it lost are sent again, up to this
+# many times in one batch; a chunk that keeps killing its worker then fails its runs.
+MAX_POOL_RESTARTS = 5
+
+
+def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
+                  workers: int, executor: Executor | None = None
+                  ) -> Iterator[list[JobResult]]:
+    """The results of each chunk of ``(index, job)`` as it finishes, in any order: in this
+    process (``workers == 1`` and no executor), on a local pool, or on ``executor``.
+
+    A local pool that breaks (a worker killed or out of memory) is replaced and every
+    chunk not yet finished is sent again; the chunks already finished are kept. A
+    break is one event, described once, so recording it costs the same however many
+    chunks were waiting. Ctrl-C (KeyboardInterrupt) cancels what has not started, lets
+    the running chunks end, and propagates, so the caller keeps what finished.
+    """
+    if executor is None and workers == 1:
+        for chunk in chunks:
+            yield _run_chunk(chunk, reduce)
+        return
+    own = executor is None
+    pool = executor
+    pending = list(chunks)
+    restarts = 0
+    try:
+        while pending:
+            if own and pool is None:
+                pool = process_pool(workers, [reduce.__module__])
+            with main_script_hidden(reduce):
+                futures = {pool.submit(_run_chunk, chunk, reduce): chunk for chunk in pending}
+            pending = []
+            broken: BaseException | None = None
+            for future in as_completed(futures):
+                try:
+                    done = future.result()
+                except BrokenProcessPool as err:  # every unfinished future shares it
+                    broken = err
+                    break
+                except Exception as err:  # the transport failed this chunk alone
+                    message = f"chunk failed: {describe_error(err)}"
+                    done = [JobResult(i, job, None, message) for i, job in futures[future]]
+                yield done
+                futures.pop(future)
+            if broken is None:
+                continue
+            lost = []
+            for future, chunk in futures.items():  # finished before the break: keep
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    yield future.result()
+                else:
+                    lost.append(chunk)
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+            restarts += 1
+            if restarts > MAX_POOL_RESTARTS:
+                message = f"worker died {restarts} times: {describe_error(broken)}"
+                for chunk in lost:
+                    yield [JobResult(i, job, None, message) for i, job in chunk]
+                return
+            pending = lost
+    finally:
+        if own and pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
@@ -199,15 +320,13 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
     process. ``executor``: any ``concurrent.futures.Executor`` to use instead (it is not
     shut down here); ``workers`` then only sizes the chunks. ``chunk_size``: jobs per
     task (default: about :data:`TARGET_CHUNK_SECONDS` of work, timed on the first job,
-    which a parallel batch plays in this process first). ``progress``: a bar on stderr
-    when it is a terminal, else plain occasional lines (``sim.progress``).
-
-    With the local pool (``forkserver``, like ``spawn``), a script that calls this must
-    guard its entry point with ``if __name__ == "__main__":``, as for any multiprocessing.
+    which a parallel batch plays in this process first). ``progress``: a progress
+    display on stderr (:class:`Progress`).
 
     ``reduce`` must be a module-level function so it can be pickled to the workers. A
-    job whose run raises gets a JobResult with ``error`` set and ``rows`` None; so does
-    every job of a chunk whose worker died (the error then names the pool's failure).
+    job whose run raises gets a JobResult with ``error`` set and ``rows`` None. A worker
+    that dies costs only the time of its chunk (:func:`stream_chunks`). If more than
+    :data:`MAX_FAILED_SHARE` of the runs fail, :class:`BatchFailed` is raised.
     """
     jobs = list(jobs)
     workers = workers or default_workers()
@@ -215,10 +334,13 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
         raise ValueError(f"workers must be >= 1, not {workers}")
     indexed = list(enumerate(jobs))
     results: list[JobResult | None] = [None] * len(jobs)
+    failed = 0
 
     def keep(done: list[JobResult]) -> None:
+        nonlocal failed
         for r in done:
             results[r.index] = r
+            failed += not r.ok
 
     serial = executor is None and workers == 1
     if serial or chunk_size:
@@ -231,34 +353,72 @@ def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,
         estimate = seconds if first is not None and first.ok else RUN_SECONDS_ESTIMATE
         size = default_chunk_size(len(indexed), workers, estimate)
     chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
-
-    if serial:
-        with progress_of(len(jobs), description, disable=not progress) as bar:
-            for chunk in chunks:
-                keep(_run_chunk(chunk, reduce))
-                bar.update(len(chunk))
-        return results  # type: ignore[return-value]
-
-    own = executor is None
-    pool = process_pool(workers, [reduce.__module__]) if own else executor
-    try:
-        futures: dict[Future, list[tuple[int, Job]]] = {
-            pool.submit(_run_chunk, chunk, reduce): chunk for chunk in chunks}
-        with progress_of(len(jobs), description, initial=len(jobs) - len(indexed),
-                         disable=not progress) as bar:
-            for future in as_completed(futures):
-                chunk = futures[future]
-                try:
-                    keep(future.result())
-                except Exception as err:  # the worker or the transport failed
-                    message = f"chunk failed: {describe_error(err)}"
-                    keep([JobResult(i, job, None, message) for i, job in chunk])
-                bar.update(len(chunk))
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with Progress(len(jobs), len(jobs) - len(indexed), description, progress) as bar:
+        for done in stream_chunks(chunks, reduce, workers, executor):
+            keep(done)
+            bar.update(len(done), sum(not r.ok for r in done))
+    check_failures(failed, len(jobs), next((r.error for r in results if r and not r.ok), ""))
     return results  # type: ignore[return-value]
 
+
+def check_failures(failed: int, total: int, example: str | None) -> None:
+    """Raise :class:`BatchFailed` when most of a batch failed."""
+    if total and failed > MAX_FAILED_SHARE * total:
+        raise BatchFailed(f"{failed} of {total} runs failed, e.g. {example}")
+
+
+class Progress:
+    """Runs done, failures, runs per second and time left, on stderr: a live bar on a
+    terminal, else a plain line every :data:`PROGRESS_LINE_SECONDS` (a log file or a
+    CI job gets a readable record, not carriage returns)."""
+
+    def __init__(self, total: int, initial: int = 0, description: str = "runs",
+                 enabled: bool = True, stream=None) -> None:
+        self.total, self.done, self.failed = total, initial, 0
+        self.initial, self.description, self.enabled = initial, description, enabled
+        self.stream = stream or sys.stderr
+        self.start = self.last = time.monotonic()
+        self.bar = None
+        if enabled and self.stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=initial, desc=description, unit="run",
+                            smoothing=0.1, mininterval=0.25, file=self.stream)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def update(self, n: int, failed: int = 0) -> None:
+        self.done += n
+        self.failed += failed
+        if self.bar is not None:
+            self.bar.update(n)
+            if failed:
+                self.bar.set_postfix(failed=self.failed)
+        elif self.enabled and time.monotonic() - self.last >= PROGRESS_LINE_SECONDS:
+            self.last = time.monotonic()
+            print(self.line(), file=self.stream, flush=True)
+
+    def line(self) -> str:
+        seconds = max(time.monotonic() - self.start, 1e-9)
+        rate = (self.done - self.initial) / seconds
+        left = f"{(self.total - self.done) / rate:.0f} s left" if rate > 0 else "time left ?"
+        return (f"{self.description}: {self.done}/{self.total} runs, {self.failed} failed, "
+                f"{rate:.1f} runs/s, {left}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        elif self.enabled and self.stream is not None and self.done > self.initial:
+            print(self.line(), file=self.stream, flush=True)
+        self.enabled = False
+
+
+PROGRESS_LINE_SECONDS = 10.0
 
 
 # -- comparing rules: every rule over the same seeds -------------------------------------

@@ -19,7 +19,19 @@ from scenarios.guarded import parse_number, parse_whole
 from scenarios.information import LEVERS, standing_campaigns_note
 from scenarios.loader import builtin_names, load_scenario, unknown_actor
 from scenarios.parameters import Parameters, parameter_help
-from sim.app import LiveAccount, choices_of, compare, explain, narrate, report, sources
+from scenarios.sweep import EXAMPLE
+from sim.app import (
+    LiveAccount,
+    analyze,
+    choices_of,
+    compare,
+    explain,
+    narrate,
+    report,
+    run_sweep,
+    sources,
+)
+from sim.batch import BatchFailed
 from sim.outputs import EventBase, read_events, read_manifest, read_run
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
@@ -35,6 +47,7 @@ from sim.runner import (
 )
 
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except BatchFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # a batch stops its workers and keeps what finished
+        print(f"\ninterrupted{getattr(args, 'interrupted_note', '')}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `ip4sim actors JPN | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -141,6 +160,28 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", type=Path, help="output folder (default runs/compare-SCENARIO)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
+
+    sweep = sub.add_parser("sweep", help="run a sweep file (factors, a design, rules, "
+                                         "replicates) into a resumable Parquet dataset")
+    sweep.add_argument("file", nargs="?", help="the sweep file (YAML; see --example)")
+    sweep.add_argument("--out", type=Path, help="the dataset folder (default runs/sweep-FILE); "
+                                                "the same command resumes it")
+    sweep.add_argument("--example", action="store_true", help="print a commented sweep file")
+    sweep.add_argument("--workers", type=int, help="processes (default: every core; 1: serial)")
+    sweep.add_argument("--dask", metavar="ADDRESS",
+                       help="run on Dask: local (a local cluster of --workers processes) or "
+                            "a scheduler's address, e.g. tcp://HOST:8786 (pip install "
+                            "'ip4sim[dask]')")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="run again the runs the dataset records as failed")
+    sweep.add_argument("--quiet", action="store_true", help="no progress display")
+    sweep.set_defaults(handler=cmd_sweep)
+
+    anal = sub.add_parser("analyze", help="sensitivity, effects, paired rule differences and "
+                                          "rule rankings of a sweep's dataset")
+    anal.add_argument("folder", type=Path, help="a sweep's dataset folder")
+    anal.add_argument("--out", type=Path, help="where to write (default FOLDER/analysis)")
+    anal.set_defaults(handler=cmd_analyze)
     return parser
 
 
@@ -437,6 +478,40 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"warning: {len(batch.failures)} runs failed; see "
               f"{batch.out_dir}/failures.csv", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Exit 0 when every run is done, 1 if some failed (the ledger has their tracebacks)."""
+    if args.example:
+        print(EXAMPLE, end="")
+        return 0
+    if not args.file:
+        raise InputError.one("sweep", "FILE", "give a sweep file (ip4sim sweep --example "
+                             "prints one)")
+    if args.workers is not None and args.workers < 1:
+        raise InputError.one("--workers", str(args.workers), "must be at least 1")
+    out = args.out or Path("runs") / f"sweep-{Path(args.file).stem}"
+    args.interrupted_note = (f"; finished runs are kept in {out}/: the same command "
+                             "resumes")
+    done = run_sweep(args.file, out, args.workers, args.dask, retry_failed=args.retry_failed,
+                     progress=not args.quiet)
+    print(f"{done.ran} runs in {done.seconds:.1f} s ({done.skipped} already done); "
+          f"dataset in {done.out}/ (pandas.read_parquet). Next: ip4sim analyze {done.out}")
+    if done.failed:
+        print(f"warning: {done.failed} runs failed (tracebacks in {done.out}/_ledger.jsonl); "
+              "rerun them with --retry-failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    if not (args.folder / "_sweep.json").is_file():
+        raise InputError.one("analyze", str(args.folder), "not a sweep's folder (no "
+                             "_sweep.json); ip4sim sweep FILE --out FOLDER makes one")
+    out = args.out or args.folder / "analysis"
+    written = analyze(args.folder, out)
+    print(f"wrote {out}/: " + ", ".join(written))
     return 0
 
 

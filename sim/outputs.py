@@ -407,3 +407,26 @@ def write_results(results: list[ResultRow], out: Path) -> list[str]:
     pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
     write_text(out / "results.csv", results_csv(results))
     return ["results.parquet", "results.csv"]
+
+
+# -- a sweep's store (written by sim.sweep, read by analysis.sensitivity) ----------------
+
+# In a sweep's folder, pyarrow's dataset reader skips names beginning with "_" or ".", so
+# ``pandas.read_parquet(DIR)`` reads exactly the part files: the tidy table.
+SWEEP_MANIFEST, SWEEP_LEDGER, SWEEP_DESIGN = "_sweep.json", "_ledger.jsonl", "_design.parquet"
+# The tidy table's columns: these, then one per factor, then SWEEP_ROW_COLUMNS.
+SWEEP_ID_COLUMNS = ("job", "point", "replicate", "scenario", "rule", "seed")
+SWEEP_ROW_COLUMNS = ("outcome", "actor", "value")
+
+
+def read_sweep(folder: str | Path):
+    """A sweep's manifest (dict), design (a pandas frame: ``point``, ``unit:NAME`` in
+    [0, 1] and each factor's value) and tidy table (pandas), as stored."""
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    folder = Path(folder)
+    manifest = json.loads((folder / SWEEP_MANIFEST).read_text(encoding="utf-8"))
+    design = pd.read_parquet(folder / SWEEP_DESIGN)
+    data = ds.dataset(folder, format="parquet").to_table().to_pandas()
+    return manifest, design, data

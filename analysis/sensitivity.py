@@ -1,0 +1,294 @@
+"""What a sweep's dataset says: sensitivity indices, effects, paired rule differences and
+which rule ranks first where.
+
+Reads only the sweep's folder (``sim.outputs.read_sweep``). Replicates are averaged per
+design point, rule and outcome first, and the indices are computed on those means (ten
+Broeke, Van Voorn and Ligtenberg 2016, JASSS 19(1) 5: a stochastic model's indices on
+single replicates mix the noise into every factor's share). Tables are CSV, figures PNG,
+and ``analysis.md`` says what each holds.
+
+* Sobol designs: first-order (S1) and total (ST) indices with 95% bootstrap intervals
+  (SALib ``sobol.analyze``, Saltelli/Jansen estimators), per scenario, rule, outcome.
+* Morris designs: mu* (mean absolute elementary effect, with its bootstrap interval)
+  and sigma (their spread: interaction or non-linearity), and the screening plot.
+* Grids and hypercubes: each outcome's mean over points with a 95% t interval against
+  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins), per rule.
+* Paired differences: each rule less the first rule on the same scenario, point and
+  seed (common random numbers), with a 95% t interval.
+* Rank first: at each point, the rule with the best mean (highest, or lowest for the
+  outcomes in :data:`LOWER_IS_BETTER`; ties share the credit), and per factor setting
+  the share of points where each rule ranks first.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.compare import RULE_COLOURS, t_interval
+from analysis.figures import save
+from sim.outputs import read_sweep, write_text
+
+CONFIDENCE = 0.95
+# A hypercube's ranged factor is read in this many equal bins of its range.
+BINS = 5
+# Outcomes where less is better for the partners (a rule "ranks first" with the lowest).
+LOWER_IS_BETTER = frozenset({"shock_to_joint", "coercion_attempts", "coercion_successes",
+                             "hook_final", "hook_max", "binding_cost"})
+# Bootstrap resamples for the Sobol and Morris intervals.
+RESAMPLES = 1000
+KEYS = ["scenario", "rule", "outcome", "actor"]
+
+
+def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str]:
+    """Write the tables, figures and ``analysis.md`` for the sweep in ``folder`` (to
+    ``out``, default ``folder/analysis``); the names of the files written."""
+    folder = Path(folder)
+    out = Path(out) if out else folder / "analysis"
+    out.mkdir(parents=True, exist_ok=True)
+    manifest, design, data = read_sweep(folder)
+    sweep = manifest["sweep"]
+    factors = [f["name"] for f in manifest["factors"]]
+    data = data[data["outcome"].isin(sweep["outcomes"])]
+    means = point_means(data)
+    tables: dict[str, pd.DataFrame] = {}
+    kind = sweep["design"]["kind"]
+    if kind == "sobol" and factors:
+        tables["sobol.csv"] = sobol_indices(means, design, factors)
+    elif kind == "morris" and factors:
+        tables["morris.csv"] = morris_indices(means, design, factors, sweep["design"]["levels"])
+    elif factors:
+        tables["effects.csv"] = factor_effects(means, design, factors, kind)
+    rules = manifest["rules"]
+    if len(rules) > 1:
+        tables["paired_differences.csv"] = paired_differences(data, rules)
+        tables["rank_first.csv"] = rank_first(means, design, factors, kind)
+    written = []
+    for name, table in tables.items():
+        write_text(out / name, table.to_csv(index=False, float_format="%.6g"))
+        written.append(name)
+    for name, fig in figures(tables, rules):
+        save(fig, out / name)
+        written.append(name)
+    write_text(out / "analysis.md", report(manifest, tables, written))
+    return [*written, "analysis.md"]
+
+
+def point_means(data: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, rule, point, outcome and actor: the mean over replicates and n."""
+    grouped = data.groupby([*KEYS, "point"], sort=True)["value"]
+    return grouped.agg(mean="mean", n="count").reset_index()
+
+
+def _per_series(means: pd.DataFrame, n_points: int):
+    """Each (scenario, rule, outcome, actor) series of point means, in point order, when
+    every point has one (the estimators need the whole design)."""
+    for key, group in means.groupby(KEYS, sort=True):
+        group = group.sort_values("point")
+        if len(group) == n_points and group["mean"].notna().all():
+            yield dict(zip(KEYS, key, strict=True)), group["mean"].to_numpy()
+
+
+def problem(factors: list[str]) -> dict:
+    return {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
+
+
+def sobol_indices(means: pd.DataFrame, design: pd.DataFrame, factors: list[str]
+                  ) -> pd.DataFrame:
+    from SALib.analyze import sobol
+
+    rows = []
+    for key, y in _per_series(means, len(design)):
+        if np.ptp(y) == 0:  # a constant outcome: nothing to apportion
+            continue
+        s = sobol.analyze(problem(factors), y, calc_second_order=False,
+                          num_resamples=RESAMPLES, conf_level=CONFIDENCE, seed=1)
+        for j, f in enumerate(factors):
+            rows.append({**key, "factor": f, "S1": s["S1"][j], "S1_conf": s["S1_conf"][j],
+                         "ST": s["ST"][j], "ST_conf": s["ST_conf"][j]})
+    return pd.DataFrame(rows, columns=[*KEYS, "factor", "S1", "S1_conf", "ST", "ST_conf"])
+
+
+def morris_indices(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+                   levels: int) -> pd.DataFrame:
+    from SALib.analyze import morris
+
+    x = design.sort_values("point")[[f"unit:{f}" for f in factors]].to_numpy()
+    rows = []
+    for key, y in _per_series(means, len(design)):
+        s = morris.analyze(problem(factors), x, y, num_levels=levels,
+                           num_resamples=RESAMPLES, conf_level=CONFIDENCE, seed=1)
+        for j, f in enumerate(factors):
+            rows.append({**key, "factor": f, "mu_star": s["mu_star"][j],
+                         "mu_star_conf": s["mu_star_conf"][j], "sigma": s["sigma"][j]})
+    return pd.DataFrame(rows, columns=[*KEYS, "factor", "mu_star", "mu_star_conf", "sigma"])
+
+
+def settings(design: pd.DataFrame, factor: str, kind: str) -> pd.Series:
+    """Each point's setting of ``factor``: its value, or for a hypercube's ranged factor
+    the bin of its range (``low-high``)."""
+    values = design[factor]
+    if kind != "lhs" or values.dtype == object or values.nunique() <= BINS:
+        return values.astype(str)
+    unit = design[f"unit:{factor}"]
+    low, high = values.min(), values.max()
+    edges = np.linspace(low, high, BINS + 1)
+    index = np.minimum((unit * BINS).astype(int), BINS - 1)
+    return pd.Series([f"{edges[i]:.3g}-{edges[i + 1]:.3g}" for i in index], index=design.index)
+
+
+def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+                   kind: str) -> pd.DataFrame:
+    rows = []
+    for f in factors:
+        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
+        tagged = means.assign(setting=means["point"].map(setting))
+        for key, group in tagged.groupby([*KEYS, "setting"], sort=True):
+            values = group["mean"].dropna().to_numpy()
+            low, high = t_interval(values, CONFIDENCE)
+            rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f,
+                         "mean": values.mean() if len(values) else math.nan,
+                         "ci_low": low, "ci_high": high, "points": len(values)})
+    return pd.DataFrame(rows, columns=[*KEYS, "factor", "setting", "mean", "ci_low",
+                                       "ci_high", "points"])
+
+
+def paired_differences(data: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
+    """Each rule less ``rules[0]`` on the same scenario, point, replicate, outcome, actor."""
+    keys = ["scenario", "point", "replicate", "outcome", "actor"]
+    wide = data.pivot_table(index=keys, columns="rule", values="value", aggfunc="first")
+    rows = []
+    base = rules[0]
+    for rule in rules[1:]:
+        if rule not in wide or base not in wide:
+            continue
+        diff = (wide[rule] - wide[base]).dropna()
+        for (scenario, outcome, actor), d in diff.groupby(level=["scenario", "outcome",
+                                                                 "actor"]):
+            values = d.to_numpy()
+            low, high = t_interval(values, CONFIDENCE)
+            rows.append({"scenario": scenario, "rule": rule, "baseline": base,
+                         "outcome": outcome, "actor": actor, "mean_difference": values.mean(),
+                         "ci_low": low, "ci_high": high, "pairs": len(values)})
+    return pd.DataFrame(rows, columns=["scenario", "rule", "baseline", "outcome", "actor",
+                                       "mean_difference", "ci_low", "ci_high", "pairs"])
+
+
+def firsts(means: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, point, outcome and actor, each rule's credit for ranking first: 1 for
+    the best mean, shared equally among rules that tie for it, 0 otherwise."""
+    sign = np.where(means["outcome"].isin(LOWER_IS_BETTER), -1.0, 1.0)
+    scored = means.assign(score=means["mean"] * sign)
+    keys = ["scenario", "point", "outcome", "actor"]
+    best = scored.groupby(keys)["score"].transform("max")
+    top = pd.Series(np.isclose(scored["score"], best, rtol=0, atol=1e-12), index=scored.index)
+    ties = top.groupby([scored[k] for k in keys]).transform("sum")
+    return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
+
+
+def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+               kind: str) -> pd.DataFrame:
+    """The share of points at which each rule ranks first, over all points (factor
+    ``""``) and per setting of each factor."""
+    scored = firsts(means)
+    frames = [scored.assign(factor="", setting="")]
+    for f in factors:
+        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
+        frames.append(scored.assign(factor=f, setting=scored["point"].map(setting)))
+    tagged = pd.concat(frames, ignore_index=True)
+    keys = ["scenario", "outcome", "actor", "factor", "setting", "rule"]
+    table = tagged.groupby(keys, sort=True).agg(share_first=("first", "mean"),
+                                               points=("point", "nunique")).reset_index()
+    return table
+
+
+# -- figures and report ------------------------------------------------------------------
+
+def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
+    colour = {r: RULE_COLOURS[i % len(RULE_COLOURS)] for i, r in enumerate(rules)}
+    if "morris.csv" in tables:
+        for outcome, t in tables["morris.csv"].groupby("outcome"):
+            fig = Figure(figsize=(6, 4.5), layout="constrained")
+            ax = fig.subplots()
+            for rule, g in t[t["actor"] == ""].groupby("rule"):
+                ax.scatter(g["mu_star"], g["sigma"], label=rule, color=colour.get(rule))
+                for _, r in g.iterrows():
+                    ax.annotate(r["factor"], (r["mu_star"], r["sigma"]), fontsize=7)
+            ax.set_xlabel("mu* (mean |elementary effect|)")
+            ax.set_ylabel("sigma (interaction, non-linearity)")
+            ax.set_title(f"Morris screening: {outcome}")
+            ax.legend(fontsize=8)
+            yield f"morris_{outcome}.png", fig
+    if "sobol.csv" in tables:
+        for outcome, t in tables["sobol.csv"].groupby("outcome"):
+            t = t[t["actor"] == ""]
+            fig = Figure(figsize=(7, 4), layout="constrained")
+            ax = fig.subplots()
+            factors = list(dict.fromkeys(t["factor"]))
+            width = 0.8 / max(1, t["rule"].nunique())
+            for k, (rule, g) in enumerate(t.groupby("rule", sort=False)):
+                x = np.arange(len(factors)) + k * width
+                ax.bar(x, g["ST"], width, yerr=g["ST_conf"], color=colour.get(rule),
+                       alpha=0.5, label=f"{rule} ST")
+                ax.bar(x, g["S1"], width * 0.5, yerr=g["S1_conf"], color=colour.get(rule),
+                       label=f"{rule} S1")
+            ax.set_xticks(np.arange(len(factors)) + 0.4 - width / 2, factors, fontsize=8,
+                          rotation=20)
+            ax.set_title(f"Sobol indices: {outcome} (95% bootstrap intervals)")
+            ax.legend(fontsize=7)
+            yield f"sobol_{outcome}.png", fig
+    if "rank_first.csv" in tables:
+        t = tables["rank_first.csv"]
+        for outcome, g in t[(t["actor"] == "") & (t["factor"] != "")].groupby("outcome"):
+            panels = list(dict.fromkeys(g["factor"]))
+            fig = Figure(figsize=(4 * len(panels), 3.6), layout="constrained")
+            axes = np.atleast_1d(fig.subplots(1, len(panels)))
+            for ax, f in zip(axes, panels, strict=True):
+                h = g[g["factor"] == f].pivot_table(index="setting", columns="rule",
+                                                    values="share_first", aggfunc="mean")
+                bottom = np.zeros(len(h))
+                for rule in h.columns:
+                    ax.bar(h.index, h[rule], bottom=bottom, color=colour.get(rule), label=rule)
+                    bottom += h[rule].to_numpy()
+                ax.set_title(f, fontsize=9)
+                ax.tick_params(axis="x", labelsize=7, rotation=20)
+                ax.set_ylim(0, 1)
+            axes[0].set_ylabel("share of points where the rule ranks first")
+            axes[-1].legend(fontsize=7)
+            fig.suptitle(f"Which rule ranks first on {outcome}", fontsize=10)
+            yield f"rank_first_{outcome}.png", fig
+
+
+def report(manifest: dict, tables: dict[str, pd.DataFrame], files: list[str]) -> str:
+    sweep = manifest["sweep"]
+    lines = [f"# Sweep analysis: {manifest['file']}", "",
+             f"{manifest['jobs']} runs: {manifest['points']} design points "
+             f"({sweep['design']['kind']}) x {len(manifest['rules'])} rules x "
+             f"{sweep['replicates']} replicates; status {manifest['status']}, "
+             f"{manifest.get('failed', 0)} failed.",
+             "Replicates are averaged per point before indices are computed "
+             "(ten Broeke et al. 2016).", ""]
+    if "rank_first.csv" in tables:
+        t = tables["rank_first.csv"]
+        overall = t[(t["factor"] == "") & (t["actor"] == "")]
+        lines.append("## Which rule ranks first (share of design points)")
+        for outcome, g in overall.groupby("outcome"):
+            g = g.sort_values("share_first", ascending=False)
+            lines.append(f"- {outcome}: " + ", ".join(
+                f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()))
+        lines.append("")
+    for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
+        if name in tables:
+            t = tables[name]
+            col = "ST" if name == "sobol.csv" else "mu_star"
+            lines.append(f"## {what}: the most influential factor per outcome and rule")
+            for (outcome, rule), g in t[t["actor"] == ""].groupby(["outcome", "rule"]):
+                top = g.sort_values(col, ascending=False).iloc[0]
+                lines.append(f"- {outcome}, {rule}: {top['factor']} ({col} {top[col]:.2f})")
+            lines.append("")
+    lines += ["## Files", *[f"- `{f}`" for f in files], ""]
+    return "\n".join(lines)

@@ -1,0 +1,557 @@
+"""Sweeps: a design over factors, every point under every rule on the same seeds, streamed
+to a resumable Parquet dataset.
+
+* **Plan** (:func:`plan_sweep`): the sweep file (``scenarios.sweep``) checked through the
+  one input layer: each factor's extremes and levels are put in a ``RunRequest`` and
+  checked as a run would be, so an unknown factor or a value out of bounds is refused
+  before any run, with the file, the field and the line.
+* **Designs** (:func:`design_points`) are drawn in the unit cube, one column per factor,
+  and mapped to values: a range linearly, levels by equal slices. Grid: every
+  combination; Latin hypercube (``scipy.stats.qmc``); Sobol (SALib's Saltelli
+  sampling, first and total order); Morris (SALib's trajectories).
+* **Seeds**: replicate ``r`` of every point and rule plays seed ``derive_seeds(root_seed,
+  replicates)[r]``: common random numbers across points and rules (paired differences
+  between rules and between points are much tighter than separate intervals), and a
+  sweep given more replicates or points keeps the seeds it had.
+* **Jobs**: scenario x point x replicate x rule, each with an id hashed from the file's
+  hash and those four, so a resumed sweep knows what it has.
+* **Store** (:class:`Store`): DIR holds ``part-NNNNNN.parquet`` files (written to a
+  temporary name, then renamed), ``_ledger.jsonl`` (a line per finished job: done, or
+  failed with its traceback), ``_sweep.json`` (the file, its hash, the status) and
+  ``_design.parquet`` (each point's unit coordinates and values). A part is the result of
+  one fixed block of jobs, so the parts' bytes do not depend on the executor, and a part
+  the ledger does not name (written, then the process died) is removed and recomputed.
+  Names beginning with ``_`` or ``.`` are skipped by pyarrow's dataset reader, so
+  ``pandas.read_parquet(DIR)`` reads exactly the tidy table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import math
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from scenarios.errors import InputError, Problem, line_of, option_problems
+from scenarios.information import LEVERS
+from scenarios.loader import LoadedScenario
+from scenarios.parameters import Parameters
+from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep
+from sim.batch import (
+    Job,
+    JobResult,
+    Progress,
+    Reduce,
+    check_failures,
+    check_rules,
+    default_workers,
+    derive_seeds,
+    stream_chunks,
+)
+from sim.outputs import SWEEP_DESIGN as DESIGN
+from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
+from sim.outputs import SWEEP_LEDGER as LEDGER
+from sim.outputs import SWEEP_MANIFEST as MANIFEST
+from sim.outputs import write_text
+from sim.request import RunRequest, cached_scenario
+from sim.rules import parse_rule
+from sim.runner import package_version, versions
+
+# Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
+# little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
+# they still spread over every worker. Fixed by the job count alone, so the parts are the
+# same whichever executor ran them.
+BLOCK_RUNS = 50
+MIN_BLOCKS = 16
+
+
+# -- factors ---------------------------------------------------------------------------
+
+def factor_kind(name: str) -> str:
+    """What a factor name sets: parameter, population, lever, profile or government."""
+    if name == "population":
+        return "population"
+    if name in LEVERS:
+        return "lever"
+    if "." in name:
+        return "government" if name.endswith(".government") else "profile"
+    return "parameter"
+
+
+def factor_value(factor: Factor, u: float) -> float | str:
+    """The factor's value at unit coordinate ``u``: a range linearly, levels by equal
+    slices of [0, 1]; population is a whole number."""
+    if factor.levels is not None:
+        return factor.levels[min(int(u * len(factor.levels)), len(factor.levels) - 1)]
+    low, high = factor.range
+    value = min(high, max(low, (1 - u) * low + u * high))  # the ends exactly at u = 0, 1
+    return round(value) if factor.name == "population" else float(value)
+
+
+def apply(request: RunRequest, values: dict[str, float | str]) -> RunRequest:
+    """The request with the factors' values set where each belongs."""
+    update: dict[str, Any] = {k: dict(getattr(request, k)) for k in
+                              ("parameters", "overrides", "governments", "levers")}
+    update["overrides"] = {c: dict(v) for c, v in update["overrides"].items()}
+    for name, value in values.items():
+        kind = factor_kind(name)
+        if kind == "population":
+            update["population"] = value
+        elif kind == "lever":
+            update["levers"][name] = value
+        elif kind == "government":
+            update["governments"][name.partition(".")[0]] = value
+        elif kind == "profile":
+            code, _, dim = name.partition(".")
+            update["overrides"].setdefault(code, {})[dim] = value
+        else:
+            update["parameters"][name] = value
+    return RunRequest.model_validate({**request.model_dump(), **update})
+
+
+def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
+    """Each factor's extremes (or levels) checked as a run's input, one at a time, so the
+    message names the factor, its field in the file and the line."""
+    problems = []
+    base = RunRequest(scenario=loaded.path)
+    for i, factor in enumerate(sf.sweep.factors):
+        where = "range" if factor.range is not None else "levels"
+        kind = factor_kind(factor.name)
+        if kind == "parameter" and factor.name not in Parameters.model_fields:
+            problems.append(_problem(sf, (i, "name"), check_message(base, {factor.name: 0.5})))
+            continue
+        values = factor.range if factor.range is not None else factor.levels
+        for j, value in enumerate(values):
+            if kind == "population" and isinstance(value, float) and not value.is_integer() \
+                    and factor.levels is not None:
+                message = f"population is a whole number, not {value}"
+            elif kind == "population" and not isinstance(value, str):
+                message = check_message(base, {factor.name: round(value)})
+            else:
+                message = check_message(base, {factor.name: value})
+            if message:
+                problems.append(_problem(sf, (i, where, j), f"{value!r}: {message}"))
+                break
+    return problems
+
+
+def check_message(base: RunRequest, values: dict[str, float | str]) -> str | None:
+    try:
+        apply(base, values).check(cached_scenario(base.scenario))
+    except ValidationError as err:  # a level of the wrong type for its field
+        return "; ".join(p.message for p in option_problems(err, "").problems)
+    except InputError as err:
+        return "; ".join(f"{p.field}: {p.message}" if p.field else p.message
+                         for p in err.problems)
+    return None
+
+
+def _problem(sf: SweepFile, loc: tuple, message: str) -> Problem:
+    loc = ("factors", *loc)
+    return Problem(sf.source, ".".join(map(str, loc)), message, line_of(sf.root, loc))
+
+
+def expand_rules(sf: SweepFile) -> list[str]:
+    """The rules' full specs (as the dataset's ``rule`` column has them): strings as given,
+    ``{rule: {param: [levels]}}`` as the product of its parameters' levels; each checked
+    as ``--rules`` is."""
+    specs: list[str] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(sf.sweep.rules):
+        mine = [item] if isinstance(item, str) else []
+        for name, params in ({} if isinstance(item, str) else item).items():
+            lists = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+            for combo in itertools.product(*lists.values()):
+                args = ",".join(f"{k}={v}" for k, v in zip(lists, combo, strict=True))
+                mine.append(f"{name}:{args}" if args else name)
+        try:
+            specs += check_rules(mine)
+        except InputError as err:
+            problems += [Problem(sf.source, f"rules.{i}", f"{p.field}: {p.message}",
+                                 line_of(sf.root, ("rules", i))) for p in err.problems]
+    if problems:
+        raise InputError(problems)
+    return [parse_rule(spec).spec() for spec in check_rules(specs)]
+
+
+# -- designs -------------------------------------------------------------------------
+
+def design_points(sweep: Sweep) -> np.ndarray:
+    """The design in the unit cube: one row per point, one column per factor."""
+    d, design, seed = len(sweep.factors), sweep.design, sweep.root_seed
+    if d == 0:
+        return np.zeros((1, 0))
+    if design.kind == "grid":
+        axes = [np.linspace(0.0, 1.0, design.levels) if f.range is not None else
+                (np.arange(len(f.levels)) + 0.5) / len(f.levels) for f in sweep.factors]
+        return np.array(list(itertools.product(*axes)), dtype=float)
+    if design.kind == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(design.points)
+    problem = unit_problem(sweep)
+    if design.kind == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, design.points, calc_second_order=False, seed=seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem, design.points, num_levels=design.levels, seed=seed)
+
+
+def unit_problem(sweep: Sweep) -> dict:
+    """SALib's problem: every factor on [0, 1] (mapped to its values by factor_value)."""
+    return {"num_vars": len(sweep.factors), "names": [f.name for f in sweep.factors],
+            "bounds": [[0.0, 1.0]] * len(sweep.factors)}
+
+
+# -- the plan ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepJob:
+    id: str
+    point: int
+    replicate: int
+    scenario: str  # the scenario's id
+    job: Job
+
+
+@dataclass
+class Plan:
+    file: SweepFile
+    rules: list[str]
+    scenarios: list[LoadedScenario]
+    unit: np.ndarray
+    values: list[dict[str, float | str]]
+    seeds: list[int]
+    jobs: list[SweepJob] = field(default_factory=list)
+
+    @property
+    def sweep(self) -> Sweep:
+        return self.file.sweep
+
+    def blocks(self) -> list[list[int]]:
+        """The job indices of each part file, fixed by the number of jobs."""
+        n = len(self.jobs)
+        size = max(1, min(BLOCK_RUNS, math.ceil(n / MIN_BLOCKS)))
+        return [list(range(i, min(i + size, n))) for i in range(0, n, size)]
+
+
+def plan_sweep(path_or_file: str | Path | SweepFile,
+               known_outcomes: Callable[[str], bool] | None = None) -> Plan:
+    """The sweep file read and every input checked (InputError before any run)."""
+    sf = path_or_file if isinstance(path_or_file, SweepFile) else load_sweep(path_or_file)
+    sweep = sf.sweep
+    problems: list[Problem] = []
+    scenarios = []
+    for i, name in enumerate(sweep.scenarios):
+        try:
+            scenarios.append(cached_scenario(name))
+        except InputError as err:
+            problems += [Problem(sf.source, f"scenarios.{i}", str(p),
+                                 line_of(sf.root, ("scenarios", i))) for p in err.problems]
+    if scenarios:
+        problems += factor_problems(sf, scenarios[0])
+    if known_outcomes is not None:
+        problems += [Problem(sf.source, f"outcomes.{i}", f"unknown outcome {name!r}",
+                             line_of(sf.root, ("outcomes", i)))
+                     for i, name in enumerate(sweep.outcomes) if not known_outcomes(name)]
+    try:
+        rules = expand_rules(sf)
+    except InputError as err:
+        problems += err.problems
+    if problems:
+        raise InputError(problems)
+    unit = design_points(sweep)
+    values = [{f.name: factor_value(f, u) for f, u in zip(sweep.factors, row, strict=True)}
+              for row in unit]
+    plan = Plan(sf, rules, scenarios, unit, values, derive_seeds(sweep.root_seed,
+                                                                 sweep.replicates))
+    for loaded in scenarios:
+        base = RunRequest(scenario=loaded.path)
+        sid = loaded.scenario.id
+        for point, point_values in enumerate(values):
+            request = apply(base, point_values)
+            for replicate, seed in enumerate(plan.seeds):
+                for rule in rules:
+                    key = f"{sf.sha256}:{sid}:{point}:{replicate}:{rule}"
+                    plan.jobs.append(SweepJob(
+                        hashlib.sha256(key.encode()).hexdigest()[:20], point, replicate, sid,
+                        Job(request.model_copy(update={"rule": rule, "seed": seed}),
+                            loaded.sha256)))
+    return plan
+
+
+# -- the store -----------------------------------------------------------------------
+
+@dataclass
+class Ledger:
+    done: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # id -> traceback
+
+
+class Store:
+    """A sweep's folder: see the module's docstring."""
+
+    def __init__(self, out: Path, plan: Plan) -> None:
+        self.out, self.plan = out, plan
+        self.schema = table_schema(plan.sweep)
+
+    @classmethod
+    def open(cls, out: str | Path, plan: Plan) -> Store:
+        """A new store, or the one this sweep file started; InputError (before anything is
+        written or removed) for a folder holding anything else."""
+        out = Path(out)
+        if out.exists() and not out.is_dir():
+            raise InputError.one("--out", str(out), "is a file, not a folder")
+        manifest = out / MANIFEST
+        if manifest.is_file():
+            try:
+                record = json.loads(manifest.read_text(encoding="utf-8"))
+            except ValueError:
+                raise InputError.one("--out", str(out), f"{MANIFEST} is not readable: "
+                                     "not a sweep folder this version wrote") from None
+            if record.get("sha256") != plan.file.sha256:
+                raise InputError.one("--out", str(out), (
+                    f"holds another sweep (from {record.get('file')}, sha256 "
+                    f"{str(record.get('sha256'))[:12]}; this file is "
+                    f"{plan.file.sha256[:12]}): resume it with that file, or choose "
+                    "another folder"))
+        elif out.is_dir() and any(out.iterdir()):
+            raise InputError.one("--out", str(out), "is not empty and holds no sweep: "
+                                 "choose a new folder (nothing in it was touched)")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError.one("--out", str(out), f"cannot create the folder: "
+                                 f"{err.strerror}") from None
+        store = cls(out, plan)
+        if not manifest.is_file():
+            store.write_design()
+            store.write_manifest("running")
+        return store
+
+    # The ledger: one JSON object a line, appended after its part is in place; a line cut
+    # by a kill is skipped, so its job counts as not done.
+    def read_ledger(self) -> Ledger:
+        """The ledger, reconciled with the parts on disk: a part it does not name is
+        removed (its jobs run again), an entry whose part is gone is dropped, and the
+        temporary files of an interrupted write are removed."""
+        for tmp in self.out.glob(".part-*"):
+            tmp.unlink()
+        entries = []
+        path = self.out / LEDGER
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if text and not text.endswith("\n"):  # cut by a kill: drop the piece, or the next
+            text = text[:text.rfind("\n") + 1]  # line appended would be glued onto it
+            write_text(path, text)
+        for line in text.splitlines():
+            with contextlib.suppress(ValueError):
+                entries.append(json.loads(line))
+        parts = {p.name for p in self.out.glob("part-*.parquet")}
+        named = {e["part"] for e in entries if e.get("part")}
+        for orphan in parts - named:
+            (self.out / orphan).unlink()
+        ledger = Ledger()
+        for e in entries:
+            if e.get("part") and e["part"] not in parts:
+                continue
+            if e["status"] == "done":
+                ledger.done.add(e["id"])
+                ledger.failed.pop(e["id"], None)
+            elif e["id"] not in ledger.done:
+                ledger.failed[e["id"]] = e.get("error", "")
+        return ledger
+
+    def write_part(self, name: str, results: list[JobResult]) -> None:
+        """One block's rows as a part file (renamed into place), then its ledger lines."""
+        import pyarrow.parquet as pq
+
+        meta = {i: self.plan.jobs[i] for i in (r.index for r in results)}
+        table = self.table(meta, [r for r in results if r.ok])
+        partial = self.out / f".{name}.partial"
+        pq.write_table(table, partial, compression="zstd")
+        os.replace(partial, self.out / name)
+        lines = [json.dumps({"id": meta[r.index].id, "part": name,
+                             "status": "done" if r.ok else "failed",
+                             **({"error": r.error, "traceback": r.trace} if not r.ok else {})})
+                 for r in results]
+        with (self.out / LEDGER).open("a", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+            f.flush()
+            os.fsync(f.fileno())
+
+    def table(self, meta: dict[int, SweepJob], results: list[JobResult]):
+        import pyarrow as pa
+
+        columns: dict[str, list] = {name: [] for name in self.schema.names}
+        names = [f.name for f in self.plan.sweep.factors]
+        for r in results:
+            sj = meta[r.index]
+            point_values = self.plan.values[sj.point]
+            for rule, seed, outcome, actor, value in r.rows:
+                for key, v in zip(ID_COLUMNS, (sj.id, sj.point, sj.replicate, sj.scenario,
+                                               rule, seed), strict=True):
+                    columns[key].append(v)
+                for name in names:
+                    columns[name].append(point_values[name])
+                columns["outcome"].append(outcome)
+                columns["actor"].append(actor)
+                columns["value"].append(value)
+        arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True)
+                  for f in self.schema]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def write_design(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sweep = self.plan.sweep
+        cols: dict[str, Any] = {"point": pa.array(range(len(self.plan.values)), pa.int64())}
+        for j, f in enumerate(sweep.factors):
+            cols[f"unit:{f.name}"] = pa.array(self.plan.unit[:, j], pa.float64())
+            cols[f.name] = pa.array([v[f.name] for v in self.plan.values],
+                                    self.schema.field(f.name).type)
+        pq.write_table(pa.table(cols), self.out / DESIGN)
+
+    def write_manifest(self, status: str, **extra) -> None:
+        plan = self.plan
+        sweep = plan.sweep
+        record = {
+            "kind": "sweep",
+            "status": status,
+            "file": plan.file.source,
+            "sha256": plan.file.sha256,
+            "sweep": sweep.model_dump(mode="json"),
+            "rules": plan.rules,
+            "scenarios": [{"id": s.scenario.id, "file": s.path, "sha256": s.sha256}
+                          for s in plan.scenarios],
+            "factors": [{"name": f.name, "kind": factor_kind(f.name),
+                         **({"range": list(f.range)} if f.range else {"levels": f.levels})}
+                        for f in sweep.factors],
+            "points": len(plan.values),
+            "seeds": {"root_seed": sweep.root_seed, "seeds": plan.seeds,
+                      "derivation": "sim.batch.derive_seeds(root_seed, replicates)[replicate]"},
+            "jobs": len(plan.jobs),
+            "ip4sim": package_version("ip4sim"),
+            "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "text": plan.file.text,
+            **extra,
+        }
+        write_text(self.out / MANIFEST, json.dumps(record, indent=2) + "\n")
+
+
+def table_schema(sweep: Sweep):
+    import pyarrow as pa
+
+    fields = [("job", pa.string()), ("point", pa.int64()), ("replicate", pa.int64()),
+              ("scenario", pa.string()), ("rule", pa.string()), ("seed", pa.int64())]
+    for f in sweep.factors:
+        values = f.levels if f.levels is not None else [0.0]
+        textual = any(isinstance(v, str) for v in values)
+        kind = pa.string() if textual else (pa.int64() if f.name == "population"
+                                            else pa.float64())
+        fields.append((f.name, kind))
+    fields += [("outcome", pa.string()), ("actor", pa.string()), ("value", pa.float64())]
+    return pa.schema(fields)
+
+
+# -- running -------------------------------------------------------------------------
+
+@dataclass
+class SweepRun:
+    out: Path
+    plan: Plan
+    ran: int  # jobs run by this call
+    skipped: int  # already done before it
+    failed: int  # failed jobs in the whole store
+    seconds: float
+
+    @property
+    def complete(self) -> bool:
+        return self.failed == 0
+
+
+def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
+              executor: Executor | None = None, retry_failed: bool = False,
+              progress: bool = True) -> SweepRun:
+    """Run what the store does not have (and, with ``retry_failed``, what failed), block
+    by block, each block's part written as it arrives."""
+    import time
+
+    store = Store.open(out, plan)
+    ledger = store.read_ledger()
+    skip = ledger.done | (set() if retry_failed else set(ledger.failed))
+    attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
+    chunks, names = [], {}
+    for b, block in enumerate(plan.blocks()):
+        todo = [(i, plan.jobs[i].job) for i in block if plan.jobs[i].id not in skip]
+        if todo:
+            name = f"part-{b:06d}" + (f"-r{attempt}" if retry_failed else "") + ".parquet"
+            names[todo[0][0]] = name
+            chunks.append(todo)
+    workers = workers or default_workers()
+    start = time.perf_counter()
+    ran = failed_now = 0
+    try:
+        with Progress(len(plan.jobs), len(plan.jobs) - sum(map(len, chunks)),
+                      Path(out).name or "sweep", progress) as bar:
+            for done in stream_chunks(chunks, reduce, workers, executor):
+                store.write_part(names[done[0].index], done)
+                ran += len(done)
+                failed_now += sum(not r.ok for r in done)
+                bar.update(len(done), sum(not r.ok for r in done))
+    finally:
+        seconds = time.perf_counter() - start
+        final = store.read_ledger()
+        finished = len(final.done) + len(final.failed) == len(plan.jobs)
+        store.write_manifest("complete" if finished else "incomplete",
+                             done=len(final.done), failed=len(final.failed))
+    check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
+    return SweepRun(store.out, plan, ran, len(plan.jobs) - sum(map(len, chunks)),
+                    len(final.failed), seconds)
+
+
+@contextlib.contextmanager
+def dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
+    """``local``: a local Dask cluster of ``workers`` processes; else the address of a
+    running scheduler (``tcp://HOST:8786``). InputError if Dask is missing or the
+    scheduler cannot be reached, before any run."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError.one("--dask", address, "needs Dask: pip install 'ip4sim[dask]'"
+                             ) from None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        cluster = None
+        try:
+            client = Client(address, timeout=DASK_CONNECT_SECONDS)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise InputError.one("--dask", address, f"cannot reach the scheduler: {err}"
+                                 ) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# Seconds to wait for a Dask scheduler before calling it unreachable.
+DASK_CONNECT_SECONDS = 5

@@ -1,0 +1,313 @@
+"""Sweeps: designs, bad files refused before any run, the store (resume, retry,
+identical bytes whichever executor) and the analysis on functions with known answers."""
+
+from __future__ import annotations
+
+import math
+import signal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.sensitivity import analyze_sweep, firsts, point_means
+from scenarios.sweep import EXAMPLE, parse_sweep
+from sim.app import run_sweep
+from sim.batch import JobResult, derive_seeds
+from sim.cli import main
+from sim.sweep import Store, plan_sweep
+from tests.sweeps import SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
+
+
+def plan_of(text: str):
+    return plan_sweep(parse_sweep(text, "test.yaml"))
+
+
+FACTORS = """\
+scenarios: [ukraine_response]
+factors:
+  - {name: temperature, range: [0.04, 0.2]}
+  - {name: NZL.coercion_vulnerability, range: [0.3, 0.9]}
+  - {name: KOR.government, levels: [yoon, progressive]}
+replicates: 2
+"""
+
+
+@pytest.mark.parametrize(("design", "points"), [
+    ("{kind: grid, levels: 3}", 3 * 3 * 2),
+    ("{kind: lhs, points: 7}", 7),
+    ("{kind: sobol, points: 8}", 8 * (3 + 2)),  # Saltelli, first and total order
+    ("{kind: morris, points: 4, levels: 4}", 4 * (3 + 1)),
+])
+def test_designs_have_their_counts_and_stay_in_bounds(design, points):
+    plan = plan_of(FACTORS + f"design: {design}\n")
+    assert len(plan.values) == points
+    assert len(plan.jobs) == points * 2  # one rule, two replicates
+    temps = [v["temperature"] for v in plan.values]
+    vulns = [v["NZL.coercion_vulnerability"] for v in plan.values]
+    assert min(temps) >= 0.04 and max(temps) <= 0.2
+    assert min(vulns) >= 0.3 and max(vulns) <= 0.9
+    assert {v["KOR.government"] for v in plan.values} == {"yoon", "progressive"}
+    assert len({j.id for j in plan.jobs}) == len(plan.jobs)
+    if design.startswith("{kind: grid"):
+        assert sorted(set(temps)) == pytest.approx([0.04, 0.12, 0.2])
+
+
+def test_seeds_come_from_the_root_seed_and_stay_when_a_sweep_is_extended():
+    small = plan_of(FACTORS + "design: {kind: lhs, points: 5}\nroot_seed: 9\n")
+    more = plan_of(FACTORS.replace("replicates: 2", "replicates: 5")
+                   + "design: {kind: lhs, points: 5}\nroot_seed: 9\n")
+    assert small.seeds == derive_seeds(9, 2) and more.seeds[:2] == small.seeds
+    # every point and rule plays the same seeds (common random numbers)
+    assert {j.job.request.seed for j in small.jobs if j.replicate == 1} == {small.seeds[1]}
+    assert np.array_equal(small.unit, more.unit)  # the design is drawn from the root seed too
+
+
+def test_rule_parameters_expand_into_levels():
+    plan = plan_of("scenarios: [ukraine_response]\nrules: [caucus, {coalition: {k: [2, 3]}}]\n")
+    assert [r.split(",")[0] for r in plan.rules] == ["caucus:pull=1.0", "coalition:k=2",
+                                                     "coalition:k=3"]
+
+
+def test_the_example_is_a_valid_sweep(capsys):
+    assert main(["sweep", "--example"]) == 0
+    assert capsys.readouterr().out == EXAMPLE
+    assert len(plan_of(EXAMPLE).jobs) == 8 * 3 * 2
+
+
+BAD = [
+    ("factors: [{name: temprature, range: [0.1, 0.2]}]", "factors.0.name",
+     "did you mean 'temperature'"),
+    ("factors: [{name: NZL.coercion_vulnerability, range: [0.5, 1.5]}]", "factors.0.range.1",
+     "outside [0, 1]"),
+    ("factors: [{name: temperature, levels: [0.1, abc]}]", "factors.0.levels.1", "abc"),
+    ("factors: [{name: KOR.government, levels: [yoon, lefty]}]", "factors.0.levels.1",
+     "unknown government"),
+    ("factors: [{name: temperature, range: [0.1, 0.2]}]\ndesign: {kind: sobol, points: 10}",
+     "design", "power of two"),
+    ("replicates: 0", "replicates", "greater than or equal to 1"),
+    ("rules: [coalition:k=9]", "rules.0", "k"),
+    ("outcomes: [joint_rat]", "outcomes.0", "unknown outcome"),
+]
+
+
+@pytest.mark.parametrize(("extra", "field", "says"), BAD)
+def test_a_bad_sweep_file_exits_2_before_any_run(extra, field, says, tmp_path, capsys):
+    path = sweep_file(tmp_path, "scenarios: [ukraine_response]\n" + extra + "\n")
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}:") and field in err and says in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_an_unreachable_dask_scheduler_exits_2(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "out"
+    code = main(["sweep", str(sweep_file(tmp_path)), "--out", str(out), "--quiet",
+                 "--dask", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--dask" in err and "cannot reach" in err
+    assert not any(out.glob("part-*"))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The small sweep, uninterrupted, on one process."""
+    base = tmp_path_factory.mktemp("sweep")
+    path = sweep_file(base)
+    run = run_sweep(path, base / "serial", workers=1, progress=False)
+    return path, base / "serial", run
+
+
+def test_a_sweep_writes_one_tidy_table(reference):
+    _, out, run = reference
+    assert run.ran == 40 and run.failed == 0 and manifest(out)["status"] == "complete"
+    data = dataset(out)
+    assert list(data.columns[:8]) == ["job", "point", "replicate", "scenario", "rule", "seed",
+                                      "NZL.coercion_vulnerability", "population"]
+    assert data["job"].nunique() == 40
+    assert set(data["population"]) == {200, 400}
+    assert not data.duplicated(["job", "outcome", "actor"]).any()
+
+
+def test_a_folder_of_another_sweep_is_refused_and_kept(reference, tmp_path, capsys):
+    _, out, _ = reference
+    before = sorted(p.name for p in out.iterdir())
+    other = sweep_file(tmp_path, SMALL.replace("replicates: 5", "replicates: 6"))
+    assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
+    assert "holds another sweep" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_the_same_command_on_a_finished_sweep_runs_nothing(reference):
+    path, out, _ = reference
+    again = run_sweep(path, out, workers=1, progress=False)
+    assert again.ran == 0 and again.skipped == 40
+
+
+def test_serial_pool_and_dask_write_identical_parts(reference, tmp_path, monkeypatch):
+    path, serial, _ = reference
+    run_sweep(path, tmp_path / "pool", workers=2, progress=False)
+    parts = sorted(p.name for p in serial.glob("part-*.parquet"))
+    assert len(parts) > 2
+    for name in parts:
+        assert (tmp_path / "pool" / name).read_bytes() == (serial / name).read_bytes(), name
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("PYTHONPATH", str(path.parent.parent))  # workers import this tree
+    run_sweep(path, tmp_path / "dask", workers=2, dask="local", progress=False)
+    for name in parts:
+        assert (tmp_path / "dask" / name).read_bytes() == (serial / name).read_bytes(), name
+
+
+def test_resume_after_kill_9_equals_an_uninterrupted_sweep(reference, tmp_path):
+    path, serial, _ = reference
+    out = tmp_path / "killed"
+    proc = cli("sweep", str(path), "--out", str(out), "--workers", "1", "--quiet")
+    wait_for(lambda: ledger_lines(out) >= 5 or proc.poll() is not None, what="first parts")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < ledger_lines(out) < 40, "the kill must land mid-way"
+    assert manifest(out)["status"] == "running"  # an interrupted store never looks finished
+    (out / ".part-999999.parquet.partial").write_bytes(b"half")  # a write cut short
+    resumed = run_sweep(path, out, workers=1, progress=False)
+    assert resumed.skipped >= 5 and resumed.ran + resumed.skipped == 40
+    assert dataset(out).equals(dataset(serial))
+    assert not list(out.glob(".part-*"))
+
+
+def test_a_part_the_ledger_does_not_name_is_recomputed(reference, tmp_path):
+    path, serial, _ = reference
+    out = tmp_path / "torn"
+    run_sweep(path, out, workers=1, progress=False)
+    lines = (out / "_ledger.jsonl").read_text().splitlines(keepends=True)
+    # the process died after renaming the last part, while appending its ledger lines
+    last_part = [line for line in lines if '"part-' in line][-1].split('"part": "')[1][:18]
+    kept = [line for line in lines if last_part not in line]
+    (out / "_ledger.jsonl").write_text("".join(kept) + '{"id": "cut sh')
+    again = run_sweep(path, out, workers=1, progress=False)
+    assert again.ran == len(lines) - len(kept)
+    assert dataset(out).equals(dataset(serial))
+
+
+def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, monkeypatch):
+    import sim.batch
+
+    path = sweep_file(tmp_path)
+    real = sim.batch.play
+
+    def flaky(checked):
+        if checked.seed == derive_seeds(3, 5)[4]:
+            raise ValueError("boom on the last replicate")
+        return real(checked)
+
+    monkeypatch.setattr(sim.batch, "play", flaky)
+    first = run_sweep(path, tmp_path / "out", workers=1, progress=False)
+    assert first.failed == 8  # 4 points x 2 rules
+    text = (tmp_path / "out" / "_ledger.jsonl").read_text()
+    assert "boom on the last replicate" in text and "Traceback" in text
+    monkeypatch.setattr(sim.batch, "play", real)
+    assert run_sweep(path, tmp_path / "out", workers=1, progress=False).ran == 0
+    retried = run_sweep(path, tmp_path / "out", workers=1, retry_failed=True, progress=False)
+    assert retried.ran == 8 and retried.failed == 0
+    data = dataset(tmp_path / "out")
+    assert data["job"].nunique() == 40 and not data.duplicated(["job", "outcome", "actor"]).any()
+
+
+# -- the analysis on datasets with known answers -------------------------------------------
+
+def fake_store(tmp_path, text: str, value) -> Store:
+    """A store filled, through the store's own writer, with ``value(point's unit row,
+    rule)`` as the outcome ``y`` of every job."""
+    plan = plan_of(text)
+    store = Store.open(tmp_path / "fake", plan)
+    for block in plan.blocks():
+        results = [JobResult(i, plan.jobs[i].job, [(plan.jobs[i].job.request.rule,
+                                                    plan.jobs[i].job.request.seed, "y", "",
+                                                    value(plan.unit[plan.jobs[i].point],
+                                                          plan.jobs[i].job.request.rule))])
+                   for i in block]
+        store.write_part(f"part-{block[0]:06d}.parquet", results)
+    store.write_manifest("complete")
+    return store
+
+
+def ishigami(u, _rule, a=7.0, b=0.1):
+    x = -math.pi + 2 * math.pi * np.asarray(u)
+    return float(np.sin(x[0]) + a * np.sin(x[1]) ** 2 + b * x[2] ** 4 * np.sin(x[0]))
+
+
+def test_sobol_indices_of_the_ishigami_function(tmp_path):
+    text = """\
+scenarios: [ukraine_response]
+factors:
+  - {name: w_us_pull, range: [0, 1]}
+  - {name: w_peer_pull, range: [0, 1]}
+  - {name: w_cost, range: [0, 1]}
+design: {kind: sobol, points: 1024}
+outcomes: [y]
+"""
+    store = fake_store(tmp_path, text, ishigami)
+    files = analyze_sweep(store.out)
+    assert "sobol.csv" in files and "sobol_y.png" in files
+    table = pd.read_csv(store.out / "analysis" / "sobol.csv").set_index("factor")
+    # the analytical indices (Ishigami and Homma 1990; a = 7, b = 0.1)
+    assert table["S1"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.06)
+    assert table["ST"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.06)
+    assert (table["S1_conf"] > 0).all()
+
+
+def test_morris_screens_out_a_factor_without_effect(tmp_path):
+    text = """\
+scenarios: [ukraine_response]
+factors:
+  - {name: w_us_pull, range: [0, 1]}
+  - {name: w_peer_pull, range: [0, 1]}
+design: {kind: morris, points: 10, levels: 4}
+outcomes: [y]
+"""
+    store = fake_store(tmp_path, text, lambda u, _: 3.0 * u[0])
+    analyze_sweep(store.out)
+    table = pd.read_csv(store.out / "analysis" / "morris.csv").set_index("factor")
+    assert table.loc["w_us_pull", "mu_star"] == pytest.approx(3.0)
+    assert table.loc["w_peer_pull", "mu_star"] == pytest.approx(0.0)
+    assert (store.out / "analysis" / "morris_y.png").exists()
+
+
+def test_rank_first_and_paired_differences_on_a_constructed_dataset(tmp_path):
+    text = """\
+scenarios: [ukraine_response]
+rules: [bilateral, consensus]
+factors:
+  - {name: messaging, levels: [0.0, 1.0]}
+  - {name: w_cost, range: [0, 1]}
+design: {kind: grid, levels: 3}
+replicates: 2
+outcomes: [y]
+"""
+    # consensus beats bilateral when messaging is on, loses when it is off, by 0.25
+    store = fake_store(tmp_path, text, lambda u, rule: 0.5 + (0.25 if (u[0] > 0.5) ==
+                                                              rule.startswith("consensus")
+                                                              else 0.0))
+    analyze_sweep(store.out)
+    rank = pd.read_csv(store.out / "analysis" / "rank_first.csv", keep_default_na=False)
+    by = {(r.factor, r.setting, r.rule.split(":")[0]): r.share_first for r in rank.itertuples()}
+    assert by[("messaging", "1.0", "consensus")] == 1.0
+    assert by[("messaging", "0.0", "bilateral")] == 1.0
+    assert by[("", "", "consensus")] == 0.5
+    assert by[("w_cost", "0.5", "consensus")] == 0.5
+    paired = pd.read_csv(store.out / "analysis" / "paired_differences.csv")
+    assert paired["mean_difference"].item() == pytest.approx(0.0)
+    assert paired["pairs"].item() == 6 * 2
+
+
+def test_ties_share_the_first_place():
+    means = pd.DataFrame({"scenario": "s", "rule": ["a", "b", "c"], "point": 0,
+                          "outcome": ["joint_rate"] * 3, "actor": "", "mean": [1.0, 1.0, 0.2],
+                          "n": 1})
+    assert firsts(means)["first"].tolist() == [0.5, 0.5, 0.0]
+    lower = means.assign(outcome="coercion_successes")
+    assert firsts(lower)["first"].tolist() == [0.0, 0.0, 1.0]
+    assert point_means(pd.DataFrame({"scenario": "s", "rule": "a", "point": 0, "outcome": "y",
+                                     "actor": "", "value": [1.0, 3.0]}))["mean"].item() == 2.0
