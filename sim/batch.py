@@ -182,24 +182,38 @@ def default_chunk_size(n_jobs: int, workers: int,
     return min(by_time, by_balance)
 
 
-def _worker_start() -> None:
+def _worker_start(main_pid: int) -> None:
     """In each pool worker: leave Ctrl-C to the main process (which stops the batch and
-    keeps what finished), and die with the process that started this worker (the
-    forkserver, which itself ends when the main process does, even on ``kill -9``):
-    otherwise a worker blocked on its task queue would outlive its batch for ever."""
+    keeps what finished), and die with the main process, even on ``kill -9``. A worker
+    blocked on its task queue would otherwise outlive its batch for ever, and keep the
+    forkserver and the resource tracker alive with it: each worker holds a copy of the
+    pipes whose closing tells them the batch is over."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _alive(main_pid):
             time.sleep(PARENT_POLL_SECONDS)
         os._exit(1)
 
-    threading.Thread(target=watch, daemon=True, name="ip4sim-parent-watch").start()
+    threading.Thread(target=watch, daemon=True, name="ip4sim-main-watch").start()
 
 
-# How often a worker checks that its parent is alive: a worker outlives a killed batch by
-# at most this much.
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a killed process its parent has not yet reaped, a
+    zombie, counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, run by someone else
+        return True
+    with contextlib.suppress(OSError):  # Linux: the state follows the name in parentheses
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    return True
+
+
+# How often a worker checks that the main process is alive: a worker outlives a killed
+# batch by at most this much.
 PARENT_POLL_SECONDS = 0.5
 
 
@@ -213,7 +227,7 @@ def process_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecut
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.batch", *(m for m in preload if m != "__main__")])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_worker_start)
+                               initializer=_worker_start, initargs=(os.getpid(),))
 
 
 @contextlib.contextmanager
@@ -244,22 +258,21 @@ class BatchFailed(RuntimeError):
 # A batch in which more than this share of the runs failed raises BatchFailed instead of
 # returning the rest: a systematic fault (a broken pool, a bad setting) not a rare run.
 MAX_FAILED_SHARE = 0.5
-# A pool whose worker died is replaced and the chunks it lost are sent again, up to this
-# many times in one batch; a chunk that keeps killing its worker then fails its runs.
-MAX_POOL_RESTARTS = 5
-
-
 def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
                   workers: int, executor: Executor | None = None
                   ) -> Iterator[list[JobResult]]:
     """The results of each chunk of ``(index, job)`` as it finishes, in any order: in this
     process (``workers == 1`` and no executor), on a local pool, or on ``executor``.
 
-    A local pool that breaks (a worker killed or out of memory) is replaced and every
-    chunk not yet finished is sent again; the chunks already finished are kept. A
-    break is one event, described once, so recording it costs the same however many
-    chunks were waiting. Ctrl-C (KeyboardInterrupt) cancels what has not started, lets
-    the running chunks end, and propagates, so the caller keeps what finished.
+    A local pool that breaks (a worker killed, or out of memory) is replaced and every
+    chunk not yet finished is sent again; the chunks already finished are kept. If it
+    breaks again, a chunk may be killing its worker: the lost chunks are then sent one
+    at a time until the one that breaks the pool alone is found; its runs are recorded
+    as failed and the rest go back to running in parallel. A break is one event,
+    described once, so recording it costs the same however many chunks were waiting.
+    A broken executor passed in (not ours to replace) fails the chunks it lost.
+    Ctrl-C (KeyboardInterrupt) cancels what has not started, lets the running chunks
+    end, and propagates, so the caller keeps what finished.
     """
     if executor is None and workers == 1:
         for chunk in chunks:
@@ -268,14 +281,15 @@ def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
     own = executor is None
     pool = executor
     pending = list(chunks)
-    restarts = 0
+    breaks = 0  # since the last chunk found to kill its worker
     try:
         while pending:
             if own and pool is None:
                 pool = process_pool(workers, [reduce.__module__])
+            probing = breaks >= 2
+            sent, pending = (pending[:1], pending[1:]) if probing else (pending, [])
             with main_script_hidden(reduce):
-                futures = {pool.submit(_run_chunk, chunk, reduce): chunk for chunk in pending}
-            pending = []
+                futures = {pool.submit(_run_chunk, chunk, reduce): chunk for chunk in sent}
             broken: BaseException | None = None
             for future in as_completed(futures):
                 try:
@@ -296,15 +310,20 @@ def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
                     yield future.result()
                 else:
                     lost.append(chunk)
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
-            restarts += 1
-            if restarts > MAX_POOL_RESTARTS:
-                message = f"worker died {restarts} times: {describe_error(broken)}"
-                for chunk in lost:
+            message = f"its worker died: {describe_error(broken)}"
+            if not own:
+                for chunk in lost + pending:
                     yield [JobResult(i, job, None, message) for i, job in chunk]
                 return
-            pending = lost
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+            if probing:  # this chunk broke the pool on its own
+                for chunk in lost:
+                    yield [JobResult(i, job, None, message) for i, job in chunk]
+                breaks = 0
+            else:
+                breaks += 1
+                pending = lost
     finally:
         if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -508,6 +527,12 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     request = checked.request.model_copy(update={"scenario": checked.loaded.path})
     jobs = [Job(request.model_copy(update={"rule": spec, "seed": seed}), checked.loaded.sha256)
             for spec in specs for seed in seeds]
+    workers_label = "executor" if executor else workers or default_workers()
+    # First a manifest that says the folder is being written: a batch killed before its
+    # end leaves the older results of the folder marked as not this batch's.
+    write_text(out / "manifest.json", json.dumps(
+        {**batch_manifest(checked, specs, root_seed, seeds, len(jobs), 0, 0.0, workers_label,
+                          command), "status": "running"}, indent=2) + "\n")
     start = time.perf_counter()
     done = run_jobs(jobs, reduce, workers=workers, chunk_size=chunk_size, executor=executor,
                     progress=progress, description=sid)
@@ -523,8 +548,8 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
         files.append("failures.csv")
     elif stale.exists():
         stale.unlink()
-    record = batch_manifest(checked, specs, root_seed, seeds, len(jobs), len(failures), seconds,
-                            "executor" if executor else workers or default_workers(), command)
+    record = {**batch_manifest(checked, specs, root_seed, seeds, len(jobs), len(failures),
+                               seconds, workers_label, command), "status": "complete"}
     write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
     files.append("manifest.json")
     return Batch(checked, specs, seeds, results, failures, out, seconds, files)

@@ -1,0 +1,144 @@
+"""Faults: a killed worker, Ctrl-C, ``kill -9`` of the batch, most runs failing, and a
+script without a ``__main__`` guard; none loses finished work or fails silently."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from analysis.outcomes import run_outcomes
+from sim.batch import BatchFailed, Job, run_jobs
+from sim.request import RunRequest
+from tests.sweeps import ROOT, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
+
+MARK = 0.321  # a capability no profile has: the mark of the run that kills its worker
+
+
+def exit_on_mark(events, rows):
+    """A reduce that kills its worker process on the marked run (module-level, so the
+    workers can import it)."""
+    if (1, "capability", "AUS", MARK) in rows:
+        os._exit(1)
+    return run_outcomes(events, rows)
+
+
+def always_fails(events, rows):
+    raise ValueError("a systematic fault")
+
+
+def test_a_run_that_kills_its_worker_fails_alone_and_the_rest_complete():
+    jobs = [Job(RunRequest(seed=s, **({"overrides": {"AUS": {"capability": MARK}}}
+                                      if s == 3 else {}))) for s in range(8)]
+    done = run_jobs(jobs, exit_on_mark, workers=2, chunk_size=1, progress=False)
+    failed = {r.job.request.seed: r.error for r in done if not r.ok}
+    assert list(failed) == [3] and "worker died" in failed[3]
+    assert all(r.rows for r in done if r.ok)
+
+
+def test_a_batch_where_most_runs_fail_raises():
+    with pytest.raises(BatchFailed, match="4 of 4 runs failed, e.g. ValueError: a systematic"):
+        run_jobs([Job(RunRequest(seed=s)) for s in range(4)], always_fails, workers=1,
+                 progress=False)
+
+
+def batch_processes(proc: subprocess.Popen) -> list[psutil.Process]:
+    return psutil.Process(proc.pid).children(recursive=True)
+
+
+def pool_workers(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The pool's workers: the processes the forkserver forked."""
+    return [p for p in batch_processes(proc) if p.ppid() != proc.pid]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    from sim.app import run_sweep
+
+    base = tmp_path_factory.mktemp("faults")
+    path = sweep_file(base)
+    run_sweep(path, base / "ref", workers=1, progress=False)
+    return path, base / "ref"
+
+
+def test_killing_a_worker_mid_sweep_loses_no_run(uninterrupted, tmp_path):
+    path, ref = uninterrupted
+    out = tmp_path / "out"
+    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    workers = pool_workers(proc)
+    assert workers and ledger_lines(out) < 40, "the kill must land mid-way"
+    workers[0].kill()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert manifest(out)["failed"] == 0
+    assert dataset(out).equals(dataset(ref))
+
+
+def test_ctrl_c_stops_cleanly_with_130_and_keeps_finished_runs(uninterrupted, tmp_path):
+    path, ref = uninterrupted
+    out = tmp_path / "out"
+    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err and "resumes" in err
+    kept = ledger_lines(out)
+    assert kept >= 3 and manifest(out)["status"] == "incomplete"
+    assert len(dataset(out)) > 0
+
+
+def test_kill_9_of_the_batch_leaves_no_process_and_no_finished_look(uninterrupted, tmp_path):
+    path, _ = uninterrupted
+    out = tmp_path / "out"
+    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    children = batch_processes(proc)
+    assert pool_workers(proc) and ledger_lines(out) < 40
+    proc.kill()
+    proc.wait()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    assert alive == []
+    assert manifest(out)["status"] == "running"
+
+
+SCRIPT = """\
+from sim.app import run_sweep
+done = run_sweep({path!r}, {out!r}, workers=2, progress=False)
+print("ran", done.ran, "failed", done.failed)
+"""
+
+
+def test_a_script_without_a_main_guard_loses_no_run(uninterrupted, tmp_path):
+    path, ref = uninterrupted
+    script = tmp_path / "unguarded.py"
+    script.write_text(SCRIPT.format(path=str(path), out=str(tmp_path / "out")))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("ran 40 failed 0") == 1, done.stdout  # run once, not per worker
+    assert dataset(tmp_path / "out").equals(dataset(ref))
+    assert time.monotonic() - start < 120
+
+
+def test_kill_9_of_compare_leaves_a_folder_that_does_not_look_finished(tmp_path):
+    out = tmp_path / "cmp"
+    proc = cli("compare", "ukraine_response", "--rules", "all", "--seeds", "400",
+               "--workers", "2", "--quiet", "--out", str(out))
+    wait_for(lambda: (out / "manifest.json").exists() or proc.poll() is not None,
+             what="the manifest")
+    wait_for(lambda: pool_workers(proc) or proc.poll() is not None, what="workers")
+    children = batch_processes(proc)
+    proc.kill()
+    proc.wait()
+    assert '"status": "running"' in (out / "manifest.json").read_text()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    assert alive == []
