@@ -42,8 +42,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -258,11 +259,14 @@ class BatchFailed(RuntimeError):
 # A batch in which more than this share of the runs failed raises BatchFailed instead of
 # returning the rest: a systematic fault (a broken pool, a bad setting) not a rare run.
 MAX_FAILED_SHARE = 0.5
-def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
+def stream_chunks(chunks: Iterable[Sequence[tuple[int, Job]]], reduce: Reduce,
                   workers: int, executor: Executor | None = None
                   ) -> Iterator[list[JobResult]]:
     """The results of each chunk of ``(index, job)`` as it finishes, in any order: in this
     process (``workers == 1`` and no executor), on a local pool, or on ``executor``.
+    Chunks are taken from ``chunks`` as workers free up (at most
+    :data:`IN_FLIGHT_PER_WORKER` per worker are sent ahead), so a generator of chunks is
+    never held in memory whole.
 
     A local pool that breaks (a worker killed, or out of memory) is replaced and every
     chunk not yet finished is sent again; the chunks already finished are kept. If it
@@ -280,18 +284,24 @@ def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
         return
     own = executor is None
     pool = executor
-    pending = list(chunks)
+    source = iter(chunks)
+    resend: deque[Sequence[tuple[int, Job]]] = deque()  # lost in a break: sent first
+    in_flight: dict[Future, Sequence[tuple[int, Job]]] = {}
     breaks = 0  # since the last chunk found to kill its worker
     try:
-        while pending:
+        while True:
             if own and pool is None:
                 pool = process_pool(workers, [reduce.__module__])
             probing = breaks >= 2
-            sent, pending = (pending[:1], pending[1:]) if probing else (pending, [])
+            limit = 1 if probing else workers * IN_FLIGHT_PER_WORKER
             with main_script_hidden(reduce):
-                futures = {pool.submit(_run_chunk, chunk, reduce): chunk for chunk in sent}
+                while len(in_flight) < limit and (chunk := _next(resend, source)) is not None:
+                    in_flight[pool.submit(_run_chunk, chunk, reduce)] = chunk
+            if not in_flight:
+                return
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken: BaseException | None = None
-            for future in as_completed(futures):
+            for future in finished:
                 try:
                     done = future.result()
                 except BrokenProcessPool as err:  # every unfinished future shares it
@@ -299,20 +309,21 @@ def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
                     break
                 except Exception as err:  # the transport failed this chunk alone
                     message = f"chunk failed: {describe_error(err)}"
-                    done = [JobResult(i, job, None, message) for i, job in futures[future]]
+                    done = [JobResult(i, job, None, message) for i, job in in_flight[future]]
+                del in_flight[future]
                 yield done
-                futures.pop(future)
             if broken is None:
                 continue
             lost = []
-            for future, chunk in futures.items():  # finished before the break: keep
+            for future, chunk in in_flight.items():  # finished before the break: keep
                 if future.done() and not future.cancelled() and future.exception() is None:
                     yield future.result()
                 else:
                     lost.append(chunk)
+            in_flight = {}
             message = f"its worker died: {describe_error(broken)}"
             if not own:
-                for chunk in lost + pending:
+                for chunk in [*lost, *resend, *source]:
                     yield [JobResult(i, job, None, message) for i, job in chunk]
                 return
             pool.shutdown(wait=True, cancel_futures=True)
@@ -323,10 +334,19 @@ def stream_chunks(chunks: Sequence[Sequence[tuple[int, Job]]], reduce: Reduce,
                 breaks = 0
             else:
                 breaks += 1
-                pending = lost
+                resend.extendleft(reversed(lost))
     finally:
         if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _next(resend: deque, source: Iterator):
+    return resend.popleft() if resend else next(source, None)
+
+
+# Chunks sent ahead per worker: enough that a worker never waits for the main process to
+# hand it work, few enough that a long batch's jobs are not all held in memory at once.
+IN_FLIGHT_PER_WORKER = 4
 
 
 def run_jobs(jobs: Sequence[Job], reduce: Reduce, workers: int | None = None,

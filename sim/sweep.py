@@ -33,7 +33,7 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -229,23 +229,59 @@ class SweepJob:
 
 @dataclass
 class Plan:
+    """A checked sweep: its rules, scenarios, design and seeds; its jobs are computed
+    from their index when asked for (:class:`Jobs`), so a plan of a million runs takes
+    no more memory than one of ten."""
+
     file: SweepFile
     rules: list[str]
     scenarios: list[LoadedScenario]
     unit: np.ndarray
     values: list[dict[str, float | str]]
     seeds: list[int]
-    jobs: list[SweepJob] = field(default_factory=list)
 
     @property
     def sweep(self) -> Sweep:
         return self.file.sweep
 
-    def blocks(self) -> list[list[int]]:
-        """The job indices of each part file, fixed by the number of jobs."""
-        n = len(self.jobs)
-        size = max(1, min(BLOCK_RUNS, math.ceil(n / MIN_BLOCKS)))
-        return [list(range(i, min(i + size, n))) for i in range(0, n, size)]
+    @property
+    def jobs(self) -> Jobs:
+        return Jobs(self)
+
+    @property
+    def block_size(self) -> int:
+        """Jobs per part file, fixed by the number of jobs."""
+        return max(1, min(BLOCK_RUNS, math.ceil(len(self.jobs) / MIN_BLOCKS)))
+
+    def blocks(self) -> list[range]:
+        """The job indices of each part file."""
+        n, size = len(self.jobs), self.block_size
+        return [range(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+class Jobs(Sequence):
+    """A plan's jobs in the order scenario, point, replicate, rule (a point's rules next
+    to each other, on the same seed), each built from its index."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.shape = (len(plan.scenarios), len(plan.values), len(plan.seeds), len(plan.rules))
+
+    def __len__(self) -> int:
+        return math.prod(self.shape)
+
+    def __getitem__(self, i: int) -> SweepJob:  # type: ignore[override]
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        s, point, replicate, k = (int(x) for x in np.unravel_index(i, self.shape))
+        loaded, rule = self.plan.scenarios[s], self.plan.rules[k]
+        sid = loaded.scenario.id
+        key = f"{self.plan.file.sha256}:{sid}:{point}:{replicate}:{rule}"
+        request = apply(RunRequest(scenario=loaded.path), self.plan.values[point])
+        return SweepJob(hashlib.sha256(key.encode()).hexdigest()[:20], point, replicate, sid,
+                        Job(request.model_copy(update={"rule": rule,
+                                                       "seed": self.plan.seeds[replicate]}),
+                            loaded.sha256))
 
 
 def plan_sweep(path_or_file: str | Path | SweepFile,
@@ -276,21 +312,8 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
     unit = design_points(sweep)
     values = [{f.name: factor_value(f, u) for f, u in zip(sweep.factors, row, strict=True)}
               for row in unit]
-    plan = Plan(sf, rules, scenarios, unit, values, derive_seeds(sweep.root_seed,
+    return Plan(sf, rules, scenarios, unit, values, derive_seeds(sweep.root_seed,
                                                                  sweep.replicates))
-    for loaded in scenarios:
-        base = RunRequest(scenario=loaded.path)
-        sid = loaded.scenario.id
-        for point, point_values in enumerate(values):
-            request = apply(base, point_values)
-            for replicate, seed in enumerate(plan.seeds):
-                for rule in rules:
-                    key = f"{sf.sha256}:{sid}:{point}:{replicate}:{rule}"
-                    plan.jobs.append(SweepJob(
-                        hashlib.sha256(key.encode()).hexdigest()[:20], point, replicate, sid,
-                        Job(request.model_copy(update={"rule": rule, "seed": seed}),
-                            loaded.sha256)))
-    return plan
 
 
 # -- the store -----------------------------------------------------------------------
@@ -495,21 +518,29 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     ledger = store.read_ledger()
     skip = ledger.done | (set() if retry_failed else set(ledger.failed))
     attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
-    chunks, names = [], {}
-    for b, block in enumerate(plan.blocks()):
-        todo = [(i, plan.jobs[i].job) for i in block if plan.jobs[i].id not in skip]
-        if todo:
-            name = f"part-{b:06d}" + (f"-r{attempt}" if retry_failed else "") + ".parquet"
-            names[todo[0][0]] = name
-            chunks.append(todo)
+    jobs = plan.jobs
+    if skip:  # one pass over the ids (cheap), keeping only what is left to run
+        left = {b: [i for i in block if jobs[i].id not in skip]
+                for b, block in enumerate(plan.blocks())}
+        left = {b: indices for b, indices in left.items() if indices}
+    else:
+        left = dict(enumerate(plan.blocks()))
+    remaining = sum(map(len, left.values()))
+    suffix = f"-r{attempt}" if retry_failed else ""
+
+    def chunks():  # built as workers free up: only a few blocks' jobs are ever in memory
+        for indices in left.values():
+            yield [(i, jobs[i].job) for i in indices]
+
     workers = workers or default_workers()
     start = time.perf_counter()
     ran = failed_now = 0
     try:
-        with Progress(len(plan.jobs), len(plan.jobs) - sum(map(len, chunks)),
-                      Path(out).name or "sweep", progress) as bar:
-            for done in stream_chunks(chunks, reduce, workers, executor):
-                store.write_part(names[done[0].index], done)
+        with Progress(len(jobs), len(jobs) - remaining, Path(out).name or "sweep",
+                      progress) as bar:
+            for done in stream_chunks(chunks(), reduce, workers, executor):
+                block = done[0].index // plan.block_size
+                store.write_part(f"part-{block:06d}{suffix}.parquet", done)
                 ran += len(done)
                 failed_now += sum(not r.ok for r in done)
                 bar.update(len(done), sum(not r.ok for r in done))
@@ -520,8 +551,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
         store.write_manifest("complete" if finished else "incomplete",
                              done=len(final.done), failed=len(final.failed))
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
-    return SweepRun(store.out, plan, ran, len(plan.jobs) - sum(map(len, chunks)),
-                    len(final.failed), seconds)
+    return SweepRun(store.out, plan, ran, len(jobs) - remaining, len(final.failed), seconds)
 
 
 @contextlib.contextmanager

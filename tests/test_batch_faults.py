@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from analysis.outcomes import run_outcomes
+from sim.app import run_sweep
 from sim.batch import BatchFailed, Job, run_jobs
 from sim.request import RunRequest
 from tests.sweeps import ROOT, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
@@ -51,6 +52,21 @@ def batch_processes(proc: subprocess.Popen) -> list[psutil.Process]:
     return psutil.Process(proc.pid).children(recursive=True)
 
 
+def survivors(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    """The processes still running after ``seconds`` (a zombie, dead but not yet reaped by
+    its parent, counts as dead)."""
+    def running(p: psutil.Process) -> bool:
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    end = time.monotonic() + seconds
+    while (alive := [p for p in processes if running(p)]) and time.monotonic() < end:
+        time.sleep(0.1)
+    return alive
+
+
 def pool_workers(proc: subprocess.Popen) -> list[psutil.Process]:
     """The pool's workers: the processes the forkserver forked."""
     return [p for p in batch_processes(proc) if p.ppid() != proc.pid]
@@ -58,22 +74,26 @@ def pool_workers(proc: subprocess.Popen) -> list[psutil.Process]:
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    from sim.app import run_sweep
-
     base = tmp_path_factory.mktemp("faults")
     path = sweep_file(base)
     run_sweep(path, base / "ref", workers=1, progress=False)
     return path, base / "ref"
 
 
+def started_sweep(path, out) -> subprocess.Popen:
+    """``ip4sim sweep`` on two workers in a subprocess, once its first parts are written
+    (and well before its last: 40 runs)."""
+    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    assert pool_workers(proc) and ledger_lines(out) < 40, "the fault must land mid-way"
+    return proc
+
+
 def test_killing_a_worker_mid_sweep_loses_no_run(uninterrupted, tmp_path):
     path, ref = uninterrupted
     out = tmp_path / "out"
-    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
-    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
-    workers = pool_workers(proc)
-    assert workers and ledger_lines(out) < 40, "the kill must land mid-way"
-    workers[0].kill()
+    proc = started_sweep(path, out)
+    pool_workers(proc)[0].kill()
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert manifest(out)["failed"] == 0
@@ -83,28 +103,24 @@ def test_killing_a_worker_mid_sweep_loses_no_run(uninterrupted, tmp_path):
 def test_ctrl_c_stops_cleanly_with_130_and_keeps_finished_runs(uninterrupted, tmp_path):
     path, ref = uninterrupted
     out = tmp_path / "out"
-    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
-    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    proc = started_sweep(path, out)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err and "resumes" in err
-    kept = ledger_lines(out)
-    assert kept >= 3 and manifest(out)["status"] == "incomplete"
-    assert len(dataset(out)) > 0
+    assert ledger_lines(out) >= 3 and manifest(out)["status"] == "incomplete"
+    resumed = run_sweep(path, out, workers=1, progress=False)
+    assert resumed.skipped >= 3 and dataset(out).equals(dataset(ref))
 
 
 def test_kill_9_of_the_batch_leaves_no_process_and_no_finished_look(uninterrupted, tmp_path):
     path, _ = uninterrupted
     out = tmp_path / "out"
-    proc = cli("sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
-    wait_for(lambda: ledger_lines(out) >= 3 or proc.poll() is not None, what="first parts")
+    proc = started_sweep(path, out)
     children = batch_processes(proc)
-    assert pool_workers(proc) and ledger_lines(out) < 40
     proc.kill()
     proc.wait()
-    _, alive = psutil.wait_procs(children, timeout=5)
-    assert alive == []
+    assert survivors(children, seconds=5) == []
     assert manifest(out)["status"] == "running"
 
 
@@ -140,5 +156,4 @@ def test_kill_9_of_compare_leaves_a_folder_that_does_not_look_finished(tmp_path)
     proc.kill()
     proc.wait()
     assert '"status": "running"' in (out / "manifest.json").read_text()
-    _, alive = psutil.wait_procs(children, timeout=5)
-    assert alive == []
+    assert survivors(children, seconds=5) == []
