@@ -50,10 +50,9 @@ def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str
     folder = Path(folder)
     out = Path(out) if out else folder / "analysis"
     out.mkdir(parents=True, exist_ok=True)
-    manifest, design, data = read_sweep(folder)
+    manifest, design, data = read_sweep(folder, analysed_only=True)
     sweep = manifest["sweep"]
     factors = [f["name"] for f in manifest["factors"]]
-    data = data[data["outcome"].isin(sweep["outcomes"])]
     means = point_means(data)
     tables: dict[str, pd.DataFrame] = {}
     kind = sweep["design"]["kind"]

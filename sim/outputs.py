@@ -419,14 +419,17 @@ SWEEP_ID_COLUMNS = ("job", "point", "replicate", "scenario", "rule", "seed")
 SWEEP_ROW_COLUMNS = ("outcome", "actor", "value")
 
 
-def read_sweep(folder: str | Path):
+def read_sweep(folder: str | Path, analysed_only: bool = False):
     """A sweep's manifest (dict), design (a pandas frame: ``point``, ``unit:NAME`` in
-    [0, 1] and each factor's value) and tidy table (pandas), as stored."""
+    [0, 1] and each factor's value) and tidy table (pandas), as stored; with
+    ``analysed_only``, only the rows of the outcomes the sweep file names, filtered as
+    the parts are read, so a long sweep's other outcomes never reach memory."""
     import pandas as pd
     import pyarrow.dataset as ds
 
     folder = Path(folder)
     manifest = json.loads((folder / SWEEP_MANIFEST).read_text(encoding="utf-8"))
     design = pd.read_parquet(folder / SWEEP_DESIGN)
-    data = ds.dataset(folder, format="parquet").to_table().to_pandas()
+    where = ds.field("outcome").isin(manifest["sweep"]["outcomes"]) if analysed_only else None
+    data = ds.dataset(folder, format="parquet").to_table(filter=where).to_pandas()
     return manifest, design, data

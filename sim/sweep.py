@@ -271,17 +271,27 @@ class Jobs(Sequence):
         return math.prod(self.shape)
 
     def __getitem__(self, i: int) -> SweepJob:  # type: ignore[override]
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        s, point, replicate, k = (int(x) for x in np.unravel_index(i, self.shape))
+        s, point, replicate, k = self.where(i)
         loaded, rule = self.plan.scenarios[s], self.plan.rules[k]
-        sid = loaded.scenario.id
-        key = f"{self.plan.file.sha256}:{sid}:{point}:{replicate}:{rule}"
         request = apply(RunRequest(scenario=loaded.path), self.plan.values[point])
-        return SweepJob(hashlib.sha256(key.encode()).hexdigest()[:20], point, replicate, sid,
+        return SweepJob(self.id(i), point, replicate, loaded.scenario.id,
                         Job(request.model_copy(update={"rule": rule,
                                                        "seed": self.plan.seeds[replicate]}),
                             loaded.sha256))
+
+    def where(self, i: int) -> tuple[int, int, int, int]:
+        """Job ``i``'s scenario, point, replicate and rule (their positions)."""
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return tuple(int(x) for x in np.unravel_index(i, self.shape))  # type: ignore[return-value]
+
+    def id(self, i: int) -> str:
+        """Job ``i``'s id: a hash of the file's sha256, the scenario, point, replicate and
+        rule (without building its request, so a resume reads a long ledger quickly)."""
+        s, point, replicate, k = self.where(i)
+        key = (f"{self.plan.file.sha256}:{self.plan.scenarios[s].scenario.id}:{point}:"
+               f"{replicate}:{self.plan.rules[k]}")
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def plan_sweep(path_or_file: str | Path | SweepFile,
@@ -362,7 +372,7 @@ class Store:
         store = cls(out, plan)
         if not manifest.is_file():
             store.write_design()
-            store.write_manifest("running")
+        store.write_manifest("running")
         return store
 
     # The ledger: one JSON object a line, appended after its part is in place; a line cut
@@ -401,7 +411,8 @@ class Store:
         """One block's rows as a part file (renamed into place), then its ledger lines."""
         import pyarrow.parquet as pq
 
-        meta = {i: self.plan.jobs[i] for i in (r.index for r in results)}
+        jobs = self.plan.jobs
+        meta = {i: jobs[i] for i in (r.index for r in results)}
         table = self.table(meta, [r for r in results if r.ok])
         partial = self.out / f".{name}.partial"
         pq.write_table(table, partial, compression="zstd")
@@ -520,7 +531,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
     jobs = plan.jobs
     if skip:  # one pass over the ids (cheap), keeping only what is left to run
-        left = {b: [i for i in block if jobs[i].id not in skip]
+        left = {b: [i for i in block if jobs.id(i) not in skip]
                 for b, block in enumerate(plan.blocks())}
         left = {b: indices for b, indices in left.items() if indices}
     else:
