@@ -468,6 +468,8 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
+    args.interrupted_note = ("; a comparison keeps no partial results (its manifest says "
+                             "running): run it again, or use ip4sim sweep, which resumes")
     batch = compare(what_if(args, args.scenario), args.rules, args.seeds, args.root_seed,
                     args.workers, args.out, progress=not args.quiet, command=command())
     if not args.quiet:
