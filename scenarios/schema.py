@@ -29,6 +29,7 @@ from scenarios.errors import closest, did_you_mean, dotted
 from scenarios.information import (
     OUTREACH_VAR,
     RUMOUR_VAR,
+    THREAT_VARS,
     VISIBILITY_VAR,
     CampaignSpec,
     Levers,
@@ -52,7 +53,8 @@ ESCALATION_VAR = "russia_escalation"  # world variable: drives Russia's pressure
 # World variables the engine reads whatever the file says (sim/phases/adversaries.py and
 # information.py); any other must be read by the file itself (a trigger or a decision's
 # pressure), or changing it does nothing.
-BUILTIN_VARIABLES = (ESCALATION_VAR, VISIBILITY_VAR, OUTREACH_VAR, RUMOUR_VAR)
+BUILTIN_VARIABLES = (ESCALATION_VAR, VISIBILITY_VAR, OUTREACH_VAR, RUMOUR_VAR,
+                     *dict.fromkeys(v for names in THREAT_VARS.values() for v in names))
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$")
 Unit = Field(default=0.0, ge=0.0, le=1.0)

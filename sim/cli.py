@@ -31,11 +31,17 @@ from sim.app import (
     run_sweep,
     sources,
 )
-from sim.batch import BatchFailed
+from sim.batch import BatchFailed, split_rules
 from sim.outputs import EventBase, read_events, read_manifest, read_run
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
 from sim.protocol import HumanSeat, ScriptedSeat, Seat
-from sim.request import MAX_SEEDS, CheckedRun, RunRequest
+from sim.request import (
+    LARGE_POPULATION,
+    MAX_SEEDS,
+    CheckedRun,
+    RunRequest,
+    population_cost,
+)
 from sim.rules import REGISTRY, rule_names
 from sim.runner import (
     build,
@@ -244,6 +250,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return resume_game(args)
     checked = run_request(args).check()
     scenario = checked.loaded.scenario
+    warn_of_cost(checked, scenario.turns)
     out = out_folder(args.out or Path("runs") / f"{scenario.id}-{checked.rule.slug()}"
                      f"-seed{checked.seed}")
     names = {c: p.name for c, p in checked.catalog.profiles.items()}
@@ -470,7 +477,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
     args.interrupted_note = ("; a comparison keeps no partial results (its manifest says "
                              "running): run it again, or use ip4sim sweep, which resumes")
-    batch = compare(what_if(args, args.scenario), args.rules, args.seeds, args.root_seed,
+    base = what_if(args, args.scenario)
+    checked = base.check()
+    warn_of_cost(checked, checked.loaded.scenario.turns,
+                 args.seeds * len(split_rules(args.rules)))
+    batch = compare(base, args.rules, args.seeds, args.root_seed,
                     args.workers, args.out, progress=not args.quiet, command=command())
     if not args.quiet:
         print(batch.table())
@@ -518,6 +529,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 # -- options into a run request ----------------------------------------------------------
+
+def warn_of_cost(checked: CheckedRun, turns: int, runs: int = 1) -> None:
+    """Before a large population runs, say what it will cost."""
+    citizens, memory, per_turn = population_cost(checked)
+    if citizens >= LARGE_POPULATION:
+        print(f"note: {citizens:,} citizens in the publics: about {memory / 2**30:.1f} GiB of "
+              f"arrays and {per_turn:.1f} s a turn ({per_turn * turns * runs / 60:.1f} min "
+              f"for {runs:,} run{'s' if runs > 1 else ''} of {turns} turns), as measured on a "
+              "2-core machine", file=sys.stderr)
+
 
 def run_request(args: argparse.Namespace) -> RunRequest:
     return what_if(args, args.scenario).model_copy(update={

@@ -109,6 +109,23 @@ def check_seed_count(n_seeds: int) -> int:
     return n_seeds
 
 
+# A run's publics cost, per citizen: float32 arrays of state and anchors (awareness,
+# understanding, support, inoculation, a belief per narrative, a threat per adversary) and
+# one turn's uniforms (one per campaign, one for public diplomacy); the time per citizen
+# and turn as benchmarks/publics.py measured it on the 2-core development machine (about
+# 0.1 s a turn for 1,000,000 citizens). Above LARGE_POPULATION the CLI says so first.
+FLOATS_PER_CITIZEN = 4 + 3 + 2 + 3 + 3 + 2 + 4
+SECONDS_PER_CITIZEN_TURN = 1e-7
+LARGE_POPULATION = 1_000_000
+
+
+def population_cost(checked: CheckedRun) -> tuple[int, int, float]:
+    """Citizens in all, bytes of their arrays and seconds of their update per turn, as
+    estimated from FLOATS_PER_CITIZEN and SECONDS_PER_CITIZEN_TURN."""
+    citizens = checked.params.population * len(checked.catalog.by_kind("partner"))
+    return citizens, citizens * FLOATS_PER_CITIZEN * 4, citizens * SECONDS_PER_CITIZEN_TURN
+
+
 def check_parameters(loaded: LoadedScenario, values: dict[str, float | int | None],
                      population: int | None) -> Parameters:
     """The scenario file's parameters with the run's on top (``--param``, then

@@ -14,6 +14,7 @@ from scenarios.errors import InputError
 from scenarios.loader import LoadedScenario, library_dir, parse_scenario
 from sim.cli import main
 from sim.outputs import RunOutputs
+from sim.request import RunRequest
 from sim.runner import manifest, play
 from tests.helpers import checked
 
@@ -239,3 +240,13 @@ def test_a_replay_of_another_run_is_refused(tmp_path, capsys):
     assert main(["run", "ukraine_response", "--seed", "4", "--quiet", "--replay",
                  str(tmp_path / "a" / "events.jsonl"), "--out", str(tmp_path / "b")]) == 2
     assert "another seed" in capsys.readouterr().err
+
+
+def test_a_large_population_is_costed_before_it_runs(capsys):
+    from sim.cli import warn_of_cost
+
+    warn_of_cost(RunRequest(population=300_000).check(), 10, runs=3)
+    err = capsys.readouterr().err
+    assert "1,200,000 citizens" in err and "GiB" in err and "3 runs of 10 turns" in err
+    warn_of_cost(RunRequest().check(), 10)
+    assert capsys.readouterr().err == ""
