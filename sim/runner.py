@@ -67,8 +67,16 @@ def play(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
 
 
 def result_of(model: IP4Model) -> RunResult:
-    players = {code: seat.name for code, seat in model.seats.items()}
+    players = {}
+    for code, seat in model.seats.items():
+        if isinstance(seat, ScriptedSeat) and seat.keep_by:  # a replay: who answered then
+            by = seat.played_by().get(code)
+            if by is not None:
+                players[code] = by
+        else:
+            players[code] = seat.name
     players.update(dict.fromkeys(model.checked.request.players, "human"))
+    players = dict(sorted(players.items()))
     return RunResult(model.checked, list(model.events), list(model.timeseries), players,
                      model.turns_done)
 
