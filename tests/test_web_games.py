@@ -6,11 +6,11 @@ import pytest
 
 from scenarios.errors import InputError
 from scenarios.schema import Inject
-from sim.outputs import Choice, InjectFired, InjectReleased, read_events, read_manifest
+from sim.outputs import Choice, GroupStance, InjectFired, InjectReleased, read_events, read_manifest
 from sim.protocol import FacilitatorSeat
 from sim.request import RunRequest
 from sim.runner import build, release_recorded, result_of, resume, take_back
-from sim.web.games import Games, SeatRefused
+from sim.web.games import TIMED_OUT, Games, SeatRefused
 
 SCENARIO = "dprk_provocation"
 SPOT = {"id": "ferry_sunk", "turn": 1, "title": "A ferry is sunk",
@@ -167,3 +167,54 @@ def test_a_facilitator_seat_answers_as_the_engine_unless_it_holds():
     assert model.waiting == []  # nothing held: the engine answered throughout
     assert {e.by for e in model.events if isinstance(e, Choice) and e.actor == "JPN"} \
         == {"engine"}
+
+
+class Clock:
+    """A clock the test moves by hand: no sleeping."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_seat_whose_time_runs_out_is_answered_by_the_engine_and_recorded_so(tmp_path):
+    clock = Clock()
+    games = Games(runs=tmp_path, clock=clock)
+    game = games.start(SCENARIO, seed=1, people=("JPN", "KOR"), time_limit=60)
+    japan, korea = game.waiting_for("JPN")[0], game.waiting_for("KOR")[0]
+    game.answer("KOR", korea.engine, korea.stage)
+    clock.now += 59
+    assert game.tick() == [] and game.time_left(japan) == pytest.approx(1)
+    clock.now += 1
+    assert [r.key for r in game.tick()] == [japan.key]
+    assert japan.key not in {r.key for r in game.model.waiting}
+    stated = [e for e in game.model.events if isinstance(e, GroupStance)
+              and e.turn == japan.turn]
+    assert stated[0].stated_by == {"JPN": TIMED_OUT, "KOR": "human"}
+    game.write_report()  # the run folder keeps who answered through a resume
+    kept = [e for e in resume(game.out).events if isinstance(e, GroupStance)]
+    assert kept[0].stated_by == stated[0].stated_by
+    with pytest.raises(ValueError, match="above 0"):
+        game.set_time_limit(0)
+
+
+def test_a_paused_game_takes_no_answer_and_its_clocks_stop(tmp_path):
+    clock = Clock()
+    games = Games(runs=tmp_path, clock=clock)
+    game = games.start(SCENARIO, seed=1, people=("JPN",), time_limit=30)
+    request = game.waiting_for("JPN")[0]
+    clock.now += 10
+    game.pause()
+    assert games.seat(game.id, "JPN", None).game.paused
+    with pytest.raises(ValueError, match="paused"):
+        game.answer("JPN", request.engine, request.stage)
+    with pytest.raises(ValueError, match="paused"):
+        game.next_turn()
+    clock.now += 1000  # a long pause: the seat's time does not run
+    assert game.tick() == [] and game.time_left(request) == pytest.approx(20)
+    game.play_on()
+    assert game.time_left(request) == pytest.approx(20)
+    clock.now += 20
+    assert [r.key for r in game.tick()] == [request.key]

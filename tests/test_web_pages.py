@@ -36,15 +36,10 @@ def test_a_seat_shows_only_its_own_prompt_and_its_answer_reaches_the_game(regist
 
 
 def test_the_projector_tells_the_turn_in_plain_words(registry):
-    game = registry.start("dprk_provocation", seed=1)
-    seen = []
-    for _ in range(game.model.exercise.turns):  # each turn's lines, until a partner chose
-        game.next_turn()
-        seen.append(pages.projector_lines(game))
-        if any(", because " in line for line in seen[-1]):
-            break
-    assert all(any(line.startswith("**INJECT") for line in lines) for lines in seen)
-    assert any(", because " in line for line in seen[-1])  # each partner's choice, its why
+    game = registry.start("dprk_provocation", seed=1)  # turn 1: an inject and four choices
+    lines = pages.projector_lines(game)
+    assert any(line.startswith("**INJECT") for line in lines)
+    assert any(", because " in line for line in lines)  # each partner's choice, with its why
 
 
 def test_the_model_works_in_a_plain_solaraviz_page():
@@ -61,3 +56,17 @@ def test_the_model_works_in_a_plain_solaraviz_page():
     assert rc.find(v.Sheet).widgets
     model.step()
     assert model.turns_done == 1
+
+
+def test_the_white_cell_pauses_and_sets_a_time_limit_and_the_seat_sees_both(registry):
+    game = registry.start("dprk_provocation", seed=1, people=("JPN",))
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    rc.find(v.TextField, label="Time limit per answer, seconds (0: none)").widget.v_model = "90"
+    rc.find(v.Btn, children=["Set the time limit"]).widget.click()
+    rc.find(v.Btn, children=["Pause"]).widget.click()
+    assert game.time_limit == 90 and game.paused
+    seat = registry.seat(game.id, "JPN", None)
+    box, rc = solara.render(pages.Prompt(seat, seat.prompts()[0], True), handle_error=False)
+    assert all(b.disabled for b in rc.find(v.Btn).widgets)  # no answer while paused
+    (left,) = rc.find(v.Alert, class_="ip4-time-left").widgets
+    assert left.children == ["Time left: 90 s (then the engine answers for you)"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from sim.request import RunRequest
 from sim.runner import build, result_of, take_back
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+TIMED_OUT = "engine (time limit)"  # who answered a seat whose time ran out, as recorded
 
 
 class SeatRefused(PermissionError):
@@ -42,6 +45,11 @@ class Game:
     show_engine: bool = True  # seats see the engine's reading
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
+    clock: Callable[[], float] = time.monotonic  # injectable: tests move time by hand
+    time_limit: float | None = None  # seconds a seat has for each answer; None: no limit
+    paused: bool = False
+    opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
+    paused_at: float | None = None
 
     @property
     def people(self) -> list[str]:
@@ -71,9 +79,71 @@ class Game:
     def answer(self, actor: str, option: str, stage: str, by: str = "human") -> None:
         """An open request answered, then the turn played on as far as it can go."""
         with self.changed:
+            self._not_paused()
             self.model.answer(actor, option, by=by, stage=stage)
             if not self.model.waiting:
                 self.model.advance(until_turn=self.turn)
+            self._stamp()
+        self.bump()
+
+    # -- the clock: time limits and pause -------------------------------------------------
+
+    def _not_paused(self) -> None:
+        if self.paused:
+            raise ValueError("the game is paused: the facilitator plays on first")
+
+    def _stamp(self) -> None:
+        """Note when each open request was first asked; forget the answered ones."""
+        now = self.clock()
+        keys = {r.key for r in self.model.waiting}
+        self.opened = {k: self.opened.get(k, now) for k in keys}
+
+    def set_time_limit(self, seconds: float | None) -> None:
+        """Each seat's time for an answer from now on (the requests open now included,
+        counted from when they were asked); None lifts the limit."""
+        if seconds is not None and not seconds > 0:
+            raise ValueError(f"a time limit is a number of seconds above 0, not {seconds}")
+        with self.changed:
+            self.time_limit = seconds
+            self._stamp()
+        self.bump()
+
+    def time_left(self, request: Request) -> float | None:
+        """Seconds the seat has left for ``request`` (frozen while paused), or None."""
+        if self.time_limit is None or request.actor not in self.codes:
+            return None
+        now = self.paused_at if self.paused else self.clock()
+        return max(0.0, self.opened.get(request.key, now) + self.time_limit - now)
+
+    def tick(self) -> list[Request]:
+        """The engine answers, recorded as ``TIMED_OUT``, every seat's request whose time
+        has run out; returns those requests. The pages call it as they wait."""
+        with self.changed:
+            if self.paused or self.time_limit is None:
+                return []
+            self._stamp()
+            due = [r for r in self.model.waiting if self.time_left(r) == 0.0]
+            for request in due:
+                if request.key not in {r.key for r in self.model.waiting}:
+                    continue  # already answered as the turn went on
+                self.answer(request.actor, request.engine, request.stage, by=TIMED_OUT)
+            return due
+
+    def pause(self) -> None:
+        """Nothing advances and no answer is taken until :meth:`play_on`; the seats'
+        clocks stop."""
+        with self.changed:
+            if not self.paused:
+                self.paused, self.paused_at = True, self.clock()
+        self.bump()
+
+    def play_on(self) -> None:
+        """Go on after a pause; each open request keeps the time it had left."""
+        with self.changed:
+            if self.paused:
+                stopped = self.clock() - self.paused_at
+                self.opened = {k: t + stopped for k, t in self.opened.items()}
+                self.paused, self.paused_at = False, None
         self.bump()
 
     def engine_answers(self, actor: str) -> None:
@@ -125,8 +195,10 @@ class Game:
     def next_turn(self) -> None:
         """Play the next turn as far as the seats let it (the facilitator goes on)."""
         with self.changed:
+            self._not_paused()
             if not self.model.waiting:
                 self.model.advance(until_turn=self.model.turns_done + 1)
+            self._stamp()
         self.bump()
 
     def take_back(self, turn: int) -> None:
@@ -135,6 +207,7 @@ class Game:
             raise ValueError(f"turn {turn} has not been played yet")
         with self.changed:
             self.model = take_back(self.model, turn)
+            self._stamp()
         self.bump()
 
     def write_report(self) -> Path:
@@ -172,8 +245,9 @@ class Games:
     this machine, every seat needs its join code."""
 
     def __init__(self, host: str = "127.0.0.1", folders: tuple[Path, ...] = (),
-                 runs: Path = Path("runs")):
+                 runs: Path = Path("runs"), clock: Callable[[], float] = time.monotonic):
         self.host = host
+        self.clock = clock
         self.folders = tuple(Path(f) for f in folders)
         self.runs = Path(runs)
         self.games: dict[str, Game] = {}
@@ -195,7 +269,7 @@ class Games:
 
     def start(self, scenario: str, rule: str = "caucus", seed: int = 1,
               people: tuple[str, ...] = (), show_engine: bool = True,
-              out: Path | None = None) -> Game:
+              out: Path | None = None, time_limit: float | None = None) -> Game:
         """A new game; InputError (from the one input layer) on bad input."""
         if scenario not in self.scenarios():
             raise InputError.one("scenario", scenario, "not in the built-in library nor in "
@@ -206,8 +280,9 @@ class Games:
         model = build(checked, {code: HumanSeat() for code in checked.request.players})
         codes = {code: f"{secrets.randbelow(10**6):06d}" for code in checked.request.players}
         out = out or self.runs / f"web-{checked.loaded.scenario.id}-{game_id}"
-        game = Game(game_id, model, codes, Path(out), show_engine)
+        game = Game(game_id, model, codes, Path(out), show_engine, clock=self.clock)
         model.advance(until_turn=1)
+        game.set_time_limit(time_limit)
         with self.lock:
             self.games[game_id] = game
         return game

@@ -60,6 +60,7 @@ def use_version(game: Game | None) -> int | None:
     def watch(cancel):
         seen = -1
         while not cancel.is_set():
+            game.tick()  # a seat whose time has run out is answered by the engine
             now = game.wait_change(seen, 0.5)
             if now != seen:
                 seen = now
@@ -109,6 +110,8 @@ def SeatsPanel(game: Game, version: int | None):
         for actor, code in game.codes.items():
             waiting = game.waiting_for(actor)
             status = f"waiting: {', '.join(r.stage for r in waiting)}" if waiting else "answered"
+            if waiting and game.time_limit is not None:
+                status += f" ({game.time_left(waiting[0]):.0f} s left)"
             with solara.Row(classes=[f"ip4-seat-{actor}"]):
                 solara.Markdown(f"**{actor}** join code `{code}`, "
                                 f"[seat](/seat/{actor}?game={game.id}&code={code}): {status}")
@@ -130,6 +133,7 @@ def WhiteCell(game: Game, version: int | None):
     value, set_value = solara.use_state(0.8)
     opens, set_opens = solara.use_state(list[str]())
     note, set_note = solara.use_state("")
+    limit, set_limit = solara.use_state(game.time_limit or 0.0)
 
     def attempt(action, done):
         try:
@@ -145,6 +149,18 @@ def WhiteCell(game: Game, version: int | None):
         game.release(spot)
 
     with solara.Card("White cell"):
+        with solara.Row():
+            if game.paused:
+                solara.Button("Play on", on_click=game.play_on, color="primary",
+                              classes=["ip4-play-on"])
+            else:
+                solara.Button("Pause", on_click=game.pause, classes=["ip4-pause"])
+            solara.InputFloat("Time limit per answer, seconds (0: none)", value=limit,
+                              on_value=set_limit, continuous_update=True,
+                              classes=["ip4-time-limit"])
+            solara.Button("Set the time limit", classes=["ip4-set-limit"], on_click=lambda: attempt(
+                lambda: game.set_time_limit(float(limit) or None),
+                f"time limit {float(limit):g} s" if limit else "no time limit"))
         with solara.Row():
             solara.Select("Hold an engine government's next choice", values=governments,
                           value=actor, on_value=set_actor, classes=["ip4-hold-actor"])
@@ -178,7 +194,8 @@ def WhiteCell(game: Game, version: int | None):
                           on_click=lambda: attempt(write_inject, f"released {title!r}"))
         with solara.Row():
             solara.Button("Next turn", on_click=game.next_turn, color="primary",
-                          disabled=bool(game.model.waiting) or game.model.finished,
+                          disabled=bool(game.model.waiting) or game.model.finished
+                          or game.paused,
                           classes=["ip4-next"])
             solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
                             classes=["ip4-back-turn"])
@@ -221,7 +238,7 @@ def Console():
         if game is None:
             return
         model = game.model
-        state = "finished" if model.finished else (
+        state = "finished" if model.finished else "paused" if game.paused else (
             f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
             if model.waiting else "between turns")
         with solara.Div(classes=["ip4-status"]):
@@ -249,17 +266,23 @@ def RoleCard(profile):
 
 @solara.component
 def Prompt(seat, request, show_engine: bool):
+    game = seat.game
     what = ("What does your government intend? (stated to the other partners)"
             if request.stage == "intention" else "What does your government choose?")
     with solara.Card(request.decision.question, classes=[f"ip4-prompt-{request.stage}"]):
         solara.Markdown(what)
         if request.consultation:
             solara.Markdown(f"The consultation: {request.consultation}")
+        left = game.time_left(request)
+        if left is not None:
+            solara.Info(f"Time left: {left:.0f} s (then the engine answers for you)",
+                        classes=["ip4-time-left"])
         for option in request.decision.options:
             lean = " (the group's lean)" if option.id == request.group_option else ""
             engine = f", engine {request.probabilities[option.id]:.0%}" if show_engine else ""
             solara.Button(f"{option.label}{lean}{engine}", classes=[f"ip4-option-{option.id}"],
-                          on_click=lambda o=option.id: seat.answer(request, o))
+                          on_click=lambda o=option.id: seat.answer(request, o),
+                          disabled=game.paused)
         if show_engine:
             solara.Markdown(f"The engine's reading: {request.advice}")
 
@@ -285,6 +308,9 @@ def SeatPage():
     for e in this_turn(game, InjectFired):
         solara.Markdown(f"**{e.title}**: {e.synopsis}")
     prompts = seat.prompts()
+    if game.paused:
+        solara.Warning("The game is paused: the facilitator will play on.",
+                       classes=["ip4-paused"])
     if not prompts:
         solara.Info("Nothing to answer now.", classes=["ip4-idle"])
     for request in prompts[:1]:  # one at a time: the intention before the choice
