@@ -34,7 +34,7 @@ from sim.app import (
 from sim.batch import BatchFailed, split_rules
 from sim.outputs import EventBase, read_events, read_manifest, read_run
 from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
-from sim.protocol import HumanSeat, ScriptedSeat, Seat
+from sim.protocol import HumanSeat, Seat
 from sim.request import (
     LARGE_POPULATION,
     MAX_SEEDS,
@@ -47,6 +47,7 @@ from sim.runner import (
     build,
     package_version,
     release_recorded,
+    replay_seats,
     result_of,
     resume,
     write_run,
@@ -334,13 +335,10 @@ def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:
 
 def seats(checked: CheckedRun, recorded: list[EventBase]) -> dict[str, Seat]:
     """Who answers instead of the engine: people at the terminal, or a recorded run (each
-    answer keeping who gave it: a person, the facilitator, the engine)."""
-    chosen: dict[str, Seat] = {}
+    answer keeping who gave it: a person, the facilitator; the engine plays its own again)."""
     if recorded:
-        script = ScriptedSeat.from_events(recorded, keep_by=True)
-        chosen.update(dict.fromkeys(sorted(script.actors()), script))
-    chosen.update({code: HumanSeat() for code in checked.request.players})
-    return chosen
+        return replay_seats(checked, recorded)
+    return {code: HumanSeat() for code in checked.request.players}
 
 
 def check_replay(checked: CheckedRun, events: Path) -> None:

@@ -121,15 +121,6 @@ class ScriptedSeat:
     def actors(self) -> set[str]:
         return {actor for _, _, actor, _ in self.script}
 
-    def played_by(self) -> dict[str, str]:
-        """Who answered for each actor the record shows answered by other than the engine
-        (its first such answer's ``by``): what a replay that keeps who answered reports."""
-        out: dict[str, str] = {}
-        for (_, _, actor, _), answer in self.script.items():
-            if answer.by != "engine":
-                out.setdefault(actor, answer.by)
-        return out
-
     def answer(self, request: Request) -> Answer | str | None:
         recorded = self.script.get(request.key)
         if recorded is None and self.then is not None:

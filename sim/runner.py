@@ -67,16 +67,9 @@ def play(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
 
 
 def result_of(model: IP4Model) -> RunResult:
-    players = {}
-    for code, seat in model.seats.items():
-        if isinstance(seat, ScriptedSeat) and seat.keep_by:  # a replay: who answered then
-            by = seat.played_by().get(code)
-            if by is not None:
-                players[code] = by
-        else:
-            players[code] = seat.name
+    players = {code: seat.name for code, seat in model.seats.items()}
     players.update(dict.fromkeys(model.checked.request.players, "human"))
-    players = dict(sorted(players.items()))
+    players = dict(sorted(players.items()))  # one order however the seats were taken
     return RunResult(model.checked, list(model.events), list(model.timeseries), players,
                      model.turns_done)
 
@@ -150,18 +143,27 @@ def replayed(checked: CheckedRun, events: list[EventBase], before_turn: int | No
     and released injects (before ``before_turn``, if given) replayed, each answer keeping
     who gave it; the engine's played again; then the people's seats wait. With
     ``before_turn`` it stops at the start of that turn."""
-    people = set(checked.request.players)
-    script = ScriptedSeat.from_events(events, before_turn=before_turn, keep_by=True)
-    touched = {actor for (_, _, actor, _), a in script.script.items() if a.by != "engine"}
-    seats: dict[str, Seat] = {
-        actor: ScriptedSeat(script.script, keep_by=True,  # named as the manifest's players
-                            name="human" if actor in people else "facilitator",
-                            then=HumanSeat() if actor in people else EngineSeat())
-        for actor in people | touched}
-    model = build(checked, seats, observe)
+    model = build(checked, replay_seats(checked, events, before_turn), observe)
     release_recorded(model, events, before_turn)
     model.advance(until_turn=None if before_turn is None else before_turn - 1)
     return model
+
+
+def replay_seats(checked: CheckedRun, events: list[EventBase],
+                 before_turn: int | None = None) -> dict[str, Seat]:
+    """The seats that give a record's answers again: one for each actor someone other
+    than the engine answered for (named as the record names them: a person, the
+    facilitator), the engine after the record ends; the request's people wait there."""
+    people = set(checked.request.players)
+    script = ScriptedSeat.from_events(events, before_turn=before_turn, keep_by=True)
+    who: dict[str, str] = {}
+    for (_, _, actor, _), answer in script.script.items():
+        if answer.by != "engine" and who.get(actor) != "human":  # a person's seat is theirs
+            who[actor] = "human" if actor in people else answer.by
+    return {actor: ScriptedSeat(script.script, keep_by=True,  # named as the manifest's players
+                                name="human" if actor in people else who[actor],
+                                then=HumanSeat() if actor in people else EngineSeat())
+            for actor in people | set(who)}
 
 
 def release_recorded(model: IP4Model, events: list[EventBase],
