@@ -54,6 +54,12 @@ class Comparison:
         return format_table(self.summary, self.rules)
 
 
+def line_outcomes(events: list, rows: list) -> dict[str, float]:
+    """A line of play's run-wide outcomes (``analysis.outcomes``), outcome -> value, read
+    from its events and time series as any run's are."""
+    return {outcome: value for outcome, actor, value in run_outcomes(events, rows) if not actor}
+
+
 def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | str = "all",
             n_seeds: int = 100, root_seed: int = 1, workers: int | None = None,
             out_dir: str | Path | None = None, progress: bool = True,

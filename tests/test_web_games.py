@@ -218,3 +218,22 @@ def test_a_paused_game_takes_no_answer_and_its_clocks_stop(tmp_path):
     assert game.time_left(request) == pytest.approx(20)
     clock.now += 20
     assert [r.key for r in game.tick()] == [request.key]
+
+
+def test_a_branch_plays_a_second_line_from_a_turn_and_both_are_compared(games):
+    game = games.start(SCENARIO, seed=2, people=("JPN",))
+    play_out(game)
+    kept = list(game.model.events)
+    branch = games.branch(game.id, 2)
+    assert branch.id != game.id and branch.out != game.out and branch.codes == game.codes
+    assert branch.model.events == [e for e in kept if e.turn < 2]  # the shared record
+    play_out(branch, pick=lambda r: r.decision.options[-1].id)  # Japan plays another line
+    assert game.model.events == kept  # the original line is left as it stood
+    japan = [[(e.turn, e.option) for e in line.model.events
+              if isinstance(e, Choice) and e.actor == "JPN" and e.turn >= 2]
+             for line in (game, branch)]
+    assert japan[0] != japan[1]
+    assert games.lines(branch.id) == [game, branch] == games.lines(game.id)
+    assert game.outcomes().keys() == branch.outcomes().keys() >= {"cohesion", "joint_rate"}
+    with pytest.raises(ValueError, match="not been played"):
+        games.branch(game.id, game.model.turns_done + 2)

@@ -59,6 +59,7 @@ def test_the_model_works_in_a_plain_solaraviz_page():
 
 
 def test_the_white_cell_pauses_and_sets_a_time_limit_and_the_seat_sees_both(registry):
+    registry.clock = lambda: 0.0  # time stands still: the seat has all of its 90 s
     game = registry.start("dprk_provocation", seed=1, people=("JPN",))
     box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
     rc.find(v.TextField, label="Time limit per answer, seconds (0: none)").widget.v_model = "90"
@@ -70,3 +71,17 @@ def test_the_white_cell_pauses_and_sets_a_time_limit_and_the_seat_sees_both(regi
     assert all(b.disabled for b in rc.find(v.Btn).widgets)  # no answer while paused
     (left,) = rc.find(v.Alert, class_="ip4-time-left").widgets
     assert left.children == ["Time left: 90 s (then the engine answers for you)"]
+
+
+def test_the_console_branches_a_game_and_shows_both_lines_side_by_side(registry):
+    game = registry.start("dprk_provocation", seed=1)
+    game.next_turn()
+    opened = []
+    box, rc = solara.render(pages.LinesPanel(game, game.version, on_open=opened.append),
+                            handle_error=False)
+    rc.find(v.TextField, label="Branch from the start of turn").widget.v_model = "2"
+    rc.find(v.Btn, children=["Branch"]).widget.click()
+    (branch,) = opened
+    assert branch.branched == (game.id, 2) and branch.model.turns_done == 1
+    table = pages.lines_table(registry.lines(game.id))
+    assert f"from `{game.id}` at turn 2" in table and "| cohesion |" in table

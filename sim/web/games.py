@@ -20,7 +20,7 @@ from pathlib import Path
 from scenarios.errors import InputError
 from scenarios.loader import builtin_names, load_scenario
 from scenarios.schema import Inject
-from sim.app import report
+from sim.app import line_outcomes, report
 from sim.model import IP4Model
 from sim.protocol import FacilitatorSeat, HumanSeat, Request
 from sim.request import RunRequest
@@ -50,6 +50,7 @@ class Game:
     paused: bool = False
     opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
     paused_at: float | None = None
+    branched: tuple[str, int] | None = None  # (the game it branched from, at the start of turn)
 
     @property
     def people(self) -> list[str]:
@@ -210,6 +211,11 @@ class Game:
             self._stamp()
         self.bump()
 
+    def outcomes(self) -> dict[str, float]:
+        """This line of play's run-wide outcomes so far."""
+        with self.changed:
+            return line_outcomes(list(self.model.events), list(self.model.timeseries))
+
     def write_report(self) -> Path:
         """The run folder with its after-action report: report.md and a printable
         report.html beside it."""
@@ -292,6 +298,36 @@ class Games:
             return self.games[game_id]
         except KeyError:
             raise LookupError(f"no game {game_id!r} on this server") from None
+
+    def branch(self, game_id: str, turn: int) -> Game:
+        """A second line of play from the start of ``turn``: a new game that shares the
+        record of ``game_id`` up to that turn (its seats and join codes too) and plays on
+        in a run folder of its own; the original is left as it stands."""
+        game = self.get(game_id)
+        if not 1 <= turn <= game.model.turns_done + 1:
+            raise ValueError(f"turn {turn} has not been played yet")
+        branch_id = secrets.token_hex(4)
+        with game.changed:
+            model = take_back(game.model, turn)
+        branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
+            f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
+                      branched=(game.id, turn))
+        branch.set_time_limit(game.time_limit)
+        with self.lock:
+            self.games[branch_id] = branch
+        return branch
+
+    def lines(self, game_id: str) -> list[Game]:
+        """Every line of play of a game's family (the game it first branched from and all
+        lines branched from that, and from those), in the order started."""
+        root = self.get(game_id)
+        while root.branched and root.branched[0] in self.games:
+            root = self.games[root.branched[0]]
+        family = {root.id}
+        for game in self.games.values():
+            if game.branched and game.branched[0] in family:
+                family.add(game.id)
+        return [g for g in self.games.values() if g.id in family]
 
     def seat(self, game_id: str, actor: str, code: str | None) -> SeatView:
         """A team's seat; refused without the actor's join code when the server listens

@@ -205,6 +205,44 @@ def WhiteCell(game: Game, version: int | None):
             solara.Info(note, classes=["ip4-note"])
 
 
+def lines_table(lines: list[Game]) -> str:
+    """The lines of play side by side: each line's turn and run-wide outcomes so far."""
+    outcomes = [line.outcomes() for line in lines]
+    head = ["outcome", *(f"`{g.id}`" + (f" (from `{g.branched[0]}` at turn {g.branched[1]})"
+                                        if g.branched else "") for g in lines)]
+    rows = [["turns played", *(str(g.model.turns_done) for g in lines)]]
+    rows += [[name, *(f"{o[name]:.3g}" for o in outcomes)] for name in outcomes[0]]
+    return "\n".join("| " + " | ".join(r) + " |" for r in
+                     [head, ["---"] * len(head), *rows])
+
+
+@solara.component
+def LinesPanel(game: Game, version: int | None, on_open):
+    turn, set_turn = solara.use_state(game.turn)
+    note, set_note = solara.use_state("")
+    lines = REGISTRY.lines(game.id)
+
+    def branch():
+        try:
+            on_open(REGISTRY.branch(game.id, int(turn)))
+        except ValueError as err:
+            set_note(f"refused: {err}")
+
+    with solara.Card("Lines of play"):
+        with solara.Row():
+            solara.InputInt("Branch from the start of turn", value=turn, on_value=set_turn,
+                            classes=["ip4-branch-turn"])
+            solara.Button("Branch", on_click=branch, classes=["ip4-branch"])
+        if note:
+            solara.Info(note)
+        if len(lines) > 1:
+            with solara.Row():
+                for line in lines:
+                    solara.Button(f"Open {line.id}", on_click=lambda g=line: on_open(g),
+                                  disabled=line is game, classes=[f"ip4-line-{line.id}"])
+            solara.Markdown(lines_table(lines))
+
+
 @solara.component
 def ReportPanel(game: Game):
     text, set_text = solara.use_state("")
@@ -248,6 +286,7 @@ def Console():
                             f"[Projector](/projector?game={game.id})")
         SeatsPanel(game, version)
         WhiteCell(game, version)
+        LinesPanel(game, version, on_open=lambda g: set_game_id(g.id))
         ReportPanel(game)
 
 
