@@ -1,6 +1,6 @@
 """Comparing IP4 coordination rules: the summary, table and figures of a batch.
 
-``sim.batch.compare_rules`` plays every rule over the same run seeds (derived from one
+``sim.sweep.compare_rules`` plays every rule over the same run seeds (derived from one
 root seed, so rule differences are not seed differences) and writes the tidy result rows
 (``results.parquet``, ``results.csv``; outcomes defined in :mod:`analysis.outcomes`),
 ``failures.csv`` and ``manifest.json``. This module reads those rows and writes:
@@ -96,7 +96,7 @@ SUMMARY_FILES = ["summary.csv", "compare_outcomes.png", "coercion_by_partner.png
 
 def summarize_batch(results: list[Result], specs: list[str], title: str, out: Path,
                     manifest: dict | None = None) -> list[SummaryRow]:
-    """Summarize a batch's result rows (``sim.batch.compare_rules`` wrote them): write
+    """Summarize a batch's result rows (``sim.sweep.compare_rules`` wrote them): write
     :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``, and note in
     ``manifest`` (the batch's, rewritten when given) how the intervals were made."""
     summary = summarize(results, specs)

@@ -241,16 +241,16 @@ def command_outcome(argv: list[str]) -> str:
 @contextlib.contextmanager
 def stopping():
     """``sim.cli`` with runs replaced by :class:`Stopped` (a run's model is not built,
-    a comparison's jobs are not started)."""
-    import sim.batch
+    a comparison's store is not opened, so its folder stays as its checks left it)."""
     import sim.cli
+    import sim.sweep
 
-    saved = sim.cli.build, sim.batch.run_jobs
-    sim.cli.build = sim.batch.run_jobs = stop
+    saved = sim.cli.build, vars(sim.sweep.Store)["open"]  # the classmethod itself
+    sim.cli.build = sim.sweep.Store.open = stop
     try:
         yield
     finally:
-        sim.cli.build, sim.batch.run_jobs = saved
+        sim.cli.build, sim.sweep.Store.open = saved
 
 
 # -- the tally -----------------------------------------------------------------------

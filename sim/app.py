@@ -18,11 +18,10 @@ from analysis.narrative import LiveAccount, narrate, sources
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import analyze_sweep
 from analysis.why import choices_of, explain
-from sim.batch import JobResult, compare_rules
 from sim.outputs import ResultRow
 from sim.request import RunRequest
 from sim.runner import RunResult, write_run
-from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
+from sim.sweep import Failure, SweepRun, compare_rules, dask_executor, plan_sweep, run_store
 
 __all__ = ["LiveAccount", "analyze", "choices_of", "compare", "explain", "narrate", "report",
            "run_sweep", "sources", "summary_figure", "write_debrief"]
@@ -45,7 +44,7 @@ class Comparison:
     seeds: list[int]
     summary: list[SummaryRow]
     results: list[ResultRow]
-    failures: list[JobResult]
+    failures: list[Failure]  # rule, seed, error
     out_dir: Path
     seconds: float
     files: list[str]
@@ -63,9 +62,10 @@ def line_outcomes(events: list, rows: list) -> dict[str, float]:
 def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | str = "all",
             n_seeds: int = 100, root_seed: int = 1, workers: int | None = None,
             out_dir: str | Path | None = None, progress: bool = True,
-            chunk_size: int | None = None, executor: Executor | None = None,
+            executor: Executor | None = None,
             command: list[str] | None = None, **what_if) -> Comparison:
-    """Every rule over the same seeds: runs (``sim.batch.compare_rules``), then the
+    """Every rule over the same seeds: runs (``sim.sweep.compare_rules``, a
+    one-factor sweep that resumes when called again after an interruption), then the
     summary, table and figures (``analysis.compare``). ``scenario`` is a name or path, or
     a RunRequest whose rule and seed are replaced; ``what_if`` are RunRequest fields
     (``parameters=``, ``overrides=``, ``governments=``, ``levers=``, ``population=``).
@@ -74,7 +74,7 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
         RunRequest(scenario=scenario, **what_if)
     batch = compare_rules(base, rules, n_seeds, run_outcomes, root_seed=root_seed,
                           workers=workers, out_dir=out_dir, progress=progress,
-                          chunk_size=chunk_size, executor=executor, command=command)
+                          executor=executor, command=command)
     manifest = json.loads((batch.out_dir / "manifest.json").read_text(encoding="utf-8"))
     title = f"{batch.checked.loaded.scenario.title}: {n_seeds} seeds per rule"
     summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir, manifest)

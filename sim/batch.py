@@ -31,9 +31,6 @@ events or the time series.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import math
 import multiprocessing
 import os
@@ -47,17 +44,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from scenarios.errors import InputError, Problem
-from sim.outputs import EventBase, ResultRow, Row, write_results, write_text
-from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
+from sim.outputs import EventBase, Row
+from sim.request import CheckedRun, RunRequest, cached_scenario
 from sim.rules import parse_rule, rule_names
-from sim.runner import git_commit, package_version, play, versions
+from sim.runner import play
 
 # What a worker keeps of a run: a module-level (so picklable) function of its events and
 # time series, e.g. analysis.outcomes.run_outcomes; only its small rows travel back.
@@ -506,110 +502,3 @@ def check_rules(rules: list[str] | str) -> list[str]:
     if problems:
         raise InputError(problems)
     return list(seen.values())
-
-
-@dataclass
-class Batch:
-    """What :func:`compare_rules` ran and wrote: the result rows, the failures, and where."""
-
-    checked: CheckedRun  # the first rule's run, for the scenario and the parameters
-    rules: list[str]
-    seeds: list[int]
-    results: list[ResultRow]
-    failures: list[JobResult]
-    out_dir: Path
-    seconds: float
-    files: list[str]
-
-
-def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,
-                  root_seed: int = 1, workers: int | None = None,
-                  out_dir: str | Path | None = None, progress: bool = True,
-                  chunk_size: int | None = None, executor: Executor | None = None,
-                  command: list[str] | None = None) -> Batch:
-    """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``),
-    reduce each run with ``reduce`` where it ran, and write ``results.parquet``,
-    ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` to
-    ``out_dir`` (default ``runs/compare-SCENARIO``). Bad input raises InputError before
-    any run."""
-    check_seed_count(n_seeds)
-    if workers is not None and workers < 1:
-        raise InputError.one("--workers", str(workers), "must be at least 1")
-    specs = check_rules(rules)
-    checked = base.model_copy(update={"rule": specs[0]}).check()
-    sid = checked.loaded.scenario.id
-    out = Path(out_dir) if out_dir else Path("runs") / f"compare-{sid}"
-    try:  # before any run: a batch must never compute what it cannot write
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError.one("--out", str(out), f"cannot create the folder: {err}") from None
-    seeds = derive_seeds(root_seed, n_seeds)
-    request = checked.request.model_copy(update={"scenario": checked.loaded.path})
-    jobs = [Job(request.model_copy(update={"rule": spec, "seed": seed}), checked.loaded.sha256)
-            for spec in specs for seed in seeds]
-    workers_label = "executor" if executor else workers or default_workers()
-    # First a manifest that says the folder is being written: a batch killed before its
-    # end leaves the older results of the folder marked as not this batch's.
-    write_text(out / "manifest.json", json.dumps(
-        {**batch_manifest(checked, specs, root_seed, seeds, len(jobs), 0, 0.0, workers_label,
-                          command), "status": "running"}, indent=2) + "\n")
-    start = time.perf_counter()
-    done = run_jobs(jobs, reduce, workers=workers, chunk_size=chunk_size, executor=executor,
-                    progress=progress, description=sid)
-    seconds = time.perf_counter() - start
-    results: list[ResultRow] = [(sid, r.job.request.rule, seed, outcome, actor, value)
-                                for r in done if r.ok
-                                for _, seed, outcome, actor, value in r.rows]
-    failures = [r for r in done if not r.ok]
-    files = write_results(results, out)
-    stale = out / "failures.csv"
-    if failures:
-        write_text(stale, failures_csv(failures, sid))
-        files.append("failures.csv")
-    elif stale.exists():
-        stale.unlink()
-    record = {**batch_manifest(checked, specs, root_seed, seeds, len(jobs), len(failures),
-                               seconds, workers_label, command), "status": "complete"}
-    write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
-    files.append("manifest.json")
-    return Batch(checked, specs, seeds, results, failures, out, seconds, files)
-
-
-def failures_csv(failures: list[JobResult], scenario: str) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("scenario", "rule", "seed", "error"))
-    for f in failures:
-        writer.writerow((scenario, f.job.request.rule, f.job.request.seed, f.error))
-    return buf.getvalue()
-
-
-def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds: list[int],
-                   runs: int, failed: int, seconds: float, workers: int | str,
-                   command: list[str] | None) -> dict:
-    scenario, request = checked.loaded.scenario, checked.request
-    return {
-        "kind": "compare",
-        "ip4sim": package_version("ip4sim"),
-        "scenario": {"id": scenario.id, "title": scenario.title, "file": checked.loaded.path,
-                     "sha256": checked.loaded.sha256, "turns": scenario.turns,
-                     "turn_represents": scenario.turn_represents},
-        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
-        "seeds": {"root_seed": root_seed, "n": len(seeds),
-                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
-                                "& (2**63 - 1) (sim.batch.derive_seeds)",
-                  "seeds": seeds},
-        "parameters": checked.params.model_dump(),
-        "overrides": request.overrides,
-        "governments": request.governments,
-        "levers": request.levers,
-        "runs": runs,
-        "failed": failed,
-        "workers": workers,
-        "seconds": round(seconds, 3),
-        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
-        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
-        "git_commit": git_commit(),
-        "command": command or [],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }

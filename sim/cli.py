@@ -164,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--workers", type=whole_number,
                       help="processes (default: every core; 1: serial)")
     add_what_if_options(comp)
-    comp.add_argument("--out", type=Path, help="output folder (default runs/compare-SCENARIO)")
+    comp.add_argument("--out", type=Path, help="output folder (default "
+                      "runs/compare-SCENARIO[-WHAT-IFS]-DIGEST; the same command resumes it, "
+                      "a folder of another request is refused)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
 
@@ -473,8 +475,8 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
-    args.interrupted_note = ("; a comparison keeps no partial results (its manifest says "
-                             "running): run it again, or use ip4sim sweep, which resumes")
+    args.interrupted_note = ("; finished runs are kept in the output folder's store/: the "
+                             "same command resumes")
     base = what_if(args, args.scenario)
     checked = base.check()
     warn_of_cost(checked, checked.loaded.scenario.turns,

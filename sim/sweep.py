@@ -23,16 +23,21 @@ to a resumable Parquet dataset.
   the ledger does not name (written, then the process died) is removed and recomputed.
   Names beginning with ``_`` or ``.`` are skipped by pyarrow's dataset reader, so
   ``pandas.read_parquet(DIR)`` reads exactly the tidy table.
+* **Compare** (:func:`compare_rules`): a sweep with one factor, the rule; its what-ifs are
+  factors of one level, its store ``OUT/store``, so it streams and resumes too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import itertools
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -41,13 +46,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from pydantic import ValidationError
 
 from scenarios.errors import InputError, Problem, line_of, option_problems
 from scenarios.information import LEVERS
 from scenarios.loader import LoadedScenario
 from scenarios.parameters import Parameters
-from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep
+from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep, parse_sweep
 from sim.batch import (
     Job,
     JobResult,
@@ -63,10 +69,10 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import write_text
-from sim.request import RunRequest, cached_scenario
+from sim.outputs import ResultRow, write_results, write_text
+from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
 from sim.rules import parse_rule
-from sim.runner import package_version, versions
+from sim.runner import git_commit, package_version, versions
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
 # little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
@@ -346,24 +352,14 @@ class Store:
         """A new store, or the one this sweep file started; InputError (before anything is
         written or removed) for a folder holding anything else."""
         out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise InputError.one("--out", str(out), "is a file, not a folder")
         manifest = out / MANIFEST
-        if manifest.is_file():
-            try:
-                record = json.loads(manifest.read_text(encoding="utf-8"))
-            except ValueError:
-                raise InputError.one("--out", str(out), f"{MANIFEST} is not readable: "
-                                     "not a sweep folder this version wrote") from None
-            if record.get("sha256") != plan.file.sha256:
-                raise InputError.one("--out", str(out), (
-                    f"holds another sweep (from {record.get('file')}, sha256 "
-                    f"{str(record.get('sha256'))[:12]}; this file is "
-                    f"{plan.file.sha256[:12]}): resume it with that file, or choose "
-                    "another folder"))
-        elif out.is_dir() and any(out.iterdir()):
-            raise InputError.one("--out", str(out), "is not empty and holds no sweep: "
-                                 "choose a new folder (nothing in it was touched)")
+        record = folder_record(out, manifest, "sweep")
+        if record is not None and record.get("sha256") != plan.file.sha256:
+            raise InputError.one("--out", str(out), (
+                f"holds another sweep (from {record.get('file')}, sha256 "
+                f"{str(record.get('sha256'))[:12]}; this file is "
+                f"{plan.file.sha256[:12]}): resume it with that file, or choose "
+                "another folder"))
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -487,6 +483,23 @@ class Store:
         write_text(self.out / MANIFEST, json.dumps(record, indent=2) + "\n")
 
 
+def folder_record(out: Path, manifest: Path, kind: str) -> dict | None:
+    """The manifest of the store ``out`` holds, or None for a new or empty folder;
+    InputError for a file, an unreadable manifest or a folder holding anything else."""
+    if out.exists() and not out.is_dir():
+        raise InputError.one("--out", str(out), "is a file, not a folder")
+    if manifest.is_file():
+        try:
+            return json.loads(manifest.read_text(encoding="utf-8"))
+        except ValueError:
+            raise InputError.one("--out", str(out), f"{MANIFEST} is not readable: not a "
+                                 f"{kind} folder this version wrote") from None
+    if out.is_dir() and any(out.iterdir()):
+        raise InputError.one("--out", str(out), f"is not empty and holds no {kind}: choose "
+                             "a new folder (nothing in it was touched)")
+    return None
+
+
 def table_schema(sweep: Sweep):
     import pyarrow as pa
 
@@ -520,7 +533,7 @@ class SweepRun:
 
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
-              progress: bool = True) -> SweepRun:
+              progress: bool = True, description: str | None = None) -> SweepRun:
     """Run what the store does not have (and, with ``retry_failed``, what failed), block
     by block, each block's part written as it arrives."""
     import time
@@ -547,7 +560,8 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     start = time.perf_counter()
     ran = failed_now = 0
     try:
-        with Progress(len(jobs), len(jobs) - remaining, Path(out).name or "sweep",
+        with Progress(len(jobs), len(jobs) - remaining,
+                      description or Path(out).name or "sweep",
                       progress) as bar:
             for done in stream_chunks(chunks(), reduce, workers, executor):
                 block = done[0].index // plan.block_size
@@ -596,3 +610,200 @@ def dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
 
 # Seconds to wait for a Dask scheduler before calling it unreachable.
 DASK_CONNECT_SECONDS = 5
+
+
+# -- compare: a sweep with one factor, the rule ----------------------------------------
+
+# The comparison's store, inside its folder: results.parquet beside it would otherwise be
+# read with the parts by ``pandas.read_parquet``.
+COMPARE_STORE = "store"
+# Characters of the what-ifs' slug in a default folder name (the digest tells the rest).
+COMPARE_SLUG_CHARS = 60
+
+Failure = tuple[str, int, str]  # rule, seed, error
+
+
+@dataclass
+class Batch:
+    """What :func:`compare_rules` ran and wrote: the result rows, the failures, and where."""
+
+    checked: CheckedRun  # the first rule's run, for the scenario and the parameters
+    rules: list[str]
+    seeds: list[int]
+    results: list[ResultRow]
+    failures: list[Failure]
+    out_dir: Path
+    seconds: float
+    files: list[str]
+    ran: int  # runs played by this call (the others were in the store already)
+
+
+def what_was_set(request: RunRequest) -> dict[str, float | str]:
+    """A checked request's what-ifs under their factor names: parameters, profile values,
+    governments, levers and the population."""
+    values: dict[str, float | str] = {k: v for k, v in request.parameters.items()
+                                      if v is not None}
+    values |= {f"{code}.{dim}": v for code, dims in request.overrides.items()
+               for dim, v in dims.items()}
+    values |= {f"{code}.government": g for code, g in request.governments.items()}
+    values |= request.levers
+    if request.population is not None:
+        values["population"] = request.population
+    return dict(sorted(values.items()))
+
+
+def compare_file(checked: CheckedRun, specs: list[str], n_seeds: int, root_seed: int,
+                 values: dict[str, float | str]) -> SweepFile:
+    """The comparison as a sweep file: its rules, each what-if a factor of one level, one
+    point, ``n_seeds`` replicates. Its hash names the request (the scenario file's hash is
+    in it), so the same request resumes its folder and another is refused."""
+    body = {"scenarios": [checked.request.scenario], "rules": specs,
+            "factors": [{"name": k, "levels": [v]} for k, v in values.items()],
+            "replicates": n_seeds, "root_seed": root_seed}
+    text = (f"# ip4sim compare of {checked.loaded.scenario.id} (scenario file sha256 "
+            f"{checked.loaded.sha256})\n" + yaml.safe_dump(body, sort_keys=False))
+    return parse_sweep(text, "ip4sim compare")
+
+
+def compare_folder(scenario: str, values: dict[str, float | str], file: SweepFile) -> Path:
+    """``runs/compare-SCENARIO[-WHAT-IFS]-DIGEST``: the what-ifs readable, the digest of
+    the whole request (rules and seeds too), so different requests get different folders."""
+    slug = "-".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in values.items())
+    slug = re.sub(r"[^A-Za-z0-9._=+-]", "_", slug)[:COMPARE_SLUG_CHARS]
+    return Path("runs") / "-".join(filter(None, ("compare", scenario, slug, file.sha256[:8])))
+
+
+def check_compare_folder(out: Path, plan: Plan) -> None:
+    """InputError (before anything is written) for a folder that holds anything but this
+    comparison's store."""
+    record = folder_record(out, out / COMPARE_STORE / MANIFEST, "comparison")
+    if record is not None and record.get("sha256") != plan.file.sha256:
+        sweep = record.get("sweep", {})
+        what = ", ".join(f"{f['name']}={f['levels'][0]}" for f in record.get("factors", [])
+                         if f.get("levels")) or "no what-ifs"
+        raise InputError.one("--out", str(out), (
+            f"holds another comparison ({', '.join(sweep.get('scenarios', ['?']))}, "
+            f"{len(record.get('rules', []))} rules x {sweep.get('replicates', '?')} "
+            f"seeds from root seed {sweep.get('root_seed', '?')}, {what}): choose "
+            "another folder with --out (nothing in it was touched)"))
+
+
+def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,
+                  root_seed: int = 1, workers: int | None = None,
+                  out_dir: str | Path | None = None, progress: bool = True,
+                  executor: Executor | None = None,
+                  command: list[str] | None = None) -> Batch:
+    """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``):
+    a one-point sweep whose factors are the what-ifs, streamed to ``OUT/store`` (so an
+    interrupted comparison resumes with the same call), then ``results.parquet``,
+    ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` in ``OUT``
+    (default :func:`compare_folder`). Bad input, or a folder holding anything else,
+    raises InputError before any run."""
+    check_seed_count(n_seeds)
+    if workers is not None and workers < 1:
+        raise InputError.one("--workers", str(workers), "must be at least 1")
+    specs = check_rules(rules)
+    checked = base.model_copy(update={"rule": specs[0]}).check()
+    values = what_was_set(checked.request)
+    plan = plan_sweep(compare_file(checked, specs, n_seeds, root_seed, values))
+    # The labels as given, for the rows and the table: check_rules keeps one per
+    # canonical spec, in order, so these are the same runs as the canonical specs.
+    plan.rules = specs
+    sid = checked.loaded.scenario.id
+    out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
+    check_compare_folder(out, plan)
+    store = Store.open(out / COMPARE_STORE, plan)
+    workers_label = "executor" if executor else workers or default_workers()
+    # A manifest that says the folder is being written: a comparison killed before its
+    # end leaves the older results of the folder marked as not yet this one's.
+    write_text(out / "manifest.json", json.dumps(
+        {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
+                          workers_label, command), "status": "running"}, indent=2) + "\n")
+    run = run_store(plan, store.out, reduce, workers, executor, progress=progress,
+                    description=sid)
+    results, failures = compare_results(store, sid)
+    files = write_results(results, out)
+    stale = out / "failures.csv"
+    if failures:
+        write_text(stale, failures_csv(failures, sid))
+        files.append("failures.csv")
+    elif stale.exists():
+        stale.unlink()
+    record = {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs),
+                               len(failures), run.seconds, workers_label, command),
+              "status": "complete", "ran": run.ran, "resumed": run.skipped,
+              "store": f"{COMPARE_STORE}/"}
+    write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
+    files.append("manifest.json")
+    return Batch(checked, specs, plan.seeds, results, failures, out, run.seconds, files,
+                 run.ran)
+
+
+def compare_results(store: Store, scenario: str) -> tuple[list[ResultRow], list[Failure]]:
+    """The store's rows and failures in the comparison's order (rule, then seed; a run's
+    rows as its reduce gave them), whatever order the parts were written in."""
+    import pyarrow.dataset as pads
+
+    plan, jobs = store.plan, store.plan.jobs
+    index = {jobs.id(i): i for i in range(len(jobs))}
+    table = pads.dataset(store.out, format="parquet").to_table(
+        columns=["job", "outcome", "actor", "value"])
+    rows: dict[int, list[tuple]] = {}
+    for job, outcome, actor, value in zip(*(table.column(c).to_pylist()
+                                            for c in table.column_names), strict=True):
+        rows.setdefault(index[job], []).append(
+            (outcome, actor, math.nan if value is None else value))
+
+    def order(i: int) -> tuple[int, int]:
+        _, _, replicate, rule = jobs.where(i)
+        return rule, replicate
+
+    failed = store.read_ledger().failed
+    results, failures = [], []
+    for i in sorted(range(len(jobs)), key=order):
+        rule, replicate = order(i)
+        label, seed = plan.rules[rule], plan.seeds[replicate]
+        results += [(scenario, label, seed, *row) for row in rows.get(i, [])]
+        if jobs.id(i) in failed:
+            failures.append((label, seed, failed[jobs.id(i)]))
+    return results, failures
+
+
+def failures_csv(failures: list[Failure], scenario: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("scenario", "rule", "seed", "error"))
+    writer.writerows((scenario, *f) for f in failures)
+    return buf.getvalue()
+
+
+def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds: list[int],
+                   runs: int, failed: int, seconds: float, workers: int | str,
+                   command: list[str] | None) -> dict:
+    scenario, request = checked.loaded.scenario, checked.request
+    return {
+        "kind": "compare",
+        "ip4sim": package_version("ip4sim"),
+        "scenario": {"id": scenario.id, "title": scenario.title, "file": checked.loaded.path,
+                     "sha256": checked.loaded.sha256, "turns": scenario.turns,
+                     "turn_represents": scenario.turn_represents},
+        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
+        "seeds": {"root_seed": root_seed, "n": len(seeds),
+                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
+                                "& (2**63 - 1) (sim.batch.derive_seeds)",
+                  "seeds": seeds},
+        "parameters": checked.params.model_dump(),
+        "overrides": request.overrides,
+        "governments": request.governments,
+        "levers": request.levers,
+        "runs": runs,
+        "failed": failed,
+        "workers": workers,
+        "seconds": round(seconds, 3),
+        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
+        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+        "git_commit": git_commit(),
+        "command": command or [],
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -2,18 +2,24 @@
 bad input refused, outputs complete."""
 
 import csv
+import json
 import math
+import re
+import signal
 
 import pyarrow.parquet as pq
 import pytest
 
 import sim.batch
+import sim.sweep
 from analysis.outcomes import run_outcomes
 from sim.app import compare
 from sim.batch import Job, derive_seeds, run_jobs, split_rules
-from sim.cli import main
+from sim.cli import build_parser, main, what_if
 from sim.request import RunRequest
 from sim.runner import play
+from sim.sweep import compare_file, compare_folder, what_was_set
+from tests.sweeps import cli, ledger_lines, wait_for
 
 BOOM = 0.123  # a capability no profile has: the mark of the run that is made to fail
 
@@ -22,12 +28,12 @@ SEEDS = 8
 
 @pytest.fixture(scope="module")
 def serial_and_parallel(tmp_path_factory):
-    """The same comparison on one process and on two (small chunks, so chunks finish out
-    of order)."""
+    """The same comparison on one process and on two (72 runs in 15 parts, which finish
+    out of order on two)."""
     base = tmp_path_factory.mktemp("compare")
     one = compare("ukraine_response", "all", SEEDS, root_seed=5, workers=1,
                   out_dir=base / "serial", progress=False)
-    two = compare("ukraine_response", "all", SEEDS, root_seed=5, workers=2, chunk_size=3,
+    two = compare("ukraine_response", "all", SEEDS, root_seed=5, workers=2,
                   out_dir=base / "parallel", progress=False)
     return one, two
 
@@ -36,6 +42,11 @@ def test_serial_and_parallel_write_identical_tables(serial_and_parallel):
     one, two = serial_and_parallel
     for name in ("results.csv", "summary.csv"):
         assert (one.out_dir / name).read_bytes() == (two.out_dir / name).read_bytes(), name
+    parts = sorted(p.name for p in (one.out_dir / "store").glob("part-*.parquet"))
+    assert len(parts) > 2
+    for name in parts:
+        assert (one.out_dir / "store" / name).read_bytes() == \
+            (two.out_dir / "store" / name).read_bytes(), name
     assert one.summary == two.summary
     assert not one.failures and not two.failures
 
@@ -123,7 +134,7 @@ def test_compare_writes_failures_csv(tmp_path, monkeypatch):
         return real_play(checked)
 
     monkeypatch.setattr(sim.batch, "play", play_or_fail)
-    monkeypatch.setattr(sim.batch, "derive_seeds", lambda root, n: list(range(n)))
+    monkeypatch.setattr(sim.sweep, "derive_seeds", lambda root, n: list(range(n)))
     result = compare("ukraine_response", "bilateral", 5, workers=1, out_dir=tmp_path,
                      progress=False)
     assert len(result.failures) == 1
@@ -165,3 +176,65 @@ def test_compare_command_prints_a_table_and_writes_its_folder(tmp_path, capsys):
     assert any(line.startswith("bilateral ") for line in lines)
     assert any(line.startswith("caucus ") and "[" in line for line in lines)
     assert (out / "manifest.json").exists() and "wrote" in printed
+
+
+def test_a_killed_compare_resumes_to_the_same_results(serial_and_parallel, tmp_path):
+    one, _ = serial_and_parallel
+    out = tmp_path / "killed"
+    argv = ["compare", "ukraine_response", "--seeds", str(SEEDS), "--root-seed", "5",
+            "--workers", "1", "--quiet", "--out", str(out)]
+    proc = cli(*argv)
+    wait_for(lambda: ledger_lines(out / "store") >= 5 or proc.poll() is not None,
+             what="first parts")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < ledger_lines(out / "store") < len(one.rules) * SEEDS, "the kill must land mid-way"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert main(argv) == 0  # the same command
+    record = json.loads((out / "manifest.json").read_text())
+    assert record["status"] == "complete" and record["resumed"] >= 5
+    assert record["ran"] + record["resumed"] == len(one.rules) * SEEDS
+    for name in ("results.csv", "summary.csv"):
+        assert (out / name).read_bytes() == (one.out_dir / name).read_bytes(), name
+
+
+def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tmp_path,
+                                                          capsys):
+    one, _ = serial_and_parallel
+    before = {p: p.stat().st_mtime_ns for p in one.out_dir.rglob("*")}
+    code = main(["compare", "ukraine_response", "--seeds", str(SEEDS), "--root-seed", "6",
+                 "--quiet", "--out", str(one.out_dir)])
+    err = capsys.readouterr().err
+    assert code == 2 and "holds another comparison" in err and "root seed 5" in err
+    assert {p: p.stat().st_mtime_ns for p in one.out_dir.rglob("*")} == before
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["compare", "ukraine_response", "--seeds", "1", "--quiet",
+                 "--out", str(tmp_path)]) == 2
+    assert "holds no comparison" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def default_folder(*argv: str) -> str:
+    request = what_if(build_parser().parse_args(["compare", "ukraine_response", *argv]),
+                      "ukraine_response").check()
+    values = what_was_set(request.request)
+    return compare_folder("ukraine_response", values,
+                          compare_file(request, ["bilateral"], 4, 1, values)).name
+
+
+def test_the_default_folder_names_what_was_set(tmp_path, monkeypatch):
+    plain = default_folder()
+    assert re.fullmatch(r"compare-ukraine_response-[0-9a-f]{8}", plain)
+    hot = default_folder("--param", "temperature=0.2")
+    assert hot.startswith("compare-ukraine_response-temperature=0.2-")
+    names = {plain, hot, default_folder("--param", "temperature=0.3"),
+             default_folder("--set", "NZL.coercion_vulnerability=0.8"),
+             default_folder("--set", "KOR.government=progressive"),
+             default_folder("--lever", "messaging=1"), default_folder("--population", "300")}
+    assert len(names) == 7
+    assert default_folder("--param", "temperature=0.2") == hot  # the same request resumes
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "ukraine_response", "--rules", "bilateral", "--seeds", "1",
+                 "--quiet", "--param", "temperature=0.2"]) == 0
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert folder.name.startswith("compare-ukraine_response-temperature=0.2-")
