@@ -263,13 +263,14 @@ def ReportPanel(game: Game):
 
 @solara.component
 def Console():
+    # hooks first, on every render (solara's rules of hooks), then the key
+    game_id, set_game_id = solara.use_state(query().get("game"))
+    game = REGISTRY.games.get(game_id) if game_id else None
+    version = use_version(game)
     if not REGISTRY.console_allowed(query().get("key")):
         solara.Error("The console needs its key (the address `ip4sim serve` printed).",
                      classes=["ip4-refused"])
         return
-    game_id, set_game_id = solara.use_state(query().get("game"))
-    game = REGISTRY.games.get(game_id) if game_id else None
-    version = use_version(game)
     with solara.Column(style="max-width: 70em"):
         solara.Markdown("# ip4sim: facilitator's console")
         StartForm(on_start=lambda g: set_game_id(g.id))
