@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from scenarios.errors import InputError
+from scenarios.guarded import MAX_FILE_BYTES
 from scenarios.loader import builtin_names, library_dir, load_scenario
 
 TIME_LIMIT = 5.0  # seconds for one file or one command line; the worst seen is under 1
@@ -105,11 +106,15 @@ def control_chars(rng: random.Random, data: bytes) -> bytes:
 
 
 def oversized(rng: random.Random, data: bytes) -> bytes:
+    """Many decisions (their ids repeat) or a long tail; never past about twice the file
+    limit, so applying it twice cannot grow a file (and this process) without end."""
+    room = max(0, 2 * MAX_FILE_BYTES - len(data))
     start, end = data.find(b"\ndecisions:\n"), data.find(b"\ninjects:\n")
-    if 0 <= start < end and rng.random() < 0.5:  # many decisions (their ids repeat)
+    if 0 <= start < end and rng.random() < 0.5:
         block = data[start + len(b"\ndecisions:\n"):end]
-        return data[:end] + block * rng.choice([20, 200, 2_000]) + data[end:]
-    return data + b"#" * rng.choice([100_000, 1_100_000])
+        times = min(rng.choice([20, 200, 2_000]), room // max(1, len(block)))
+        return data[:end] + block * times + data[end:]
+    return data + b"#" * min(rng.choice([100_000, 1_100_000]), room)
 
 
 def line_edits(rng: random.Random, data: bytes) -> bytes:

@@ -290,13 +290,19 @@ def stream_chunks(chunks: Iterable[Sequence[tuple[int, Job]]], reduce: Reduce,
                 pool = process_pool(workers, [reduce.__module__])
             probing = breaks >= 2
             limit = 1 if probing else workers * IN_FLIGHT_PER_WORKER
+            broken: BaseException | None = None
             with main_script_hidden(reduce):
                 while len(in_flight) < limit and (chunk := _next(resend, source)) is not None:
-                    in_flight[pool.submit(_run_chunk, chunk, reduce)] = chunk
-            if not in_flight:
+                    try:
+                        in_flight[pool.submit(_run_chunk, chunk, reduce)] = chunk
+                    except BrokenProcessPool as err:  # a worker died since the last wait
+                        resend.appendleft(chunk)
+                        broken = err
+                        break
+            if not in_flight and broken is None:
                 return
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken: BaseException | None = None
+            finished = () if broken is not None else \
+                wait(in_flight, return_when=FIRST_COMPLETED)[0]
             for future in finished:
                 try:
                     done = future.result()
