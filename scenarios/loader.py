@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -56,11 +57,19 @@ def resolve_path(name_or_path: str) -> Path:
 
 
 def load_scenario(name_or_path: str) -> LoadedScenario:
+    """The file read and checked; a file whose bytes were checked before in this process
+    is not parsed again (a Python loop of ``play()`` would spend nine tenths of its time
+    in the YAML parser), and a changed file is, since its hash differs."""
     path = resolve_path(name_or_path)
     raw, text = read_user_file(path)
-    scenario, root = _checked(text, str(path))
-    return LoadedScenario(scenario, str(path), hashlib.sha256(raw).hexdigest(),
-                          tuple(scenario_warnings(scenario, str(path), root)))
+    return _validated(hashlib.sha256(raw).hexdigest(), text, str(path))
+
+
+@lru_cache(maxsize=32)
+def _validated(sha256: str, text: str, source: str) -> LoadedScenario:
+    scenario, root = _checked(text, source)
+    return LoadedScenario(scenario, source, sha256,
+                          tuple(scenario_warnings(scenario, source, root)))
 
 
 def parse_scenario(text: str, source: str) -> Scenario:

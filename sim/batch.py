@@ -50,8 +50,9 @@ from typing import Any
 import numpy as np
 
 from scenarios.errors import InputError, Problem
+from scenarios.loader import load_scenario
 from sim.outputs import EventBase, Row
-from sim.request import CheckedRun, RunRequest, cached_scenario
+from sim.request import CheckedRun, RunRequest
 from sim.rules import parse_rule, rule_names
 from sim.runner import play
 
@@ -99,12 +100,9 @@ class Job:
     sha256: str | None = None
 
     def checked(self) -> CheckedRun:
-        """The checked run, loading (and caching, per process) its scenario."""
+        """The checked run (its scenario is parsed once per process and file content)."""
         name = self.request.scenario
-        loaded = cached_scenario(name)
-        if self.sha256 and loaded.sha256 != self.sha256:
-            cached_scenario.cache_clear()  # the file changed since this process cached it
-            loaded = cached_scenario(name)
+        loaded = load_scenario(name)
         if self.sha256 and loaded.sha256 != self.sha256:
             raise RuntimeError(f"scenario {name} changed since the batch started "
                                f"(sha256 {loaded.sha256[:12]}, expected {self.sha256[:12]})")

@@ -1,5 +1,7 @@
 """Every built-in scenario loads, runs under every coordination rule, and yields its figures."""
 
+from pathlib import Path
+
 import pytest
 
 from analysis.debrief import write_debrief
@@ -40,3 +42,17 @@ def test_every_builtin_scenario_writes_its_figures_and_report(name, tmp_path):
     assert {"summary.png", "report.md", "publics.png"} <= set(written)
     for file in written:
         assert (out / file).stat().st_size > 1000, file
+
+
+def test_a_file_is_parsed_once_per_content_and_again_when_it_changes(tmp_path):
+    """play() in a loop must not re-parse its scenario every run (it was nine tenths of
+    the time), yet an edited file must never be served from the cache."""
+    path = tmp_path / "mine.yaml"
+    text = Path(load_scenario("ukraine_response").path).read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first, again = load_scenario(str(path)), load_scenario(str(path))
+    assert again is first
+    path.write_text(text.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
+    edited = load_scenario(str(path))
+    assert edited is not first and edited.sha256 != first.sha256
+    assert edited.scenario.title.startswith("Edited")

@@ -23,6 +23,7 @@ from sim.decisions import (
     choice_probabilities,
     draw,
     named,
+    named_rows,
     term_array,
 )
 from sim.outputs import Choice, because
@@ -71,35 +72,48 @@ class Choices:
             for row, a in enumerate(actors) if model.seated(a.code)]
         answers = yield from model.ask(requests)
         index = {o.id: k for k, o in enumerate(options)}
+        final = [self.settle_choice(decision, row, actor, answers.get(actor.code), picks,
+                                    anchored_picks, utility, stance, index)
+                 for row, actor in enumerate(actors)]
+        chosen_index = np.array([pick for pick, _, _, _ in final])
+        explained = named_rows(relative[np.arange(len(actors)), chosen_index])
+        chosen_probability = probabilities[np.arange(len(actors)), chosen_index].tolist()
         chosen = {}
-        for row, actor in enumerate(actors):
-            answer = answers.get(actor.code)
-            pick, by = (index[answer.option], answer.by) if answer else (int(picks[row]), "engine")
-            # Tipped: the engine's draw, which this actor's choice follows (a replay or a
-            # player who agrees with it), differs from the same draw at anchor support.
-            swayed = None
-            if actor.code in model.information.publics and pick == picks[row] \
-                    != anchored_picks[row]:
-                swayed = options[int(anchored_picks[row])].id
-            violation = 0.0
-            if stance.binding and actor.code in stance.members and stance.option:
-                bound = index[stance.option]
-                # what the actor gives up: its own best option's utility less the bound one's
-                violation = round(float(utility[row].max() - utility[row, bound]), 4)
-                pick, by, swayed = bound, f"{by}, bound by {model.rule.name}", None
+        for row, (actor, (pick, by, swayed, violation)) in enumerate(zip(actors, final,
+                                                                          strict=True)):
             if swayed is not None and actor.code in model.information.swayed:
                 model.information.swayed[actor.code] += 1
             option = options[pick]
             chosen[actor.code] = option.id
             actor.adopt(decision.dimension, option)
-            # built unvalidated: every field is the engine's own, of the right type
-            model.log(Choice.model_construct(
+            model.log(Choice(
                 turn=turn, decision=decision.id, actor=actor.code, option=option.id,
-                position=option.position, probability=round(float(probabilities[row, pick]), 4),
-                by=by, terms=named(relative[row, pick]),
+                position=option.position, probability=round(chosen_probability[row], 4),
+                by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed))
         return chosen
+
+    def settle_choice(self, decision: DecisionPoint, row: int, actor: StateActor,
+                      answer: Answer | None, picks: np.ndarray, anchored_picks: np.ndarray,
+                      utility: np.ndarray, stance: Stance, index: dict[str, int]
+                      ) -> tuple[int, str, str | None, float]:
+        """Who chose what: the seat's answer or the engine's draw, then the rule's binding;
+        with whether opinion tipped it (the anchored option) and what binding cost."""
+        pick, by = (index[answer.option], answer.by) if answer else (int(picks[row]), "engine")
+        # Tipped: the engine's draw, which this actor's choice follows (a replay or a
+        # player who agrees with it), differs from the same draw at anchor support.
+        swayed = None
+        if actor.code in self.model.information.publics and pick == picks[row] \
+                != anchored_picks[row]:
+            swayed = decision.options[int(anchored_picks[row])].id
+        violation = 0.0
+        if stance.binding and actor.code in stance.members and stance.option:
+            bound = index[stance.option]
+            # what the actor gives up: its own best option's utility less the bound one's
+            violation = round(float(utility[row].max() - utility[row, bound]), 4)
+            pick, by, swayed = bound, f"{by}, bound by {self.model.rule.name}", None
+        return pick, by, swayed, violation
 
     def anchored(self, decision: DecisionPoint, actors: list[StateActor],
                  utility: np.ndarray, uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
