@@ -54,7 +54,8 @@ class ActorArrays:
     formalization_aversion: np.ndarray
     integration: np.ndarray
     capability: np.ndarray
-    public_support: np.ndarray
+    public_support: np.ndarray  # what the government reads of its public's support
+    anchor_support: np.ndarray  # the profile's public_support (the public at its anchor)
     public_threat: np.ndarray  # the public's threat perception above its anchor (0: none)
     is_us: np.ndarray  # 1 for the United States, which feels no pull toward itself
 
@@ -72,35 +73,52 @@ class Situation:
     coerced: np.ndarray  # per actor: coercion pressure felt now
 
 
+# The terms that read only the actors' profiles and the options, which a run never
+# changes: computed once per group of actors and decision (term_array's other terms
+# change with the world, the group and the publics).
+STATIC_TERMS = ("china_framing", "formalization", "nato_ties", "cost", "consensus_norm")
+_AT = {name: k for k, name in enumerate(TERMS)}
+
+
+def static_terms(actors: ActorArrays, options: OptionArrays, weights: dict[str, float]
+                 ) -> np.ndarray:
+    """The :data:`STATIC_TERMS` in an (actors, options, len(TERMS)) array, 0 elsewhere."""
+    a, o, col = actors, options, np.newaxis
+    out = np.zeros((len(a.ideal), len(o.position), len(TERMS)))
+    out[..., _AT["china_framing"]] = -weights["w_framing"] * a.framing_aversion[:, col] \
+        * o.china_framing
+    out[..., _AT["formalization"]] = -weights["w_formalization"] \
+        * a.formalization_aversion[:, col] * o.formalization
+    out[..., _AT["nato_ties"]] = weights["w_nato_ties"] * a.integration[:, col] * o.through_nato
+    out[..., _AT["cost"]] = -weights["w_cost"] * (1 - a.capability)[:, col] * o.cost
+    out[..., _AT["consensus_norm"]] = -weights["w_consensus_norm"] * o.blocks
+    return out
+
+
 def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
-               weights: dict[str, float]) -> np.ndarray:
-    """Every utility term for every actor and option: shape (actors, options, len(TERMS))."""
-    a = actors
-    o = options
-    s = situation
-    col = np.newaxis  # actors down the rows, options across
+               weights: dict[str, float], static: np.ndarray | None = None) -> np.ndarray:
+    """Every utility term for every actor and option: shape (actors, options, len(TERMS)).
+    ``static``: :func:`static_terms` of the same actors and options, if already computed."""
+    a, o, s, col = actors, options, situation, np.newaxis  # actors down, options across
+    out = (static if static is not None else static_terms(a, o, weights)).copy()
     distance_us = np.abs(o.position - s.us_position)
     group = np.where(np.isnan(s.group_position), 0.0, s.group_position)
     felt = a.vulnerability * (1.0 - s.backing) * (1.0 + s.coerced)
-    terms = [
-        -weights["w_position"] * s.salience * np.abs(o.position - a.ideal[:, col]),
-        weights["w_us_pull"] * (a.us_alignment * (1 - a.is_us))[:, col] * (1 - distance_us),
-        weights["w_peer_pull"] * s.group_pull[:, col] * (1 - np.abs(o.position - group[:, col])),
-        -weights["w_coercion"] * felt[:, col] * o.provokes_china,
-        -weights["w_russia_risk"] * s.russia_pressure * np.broadcast_to(
-            o.provokes_russia, (len(a.ideal), len(o.position))),
-        -weights["w_framing"] * a.framing_aversion[:, col] * o.china_framing,
-        -weights["w_formalization"] * a.formalization_aversion[:, col] * o.formalization,
-        weights["w_nato_ties"] * a.integration[:, col] * o.through_nato,
-        -weights["w_cost"] * (1 - a.capability)[:, col] * o.cost,
-        weights["w_public"] * (a.public_support - weights["public_neutral"])[:, col]
-        * o.visibility,
-        -weights["w_consensus_norm"] * np.broadcast_to(
-            o.blocks, (len(a.ideal), len(o.position))),
-        # last, so a zero term leaves the sum of the others bit for bit
-        weights["w_public_threat"] * a.public_threat[:, col] * o.position,
-    ]
-    return np.stack(terms, axis=-1)
+    out[..., _AT["position"]] = -weights["w_position"] * s.salience \
+        * np.abs(o.position - a.ideal[:, col])
+    out[..., _AT["us_pull"]] = weights["w_us_pull"] * (a.us_alignment * (1 - a.is_us))[:, col] \
+        * (1 - distance_us)
+    out[..., _AT["peer_pull"]] = weights["w_peer_pull"] * s.group_pull[:, col] \
+        * (1 - np.abs(o.position - group[:, col]))
+    out[..., _AT["coercion_risk"]] = -weights["w_coercion"] * felt[:, col] * o.provokes_china
+    out[..., _AT["russia_risk"]] = -weights["w_russia_risk"] * s.russia_pressure \
+        * o.provokes_russia
+    out[..., _AT["public"]] = weights["w_public"] \
+        * (a.public_support - weights["public_neutral"])[:, col] * o.visibility
+    # last in TERMS, so a zero term leaves the sum of the others bit for bit
+    out[..., _AT["public_threat"]] = weights["w_public_threat"] * a.public_threat[:, col] \
+        * o.position
+    return out
 
 
 def choice_probabilities(utility: np.ndarray, temperature: float) -> np.ndarray:

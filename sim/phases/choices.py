@@ -24,6 +24,7 @@ from sim.decisions import (
     draw,
     named,
     named_rows,
+    static_terms,
     term_array,
 )
 from sim.outputs import Choice, because
@@ -44,6 +45,7 @@ class Choices:
         # What the utility reads of a group of actors' profiles, which a run never changes:
         # read once per (group, dimension), not once per decision.
         self._profiles: dict[tuple[int, str], ActorArrays] = {}
+        self._static: dict[tuple[int, str], np.ndarray] = {}  # sim.decisions.static_terms
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
@@ -53,13 +55,14 @@ class Choices:
         Seats other than the engine's are asked (and may keep the turn waiting)."""
         model = self.model
         temperature = model.params.temperature
-        terms = self.terms(decision, actors, situation)
+        arrays = self.actor_arrays(decision, actors)
+        terms = self.terms(decision, actors, situation, arrays)
         utility = terms.sum(axis=-1)
         probabilities = choice_probabilities(utility, temperature)
         relative = terms - terms.mean(axis=1, keepdims=True)  # each term against the average
         uniforms = model.rng.random(len(actors))
         picks = draw(probabilities, uniforms)
-        anchored_picks = self.anchored(decision, actors, utility, uniforms, picks)
+        anchored_picks = self.anchored(decision, arrays, utility, uniforms, picks)
         options = decision.options
         requests = [Request(
             turn=turn, actor=a.code, decision=decision, stage="choice",
@@ -115,17 +118,16 @@ class Choices:
             pick, by, swayed = bound, f"{by}, bound by {self.model.rule.name}", None
         return pick, by, swayed, violation
 
-    def anchored(self, decision: DecisionPoint, actors: list[StateActor],
-                 utility: np.ndarray, uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
-        """The same draw with every public at its anchor: did public opinion tip a choice?
-        The public terms, w_public (support - 0.5) visibility and w_public_threat (threat
-        above anchor) position (sim/decisions.py), are linear in what the government
-        reads, so the anchored utility is the utility plus the differences."""
-        information, weights = self.model.information, self.model.weights
-        shift = np.array([a["public_support"] - information.support_of(a.code,
-                                                                        a["public_support"])
-                          for a in actors])
-        threat = np.array([information.threat_of(a.code, decision.dimension) for a in actors])
+    def anchored(self, decision: DecisionPoint, actors: ActorArrays, utility: np.ndarray,
+                 uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
+        """The same draw with every public at its anchor: did public opinion tip a
+        choice? The public terms, w_public
+        (support - 0.5) visibility and w_public_threat (threat above anchor) position
+        (sim/decisions.py), are linear in what the government reads, so the anchored
+        utility is the utility plus the differences."""
+        weights = self.model.weights
+        shift = actors.anchor_support - actors.public_support
+        threat = actors.public_threat
         if not shift.any() and not threat.any():
             return picks
         options = self.options[decision.id]
@@ -134,9 +136,15 @@ class Choices:
         return draw(choice_probabilities(anchored, self.model.params.temperature), uniforms)
 
     def terms(self, decision: DecisionPoint, actors: list[StateActor],
-              situation: Situation) -> np.ndarray:
-        return term_array(self.actor_arrays(decision, actors), self.options[decision.id],
-                          situation, self.model.weights)
+              situation: Situation, arrays: ActorArrays | None = None) -> np.ndarray:
+        """term_array for these actors (``arrays``: their actor_arrays, if at hand)."""
+        arrays = arrays or self.actor_arrays(decision, actors)
+        options = self.options[decision.id]
+        key = (id(actors), decision.id)
+        static = self._static.get(key)
+        if static is None:
+            static = self._static[key] = static_terms(arrays, options, self.model.weights)
+        return term_array(arrays, options, situation, self.model.weights, static)
 
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
         """What the utility reads of the actors; ``public_support`` and ``public_threat``
@@ -146,9 +154,11 @@ class Choices:
         if static is None:
             static = self._profiles[key] = self.profile_arrays(decision.dimension, actors)
         information = self.model.information
-        support = np.array([information.support_of(a.code, a["public_support"])
-                            for a in actors])
-        threat = np.array([information.threat_of(a.code, decision.dimension) for a in actors])
+        support, threat = static.public_support.copy(), static.public_threat.copy()
+        for row, actor in enumerate(actors):
+            if actor.code in information.publics:
+                support[row] = information.support_of(actor.code, support[row])
+                threat[row] = information.threat_of(actor.code, decision.dimension)
         return replace(static, public_support=support, public_threat=threat)
 
     @staticmethod
@@ -162,7 +172,8 @@ class Choices:
             framing_aversion=col("china_framing_aversion"),
             formalization_aversion=col("formalization_aversion"),
             integration=col("nato_integration"), capability=col("capability"),
-            public_support=col("public_support"), public_threat=np.zeros(len(actors)),
+            public_support=col("public_support"), anchor_support=col("public_support"),
+            public_threat=np.zeros(len(actors)),
             is_us=np.array([float(a.code == "USA") for a in actors]))
 
     def situation(self, decision: DecisionPoint, actors: list[StateActor],
