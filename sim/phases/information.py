@@ -60,6 +60,9 @@ class Information:
         self.material = 0.0  # what China's "Asia-Pacific NATO" can point at, 0..1
         self.campaigns: list[Campaign] = []
         self.outreach: dict[str, Outreach] = {}
+        # outreach() is a function of the run's levers and parameters and of these; a run
+        # asks it the same few questions every turn
+        self._outreach: dict[tuple[str, bool, float], Outreach] = {}
         self.visibility_base = exercise.world.get(VISIBILITY_VAR, 0.0)
         self.rates = Rates(
             retention=p.public_retention, peer_weight=p.peer_weight,
@@ -210,9 +213,7 @@ class Information:
     def reach_out(self, turn: int) -> None:
         """NATO's public diplomacy toward each partner this turn, from the levers."""
         event = self.model.timeline.get(OUTREACH_VAR)
-        self.outreach = {code: outreach(self.levers, code, self.office_open, event,
-                                        self.model.params)
-                         for code in IP4}
+        self.outreach = {code: self.outreach_to(code, event) for code in IP4}
         if any(o.reach > 0 for o in self.outreach.values()):
             first = self.outreach[IP4[0]]
             channels = ", ".join(f"{n} {r:.2f}" for n, r in first.channels.items())
@@ -221,6 +222,13 @@ class Information:
                 reach={c: o.reach for c, o in self.outreach.items()},
                 intensity=first.intensity,
                 note=f"depth {first.depth:.2f}, messaging {first.messaging:.2f}; {channels}"))
+
+    def outreach_to(self, code: str, event: float) -> Outreach:
+        key = (code, self.office_open, event)
+        if key not in self._outreach:
+            self._outreach[key] = outreach(self.levers, code, self.office_open, event,
+                                           self.model.params)
+        return self._outreach[key]
 
     def read_publics(self, turn: int) -> None:
         means = {}
