@@ -24,6 +24,8 @@ from agents.profiles import (
     AdversaryProfile,
     AllyArchetype,
     Evidence,
+    LeadTime,
+    Measure,
     Ordering,
     Profile,
     Sourced,
@@ -53,6 +55,7 @@ class PartnerEntry(BaseModel):
     values: dict[str, Sourced]
     governments: dict[str, dict[str, Sourced]] = Field(default_factory=dict)
     default_government: str | None = None
+    lead_times: dict[Measure, LeadTime] = Field(default_factory=dict)
 
 
 class AllyEntry(BaseModel):
@@ -137,8 +140,8 @@ def _partners(data: object, governments: dict[str, str]) -> dict[str, StateProfi
             values.update(entry.governments[government])
         note = entry.note + (f" Government in office: {government}." if government else "")
         out[entry.code] = StateProfile(
-            code=entry.code, name=entry.name, kind="partner", note=note.strip(), values=values
-        )
+            code=entry.code, name=entry.name, kind="partner", note=note.strip(), values=values,
+            lead_times=entry.lead_times)
     return out
 
 

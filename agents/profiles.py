@@ -63,6 +63,18 @@ ADVERSARY_DIMENSIONS: dict[str, str] = {
 
 AllyArchetype = Literal["ambitious", "cautious"]
 
+# Kinds of measure a scenario's option can be (``measure:``), and what a government needs
+# before it can take one: a lead time in days, per country (``lead_times`` in partners.yaml).
+MEASURES: dict[str, str] = {
+    "sanctions": "sanctions on a state: listings, financial and trade measures",
+    "aid": "financial or nonlethal military aid, bilateral or through a NATO trust fund",
+}
+Measure = Literal["sanctions", "aid"]
+# Why a government needs the time it does: a regime that exists (ministers list targets),
+# none (the nearest power, e.g. export controls, is stretched to fit), a new law, or money
+# that needs a budget line (and, for military goods, a rule that allows them to be given).
+LeadBasis = Literal["existing_regime", "no_regime", "new_law", "budget_line"]
+
 
 # The report every ``source: report`` value quotes (docs/ODD.md, references).
 REPORT = ("United States Institute of Peace, Expert Study Group on NATO and Indo-Pacific "
@@ -119,6 +131,17 @@ class Sourced(Evidence):
     value: float = Field(ge=0.0, le=1.0)
 
 
+class LeadTime(Evidence):
+    """How many days after a question arises a government can first take a kind of
+    measure, and why (``basis``), with the evidence for the figure."""
+
+    days: float = Field(ge=0.0, le=3650.0)
+    basis: LeadBasis
+
+    def describe(self) -> str:
+        return f"{self.days:g} days ({self.basis.replace('_', ' ')}); {super().describe()}"
+
+
 class Ordering(BaseModel):
     """An ordinal claim of the report, e.g. ``JPN.nato_enthusiasm > AUS.nato_enthusiasm``."""
 
@@ -161,6 +184,9 @@ class StateProfile(ProfileBase):
     code: str = Field(pattern=r"^[A-Z]{3}$")
     kind: Literal["ally", "partner"]
     archetype: AllyArchetype | None = None
+    lead_times: dict[Measure, LeadTime] = Field(default_factory=dict, description=(
+        "days before the government can first take each kind of measure; a measure not "
+        "listed can be taken at once"))
 
 
 class AdversaryProfile(ProfileBase):

@@ -9,6 +9,7 @@ report can say which were met.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from agents.profiles import STATE_DIMENSIONS
+from agents.profiles import STATE_DIMENSIONS, Measure
 from scenarios.errors import closest, did_you_mean, dotted
 from scenarios.information import (
     OUTREACH_VAR,
@@ -102,6 +103,10 @@ class Option(Strict):
     blocks: bool = Field(default=False, description="at the NAC: this option is a block")
     switches_on: str | None = Field(default=None, description=(
         "at the NAC: a lever (liaison_office_tokyo) that adopting this option switches on"))
+    measure: Measure | None = Field(default=None, description=(
+        "the kind of measure this option is (sanctions, aid): a government cannot choose it "
+        "until its profile's lead time for that kind has passed since the question was "
+        "first put; an option without one can be chosen at once"))
 
 
 class DecisionPoint(Strict):
@@ -125,6 +130,9 @@ class DecisionPoint(Strict):
             raise ValueError("a NAC decision needs an option with 'blocks: true'")
         if all(o.blocks for o in self.options):
             raise ValueError("every option blocks: give the Council something to agree to")
+        if all(o.measure for o in self.options):
+            raise ValueError("every option is a measure: give one without 'measure' (not "
+                             "acting yet), which a government that needs time can choose")
         return self
 
     def option(self, option_id: str) -> Option:
@@ -204,6 +212,9 @@ class Scenario(Strict):
     background: str
     turn_represents: str
     turns: int = Field(ge=1, le=MAX_TURNS)
+    start_date: datetime.date | None = Field(default=None, description=(
+        "the first day of turn 1, for a scenario set in history: a record's dates are "
+        "placed in turns from it (scenarios/record.py)"))
     world: dict[str, float] = Field(default_factory=dict, max_length=MAX_WORLD_VARIABLES)
     actors: ActorSettings = Field(default_factory=ActorSettings)
     parameters: Parameters = Field(default_factory=Parameters, description=(
@@ -228,6 +239,14 @@ class Scenario(Strict):
     @property
     def days_per_turn(self) -> float:
         return turn_days(self.turn_represents)  # type: ignore[return-value]  # checked above
+
+    def turn_of(self, day: datetime.date) -> int | None:
+        """The turn a date falls in (turn 1 starts on ``start_date``); None if the scenario
+        has no start date or the date falls outside its turns."""
+        if self.start_date is None:
+            return None
+        turn = int((day - self.start_date).days // self.days_per_turn) + 1
+        return turn if 1 <= turn <= self.turns else None
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:

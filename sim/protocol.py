@@ -15,7 +15,7 @@ so a recorded game replays exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from scenarios.schema import DecisionPoint
@@ -38,6 +38,8 @@ class Request:
     advice: str  # the engine's explanation of its most likely option
     group_option: str | None = None  # the group's option, for a member (choice stage)
     consultation: str = ""  # the state of the consultation, in words (choice stage)
+    # options the government cannot take yet (a measure within its lead time) -> why
+    unready: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> Key:
@@ -166,4 +168,6 @@ def check_answer(request: Request, option: str) -> str:
     if option not in ids:
         raise AnswerError(f"{option!r} is not an option of {request.decision.id} "
                           f"({', '.join(ids)}) for {request.actor}")
+    if option in request.unready:
+        raise AnswerError(f"{option!r} cannot be chosen yet: {request.unready[option]}")
     return option

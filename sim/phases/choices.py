@@ -57,7 +57,8 @@ class Choices:
         temperature = model.params.temperature
         arrays = self.actor_arrays(decision, actors)
         terms = self.terms(decision, actors, situation, arrays)
-        utility = terms.sum(axis=-1)
+        unready = self.unready(decision, actors)
+        utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         probabilities = choice_probabilities(utility, temperature)
         relative = terms - terms.mean(axis=1, keepdims=True)  # each term against the average
         uniforms = model.rng.random(len(actors))
@@ -71,12 +72,14 @@ class Choices:
             engine=options[int(picks[row])].id,
             advice=because(named(relative[row, int(np.argmax(probabilities[row]))])),
             group_option=stance.option if a.code in stance.members else None,
-            consultation=consultation)
+            consultation=consultation,
+            unready={o.id: why for o, why in zip(options, self.unready_reasons(
+                decision, a, unready[row]), strict=True) if why})
             for row, a in enumerate(actors) if model.seated(a.code)]
         answers = yield from model.ask(requests)
         index = {o.id: k for k, o in enumerate(options)}
         final = [self.settle_choice(decision, row, actor, answers.get(actor.code), picks,
-                                    anchored_picks, utility, stance, index)
+                                    anchored_picks, utility, unready, stance, index)
                  for row, actor in enumerate(actors)]
         chosen_index = np.array([pick for pick, _, _, _ in final])
         explained = named_rows(relative[np.arange(len(actors)), chosen_index])
@@ -97,10 +100,32 @@ class Choices:
                 violation=violation, swayed_from=swayed))
         return chosen
 
+    def unready(self, decision: DecisionPoint, actors: list[StateActor]) -> np.ndarray:
+        """actors x options: True where an option is a measure (``measure:``) whose lead
+        time in the actor's profile has not passed by the end of this turn, counted from
+        the start of the turn the question was first put. All False for a decision
+        without measures, so existing scenarios choose exactly as before."""
+        measures = [o.measure for o in decision.options]
+        if not any(measures):
+            return np.zeros((len(actors), len(measures)), dtype=bool)
+        days = self.model.timeline.days_open(decision.id)
+        return np.array([[m in a.profile.lead_times and a.profile.lead_times[m].days >= days
+                          for m in measures] for a in actors])
+
+    def unready_reasons(self, decision: DecisionPoint, actor: StateActor,
+                        unready: np.ndarray) -> list[str]:
+        """Per option, why the actor cannot choose it yet ('' where it can)."""
+        days = self.model.timeline.days_open(decision.id)
+        return [f"{actor.code} needs {actor.profile.lead_times[o.measure].days:g} days "
+                f"({actor.profile.lead_times[o.measure].basis.replace('_', ' ')}) for "
+                f"{o.measure}; {days:g} will have passed by the end of this turn"
+                if blocked else "" for o, blocked in zip(decision.options, unready,
+                                                          strict=True)]
+
     def settle_choice(self, decision: DecisionPoint, row: int, actor: StateActor,
                       answer: Answer | None, picks: np.ndarray, anchored_picks: np.ndarray,
-                      utility: np.ndarray, stance: Stance, index: dict[str, int]
-                      ) -> tuple[int, str, str | None, float]:
+                      utility: np.ndarray, unready: np.ndarray, stance: Stance,
+                      index: dict[str, int]) -> tuple[int, str, str | None, float]:
         """Who chose what: the seat's answer or the engine's draw, then the rule's binding;
         with whether opinion tipped it (the anchored option) and what binding cost."""
         pick, by = (index[answer.option], answer.by) if answer else (int(picks[row]), "engine")
@@ -111,7 +136,10 @@ class Choices:
                 != anchored_picks[row]:
             swayed = decision.options[int(anchored_picks[row])].id
         violation = 0.0
-        if stance.binding and actor.code in stance.members and stance.option:
+        # a binding group position cannot make a government take a measure it cannot
+        # take yet (the law is not there): it keeps its own choice
+        if stance.binding and actor.code in stance.members and stance.option \
+                and not unready[row, index[stance.option]]:
             bound = index[stance.option]
             # what the actor gives up: its own best option's utility less the bound one's
             violation = round(float(utility[row].max() - utility[row, bound]), 4)
@@ -121,10 +149,9 @@ class Choices:
     def anchored(self, decision: DecisionPoint, actors: ActorArrays, utility: np.ndarray,
                  uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
         """The same draw with every public at its anchor: did public opinion tip a
-        choice? The public terms, w_public
-        (support - 0.5) visibility and w_public_threat (threat above anchor) position
-        (sim/decisions.py), are linear in what the government reads, so the anchored
-        utility is the utility plus the differences."""
+        choice? The public terms, w_public (support - 0.5) visibility and w_public_threat
+        (threat above anchor) position (sim/decisions.py), are linear in what the
+        government reads, so the anchored utility is the utility plus the differences."""
         weights = self.model.weights
         shift = actors.anchor_support - actors.public_support
         threat = actors.public_threat

@@ -72,13 +72,16 @@ class Consultation:
         partners = model.partners
         alone = model.choices.situation(decision, partners, alone=True)
         terms = model.choices.terms(decision, partners, alone)
-        utility = terms.sum(axis=-1)
+        unready = model.choices.unready(decision, partners)
+        utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         best = np.argmax(utility, axis=1)
-        stakes = utility.max(axis=1) - utility.min(axis=1)
+        # what is at stake among the options the government can take now
+        stakes = utility.max(axis=1) - np.where(unready, np.inf, utility).min(axis=1)
         options = decision.options
         asked = [row for row, p in enumerate(partners) if model.seated(p.code)] \
             if model.rule.consults else []
-        requests = self.intention_requests(turn, decision, terms, asked) if asked else []
+        requests = self.intention_requests(turn, decision, terms, unready, asked) \
+            if asked else []
         answers = yield from model.ask(requests)
         intentions, stated_by = {}, {}
         for row, p in enumerate(partners):
@@ -90,10 +93,10 @@ class Consultation:
         return intentions, stated_by
 
     def intention_requests(self, turn: int, decision: DecisionPoint, terms: np.ndarray,
-                           rows: list[int]) -> list[Request]:
+                           unready: np.ndarray, rows: list[int]) -> list[Request]:
         """What a seat is asked for its intention: the options with the engine's reading of
         them alone (its best option is what the engine would state)."""
-        utility = terms.sum(axis=-1)
+        utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         probabilities = choice_probabilities(utility, self.model.params.temperature)
         relative = terms - terms.mean(axis=1, keepdims=True)
         options = decision.options
@@ -105,7 +108,9 @@ class Consultation:
                 stage="intention", engine=options[best].id,
                 probabilities={o.id: float(x) for o, x in zip(options, probabilities[row],
                                                               strict=True)},
-                advice=because(named(relative[row, best]))))
+                advice=because(named(relative[row, best])),
+                unready={o.id: why for o, why in zip(options, self.model.choices.unready_reasons(
+                    decision, self.model.partners[row], unready[row]), strict=True) if why}))
         return requests
 
     def japan_and_rok_consult(self, stance: Stance) -> None:

@@ -25,6 +25,7 @@ class Timeline:
         self.fired: set[str] = set()
         self.open: list[str] = []
         self.outcomes: dict[str, str] = {}
+        self.first_put: dict[str, int] = {}  # decision -> the turn it was first put
         self.turn = 0  # the last turn whose injects fired
         self.released: dict[int, list[InjectReleased]] = {}  # turn -> released into it
 
@@ -90,7 +91,14 @@ class Timeline:
     def take_open(self) -> list[DecisionPoint]:
         """The decisions this turn's injects opened, in order; none stays open after."""
         opened, self.open = self.open, []
+        for d in opened:
+            self.first_put.setdefault(d, self.turn)
         return [self.exercise.decision(d) for d in opened]
+
+    def days_open(self, decision: str) -> float:
+        """Days from the start of the turn the question was first put to the end of this
+        turn: what a government has had to prepare a measure by the time it chooses."""
+        return (self.turn - self.first_put[decision] + 1) * self.exercise.days_per_turn
 
     def get(self, name: str, default: float = 0.0) -> float:
         return self.world.get(name, default)
