@@ -23,6 +23,7 @@ from scenarios.sweep import EXAMPLE
 from sim.app import (
     LiveAccount,
     analyze,
+    backtest,
     choices_of,
     compare,
     explain,
@@ -169,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
                       "a folder of another request is refused)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
+
+    back = sub.add_parser("backtest", help="score runs of a scenario set in history against "
+                                           "the record of what happened (table, figures, "
+                                           "report)")
+    back.add_argument("scenario", nargs="?", default="backtest_2022",
+                      help="a scenario with a start_date (default backtest_2022)")
+    back.add_argument("--record", type=Path, help="the record file (default: the scenario's "
+                      "built-in record, scenarios/records/SCENARIO.yaml)")
+    back.add_argument("--seeds", type=whole_number, default=100,
+                      help=f"runs, 1 to {MAX_SEEDS:,} (default 100)")
+    back.add_argument("--root-seed", type=seed_number, default=1,
+                      help="root seed the run seeds are derived from (default 1)")
+    back.add_argument("--rule", default="caucus", help="coordination rule (default caucus)")
+    back.add_argument("--workers", type=whole_number,
+                      help="processes (default: every core; 1: serial)")
+    add_what_if_options(back)
+    back.add_argument("--out", type=Path, help="output folder (default runs/backtest-SCENARIO)")
+    back.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    back.set_defaults(handler=cmd_backtest)
 
     sweep = sub.add_parser("sweep", help="run a sweep file (factors, a design, rules, "
                                          "replicates) into a resumable Parquet dataset")
@@ -490,6 +510,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if batch.failures:
         print(f"warning: {len(batch.failures)} runs failed; see "
               f"{batch.out_dir}/failures.csv", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 if some runs failed (left out of the scores)."""
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise InputError.one("--seeds", str(args.seeds), f"from 1 to {MAX_SEEDS:,}")
+    if args.workers is not None and args.workers < 1:
+        raise InputError.one("--workers", str(args.workers), "must be at least 1")
+    base = what_if(args, args.scenario)
+    out = out_folder(args.out) if args.out else None
+    done = backtest(args.scenario, args.record, args.seeds, args.root_seed, args.rule,
+                    args.workers, out, progress=not args.quiet, command=command(),
+                    **base.model_dump(include={"parameters", "overrides", "governments",
+                                               "levers", "population"}))
+    if not args.quiet:
+        print((done.out_dir / "backtest.md").read_text(encoding="utf-8"))
+    print(f"{len(done.seeds)} runs scored against {len(done.record.entries)} entries; wrote "
+          f"{done.out_dir}/: {', '.join(done.files)}")
+    if done.failed:
+        print(f"warning: {done.failed} runs failed", file=sys.stderr)
         return 1
     return 0
 

@@ -304,6 +304,37 @@ class RunManifest(BaseModel):
         return f"{self.scenario.title} ({self.rule}, seed {self.seed})"
 
 
+class RecordRef(BaseModel):
+    """The record a backtest scored runs against (scenarios/record.py)."""
+
+    file: str
+    sha256: str
+    title: str
+    entries: int
+
+
+class BacktestManifest(BaseModel):
+    """What produced a backtest folder (``ip4sim backtest``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["backtest"] = "backtest"
+    ip4sim: str
+    scenario: ScenarioRecord
+    record: RecordRef
+    rule: str
+    root_seed: int
+    seeds: list[int]
+    failed: int = Field(0, description="runs that raised (left out of the scores)")
+    what_if: dict[str, object] = Field(default_factory=dict, description=(
+        "the run request's parameters, overrides, governments, levers, population"))
+    files: list[str] = Field(default_factory=list)
+    versions: dict[str, str] = Field(default_factory=dict)
+    git_commit: str | None = None
+    command: list[str] = Field(default_factory=list)
+    created: str = ""
+
+
 # -- the run folder ---------------------------------------------------------------------
 
 class RunOutputs(BaseModel):

@@ -1,0 +1,247 @@
+"""Runs scored against a record of what happened (``ip4sim backtest``).
+
+A record (``scenarios/record.py``, checked and passed in by ``sim/app.py``) lists what
+each government did and in which turn. A run *matches* an entry when the entry's actor
+(or, for ``NAC``, the Council, by an approved vote) chooses one of the entry's options on
+the entry's decision; the run's turn is the first turn it does so, and its *timing
+error* is that turn less the entry's turn (negative: earlier than in fact), in turns and,
+times the turn's length, in days. Over many seeds: the share of runs that match, and the
+mean and median timing error over the runs that match.
+
+Written to the output folder: ``backtest.csv`` (one row per entry), ``backtest.png``
+(hits and timing errors per entry), ``threats.png`` (each public's threat perception over
+the runs against its polls) and ``backtest.md`` (a short report).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from analysis.figures import save
+from sim.outputs import PARTNERS as IP4
+from sim.outputs import Choice, CouncilVote, EventBase, Row, number_text, write_text
+
+if TYPE_CHECKING:
+    from scenarios.record import Entry, Record
+
+BACKTEST_FILES = ("backtest.csv", "backtest.png", "threats.png", "backtest.md")
+COLUMNS = ("entry", "actor", "decision", "options", "date", "record_turn", "runs",
+           "hit_rate", "mean_error_turns", "median_error_turns", "mean_error_days",
+           "median_error_days", "source")
+COUNCIL = "NAC"
+THREAT = "public.threat."
+# The turns the report's threat table shows: the start, the weeks after the invasion,
+# then about monthly, and the last (added where the scenario is shorter or longer).
+THREAT_TURNS = (1, 2, 4, 8, 13, 19)
+
+Act = tuple[int, str, str, str]  # turn, decision, actor (NAC for the Council), option
+
+
+def acts_of(events: list[EventBase]) -> list[Act]:
+    """What a run did that a record can name: every choice, and every approved Council
+    decision (as the Council's act)."""
+    acts = [(e.turn, e.decision, e.actor, e.option) for e in events if isinstance(e, Choice)]
+    acts += [(e.turn, e.decision, COUNCIL, e.option) for e in events
+             if isinstance(e, CouncilVote) and e.outcome == "approved"]
+    return acts
+
+
+def backtest_rows(events: list[EventBase], rows: list[Row]) -> list[tuple]:
+    """A run reduced to what the backtest reads (``sim.batch``'s reduce): its acts, and
+    each public's threat perceptions per turn."""
+    threats = [("threat", turn, metric.removeprefix(THREAT), actor, value)
+               for turn, metric, actor, value in rows if metric.startswith(THREAT)]
+    return [("act", *act) for act in acts_of(events)] + threats
+
+
+def first_turn(acts: list[Act], entry: Entry) -> int | None:
+    """The first turn in which the run did what the entry records, or None."""
+    turns = [turn for turn, decision, actor, option in acts
+             if decision == entry.decision and actor == entry.actor
+             and option in entry.options]
+    return min(turns) if turns else None
+
+
+@dataclass
+class EntryScore:
+    entry: Entry
+    runs: int
+    errors: list[int]  # turn of the run's first match less the entry's, per matching run
+
+    @property
+    def hit_rate(self) -> float:
+        return len(self.errors) / self.runs if self.runs else 0.0
+
+    def error(self, how: str, days_per_turn: float = 1.0) -> float | None:
+        if not self.errors:
+            return None
+        value = statistics.fmean(self.errors) if how == "mean" else \
+            float(statistics.median(self.errors))
+        return value * days_per_turn
+
+
+def score(runs: list[list[Act]], record: Record) -> list[EntryScore]:
+    """Each entry against every run."""
+    scores = []
+    for entry in record.entries:
+        found = [first_turn(acts, entry) for acts in runs]
+        scores.append(EntryScore(entry, len(runs),
+                                 [t - entry.turn for t in found if t is not None]))
+    return scores
+
+
+def table_rows(scores: list[EntryScore], days_per_turn: float) -> list[dict]:
+    def num(value: float | None) -> str:
+        return "" if value is None else number_text(round(value, 4))
+
+    return [{"entry": s.entry.id, "actor": s.entry.actor, "decision": s.entry.decision,
+             "options": " ".join(s.entry.options), "date": s.entry.date.isoformat(),
+             "record_turn": s.entry.turn, "runs": s.runs, "hit_rate": num(s.hit_rate),
+             "mean_error_turns": num(s.error("mean")),
+             "median_error_turns": num(s.error("median")),
+             "mean_error_days": num(s.error("mean", days_per_turn)),
+             "median_error_days": num(s.error("median", days_per_turn)),
+             "source": s.entry.source} for s in scores]
+
+
+def backtest_csv(scores: list[EntryScore], days_per_turn: float) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table_rows(scores, days_per_turn))
+    return out.getvalue()
+
+
+def threat_means(runs: list[list[tuple]]) -> dict[tuple[str, str], dict[int, float]]:
+    """(country, china|russia) -> turn -> the mean over runs of the public's threat
+    perception."""
+    sums: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for rows in runs:
+        for _, turn, adversary, actor, value in (r for r in rows if r[0] == "threat"):
+            sums[(actor, adversary)][turn].append(value)
+    return {key: {t: statistics.fmean(v) for t, v in sorted(turns.items())}
+            for key, turns in sums.items()}
+
+
+def backtest_figure(scores: list[EntryScore], days_per_turn: float, title: str) -> Figure:
+    fig = Figure(figsize=(11, 0.38 * len(scores) + 1.6))
+    hits, timing = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 2]})
+    y = np.arange(len(scores))[::-1]
+    hits.barh(y, [s.hit_rate for s in scores], color="#4c72b0")
+    hits.set_xlim(0, 1)
+    hits.set_yticks(y, [f"{s.entry.id} ({s.entry.date:%d %b})" for s in scores], fontsize=8)
+    hits.set_xlabel("share of runs that match")
+    for yi, s in zip(y, scores, strict=True):
+        if s.errors:
+            days = np.array(s.errors) * days_per_turn
+            timing.scatter(days, np.full(len(days), yi), color="#999999", alpha=0.15, s=12)
+            timing.scatter([s.error("mean", days_per_turn)], [yi], color="#c44e52",
+                           marker="D", s=24, zorder=3)
+    timing.axvline(0, color="black", linewidth=0.8)
+    timing.set_xlabel("timing error in days (run's first turn less the record's; "
+                      "diamond: mean)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def threat_figure(means: dict[tuple[str, str], dict[int, float]],
+                  polls: dict[tuple[str, str], float], title: str) -> Figure:
+    fig = Figure(figsize=(10, 4))
+    axes = fig.subplots(1, 2, sharey=True)
+    colours = dict(zip(IP4, ("#4c72b0", "#dd8452", "#55a868", "#c44e52"), strict=True))
+    for ax, adversary in zip(axes, ("china", "russia"), strict=True):
+        for code in IP4:
+            series = means.get((code, adversary), {})
+            ax.plot(list(series), list(series.values()), color=colours[code], label=code)
+            if (code, adversary) in polls:
+                ax.axhline(polls[(code, adversary)], color=colours[code], linestyle="--",
+                           linewidth=0.8)
+        ax.set_title(f"{adversary.capitalize()} seen as a threat (dashed: the poll)",
+                     fontsize=9)
+        ax.set_xlabel("turn")
+        ax.set_ylim(0, 1)
+    axes[0].set_ylabel("share of the public")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def threat_table(means: dict[tuple[str, str], dict[int, float]],
+                 polls: dict[tuple[str, str], float], last: int) -> list[str]:
+    turns = [t for t in THREAT_TURNS if t < last] + [last]
+    lines = ["| public | poll | " + " | ".join(f"turn {t}" for t in turns) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in turns) + " |"]
+    for adversary in ("china", "russia"):
+        for code in IP4:
+            series = means.get((code, adversary), {})
+            poll = polls.get((code, adversary))
+            lines.append(f"| {code} {adversary} | "
+                         f"{'' if poll is None else f'{poll:.2f}'} | "
+                         + " | ".join(f"{series[t]:.2f}" if t in series else ""
+                                      for t in turns) + " |")
+    return lines
+
+
+def report_text(scores: list[EntryScore], record: Record, means: dict, polls: dict,
+                polls_cited: dict[tuple[str, str], str], header: list[str],
+                turns: int) -> str:
+    days = record.days_per_turn
+    matched = [s for s in scores if s.errors]
+    all_errors = [abs(e) for s in scores for e in s.errors]
+    exact = sum(1 for s in scores if s.errors and s.error("median") == 0)
+    hit = statistics.fmean(s.hit_rate for s in scores)
+    off = statistics.fmean(all_errors) * days if all_errors else 0.0
+    lines = [f"# Backtest: {record.title}", "", *header, "",
+             f"{len(scores)} entries; mean share of runs that match {hit:.2f}; {exact} entries "
+             f"matched in the right turn by the median run; mean absolute timing error "
+             f"{off:.1f} days over the {len(matched)} entries some run matched.", "",
+             "A run matches an entry when the actor (NAC: the Council, by an approved vote) "
+             "first chooses one of the entry's options; its timing error is that turn less "
+             f"the record's, times {days:g} days (negative: earlier than in fact). Mean and "
+             "median are over the runs that match.", "",
+             "| entry | date | record turn | share matching | mean error (days) | "
+             "median error (days) |", "| --- | --- | --- | --- | --- | --- |"]
+    for row in table_rows(scores, days):
+        lines.append(f"| {row['entry']} | {row['date']} | {row['record_turn']} | "
+                     f"{row['hit_rate']} | {row['mean_error_days']} | "
+                     f"{row['median_error_days']} |")
+    lines += ["", "## Each public's threat perception against its polls", "",
+              "The mean over runs of the share of each public that sees China and Russia as "
+              "a threat, beside the poll each public starts from and relaxes toward:", "",
+              *threat_table(means, polls, turns), "", "The polls:", ""]
+    lines += [f"- {code} {adversary}: {cited}" for (code, adversary), cited
+              in sorted(polls_cited.items())]
+    lines += ["", "## The record's sources", ""]
+    lines += [f"- `{e.id}`: {e.what.strip()} ({e.source})" for e in record.entries]
+    return "\n".join(lines) + "\n"
+
+
+def write_backtest(out: Path, runs: list[list[tuple]], record: Record,
+                   polls: dict[tuple[str, str], tuple[float, str]], header: list[str],
+                   turns: int) -> list[EntryScore]:
+    """Score the runs (each reduced by :func:`backtest_rows`) and write the folder's
+    files; ``polls``: (country, china|russia) -> the poll's value and citation."""
+    acts = [[tuple(r[1:]) for r in rows if r[0] == "act"] for rows in runs]
+    scores = score(acts, record)  # type: ignore[arg-type]
+    means = threat_means(runs)
+    values = {k: v for k, (v, _) in polls.items()}
+    write_text(out / "backtest.csv", backtest_csv(scores, record.days_per_turn))
+    save(backtest_figure(scores, record.days_per_turn,
+                         f"{record.title}: {len(runs)} runs"), out / "backtest.png")
+    save(threat_figure(means, values, f"{record.title}: threat perceptions, mean of "
+                                      f"{len(runs)} runs"), out / "threats.png")
+    write_text(out / "backtest.md",
+               report_text(scores, record, means, values,
+                           {k: c for k, (_, c) in polls.items()}, header, turns))
+    return scores

@@ -1,0 +1,117 @@
+"""The 2022 backtest: a record of what happened, checked like a scenario, and runs scored
+against it (analysis/backtest.py): a run that copies the record is a perfect match, one
+shifted by k turns is off by k, and a bad entry is refused with its file, field and line."""
+
+import json
+
+import pytest
+
+from agents.catalog import load_catalog
+from analysis.backtest import acts_of, score
+from scenarios.errors import InputError
+from scenarios.loader import load_scenario
+from scenarios.record import builtin_record, load_record
+from sim.cli import main
+from sim.outputs import Choice, CouncilVote
+
+SCENARIO = load_scenario("backtest_2022").scenario
+RECORD = load_record(builtin_record("backtest_2022"), SCENARIO, load_catalog())
+TEXT = builtin_record("backtest_2022").read_text(encoding="utf-8")
+
+
+def copy_of_the_record(shift: int = 0) -> list:
+    """The events of a scripted run that does what the record says, ``shift`` turns late,
+    having done something else on the same question every turn before."""
+    events = []
+    for e in RECORD.entries:
+        decision = SCENARIO.decision(e.decision)
+        other = next(o.id for o in decision.options if o.id not in e.options)
+        for turn in range(1, e.turn + shift + 1):
+            option = e.options[0] if turn == e.turn + shift else other
+            if e.actor == "NAC":
+                events.append(CouncilVote(turn=turn, decision=e.decision, outcome="approved",
+                                          option=option, blockers=[], tally={}))
+            else:
+                events.append(Choice(turn=turn, decision=e.decision, actor=e.actor,
+                                     option=option, position=0.0, probability=1.0,
+                                     by="scripted", terms={}))
+    return events
+
+
+def test_a_run_that_copies_the_record_is_a_perfect_match():
+    scores = score([acts_of(copy_of_the_record())] * 3, RECORD)
+    assert len(scores) == len(RECORD.entries) == 20
+    assert all(s.hit_rate == 1.0 and s.errors == [0, 0, 0] for s in scores)
+    assert {s.error("mean", RECORD.days_per_turn) for s in scores} == {0.0}
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_a_run_shifted_by_k_turns_is_off_by_k(k):
+    scores = score([acts_of(copy_of_the_record(k))], RECORD)
+    assert all(s.hit_rate == 1.0 and s.errors == [k] for s in scores)
+    assert {s.error("median", RECORD.days_per_turn) for s in scores} == {7.0 * k}
+
+
+def test_a_run_that_never_does_it_misses():
+    events = [e for e in copy_of_the_record() if getattr(e, "actor", "") != "NZL"]
+    missed = {s.entry.id for s in score([acts_of(events)], RECORD) if s.hit_rate == 0.0}
+    assert missed == {e.id for e in RECORD.entries if e.actor == "NZL"}
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+BAD = [
+    ("actor: NZL\n    decision: sanctions", "actor: NZZ\n    decision: sanctions",
+     "actor", "unknown actor 'NZZ'; did you mean 'NZL'?"),
+    ("decision: nonlethal_aid", "decision: nonlethal_ayd", "decision",
+     "unknown decision 'nonlethal_ayd'; did you mean 'nonlethal_aid'?"),
+    ("options: [name_challenge]", "options: [name_threats]", "options.0",
+     "'name_threats' is not an option of strategic_concept"),
+    ("date: 2022-06-29\n    what: \"Prime Minister Ardern", "date: 2022-08-01\n    what: "
+     "\"Prime Minister Ardern", "date", "2022-08-01 is outside the scenario (2022-02-21 to "
+     "2022-07-31)"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "says"), BAD)
+def test_a_bad_entry_is_refused_with_its_file_field_and_line(old, new, field, says, tmp_path,
+                                                             capsys):
+    bad = TEXT.replace(old, new, 1)
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad, encoding="utf-8")
+    assert main(["backtest", "--record", str(path), "--seeds", "1", "--workers", "1",
+                 "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    entry = bad[:bad.index(new)].count("\n  - id: ") - 1
+    assert line.startswith(f"error: {path}:{line_of(bad, new.splitlines()[0])}: "
+                           f"entries.{entry}.{field}: {says}")
+    assert not (tmp_path / "out" / "backtest.csv").exists()  # refused before any run
+
+
+def test_an_actor_that_is_not_asked_the_question_is_refused(tmp_path):
+    text = TEXT.replace("actor: NZL\n    decision: nonlethal_aid",
+                        "actor: USA\n    decision: nonlethal_aid", 1)
+    path = tmp_path / "record.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_record(path, SCENARIO, load_catalog())
+    (problem,) = refused.value.problems
+    assert problem.field.endswith(".actor") and problem.source == str(path)
+    assert "USA does not answer nonlethal_aid" in problem.message
+    assert problem.line == line_of(text, "actor: USA\n    decision: nonl")
+
+
+def test_the_backtest_writes_its_table_figures_report_and_manifest(tmp_path, capsys):
+    out = tmp_path / "bt"
+    assert main(["backtest", "--seeds", "2", "--workers", "1", "--out", str(out),
+                 "--quiet"]) == 0
+    assert {p.name for p in out.iterdir()} >= {"backtest.csv", "backtest.png", "threats.png",
+                                               "backtest.md", "manifest.json"}
+    rows = (out / "backtest.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + len(RECORD.entries) and rows[0].startswith("entry,actor,")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "backtest" and len(manifest["seeds"]) == 2
+    assert manifest["record"]["entries"] == 20
+    assert "| aus_sanctions | 2022-02-23 | 1 |" in (out / "backtest.md").read_text()
