@@ -176,3 +176,12 @@ def backtest(scenario: str = "backtest_2022", record: str | Path | None = None,
         created=datetime.now(UTC).isoformat(timespec="seconds"))
     write_text(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     return Backtest(scored_against, scores, seeds, len(results) - len(runs), out, files)
+
+
+def ema_model(sweep: str | Path, name: str = "ip4sim"):
+    """A sweep file as an EMA Workbench model (``sim.ema``): its factors the
+    uncertainties and levers, its rules a lever, its outcomes those of
+    ``analysis.outcomes``, its seeds the replications. Needs ``ip4sim[ema]``."""
+    from sim import ema
+
+    return ema.ema_model(sweep, run_outcomes, known_outcome, name)
