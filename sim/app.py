@@ -67,19 +67,20 @@ def line_outcomes(events: list, rows: list) -> dict[str, float]:
 def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | str = "all",
             n_seeds: int = 100, root_seed: int = 1, workers: int | None = None,
             out_dir: str | Path | None = None, progress: bool = True,
-            executor: Executor | None = None,
+            executor: Executor | None = None, retry_failed: bool = False,
             command: list[str] | None = None, **what_if) -> Comparison:
     """Every rule over the same seeds: runs (``sim.sweep.compare_rules``, a
     one-factor sweep that resumes when called again after an interruption), then the
     summary, table and figures (``analysis.compare``). ``scenario`` is a name or path, or
     a RunRequest whose rule and seed are replaced; ``what_if`` are RunRequest fields
     (``parameters=``, ``overrides=``, ``governments=``, ``levers=``, ``population=``).
-    ``executor``: any concurrent.futures.Executor, e.g. a Dask client's."""
+    ``executor``: any concurrent.futures.Executor, e.g. a Dask client's;
+    ``retry_failed``: play again the runs the folder's store records as failed."""
     base = scenario if isinstance(scenario, RunRequest) else \
         RunRequest(scenario=scenario, **what_if)
     batch = compare_rules(base, rules, n_seeds, run_outcomes, root_seed=root_seed,
                           workers=workers, out_dir=out_dir, progress=progress,
-                          executor=executor, command=command)
+                          executor=executor, retry_failed=retry_failed, command=command)
     manifest = json.loads((batch.out_dir / "manifest.json").read_text(encoding="utf-8"))
     title = f"{batch.checked.loaded.scenario.title}: {n_seeds} seeds per rule"
     summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir, manifest)

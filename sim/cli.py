@@ -168,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", type=Path, help="output folder (default "
                       "runs/compare-SCENARIO[-WHAT-IFS]-DIGEST; the same command resumes it, "
                       "a folder of another request is refused)")
+    comp.add_argument("--retry-failed", action="store_true",
+                      help="run again the runs the folder records as failed (failures.csv)")
     comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
 
@@ -502,14 +504,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     warn_of_cost(checked, checked.loaded.scenario.turns,
                  args.seeds * len(split_rules(args.rules)))
     batch = compare(base, args.rules, args.seeds, args.root_seed,
-                    args.workers, args.out, progress=not args.quiet, command=command())
+                    args.workers, args.out, progress=not args.quiet,
+                    retry_failed=args.retry_failed, command=command())
     if not args.quiet:
         print(batch.table())
     print(f"{len(batch.seeds) * len(batch.rules)} runs in {batch.seconds:.1f} s; wrote "
           f"{batch.out_dir}/: {', '.join(batch.files)}")
     if batch.failures:
         print(f"warning: {len(batch.failures)} runs failed; see "
-              f"{batch.out_dir}/failures.csv", file=sys.stderr)
+              f"{batch.out_dir}/failures.csv; the same command with --retry-failed reruns "
+              "them", file=sys.stderr)
         return 1
     return 0
 

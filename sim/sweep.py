@@ -692,11 +692,12 @@ def check_compare_folder(out: Path, plan: Plan) -> None:
 def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,
                   root_seed: int = 1, workers: int | None = None,
                   out_dir: str | Path | None = None, progress: bool = True,
-                  executor: Executor | None = None,
+                  executor: Executor | None = None, retry_failed: bool = False,
                   command: list[str] | None = None) -> Batch:
     """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``):
     a one-point sweep whose factors are the what-ifs, streamed to ``OUT/store`` (so an
-    interrupted comparison resumes with the same call), then ``results.parquet``,
+    interrupted comparison resumes with the same call; runs that failed are played again
+    only with ``retry_failed``), then ``results.parquet``,
     ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` in ``OUT``
     (default :func:`compare_folder`). Bad input, or a folder holding anything else,
     raises InputError before any run."""
@@ -720,7 +721,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     write_text(out / "manifest.json", json.dumps(
         {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
                           workers_label, command), "status": "running"}, indent=2) + "\n")
-    run = run_store(plan, store.out, reduce, workers, executor, progress=progress,
+    run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
                     description=sid)
     results, failures = compare_results(store, sid)
     files = write_results(results, out)

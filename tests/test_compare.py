@@ -125,7 +125,9 @@ def test_a_failing_run_becomes_a_record_and_the_rest_complete(workers, chunk_siz
     assert all(r.rows for r in done if r.ok) and sum(r.ok for r in done) == 5
 
 
-def test_compare_writes_failures_csv(tmp_path, monkeypatch):
+@pytest.fixture
+def seed_3_fails(monkeypatch):
+    """Seeds 0, 1, 2, ... and every run on seed 3 raising; gives the real ``play``."""
     real_play = sim.batch.play
 
     def play_or_fail(checked):
@@ -135,12 +137,42 @@ def test_compare_writes_failures_csv(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sim.batch, "play", play_or_fail)
     monkeypatch.setattr(sim.sweep, "derive_seeds", lambda root, n: list(range(n)))
+    return real_play
+
+
+def test_compare_writes_failures_csv(tmp_path, seed_3_fails):
     result = compare("ukraine_response", "bilateral", 5, workers=1, out_dir=tmp_path,
                      progress=False)
     assert len(result.failures) == 1
     text = (tmp_path / "failures.csv").read_text()
     assert "bilateral,3," in text and "boom on seed 3" in text
     assert {r[2] for r in result.results} == {0, 1, 2, 4}
+
+
+def test_failed_runs_are_rerun_only_with_retry_failed(tmp_path, monkeypatch, capsys,
+                                                      seed_3_fails):
+    argv = ["compare", "ukraine_response", "--rules", "bilateral,caucus", "--seeds", "4",
+            "--population", "200", "--workers", "1", "--quiet", "--out", str(tmp_path)]
+
+    def runs_only(out, **kw):  # the same comparison without its summary and figures
+        return sim.sweep.compare_rules(RunRequest(population=200), "bilateral,caucus", 4,
+                                       run_outcomes, workers=1, out_dir=out, progress=False,
+                                       **kw)
+
+    assert main(argv) == 1
+    assert "--retry-failed reruns them" in capsys.readouterr().err
+    monkeypatch.setattr(sim.batch, "play", seed_3_fails)  # the fault is mended
+    again = runs_only(tmp_path)  # the same request: nothing run, the failures kept
+    assert again.ran == 0 and [f[:2] for f in again.failures] == [("bilateral", 3),
+                                                                  ("caucus", 3)]
+    assert "boom on seed 3" in (tmp_path / "failures.csv").read_text()
+    assert main([*argv, "--retry-failed"]) == 0
+    record = json.loads((tmp_path / "manifest.json").read_text())
+    assert record["ran"] == 2 and record["failed"] == 0
+    assert not (tmp_path / "failures.csv").exists()
+    whole = runs_only(tmp_path / "whole")
+    assert (tmp_path / "results.csv").read_bytes() == \
+        (whole.out_dir / "results.csv").read_bytes()
 
 
 def test_rule_lists_keep_parameters_with_their_rule():

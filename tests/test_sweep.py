@@ -75,41 +75,54 @@ def test_the_example_is_a_valid_sweep(capsys):
     assert len(plan_of(EXAMPLE).jobs) == 8 * 3 * 2
 
 
-BAD = [
-    ("factors: [{name: temprature, range: [0.1, 0.2]}]", "factors.0.name",
+BAD = [  # what the file adds to its first line, the field and line named, what is said
+    ("factors: [{name: temprature, range: [0.1, 0.2]}]", "factors.0.name", 2,
      "did you mean 'temperature'"),
     ("factors: [{name: NZL.coercion_vulnerability, range: [0.5, 1.5]}]", "factors.0.range.1",
-     "outside [0, 1]"),
-    ("factors: [{name: temperature, levels: [0.1, abc]}]", "factors.0.levels.1", "abc"),
-    ("factors: [{name: KOR.government, levels: [yoon, lefty]}]", "factors.0.levels.1",
+     2, "outside [0, 1]"),
+    ("factors:\n  - name: temperature\n    levels: [0.1, abc]", "factors.0.levels.1", 4,
+     "abc"),
+    ("factors: [{name: KOR.government, levels: [yoon, lefty]}]", "factors.0.levels.1", 2,
      "unknown government"),
     ("factors: [{name: temperature, range: [0.1, 0.2]}]\ndesign: {kind: sobol, points: 10}",
-     "design", "power of two"),
-    ("replicates: 0", "replicates", "greater than or equal to 1"),
-    ("rules: [coalition:k=9]", "rules.0", "k"),
-    ("outcomes: [joint_rat]", "outcomes.0", "unknown outcome"),
+     "design", 3, "power of two"),
+    ("replicates: 0", "replicates", 2, "greater than or equal to 1"),
+    ("rules: [coalition:k=9]", "rules.0", 2, "k"),
+    ("outcomes: [joint_rat]", "outcomes.0", 2, "unknown outcome"),
 ]
 
 
-@pytest.mark.parametrize(("extra", "field", "says"), BAD)
-def test_a_bad_sweep_file_exits_2_before_any_run(extra, field, says, tmp_path, capsys):
+def snapshot(folder):
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("extra", "field", "line", "says"), BAD)
+def test_a_bad_sweep_file_exits_2_before_any_run(extra, field, line, says, reference,
+                                                 tmp_path, capsys):
     path = sweep_file(tmp_path, "scenarios: [ukraine_response]\n" + extra + "\n")
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}:") and field in err and says in err, err
+    assert err.startswith(f"error: {path}:{line}: {field}:") and says in err, err
     assert "Traceback" not in err
     assert not out.exists()
+    # pointed at a folder that holds a finished sweep: refused the same way, nothing lost
+    _, kept, _ = reference
+    before = snapshot(kept)
+    assert main(["sweep", str(path), "--out", str(kept), "--quiet"]) == 2
+    assert capsys.readouterr().err == err.replace(str(out), str(kept))
+    assert snapshot(kept) == before
 
 
-def test_an_unreachable_dask_scheduler_exits_2(tmp_path, capsys):
-    pytest.importorskip("dask.distributed")
-    out = tmp_path / "out"
-    code = main(["sweep", str(sweep_file(tmp_path)), "--out", str(out), "--quiet",
+def test_an_unreachable_dask_scheduler_exits_2_and_loses_nothing(reference, capsys):
+    path, kept, _ = reference
+    before = snapshot(kept)
+    code = main(["sweep", str(path), "--out", str(kept), "--quiet", "--retry-failed",
                  "--dask", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
-    assert code == 2 and "--dask" in err and "cannot reach" in err
-    assert not any(out.glob("part-*"))
+    assert code == 2 and err.startswith("error: --dask: tcp://127.0.0.1:9: cannot reach")
+    assert "Traceback" not in err
+    assert snapshot(kept) == before
 
 
 @pytest.fixture(scope="module")
@@ -134,11 +147,12 @@ def test_a_sweep_writes_one_tidy_table(reference):
 
 def test_a_folder_of_another_sweep_is_refused_and_kept(reference, tmp_path, capsys):
     _, out, _ = reference
-    before = sorted(p.name for p in out.iterdir())
+    before = snapshot(out)
     other = sweep_file(tmp_path, SMALL.replace("replicates: 5", "replicates: 6"))
     assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
-    assert "holds another sweep" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == before
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: {out}: holds another sweep") and "Traceback" not in err
+    assert snapshot(out) == before
 
 
 def test_the_same_command_on_a_finished_sweep_runs_nothing(reference):
