@@ -85,3 +85,26 @@ def test_the_console_branches_a_game_and_shows_both_lines_side_by_side(registry)
     assert branch.branched == (game.id, 2) and branch.model.turns_done == 1
     table = pages.lines_table(registry.lines(game.id))
     assert f"from `{game.id}` at turn 2" in table and "| cohesion |" in table
+
+
+def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(registry):
+    import ipywidgets
+
+    game = registry.start("dprk_provocation", seed=1)  # nobody to wait for: turn 1 played
+    drawing = registry.figures.request(game)
+    assert registry.figures.request(game) is drawing  # a second page shares the drawing
+    first = drawing.result()
+    assert first.key == (game.id, 0, 1) and first.png.startswith(b"\x89PNG")
+    box, rc = solara.render(pages.ProjectorView(game, game.version), handle_error=False)
+    image = rc.find(ipywidgets.Image).wait_for(timeout=30).widget
+    assert image.value == first.png
+
+    game.next_turn()
+    game.take_back(2)  # the same turns done as after turn 1, on a new line of play
+    assert game.figure_key == (game.id, 1, 1)
+    again = registry.figures.request(game)
+    assert again is not drawing and again.result().key == game.figure_key
+    rc.render(pages.ProjectorView(game, game.version))  # until then, the last one shown
+    rc.find(ipywidgets.Image).assert_wait(lambda w: w.value == again.result().png,
+                                          timeout=30)
+    assert registry.figures.last(game.id) == again.result()

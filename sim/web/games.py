@@ -25,6 +25,7 @@ from sim.model import IP4Model
 from sim.protocol import FacilitatorSeat, HumanSeat, Request
 from sim.request import RunRequest
 from sim.runner import build, result_of, take_back
+from sim.web.figures import Figures
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TIMED_OUT = "engine (time limit)"  # who answered a seat whose time ran out, as recorded
@@ -51,6 +52,7 @@ class Game:
     opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
     paused_at: float | None = None
     branched: tuple[str, int] | None = None  # (the game it branched from, at the start of turn)
+    line: int = 0  # how many times it was taken back: a new line of play each time
 
     @property
     def people(self) -> list[str]:
@@ -60,6 +62,11 @@ class Game:
     def turn(self) -> int:
         """The turn under way, or the last one played."""
         return self.model.timeline.turn
+
+    @property
+    def figure_key(self) -> tuple[str, int, int]:
+        """What the summary figure depends on: the game, its line of play, turns done."""
+        return self.id, self.line, self.model.turns_done
 
     def bump(self) -> None:
         with self.changed:
@@ -208,6 +215,7 @@ class Game:
             raise ValueError(f"turn {turn} has not been played yet")
         with self.changed:
             self.model = take_back(self.model, turn)
+            self.line += 1
             self._stamp()
         self.bump()
 
@@ -258,6 +266,7 @@ class Games:
         self.runs = Path(runs)
         self.games: dict[str, Game] = {}
         self.lock = threading.Lock()
+        self.figures = Figures()  # the projectors' figures, drawn off the pages' redraw
         # Beyond this machine the console, too, needs a key: `ip4sim serve` prints its address.
         self.console_key = secrets.token_urlsafe(8) if self.codes_required else None
 

@@ -4,7 +4,8 @@ projector view (/projector), as solara components on the games of ``sim/web/game
 A page keeps no game of its own: it finds its game by the id in its address
 (``?game=ID``; the latest game when there is none) and redraws when the game's
 version changes, so every browser on one game sees the same state and no two games
-mix. Figures are drawn on ``matplotlib.figure.Figure`` (``sim.app.summary_figure``).
+mix. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
+(``sim/web/figures.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import solara
 from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.schema import Inject
-from sim.app import summary_figure
 from sim.outputs import (
     TERMS,
     Choice,
@@ -414,12 +414,27 @@ def ProjectorView(game: Game, version: int | None):
     with solara.Column(style=BIG, classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
         solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
-        # The figure changes only when a turn ends (or is taken back): drawn once per turn.
-        drawn = [game.id, id(model), model.turns_done]
-        names = {c: p.name for c, p in model.catalog.profiles.items()}
-        figure = solara.use_memo(lambda: summary_figure(
-            model.timeseries, model.exercise.title, model.events, names), dependencies=drawn)
-        solara.FigureMatplotlib(figure, dependencies=drawn, format="png")
+        SummaryFigure(game, game.figure_key)
+
+
+@solara.component
+def SummaryFigure(game: Game, key: tuple[str, int, int]):
+    """The game's last finished summary figure. The figure of ``key`` is drawn by the
+    server's one figure worker (``sim/web/figures.py``), off this page's redraw; this
+    component's thread waits for it and redraws the page when it is done."""
+    drawing = solara.use_thread(lambda: REGISTRY.figures.request(game).result(),
+                                dependencies=[key], intrusive_cancel=False)
+    drawn = drawing.value if drawing.state == solara.ResultState.FINISHED \
+        else REGISTRY.figures.last(game.id)
+    if drawn is None:
+        solara.Markdown("*The summary figure is being drawn.*")
+        return
+    shown = f"The run's summary to turn {drawn.key[2]}"
+    if drawn.key != key:
+        shown += " (the figure as the game now stands is being drawn)"
+    with solara.Div(classes=["ip4-figure-caption"]):
+        solara.Markdown(f"*{shown}*")
+    solara.Image(drawn.png, classes=["ip4-figure"])
 
 
 routes = [
