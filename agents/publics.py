@@ -178,6 +178,7 @@ class Citizens:
         self.belief = self.anchor_belief.copy()
         self.threat = self.anchor_threat.copy()
         self.inoculation = np.zeros_like(self.awareness)
+        self._uniforms = np.empty(0, dtype=F32)  # see uniforms()
 
     @staticmethod
     def _draw(rng: np.random.Generator, awareness: float, understanding: float,
@@ -219,8 +220,8 @@ class Citizens:
               for name in ("awareness", "understanding", "support", "belief")}
         n, campaigns = self.population, len(signals[0].campaigns)
         stacked = isinstance(rows, slice)
-        draws = rng.random((len(signals), campaigns + 1, n) if stacked else (campaigns + 1, n),
-                           dtype=F32)
+        draws = self.uniforms((len(signals), campaigns + 1, n) if stacked
+                              else (campaigns + 1, n), rng)
 
         def column(values) -> np.ndarray | np.float32:
             values = np.array(values, dtype=np.float64).astype(F32)
@@ -283,6 +284,14 @@ class Citizens:
             shock = (np.array(events, dtype=np.float64) * r.threat_shock).astype(F32)
             t += (1 - t) * (shock if stacked else shock[0])[..., np.newaxis]
             np.clip(t, 0, 1, out=t)
+
+    def uniforms(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """A turn's uniforms, drawn into a buffer kept from turn to turn: a fresh array
+        of this size each turn (megabytes, at a million citizens) is one malloc maps
+        and unmaps, and its page faults cost a third of the update."""
+        if self._uniforms.shape != shape:
+            self._uniforms = np.empty(shape, dtype=F32)
+        return rng.random(out=self._uniforms, dtype=F32)
 
     def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
         """Each country's means; ``gap`` is mean awareness minus mean understanding."""

@@ -3,21 +3,22 @@ a bare numpy loop, side by side in one run; peak memory.
 
     python -m benchmarks.publics [--population 250000] [--scenario disinformation_campaign]
 
-One process, one after the other:
+One process, turn by turn, each turn on both sides:
 
 1. **model**: ``IP4Model`` on the scenario with ``population`` citizens per IP4 partner
    (4 x 250,000 = 1,000,000 by default). The whole turn is timed, and within it step 5
    (``update_publics``: outreach from the levers, the signals, every ``Public.update``, the
-   country means and the event) and the ``Public.update`` calls alone. The signals each
-   public received are recorded, and the citizens' arrays and the publics' random
-   generator are copied before the first turn.
-2. **bare**: the same update written as a plain function on plain arrays (no Mesa, no
-   agent, no dataclass, no model), looping over turns and countries with the recorded
-   signals, from the copied arrays and generator state. At the end its arrays must equal
-   the model's bit for bit, which shows both sides computed the same thing.
+   country means and the event) and the stacked ``Citizens.update`` call alone. The
+   signals each public received are recorded, and the citizens' arrays and the publics'
+   random generator are copied before the first turn.
+2. **bare**: the same update (threat perception included) written as a plain function on
+   plain arrays (no Mesa, no agent, no dataclass, no model), country by country on the
+   signals the model's publics received that turn, from the copied arrays and generator
+   state. At the end its arrays must equal the model's bit for bit, which shows both
+   sides computed the same thing.
 
 It prints seconds per turn (median over turns), the ratio model / bare, and memory: the
-peak resident set size of the process (``resource.getrusage``, after each phase) and the
+peak resident set size of the process (``resource.getrusage``) and the
 bytes of the citizens' arrays; with ``--tracemalloc``, the peak of numpy allocations during
 one turn of each side (temporaries included).
 """
@@ -39,15 +40,16 @@ from sim.model import IP4Model
 F32 = np.float32
 
 
-def bare_update(a, u, s, inoc, belief, a0, u0, s0, b0, visibility, campaigns, reach,
-                intensity, depth, messaging, rates, rng):
+def bare_update(a, u, s, inoc, belief, threat, a0, u0, s0, b0, t0, visibility, campaigns,
+                reach, intensity, depth, messaging, events, rates, rng):
     """One turn for one country, on plain arrays (``agents/publics.py`` has the rule).
 
-    ``campaigns``: (narrative row, reach, intensity) triples; ``rates``: (retention,
-    peer_weight, confidence, persuasion, visibility_rate, visibility_understanding,
-    outreach_awareness, outreach_understanding, inoculation_max, support_pull, debunk_pull,
-    protection)."""
-    (lam, w, eps, mu, rho, kappa, g_a, g_u, iota_max, sigma, delta, phi) = rates
+    ``campaigns``: (narrative row, reach, intensity) triples; ``events``: the turn's
+    threat news per adversary; ``rates``: (retention, peer_weight, confidence, persuasion,
+    visibility_rate, visibility_understanding, outreach_awareness, outreach_understanding,
+    inoculation_max, support_pull, debunk_pull, protection, threat_relaxation,
+    threat_shock)."""
+    (lam, w, eps, mu, rho, kappa, g_a, g_u, iota_max, sigma, delta, phi, relax, eta) = rates
     n = a.size
     if visibility > 0:
         gain = rho * visibility
@@ -81,6 +83,12 @@ def bare_update(a, u, s, inoc, belief, a0, u0, s0, b0, visibility, campaigns, re
         np.clip(x, 0, 1, out=x)
     inoc *= lam
     np.minimum(u, a, out=u)
+    threat -= t0
+    threat *= F32(1 - relax)
+    threat += t0
+    if any(events):
+        threat += (1 - threat) * (np.array(events, dtype=np.float64) * eta).astype(F32)[:, None]
+        np.clip(threat, 0, 1, out=threat)
 
 
 def rss_mib() -> float:
@@ -88,8 +96,9 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STATE = ("awareness", "understanding", "support", "inoculation", "belief")
-ANCHORS = ("anchor_awareness", "anchor_understanding", "anchor_support", "anchor_belief")
+STATE = ("awareness", "understanding", "support", "inoculation", "belief", "threat")
+ANCHORS = ("anchor_awareness", "anchor_understanding", "anchor_support", "anchor_belief",
+           "anchor_threat")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,39 +149,38 @@ def main(argv: list[str] | None = None) -> int:
         step5.append(time.perf_counter() - t0)
 
     information.update_publics = timed_update_publics
+    # the bare side: its own copy of the state, the same generator state, the same rates
+    rates = information.rates
+    plain_rates = (rates.retention, rates.peer_weight, rates.confidence, rates.persuasion,
+                   rates.visibility_rate, rates.visibility_understanding,
+                   rates.outreach_awareness, rates.outreach_understanding,
+                   rates.inoculation_max, rates.support_pull, rates.debunk_pull,
+                   rates.protection, rates.threat_relaxation, rates.threat_shock)
+    arrays = {code: {k: v.copy() for k, v in state.items()} for code, state in start.items()}
+    anchors = {code: tuple(getattr(p, k) for k in ANCHORS) for code, p in publics.items()}
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = rng_state
+    bare_times = []
+    # Turn by turn, the model then the bare loop on the signals the model's publics just
+    # received: both sides meet the allocator in the same state (run one after the
+    # other, the first side paid for the page faults of its temporaries while malloc's
+    # thresholds adapted, about a third of its time at a million citizens).
     for _ in range(scenario.turns):
         received.append([])
         update_calls.append(0.0)
         t0 = time.perf_counter()
         model.step()
         turn_times.append(time.perf_counter() - t0)
-    model_rss = rss_mib()
-
-    # -- 2. the bare loop -----------------------------------------------------------------
-    rates = information.rates
-    plain_rates = (rates.retention, rates.peer_weight, rates.confidence, rates.persuasion,
-                   rates.visibility_rate, rates.visibility_understanding,
-                   rates.outreach_awareness, rates.outreach_understanding,
-                   rates.inoculation_max, rates.support_pull, rates.debunk_pull,
-                   rates.protection)
-    arrays = {code: {k: v.copy() for k, v in state.items()} for code, state in start.items()}
-    anchors = {code: tuple(getattr(p, k) for k in ANCHORS) for code, p in publics.items()}
-    plain = [[(code, s.visibility, tuple((m.narrative, m.reach, m.intensity)
-                                         for m in s.campaigns),
-               s.reach, s.intensity, s.depth, s.messaging) for code, s in turn]
-             for turn in received]
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = rng_state
-    bare_times = []
-    for turn in plain:
+        plain = [(code, s.visibility, tuple((m.narrative, m.reach, m.intensity)
+                                            for m in s.campaigns),
+                  s.reach, s.intensity, s.depth, s.messaging, s.threat_events)
+                 for code, s in received[-1]]
         t0 = time.perf_counter()
-        for code, visibility, campaigns, reach, intensity, depth, messaging in turn:
-            x = arrays[code]
-            bare_update(x["awareness"], x["understanding"], x["support"], x["inoculation"],
-                        x["belief"], *anchors[code], visibility, campaigns, reach, intensity,
-                        depth, messaging, plain_rates, rng)
+        for code, *signals in plain:
+            bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals,
+                        plain_rates, rng)
         bare_times.append(time.perf_counter() - t0)
-    bare_rss = rss_mib()
+    peak_rss = rss_mib()
     same = all(np.array_equal(arrays[code][k], getattr(publics[code], k))
                for code in publics for k in STATE)
 
@@ -190,16 +198,17 @@ def main(argv: list[str] | None = None) -> int:
     for label, seconds in per_turn.items():
         ratio = "" if label == "bare numpy loop" else f"   {seconds / bare:5.2f} x bare"
         print(f"  {label:<32} {seconds:8.4f}{ratio}")
-    print(f"ratio model step 5 / bare loop: {per_turn['model step 5 (update_publics)'] / bare:.2f}")
+    print(f"ratio of the same update, model / bare: "
+          f"{per_turn['model Citizens.update (stacked)'] / bare:.2f}; step 5 with the "
+          f"governments' reading: {per_turn['model step 5 (update_publics)'] / bare:.2f}")
     print(f"same arrays, bit for bit, model and bare: {'yes' if same else 'NO'}")
     print(f"citizens' arrays (state and anchors, float32): {nbytes / 2**20:.1f} MiB")
-    print(f"peak resident set size: {start_rss:.0f} MiB at start, {model_rss:.0f} MiB after "
-          f"the model, {bare_rss:.0f} MiB after the bare loop (it holds its own copy of the "
-          f"state)")
+    print(f"peak resident set size: {start_rss:.0f} MiB at start, {peak_rss:.0f} MiB after "
+          f"both (the bare loop holds its own copy of the state)")
     if args.tracemalloc:
         print("peak numpy allocations in one turn (tracemalloc): "
               + ", ".join(f"{k} {v / 2**20:.1f} MiB"
-                          for k, v in one_turn_peaks(model, arrays, anchors, plain[-1],
+                          for k, v in one_turn_peaks(model, arrays, anchors, plain,
                                                      plain_rates).items()))
     return 0 if same else 1
 
@@ -212,11 +221,9 @@ def one_turn_peaks(model, arrays, anchors, turn, plain_rates) -> dict[str, int]:
     peaks["model (whole turn)"] = tracemalloc.get_traced_memory()[1]
     tracemalloc.reset_peak()
     rng = np.random.default_rng(0)
-    for code, visibility, campaigns, reach, intensity, depth, messaging in turn:
-        x = arrays[code]
-        bare_update(x["awareness"], x["understanding"], x["support"], x["inoculation"],
-                    x["belief"], *anchors[code], visibility, campaigns, reach, intensity,
-                    depth, messaging, plain_rates, rng)
+    for code, *signals in turn:
+        bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals, plain_rates,
+                    rng)
     peaks["bare loop"] = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peaks
