@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.decisions import choice_probabilities, draw, named
+from sim.decisions import choice_probabilities, draw, named, rounded
 from sim.model import IP4Model
 from sim.outputs import TERMS, because
 
@@ -72,3 +72,15 @@ def test_named_relative_terms_add_up_to_the_chosen_options_advantage(ukraine):
 def test_because_reads_as_plain_words():
     text = because({"position": 0.42, "us_pull": 0.18, "coercion_risk": -0.05, "cost": 0.01})
     assert text == "position +0.42, US pull +0.18, coercion risk -0.05"
+
+
+@given(arrays(np.float64, st.integers(1, 40), elements=st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.integers(-10**6, 10**6).map(lambda k: k / 1e4 + 5e-5),  # ties at the 4th digit
+    st.integers(-10**5, 10**5).map(lambda k: k / 1e4),
+    st.floats(-1e-4, 1e-4))), st.integers(0, 6))
+def test_array_rounding_gives_pythons_doubles_exactly(values, digits):
+    """Events are written with round(v, 4); the vectorized rounding that names a run's
+    terms must give the very same doubles, ties and large values included."""
+    expected = [repr(round(v, digits)) for v in values.tolist()]  # repr: -0.0 is not 0.0
+    assert [repr(v) for v in rounded(values, digits).tolist()] == expected
