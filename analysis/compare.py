@@ -187,7 +187,19 @@ def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
     index = lookup(summary)
     columns = [[HEADLINE.get(o, o), *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
                                       for r in rules)] for o in outcomes]
-    lead = ["rule", *rules]
+    lines = layout(["rule", *rules], columns, width)
+    n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}
+    notes = [f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} "
+             f"seeds per rule; {INTERVAL_NOTE}"] if n else []
+    notes += [f"{HEADLINE[o]}: {LEGEND[o]}" for o in outcomes if o in LEGEND]
+    lines += [wrapped for note in notes
+              for wrapped in textwrap.wrap(note, width, subsequent_indent="  ")]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def layout(lead: list[str], columns: list[list[str]], width: int) -> list[str]:
+    """A table's lines: the lead column, then the columns that fit in ``width``; the rest
+    go on in further blocks below, each led by the lead column again."""
     lead_width = max(map(len, lead))
     blocks: list[list[list[str]]] = [[]]
     used = lead_width
@@ -207,13 +219,7 @@ def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
                             for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
                   for row in rows]
         lines.append("")
-    n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}
-    notes = [f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} "
-             f"seeds per rule; {INTERVAL_NOTE}"] if n else []
-    notes += [f"{HEADLINE[o]}: {LEGEND[o]}" for o in outcomes if o in LEGEND]
-    lines += [wrapped for note in notes
-              for wrapped in textwrap.wrap(note, width, subsequent_indent="  ")]
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
 def cell(s: SummaryRow) -> str:
@@ -224,6 +230,95 @@ def cell(s: SummaryRow) -> str:
     if math.isnan(s.ci_low):
         return f"{s.mean:.{digits}f}"
     return f"{s.mean:.{digits}f} [{s.ci_low:.{digits}f}, {s.ci_high:.{digits}f}]"
+
+
+# -- what rests on the assumed weights ----------------------------------------------------
+
+ASSUMPTION_FILE = "assumptions.csv"
+ASSUMPTION_COLUMNS = ("rule", "outcome", "actor", "seed_se", "weights_sd", "weights_share",
+                      "rests_on")
+# Above this share of its variance from the assumed weights, an outcome "rests mostly on
+# the assumed weights": more of the uncertainty about it is the weights' than the seeds'.
+MOSTLY = 0.5
+
+
+@dataclass(frozen=True)
+class AssumptionRow:
+    """For one (rule, outcome, actor): ``seed_se``, the standard error of the mean over
+    the batch's seeds (what the t interval is made of); ``weights_sd``, the standard
+    deviation of the mean over a few seeds across draws of the assumed weights; and the
+    share of the two variances that is the weights', sd_w^2 / (sd_w^2 + se^2)."""
+
+    rule: str
+    outcome: str
+    actor: str
+    seed_se: float
+    weights_sd: float
+    weights_share: float
+
+    @property
+    def rests_on(self) -> str:
+        if math.isnan(self.weights_share):
+            return ""
+        return "assumed weights" if self.weights_share > MOSTLY else "seeds"
+
+
+def assumption_summary(results: list[Result],
+                       drawn: list[tuple[str, int, str, str, float]]) -> list[AssumptionRow]:
+    """``results``: the batch's rows (seed noise); ``drawn``: (rule, draw, outcome, actor,
+    value) of the runs with drawn weights, one row per run and outcome."""
+    by_seed: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for _, rule, _, outcome, actor, value in results:
+        if not math.isnan(value):
+            by_seed[(rule, outcome, actor)].append(value)
+    by_draw: dict[tuple[str, str, str], dict[int, list[float]]] = defaultdict(
+        lambda: defaultdict(list))
+    for rule, draw, outcome, actor, value in drawn:
+        if not math.isnan(value):
+            by_draw[(rule, outcome, actor)][draw].append(value)
+    rows = []
+    for key, values in by_seed.items():
+        v = np.array(values)
+        se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
+        means = np.array([np.mean(x) for x in by_draw.get(key, {}).values()])
+        sd = float(means.std(ddof=1)) if len(means) > 1 else math.nan
+        total = sd ** 2 + se ** 2
+        share = sd ** 2 / total if total > 0 else (0.0 if total == 0 else math.nan)
+        rows.append(AssumptionRow(*key, _r(se), _r(sd), _r(share)))
+    return rows
+
+
+def assumption_csv(rows: list[AssumptionRow], specs: list[str]) -> str:
+    rank = {s: i for i, s in enumerate(specs)}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(ASSUMPTION_COLUMNS)
+    for a in sorted(rows, key=lambda a: (rank.get(a.rule, len(rank)),
+                                         *outcome_order(a.outcome, a.actor))):
+        writer.writerow((a.rule, a.outcome, a.actor, number_text(a.seed_se),
+                         number_text(a.weights_sd), number_text(a.weights_share), a.rests_on))
+    return buf.getvalue()
+
+
+def assumption_table(rows: list[AssumptionRow], rules: list[str], note: str,
+                     width: int = TABLE_WIDTH) -> str:
+    """One row per rule, one column per headline outcome: the share of the outcome's
+    uncertainty from the assumed weights, marked * where it is most of it, and the
+    standard deviation of the outcome's mean across the draws, in the outcome's units."""
+    index = {(a.rule, a.outcome): a for a in rows if a.actor == ""}
+    outcomes = [o for o in HEADLINE if any((r, o) in index for r in rules)]
+    columns = [[HEADLINE[o], *(share_cell(index.get((r, o))) for r in rules)]
+               for o in outcomes]
+    lines = layout(["rule", *rules], columns, width)
+    lines += textwrap.wrap(note, width, subsequent_indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def share_cell(a: AssumptionRow | None) -> str:
+    if a is None or math.isnan(a.weights_share):
+        return "-"
+    mark = "*" if a.rests_on == "assumed weights" else ""
+    return f"{a.weights_share:.2f}{mark} (sd {a.weights_sd:.2g})"
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -230,3 +230,10 @@ def merged(base: Parameters, overrides: dict[str, float | int | None] | None = N
 
 def parameter_help() -> dict[str, str]:
     return {name: f.description or "" for name, f in Parameters.model_fields.items()}
+
+
+def assumed_weights() -> list[str]:
+    """The weights of the utility's terms that are assumptions (their description says
+    so): what ``compare --assumptions`` draws to see which outcomes rest on them."""
+    return [name for name, f in Parameters.model_fields.items()
+            if name.startswith("w_") and "assumption" in (f.description or "")]

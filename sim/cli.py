@@ -165,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--workers", type=whole_number,
                       help="processes (default: every core; 1: serial)")
     add_what_if_options(comp)
+    comp.add_argument("--assumptions", type=whole_number, default=0, metavar="K",
+                      help="also play K draws of the assumed utility weights (each within "
+                           "half again either way) over 20 seeds per rule, and say which "
+                           "outcomes rest mostly on those weights rather than on the seeds "
+                           "(default 0: off)")
     comp.add_argument("--out", type=Path, help="output folder (default "
                       "runs/compare-SCENARIO[-WHAT-IFS]-DIGEST; the same command resumes it, "
                       "a folder of another request is refused)")
@@ -503,9 +508,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     checked = base.check()
     warn_of_cost(checked, checked.loaded.scenario.turns,
                  args.seeds * len(split_rules(args.rules)))
+    if args.assumptions == 1 or args.assumptions < 0:
+        raise InputError.one("--assumptions", str(args.assumptions),
+                             "0 (off) or at least 2 draws, to measure a spread")
     batch = compare(base, args.rules, args.seeds, args.root_seed,
                     args.workers, args.out, progress=not args.quiet,
-                    retry_failed=args.retry_failed, command=command())
+                    retry_failed=args.retry_failed, command=command(),
+                    assumptions=args.assumptions)
     if not args.quiet:
         print(batch.table())
     print(f"{len(batch.seeds) * len(batch.rules)} runs in {batch.seconds:.1f} s; wrote "

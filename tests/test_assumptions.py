@@ -1,0 +1,56 @@
+"""Uncertainty that admits the assumptions: ``compare --assumptions K`` plays K draws of
+the assumed utility weights and says, per outcome, which share of its uncertainty is the
+weights' rather than the seeds' (analysis/compare.py, assumption_summary)."""
+
+import csv
+
+import pytest
+
+from analysis.compare import assumption_summary
+from scenarios.parameters import DEFAULTS, Parameters, assumed_weights
+from sim.app import ASSUMPTION_RANGE, compare, weight_draws
+
+
+def rows(by_seed, by_draw):
+    """Batch rows whose value is ``by_seed(seed)``; drawn rows whose value is
+    ``by_draw(draw, seed)``, for one rule and outcome."""
+    results = [("s", "caucus", seed, "cohesion", "", by_seed(seed)) for seed in range(40)]
+    drawn = [("caucus", k, "cohesion", "", by_draw(k, seed)) for k in range(6)
+             for seed in range(10)]
+    return results, drawn
+
+
+def test_an_outcome_that_moves_with_the_weights_rests_on_them_and_one_that_does_not_does_not():
+    weights = assumption_summary(*rows(lambda s: 0.5 + 0.001 * (s % 2),
+                                       lambda k, s: 0.3 + 0.1 * k + 0.001 * (s % 2)))
+    seeds = assumption_summary(*rows(lambda s: 0.2 + 0.3 * (s % 2),
+                                     lambda k, s: 0.2 + 0.3 * (s % 2)))
+    (w,), (s,) = weights, seeds
+    assert w.weights_share > 0.99 and w.rests_on == "assumed weights"
+    assert s.weights_share == 0.0 and s.rests_on == "seeds"
+    assert s.seed_se == pytest.approx(0.3 * 0.5 * (40 / 39) ** 0.5 / 40 ** 0.5, rel=1e-6)
+
+
+def test_the_draws_are_the_assumed_weights_within_their_range_and_repeat_by_seed():
+    draws = weight_draws(DEFAULTS, 5, root_seed=3)
+    assert draws == weight_draws(DEFAULTS, 5, root_seed=3) != weight_draws(DEFAULTS, 5, 4)
+    values = DEFAULTS.model_dump()
+    for draw in draws:
+        assert set(draw) == set(assumed_weights()) and "temperature" not in draw
+        for name, value in draw.items():
+            assert (1 - ASSUMPTION_RANGE) * values[name] - 1e-6 <= value \
+                <= (1 + ASSUMPTION_RANGE) * values[name] + 1e-6
+        Parameters(**draw)  # within every bound
+
+
+def test_compare_with_assumptions_writes_the_shares_and_says_so(tmp_path):
+    done = compare("cyber_attack", "bilateral,caucus", 3, workers=1, out_dir=tmp_path / "c",
+                   progress=False, assumptions=2)
+    table = list(csv.DictReader((tmp_path / "c" / "assumptions.csv").open(encoding="utf-8")))
+    assert {r["rule"] for r in table} == {"bilateral", "caucus"}
+    assert all(r["rests_on"] in {"seeds", "assumed weights", ""} for r in table)
+    assert "the outcome rests mostly on the\n  assumed weights" in done.table()
+    plain = compare("cyber_attack", "bilateral", 3, workers=1, out_dir=tmp_path / "p",
+                    progress=False)
+    assert "seed noise alone" in plain.table()
+    assert not (tmp_path / "p" / "assumptions.csv").exists()
