@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ if TYPE_CHECKING:
 BACKTEST_FILES = ("backtest.csv", "backtest.png", "threats.png", "backtest.md")
 COLUMNS = ("entry", "actor", "decision", "options", "date", "record_turn", "runs",
            "hit_rate", "mean_error_turns", "median_error_turns", "mean_error_days",
-           "median_error_days", "source")
+           "median_error_days", "hit_weights_share", "timing_weights_share", "source")
+MOSTLY = 0.5  # as in analysis/compare.py: above it, more of the doubt is the weights'
+NO_ASSUMPTIONS = ("The shares and errors are over seeds alone, with every assumed weight at "
+                  "its value: `--assumptions K` says which entries' scores rest mostly on "
+                  "those weights.")
 COUNCIL = "NAC"
 THREAT = "public.threat."
 # The turns the report's threat table shows: the start, the weeks after the invasion,
@@ -99,9 +104,37 @@ def score(runs: list[list[Act]], record: Record) -> list[EntryScore]:
     return scores
 
 
-def table_rows(scores: list[EntryScore], days_per_turn: float) -> list[dict]:
+def weights_shares(scores: list[EntryScore], drawn: list[list[EntryScore]]
+                   ) -> dict[str, tuple[float, float]]:
+    """Per entry, the share of the uncertainty of its hit rate and of its mean timing
+    error that is the assumed weights' (``drawn``: the scores of each draw of the weights)
+    rather than the seeds': sd_w^2 / (sd_w^2 + se^2), with se the standard error over the
+    batch's runs (binomial for the hit rate) and sd_w the standard deviation across draws;
+    NaN where neither varies enough to say."""
+    def share(sd: float, se: float) -> float:
+        total = sd ** 2 + se ** 2
+        return sd ** 2 / total if total > 0 else math.nan
+
+    out = {}
+    for i, s in enumerate(scores):
+        p, n = s.hit_rate, s.runs
+        hits = [d[i].hit_rate for d in drawn]
+        errors = [e for d in drawn if (e := d[i].error("mean")) is not None]
+        se_hit = math.sqrt(p * (1 - p) / n) if n else math.nan
+        se_err = statistics.stdev(s.errors) / math.sqrt(len(s.errors)) \
+            if len(s.errors) > 1 else math.nan
+        out[s.entry.id] = (
+            share(statistics.stdev(hits), se_hit) if len(hits) > 1 else math.nan,
+            share(statistics.stdev(errors), se_err) if len(errors) > 1 else math.nan)
+    return out
+
+
+def table_rows(scores: list[EntryScore], days_per_turn: float,
+               shares: dict[str, tuple[float, float]] | None = None) -> list[dict]:
     def num(value: float | None) -> str:
-        return "" if value is None else number_text(round(value, 4))
+        return "" if value is None or math.isnan(value) else number_text(round(value, 4))
+
+    shares = shares or {}
 
     return [{"entry": s.entry.id, "actor": s.entry.actor, "decision": s.entry.decision,
              "options": " ".join(s.entry.options), "date": s.entry.date.isoformat(),
@@ -110,14 +143,17 @@ def table_rows(scores: list[EntryScore], days_per_turn: float) -> list[dict]:
              "median_error_turns": num(s.error("median")),
              "mean_error_days": num(s.error("mean", days_per_turn)),
              "median_error_days": num(s.error("median", days_per_turn)),
+             "hit_weights_share": num(shares.get(s.entry.id, (None, None))[0]),
+             "timing_weights_share": num(shares.get(s.entry.id, (None, None))[1]),
              "source": s.entry.source} for s in scores]
 
 
-def backtest_csv(scores: list[EntryScore], days_per_turn: float) -> str:
+def backtest_csv(scores: list[EntryScore], days_per_turn: float,
+                 shares: dict[str, tuple[float, float]] | None = None) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(table_rows(scores, days_per_turn))
+    writer.writerows(table_rows(scores, days_per_turn, shares))
     return out.getvalue()
 
 
@@ -195,7 +231,8 @@ def threat_table(means: dict[tuple[str, str], dict[int, float]],
 
 def report_text(scores: list[EntryScore], record: Record, means: dict, polls: dict,
                 polls_cited: dict[tuple[str, str], str], header: list[str],
-                turns: int) -> str:
+                turns: int, shares: dict[str, tuple[float, float]] | None = None,
+                assumption_note: str = "") -> str:
     days = record.days_per_turn
     matched = [s for s in scores if s.errors]
     all_errors = [abs(e) for s in scores for e in s.errors]
@@ -203,6 +240,7 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
     hit = statistics.fmean(s.hit_rate for s in scores)
     off = statistics.fmean(all_errors) * days if all_errors else 0.0
     lines = [f"# Backtest: {record.title}", "", *header, "",
+             *([f"Note from the record: {record.note}", ""] if record.note else []),
              f"{len(scores)} entries; mean share of runs that match {hit:.2f}; {exact} entries "
              f"matched in the right turn by the median run; mean absolute timing error "
              f"{off:.1f} days over the {len(matched)} entries some run matched.", "",
@@ -210,12 +248,16 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
              "first chooses one of the entry's options; its timing error is that turn less "
              f"the record's, times {days:g} days (negative: earlier than in fact). Mean and "
              "median are over the runs that match.", "",
+             assumption_note or NO_ASSUMPTIONS, "",
              "| entry | date | record turn | share matching | mean error (days) | "
-             "median error (days) |", "| --- | --- | --- | --- | --- | --- |"]
-    for row in table_rows(scores, days):
+             "median error (days) | weights' share (matching, timing) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for row in table_rows(scores, days, shares):
+        weights = f"{row['hit_weights_share'] or '-'}, {row['timing_weights_share'] or '-'}" \
+            if shares else ""
         lines.append(f"| {row['entry']} | {row['date']} | {row['record_turn']} | "
                      f"{row['hit_rate']} | {row['mean_error_days']} | "
-                     f"{row['median_error_days']} |")
+                     f"{row['median_error_days']} | {weights} |")
     lines += ["", "## Each public's threat perception against its polls", "",
               "The mean over runs of the share of each public that sees China and Russia as "
               "a threat, beside the poll each public starts from and relaxes toward:", "",
@@ -227,21 +269,30 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
     return "\n".join(lines) + "\n"
 
 
+def scored(runs: list[list[tuple]], record: Record) -> list[EntryScore]:
+    """Runs reduced by :func:`backtest_rows`, scored."""
+    return score([[tuple(r[1:]) for r in rows if r[0] == "act"] for rows in runs],  # type: ignore[misc]
+                 record)
+
+
 def write_backtest(out: Path, runs: list[list[tuple]], record: Record,
                    polls: dict[tuple[str, str], tuple[float, str]], header: list[str],
-                   turns: int) -> list[EntryScore]:
+                   turns: int, drawn: list[list[list[tuple]]] | None = None,
+                   assumption_note: str = "") -> list[EntryScore]:
     """Score the runs (each reduced by :func:`backtest_rows`) and write the folder's
-    files; ``polls``: (country, china|russia) -> the poll's value and citation."""
-    acts = [[tuple(r[1:]) for r in rows if r[0] == "act"] for rows in runs]
-    scores = score(acts, record)  # type: ignore[arg-type]
+    files; ``polls``: (country, china|russia) -> the poll's value and citation;
+    ``drawn``: per draw of the assumed weights, its runs (for :func:`weights_shares`)."""
+    scores = scored(runs, record)
+    shares = weights_shares(scores, [scored(d, record) for d in drawn]) if drawn else None
     means = threat_means(runs)
     values = {k: v for k, (v, _) in polls.items()}
-    write_text(out / "backtest.csv", backtest_csv(scores, record.days_per_turn))
+    write_text(out / "backtest.csv", backtest_csv(scores, record.days_per_turn, shares))
     save(backtest_figure(scores, record.days_per_turn,
                          f"{record.title}: {len(runs)} runs"), out / "backtest.png")
     save(threat_figure(means, values, f"{record.title}: threat perceptions, mean of "
                                       f"{len(runs)} runs"), out / "threats.png")
     write_text(out / "backtest.md",
                report_text(scores, record, means, values,
-                           {k: c for k, (_, c) in polls.items()}, header, turns))
+                           {k: c for k, (_, c) in polls.items()}, header, turns, shares,
+                           assumption_note))
     return scores

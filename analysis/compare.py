@@ -259,7 +259,7 @@ class AssumptionRow:
     @property
     def rests_on(self) -> str:
         if math.isnan(self.weights_share):
-            return ""
+            return "neither varies" if self.weights_sd == self.seed_se == 0 else ""
         return "assumed weights" if self.weights_share > MOSTLY else "seeds"
 
 
@@ -279,12 +279,13 @@ def assumption_summary(results: list[Result],
     rows = []
     for key, values in by_seed.items():
         v = np.array(values)
-        se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
+        # rounded first, so that a float sum's last-digit noise is no variation
+        se = _r(float(v.std(ddof=1) / math.sqrt(len(v)))) if len(v) > 1 else math.nan
         means = np.array([np.mean(x) for x in by_draw.get(key, {}).values()])
-        sd = float(means.std(ddof=1)) if len(means) > 1 else math.nan
+        sd = _r(float(means.std(ddof=1))) if len(means) > 1 else math.nan
         total = sd ** 2 + se ** 2
-        share = sd ** 2 / total if total > 0 else (0.0 if total == 0 else math.nan)
-        rows.append(AssumptionRow(*key, _r(se), _r(sd), _r(share)))
+        share = sd ** 2 / total if total > 0 else math.nan  # nan: neither varies
+        rows.append(AssumptionRow(*key, se, sd, _r(share)))
     return rows
 
 

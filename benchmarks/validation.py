@@ -5,8 +5,9 @@
 Runs the pattern tests (``tests/test_patterns_*.py``) and records each one's outcome, with
 the report sentence its docstring quotes and the threshold it states; then plays every
 built-in scenario over seeds and sets China's coercion, as the model plays it, beside the
-episodes on record (``COERCION_RECORD``). The page is written, never edited by hand, so it
-cannot go stale: rerun the command after a change.
+episodes on record (``COERCION_RECORD``); scores the 2022 backtest against its record; and
+says which outcomes rest mostly on the assumed weights rather than the seeds. The page is
+written, never edited by hand, so it cannot go stale: rerun the command after a change.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import datetime
 import inspect
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from agents.catalog import IP4
+from analysis.outcomes import HEADLINE
 from scenarios.loader import builtin_names
+from sim.app import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, backtest, compare
 from sim.outputs import Choice, Coercion
 from sim.request import RunRequest
 from sim.runner import play
@@ -30,6 +34,8 @@ from sim.runner import play
 ROOT = Path(__file__).resolve().parent.parent
 PATTERN_FILES = sorted((ROOT / "tests").glob("test_patterns_*.py"))
 RULES = ("caucus", "bilateral")
+DRAWS = 8  # draws of the assumed weights for the uncertainty section
+UNCERTAINTY_SCENARIO = "ukraine_response"
 
 # China's economic coercion of the four on record: the target, when, what China did and
 # what the target did. Data the model is scored against; the model never reads it.
@@ -112,7 +118,64 @@ def threshold(doc: str) -> str:
     return rest.removeprefix("Threshold: ")
 
 
-def page(patterns: dict[str, tuple[str, str]] | None, coercion: dict, seeds: int) -> str:
+def backtest_section(seeds: int) -> list[str]:
+    """The 2022 backtest's scores and threat table (``ip4sim backtest``), as its report
+    gives them, with the draws of the assumed weights."""
+    with tempfile.TemporaryDirectory() as folder:
+        backtest(n_seeds=seeds, out_dir=folder, progress=False, assumptions=DRAWS,
+                 command=["ip4sim", "backtest", "--seeds", str(seeds), "--assumptions",
+                          str(DRAWS)])
+        text = (Path(folder) / "backtest.md").read_text(encoding="utf-8")
+    body = text.split("\n## The record's sources")[0].split("\n", 1)[1]
+    return ["## History: the 2022 backtest", "",
+            "Runs of `backtest_2022` (February to July 2022 in weekly turns) scored against "
+            "the record of what the four and the allies did and when "
+            "(`scenarios/records/backtest_2022.yaml`, every entry cited; the model never "
+            "reads it). The default profiles, under the caucus.", "",
+            *body.replace("\n## ", "\n### ").strip().splitlines(), ""]
+
+
+def uncertainty_section(seeds: int) -> list[str]:
+    """Which outcomes rest on the assumed weights (``compare --assumptions``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        done = compare(UNCERTAINTY_SCENARIO, RULES, seeds, out_dir=folder, progress=False,
+                       assumptions=DRAWS)
+    rows = sorted((a for a in done.assumptions or [] if a.actor == "" and a.outcome in HEADLINE),
+                  key=lambda a: (list(HEADLINE).index(a.outcome), RULES.index(a.rule)))
+    lines = [
+        "## Uncertainty: the seeds and the assumed weights", "",
+        "A compare interval (the 95% t interval of the mean over seeds) is seed noise alone: "
+        "it says how sure the mean is *given* the model's weights. Every utility weight "
+        "(`w_*` in `scenarios/parameters.py`) is an assumption, so `compare --assumptions K` "
+        f"(and `backtest --assumptions K`) also plays K draws of all of them at once, each "
+        f"weight independently between {1 - ASSUMPTION_RANGE:g} and {1 + ASSUMPTION_RANGE:g} "
+        f"times its value (nothing pins them closer than that), over the batch's first "
+        f"{ASSUMPTION_SEEDS} seeds (the same for every draw, so the draws differ by their "
+        "weights, not their seeds). Per outcome: `seed_se`, the standard error of the mean "
+        "over the batch's seeds; `weights_sd`, the standard deviation of the outcome's mean "
+        "across the draws; and the weights' share of the two variances, "
+        "sd_w^2 / (sd_w^2 + se^2). Above 0.5 the outcome *rests mostly on the assumed "
+        "weights*: more seeds would not make it surer. Two honest limits: the share is "
+        "relative to the batch's own precision (with more seeds se shrinks and the share "
+        "grows), and what seed noise is left in a draw's 20-seed mean counts as the weights' "
+        "(so the share is an upper bound). The draws vary the weights together: this says "
+        "how much an outcome rests on the weights, not which weight; `ip4sim sweep` with a "
+        "Sobol or Morris design says which.", "",
+        f"`{UNCERTAINTY_SCENARIO}`, {seeds} seeds per rule, {DRAWS} draws:", "",
+        "| outcome | rule | mean [95% t interval] | seed_se | weights_sd | weights' share "
+        "| rests on |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    summary = {(r.rule, r.outcome, r.actor): r for r in done.summary}
+    for a in rows:
+        s = summary[(a.rule, a.outcome, "")]
+        lines.append(f"| {HEADLINE[a.outcome]} | {a.rule} | {s.mean:.3g} [{s.ci_low:.3g}, "
+                     f"{s.ci_high:.3g}] | {a.seed_se:.2g} | {a.weights_sd:.2g} | "
+                     f"{'-' if a.rests_on == 'neither varies' else f'{a.weights_share:.2f}'} | "
+                     f"{a.rests_on} |")
+    return [*lines, ""]
+
+
+def page(patterns: dict[str, tuple[str, str]] | None, coercion: dict, seeds: int,
+         history: list[str] | None = None) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "unknown"
     lines = [
@@ -189,6 +252,7 @@ def page(patterns: dict[str, tuple[str, str]] | None, coercion: dict, seeds: int
                 if attempted["NZL"] else "New Zealand is never targeted, as on record."),
         "- " + disinformation_note(coercion, seeds),
         "",
+        *(history or []),
     ]
     return "\n".join(lines)
 
@@ -222,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 1:
         parser.error("--seeds: at least 1")
     patterns = None if args.no_tests else pattern_results(PATTERN_FILES)
-    text = page(patterns, coercion_in_the_model(args.seeds), args.seeds)
+    history = [*backtest_section(args.seeds), *uncertainty_section(args.seeds)]
+    text = page(patterns, coercion_in_the_model(args.seeds), args.seeds, history)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

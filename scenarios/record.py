@@ -42,6 +42,8 @@ class EntryFile(Strict):
 class RecordFile(Strict):
     scenario: str = Field(description="the id of the scenario this record scores")
     title: str
+    note: str = Field("", description="what a reader of the scores should know, e.g. which "
+                                      "entries the profiles were calibrated on")
     entries: list[EntryFile] = Field(min_length=1)
 
 
@@ -69,6 +71,7 @@ class Record:
     title: str
     days_per_turn: float
     entries: tuple[Entry, ...]
+    note: str = ""
 
 
 def records_dir() -> Path:
@@ -126,7 +129,7 @@ def load_record(path: str | Path, scenario: Scenario, catalog: Catalog) -> Recor
     if problems:
         raise InputError(problems)
     return Record(source, hashlib.sha256(raw).hexdigest(), parsed.scenario, parsed.title,
-                  scenario.days_per_turn, tuple(entries))
+                  scenario.days_per_turn, tuple(entries), " ".join(parsed.note.split()))
 
 
 def entry_problems(e: EntryFile, scenario: Scenario, catalog: Catalog

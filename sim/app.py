@@ -214,11 +214,13 @@ def backtest(scenario: str = "backtest_2022", record: str | Path | None = None,
              n_seeds: int = 100, root_seed: int = 1, rule: str = "caucus",
              workers: int | None = None, out_dir: str | Path | None = None,
              progress: bool = True, command: list[str] | None = None,
-             **what_if) -> Backtest:
+             assumptions: int = 0, **what_if) -> Backtest:
     """Play the scenario over seeds (derived from ``root_seed``) and score every run
     against the record (by default the scenario's built-in one, ``scenarios/records/``).
     The record is checked against the scenario first (InputError: file, field, line);
-    the model never sees it. ``what_if``: RunRequest fields, as for :func:`compare`."""
+    the model never sees it. ``what_if``: RunRequest fields, as for :func:`compare`;
+    ``assumptions``: K draws of the assumed weights, as for :func:`compare`, give each
+    entry's share of doubt that is the weights' rather than the seeds'."""
     base = RunRequest(scenario=scenario, rule=rule, **what_if)
     checked = base.check()
     loaded = checked.loaded
@@ -241,7 +243,24 @@ def backtest(scenario: str = "backtest_2022", record: str | Path | None = None,
     header = [f"`{' '.join(command or ['ip4sim', 'backtest'])}`: {len(runs)} runs of "
               f"`{loaded.scenario.id}` under {checked.rule.spec()} (seeds derived from root "
               f"seed {root_seed}), scored against `{scored_against.path}`."]
-    scores = write_backtest(out, runs, scored_against, polls, header, loaded.scenario.turns)
+    drawn, note = None, ""
+    if assumptions:
+        draws = weight_draws(checked.params, assumptions, root_seed)
+        few = seeds[:ASSUMPTION_SEEDS]
+        extra = [Job(base.model_copy(update={"seed": seed, "parameters": {
+            **base.parameters, **weights}}), loaded.sha256) for weights in draws for seed in few]
+        ran = run_jobs(extra, backtest_rows, workers, progress=progress,
+                       description="runs with drawn weights")
+        drawn = [[[row[2:] for row in r.rows] for r in ran[k * len(few):(k + 1) * len(few)]
+                  if r.ok] for k in range(len(draws))]
+        note = (f"The last column: the share of each entry's doubt (its share matching, its "
+                f"mean timing error) that is the assumed weights' rather than the seeds': "
+                f"{len(draws)} draws of the {len(assumed_weights())} utility weights, each "
+                f"between {1 - ASSUMPTION_RANGE:g} and {1 + ASSUMPTION_RANGE:g} times its "
+                f"value, over {len(few)} seeds each; sd_w^2 / (sd_w^2 + se^2), above 0.5 the "
+                "score rests mostly on the weights (- where neither varies).")
+    scores = write_backtest(out, runs, scored_against, polls, header, loaded.scenario.turns,
+                            drawn, note)
     files = [*BACKTEST_FILES, "manifest.json"]
     request = base.model_dump(include={"parameters", "overrides", "governments", "levers",
                                        "population"})

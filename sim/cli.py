@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--workers", type=whole_number,
                       help="processes (default: every core; 1: serial)")
     add_what_if_options(back)
+    back.add_argument("--assumptions", type=whole_number, default=0, metavar="K",
+                      help="also play K draws of the assumed utility weights over 20 seeds "
+                           "and say which entries' scores rest mostly on them (default 0)")
     back.add_argument("--out", type=Path, help="output folder (default runs/backtest-SCENARIO)")
     back.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     back.set_defaults(handler=cmd_backtest)
@@ -508,9 +511,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     checked = base.check()
     warn_of_cost(checked, checked.loaded.scenario.turns,
                  args.seeds * len(split_rules(args.rules)))
-    if args.assumptions == 1 or args.assumptions < 0:
-        raise InputError.one("--assumptions", str(args.assumptions),
-                             "0 (off) or at least 2 draws, to measure a spread")
+    check_draws(args.assumptions)
     batch = compare(base, args.rules, args.seeds, args.root_seed,
                     args.workers, args.out, progress=not args.quiet,
                     retry_failed=args.retry_failed, command=command(),
@@ -527,16 +528,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_draws(assumptions: int) -> None:
+    if assumptions == 1 or assumptions < 0:
+        raise InputError.one("--assumptions", str(assumptions),
+                             "0 (off) or at least 2 draws, to measure a spread")
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (left out of the scores)."""
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise InputError.one("--seeds", str(args.seeds), f"from 1 to {MAX_SEEDS:,}")
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", str(args.workers), "must be at least 1")
+    check_draws(args.assumptions)
     base = what_if(args, args.scenario)
     out = out_folder(args.out) if args.out else None
     done = backtest(args.scenario, args.record, args.seeds, args.root_seed, args.rule,
                     args.workers, out, progress=not args.quiet, command=command(),
+                    assumptions=args.assumptions,
                     **base.model_dump(include={"parameters", "overrides", "governments",
                                                "levers", "population"}))
     if not args.quiet:

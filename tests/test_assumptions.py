@@ -9,6 +9,7 @@ import pytest
 from analysis.compare import assumption_summary
 from scenarios.parameters import DEFAULTS, Parameters, assumed_weights
 from sim.app import ASSUMPTION_RANGE, compare, weight_draws
+from sim.cli import main
 
 
 def rows(by_seed, by_draw):
@@ -29,6 +30,14 @@ def test_an_outcome_that_moves_with_the_weights_rests_on_them_and_one_that_does_
     assert w.weights_share > 0.99 and w.rests_on == "assumed weights"
     assert s.weights_share == 0.0 and s.rests_on == "seeds"
     assert s.seed_se == pytest.approx(0.3 * 0.5 * (40 / 39) ** 0.5 / 40 ** 0.5, rel=1e-6)
+    (still,) = assumption_summary(*rows(lambda s: 0.4, lambda k, s: 0.4))
+    assert still.rests_on == "neither varies"
+
+
+def test_one_draw_is_refused(tmp_path, capsys):
+    assert main(["compare", "cyber_attack", "--assumptions", "1", "--out",
+                 str(tmp_path / "c")]) == 2
+    assert "at least 2 draws" in capsys.readouterr().err
 
 
 def test_the_draws_are_the_assumed_weights_within_their_range_and_repeat_by_seed():
@@ -48,7 +57,7 @@ def test_compare_with_assumptions_writes_the_shares_and_says_so(tmp_path):
                    progress=False, assumptions=2)
     table = list(csv.DictReader((tmp_path / "c" / "assumptions.csv").open(encoding="utf-8")))
     assert {r["rule"] for r in table} == {"bilateral", "caucus"}
-    assert all(r["rests_on"] in {"seeds", "assumed weights", ""} for r in table)
+    assert all(r["rests_on"] in {"seeds", "assumed weights", "neither varies"} for r in table)
     assert "the outcome rests mostly on the\n  assumed weights" in done.table()
     plain = compare("cyber_attack", "bilateral", 3, workers=1, out_dir=tmp_path / "p",
                     progress=False)
