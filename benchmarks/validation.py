@@ -128,9 +128,9 @@ def backtest_section(seeds: int) -> list[str]:
         text = (Path(folder) / "backtest.md").read_text(encoding="utf-8")
     body = text.split("\n## The record's sources")[0].split("\n", 1)[1]
     return ["## History: the 2022 backtest", "",
-            "Runs of `backtest_2022` (February to July 2022 in weekly turns) scored against "
+            "Runs of `ukraine_2022` (February to July 2022 in weekly turns) scored against "
             "the record of what the four and the allies did and when "
-            "(`scenarios/records/backtest_2022.yaml`, every entry cited; the model never "
+            "(`scenarios/records/ukraine_2022.yaml`, every entry cited; the model never "
             "reads it). The default profiles, under the caucus.", "",
             *body.replace("\n## ", "\n### ").strip().splitlines(), ""]
 

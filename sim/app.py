@@ -210,7 +210,7 @@ class Backtest:
     files: list[str]
 
 
-def backtest(scenario: str = "backtest_2022", record: str | Path | None = None,
+def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
              n_seeds: int = 100, root_seed: int = 1, rule: str = "caucus",
              workers: int | None = None, out_dir: str | Path | None = None,
              progress: bool = True, command: list[str] | None = None,

@@ -181,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     back = sub.add_parser("backtest", help="score runs of a scenario set in history against "
                                            "the record of what happened (table, figures, "
                                            "report)")
-    back.add_argument("scenario", nargs="?", default="backtest_2022",
-                      help="a scenario with a start_date (default backtest_2022)")
+    back.add_argument("scenario", nargs="?", default="ukraine_2022",
+                      help="a scenario with a start_date (default ukraine_2022)")
     back.add_argument("--record", type=Path, help="the record file (default: the scenario's "
                       "built-in record, scenarios/records/SCENARIO.yaml)")
     back.add_argument("--seeds", type=whole_number, default=100,

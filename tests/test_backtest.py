@@ -14,9 +14,9 @@ from scenarios.record import builtin_record, load_record
 from sim.cli import main
 from sim.outputs import Choice, CouncilVote
 
-SCENARIO = load_scenario("backtest_2022").scenario
-RECORD = load_record(builtin_record("backtest_2022"), SCENARIO, load_catalog())
-TEXT = builtin_record("backtest_2022").read_text(encoding="utf-8")
+SCENARIO = load_scenario("ukraine_2022").scenario
+RECORD = load_record(builtin_record("ukraine_2022"), SCENARIO, load_catalog())
+TEXT = builtin_record("ukraine_2022").read_text(encoding="utf-8")
 
 
 def copy_of_the_record(shift: int = 0) -> list:
