@@ -60,14 +60,15 @@ class Experiment:
     parameter, the replicate's seed) played as a run and reduced to its outcomes.
     A class, not a closure, so that EMA's worker processes can unpickle it."""
 
-    def __init__(self, scenarios: dict[str, tuple[str, str]], factors: list[str],
+    def __init__(self, scenarios: dict[str, tuple[str, str]], factors: dict[str, str],
                  reduce: Reduce, outcomes: list[str]) -> None:
         self.scenarios = scenarios  # scenario id -> (path, sha256)
-        self.factors, self.reduce, self.outcomes = factors, reduce, outcomes
+        self.factors = factors  # factor name -> its key in an experiment
+        self.reduce, self.outcomes = reduce, outcomes
 
     def request(self, experiment: dict[str, Any]) -> Job:
         path, sha256 = self.scenarios[experiment[SCENARIO]]
-        values = {name: experiment[name] for name in self.factors}
+        values = {name: experiment[key] for name, key in self.factors.items()}
         request = apply(RunRequest(scenario=path), values).model_copy(update={
             "rule": experiment[RULE], "seed": int(experiment[SEED])})
         return Job(request, sha256)
@@ -92,12 +93,14 @@ def workbench():
 
 
 def factor_parameter(factor: Factor):
-    """An EMA parameter for a sweep factor (a Constant for a single level)."""
+    """An EMA parameter for a sweep factor (a Constant for a single level). A parameter
+    reaches the model's function under its ``variable_name``, the factor's name; a
+    Constant under its own name, the factor's as an identifier."""
     ema = workbench()
     name = ema_name(factor.name)
     if factor.levels is not None:
         if len(factor.levels) == 1:
-            return ema.Constant(factor.name, factor.levels[0])
+            return ema.Constant(name, factor.levels[0])
         return ema.CategoricalParameter(name, factor.levels, variable_name=factor.name)
     low, high = factor.range
     if factor.name == "population":
@@ -120,10 +123,11 @@ def ema_model(sweep: str | Path | SweepFile | Plan, reduce: Reduce,
     ema = workbench()
     plan = sweep if isinstance(sweep, Plan) else plan_sweep(sweep, known_outcome)
     factors = plan.sweep.factors
-    model = ema.ReplicatorModel(name, function=Experiment(
-        {s.scenario.id: (s.path, s.sha256) for s in plan.scenarios},
-        [f.name for f in factors], reduce, list(plan.sweep.outcomes)))
     params = [(f, factor_parameter(f)) for f in factors]
+    keys = {f.name: p.name if isinstance(p, ema.Constant) else f.name for f, p in params}
+    model = ema.ReplicatorModel(name, function=Experiment(
+        {s.scenario.id: (s.path, s.sha256) for s in plan.scenarios}, keys, reduce,
+        list(plan.sweep.outcomes)))
     model.uncertainties = [p for f, p in params if factor_kind(f.name) != "lever"
                            and not isinstance(p, ema.Constant)]
     scenario_choice = choice(SCENARIO, [s.scenario.id for s in plan.scenarios])

@@ -25,6 +25,7 @@ factors:
   - {name: temperature, range: [0.04, 0.2]}
   - {name: messaging, levels: [0, 1]}
   - {name: population, levels: [200]}
+  - {name: JPN.china_threat, levels: [0.7]}
 design: {kind: lhs, points: 3}
 replicates: 2
 root_seed: 4
@@ -48,8 +49,8 @@ def test_the_sweep_is_an_ema_model(tiny):
     levers = {p.name: p for p in model.levers}
     assert set(levers) == {"messaging", "rule"}
     assert [c.value for c in levers["rule"].categories] == plan_sweep(tiny).rules
-    assert {c.name: c.value for c in model.constants} == {"population": 200,
-                                                               "scenario": "ukraine_response"}
+    assert {c.name: c.value for c in model.constants} == {
+        "population": 200, "JPN_china_threat": 0.7, "scenario": "ukraine_response"}
     assert [o.name for o in model.outcomes] == ["joint_rate", "cohesion"]
     assert [r["seed"] for r in model.replications] == derive_seeds(4, 2)
 
