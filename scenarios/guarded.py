@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent
@@ -47,14 +47,21 @@ def read_user_file(path: Path) -> tuple[bytes, str]:
     source = str(path)
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError.one(source, "", f"{size:,} bytes: larger than the limit of "
-                                 f"{MAX_FILE_BYTES:,} bytes for a file")
         with path.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            return read_user_bytes(f, source, size)
     except OSError as err:
         raise InputError.one(source, "", f"cannot read the file: {err.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:  # it grew while we looked
+
+
+def read_user_bytes(stream: BinaryIO, source: str, size: int | None = None
+                    ) -> tuple[bytes, str]:
+    """A user file read from ``stream`` (a file, an upload) as :func:`read_user_file`
+    does; ``size``, when known beforehand, refuses a file too large before reading it."""
+    if size is not None and size > MAX_FILE_BYTES:
+        raise InputError.one(source, "", f"{size:,} bytes: larger than the limit of "
+                             f"{MAX_FILE_BYTES:,} bytes for a file")
+    raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # it grew while we looked, or its size was not told
         raise InputError.one(source, "", f"larger than the limit of {MAX_FILE_BYTES:,} bytes")
     try:
         text = raw.decode("utf-8")

@@ -5,6 +5,8 @@ import pytest
 solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 
+from scenarios.guarded import MAX_FILE_BYTES  # noqa: E402
+from scenarios.loader import library_dir  # noqa: E402
 from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
@@ -108,3 +110,51 @@ def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(reg
     rc.find(ipywidgets.Image).assert_wait(lambda w: w.value == again.result().png,
                                           timeout=30)
     assert registry.figures.last(game.id) == again.result()
+
+
+def drop(rc, name: str, data: bytes, size: int | None = None):
+    """A file dropped on the console's FileDrop, as the browser would send it: the
+    widget's file list changes, then solara's FileDrop reads the file in its thread (here
+    from memory instead of from the browser, chunk by chunk)."""
+    import io
+
+    from solara.components.file_drop import FileDropZone
+
+    zone = rc.find(FileDropZone).widget
+    info = {"name": name, "size": len(data) if size is None else size}
+    zone.get_files = lambda timeout=30: [{**info, "file_obj": io.BytesIO(data)}]
+    zone.file_info = [info]
+
+
+def test_an_uploaded_scenario_is_checked_kept_and_played(registry):
+    text = (library_dir() / "dprk_provocation.yaml").read_bytes()
+    box, rc = solara.render(pages.Console(), handle_error=False)
+    drop(rc, "my exercise.yaml", text.replace(b"id: dprk_provocation", b"id: my_exercise"))
+    note = rc.find(v.Alert, class_="ip4-upload-done").wait_for(timeout=10).widget
+    (kept,) = registry.uploaded
+    assert kept.endswith(".yaml") and "/uploads/my_exercise-" in kept and kept in str(
+        note.children)
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    assert game.model.exercise.id == "my_exercise" and game.model.turns_done == 1
+    assert game.model.checked.loaded.path == kept  # the manifest names a file that replays
+
+
+def test_a_malformed_upload_shows_its_file_field_and_line_and_is_not_kept(registry):
+    box, rc = solara.render(pages.Console(), handle_error=False)
+    drop(rc, "broken.yaml", b"id: broken\ntitle: Broken\nturns: many\n")
+    errors = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
+    assert any("broken.yaml:3: turns:" in str(e.children) for e in errors)
+    assert registry.uploaded == [] and not (registry.runs / "uploads").exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(registry):
+    box, rc = solara.render(pages.Console(), handle_error=False)
+    drop(rc, "huge.yaml", b"", size=MAX_FILE_BYTES + 1)  # the browser's size: not read
+    (error,) = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
+    assert error.children == [f"huge.yaml: {MAX_FILE_BYTES + 1:,} bytes: larger than "
+                              f"the limit of {MAX_FILE_BYTES:,} bytes for a file"]
+    drop(rc, "liar.yaml", b"#" * (MAX_FILE_BYTES + 1), size=10)  # a size that lies
+    rc.find(v.Alert, class_="ip4-upload-error").assert_wait(
+        lambda e: "liar.yaml: larger than the limit" in str(e.children), timeout=10)
+    assert registry.uploaded == []

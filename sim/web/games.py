@@ -10,15 +10,19 @@ run folder through the same writer as a terminal run (``sim.app.report``).
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from scenarios.errors import InputError
-from scenarios.loader import builtin_names, load_scenario
+from scenarios.guarded import read_user_bytes
+from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse_scenario
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
@@ -266,6 +270,7 @@ class Games:
         self.runs = Path(runs)
         self.games: dict[str, Game] = {}
         self.lock = threading.Lock()
+        self.uploaded: list[str] = []  # scenario files uploaded from the console, as kept
         self.figures = Figures()  # the projectors' figures, drawn off the pages' redraw
         # Beyond this machine the console, too, needs a key: `ip4sim serve` prints its address.
         self.console_key = secrets.token_urlsafe(8) if self.codes_required else None
@@ -278,9 +283,28 @@ class Games:
         return self.console_key is None or secrets.compare_digest(key or "", self.console_key)
 
     def scenarios(self) -> list[str]:
-        """What the facilitator may open: the built-in library and the named folders."""
+        """What the facilitator may open: the built-in library, the named folders and the
+        files uploaded to this server."""
         files = [str(p) for folder in self.folders for p in sorted(folder.glob("*.y*ml"))]
-        return [*builtin_names(), *files]
+        return [*builtin_names(), *files, *self.uploaded]
+
+    def upload(self, name: str, stream: BinaryIO, size: int | None = None) -> LoadedScenario:
+        """A scenario file uploaded from the console, read within MAX_FILE_BYTES (refused
+        before reading when ``size`` says it is larger) and checked by the validator
+        (InputError naming the file, the field and the line); once valid it is kept as
+        ``RUNS/uploads/NAME-DIGEST.yaml``, so that its games' manifests name a file that
+        replays, and the facilitator may open it."""
+        source = Path(name).name or "upload"  # the browser's name for it, without folders
+        raw, text = read_user_bytes(stream, source, size)
+        parse_scenario(text, source)
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(source).stem)[:40] or "upload"
+        path = self.runs / "uploads" / f"{stem}-{hashlib.sha256(raw).hexdigest()[:12]}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        with self.lock:
+            if str(path) not in self.uploaded:
+                self.uploaded.append(str(path))
+        return load_scenario(str(path))
 
     def start(self, scenario: str, rule: str = "caucus", seed: int = 1,
               people: tuple[str, ...] = (), show_engine: bool = True,

@@ -10,12 +10,15 @@ mix. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import solara
+from solara.components.file_drop import FileInfo
 
 from agents.catalog import IP4
 from scenarios.errors import InputError
+from scenarios.guarded import MAX_FILE_BYTES
 from scenarios.schema import Inject
 from sim.outputs import (
     TERMS,
@@ -72,6 +75,15 @@ def use_version(game: Game | None) -> int | None:
 
 # -- the facilitator's console ----------------------------------------------------------
 
+@dataclass(frozen=True)
+class UploadNote:
+    """What the console says of the last file dropped on it."""
+
+    done: str = ""
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # each with its file, field and line
+
+
 @solara.component
 def StartForm(on_start):
     scenarios = REGISTRY.scenarios()
@@ -81,6 +93,18 @@ def StartForm(on_start):
     people, set_people = solara.use_state(list[str]())
     show_engine, set_show_engine = solara.use_state(True)
     error, set_error = solara.use_state("")
+    upload, set_upload = solara.use_state(UploadNote())
+
+    def uploaded(info: FileInfo):  # solara calls it from a thread once the file is dropped
+        try:
+            loaded = REGISTRY.upload(info["name"], info["file_obj"], info["size"])
+        except InputError as err:
+            set_upload(UploadNote(problems=[str(p) for p in err.problems]))
+            return
+        set_scenario(loaded.path)
+        set_upload(UploadNote(f"{info['name']} is valid: kept as `{loaded.path}` and "
+                              "chosen above; Start plays it.",
+                              [str(w) for w in loaded.warnings]))
 
     def start():
         try:
@@ -93,6 +117,16 @@ def StartForm(on_start):
 
     with solara.Card("Start a game", classes=["ip4-start-form"]):
         solara.Select("Scenario", values=scenarios, value=scenario, on_value=set_scenario)
+        with solara.Div(classes=["ip4-upload"]):
+            solara.FileDrop(label=f"Or drop a scenario file here (YAML, at most "
+                            f"{MAX_FILE_BYTES:,} bytes; checked as `ip4sim validate` does)",
+                            on_file=uploaded, lazy=True)
+        if upload.done:
+            solara.Success(upload.done, classes=["ip4-upload-done"])
+        for warning in upload.warnings:
+            solara.Warning(warning, classes=["ip4-upload-warning"])
+        for problem in upload.problems:
+            solara.Error(problem, classes=["ip4-upload-error"])
         solara.Select("Rule", values=rule_names(), value=rule, on_value=set_rule)
         solara.InputInt("Seed", value=seed, on_value=set_seed, classes=["ip4-seed"])
         solara.ToggleButtonsMultiple(value=people, on_value=set_people, values=list(IP4),
