@@ -17,6 +17,7 @@ from scenarios.schema import ExpectedAction
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
     Choice,
+    Coercion,
     CouncilVote,
     EventBase,
     InjectFired,
@@ -31,6 +32,11 @@ from sim.outputs import (
 )
 
 ALLIES_MET_SHARE = 0.9  # an expectation of "the allies" is met when 90% of them act so
+# A choice by people the engine gave less than this is worth asking the room about: the
+# engine's softmax spreads at most a few options, so under a quarter means it leaned clearly
+# elsewhere.
+UNLIKELY = 0.25
+HOT_WASH_MAX = 8  # questions a hot wash has time for, before the closing one
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
     lines += _grouped(met, names) or ["- none recorded"]
     lines += ["", "## Areas for improvement", ""]
     lines += _grouped(missed, names) or ["- every expected action was met"]
+    lines += ["", "## Hot-wash questions for the room", "", *_hot_wash(events, missed, names)]
     lines += ["", "## Turn by turn", "",
               "After each choice come the three terms of the actor's utility that weighed most, "
               "each against the average option: a plus sign pulled toward the chosen option, a "
@@ -198,6 +205,44 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
               *narrate(events, turn_represents, names), "```",
               "", "## Sources", "", *sources(manifest), ""]
     return "\n".join(lines)
+
+
+def _hot_wash(events: list[EventBase], missed: list[Check], names: Names) -> list[str]:
+    """Questions for the room drawn from this run: the choices people made that the engine
+    found unlikely, the expected actions not met, the splits among the four, the Council's
+    blocks and the coercion that landed; then the question every hot wash closes with."""
+    labels = option_labels(events)
+    choices = [e for e in events if isinstance(e, Choice)]
+    asked = []
+    for e in choices:
+        if e.by.split(", bound by")[0] != "engine" and e.probability < UNLIKELY:
+            asked.append(f"{name(e.actor, names)} ({e.by}) chose "
+                         f"*{labels.get(e.decision, {}).get(e.option, e.option)}* on "
+                         f"{e.decision} in turn {e.turn}, which the engine gave "
+                         f"{e.probability:.0%}: what did the team weigh that the engine did not?")
+    for (inject, expected), actors in _by_expectation(missed, names).items():
+        asked.append(f"The evaluation guide expected \"{expected}\" ({inject}) of "
+                     f"{', '.join(actors)}, and it did not happen: what stood in the way?")
+    joint = {(e.turn, e.decision) for e in events if isinstance(e, JointPosition)}
+    split: dict[tuple[int, str], dict[str, str]] = {}
+    for e in choices:
+        if e.actor in IP4 and (e.turn, e.decision) not in joint:
+            split.setdefault((e.turn, e.decision), {})[e.actor] = e.option
+    for (turn, decision), chosen in split.items():
+        if len(set(chosen.values())) > 1:
+            said = ", ".join(f"{name(a, names)} {labels.get(decision, {}).get(o, o)}"
+                             for a, o in chosen.items())
+            asked.append(f"The four split on {decision} in turn {turn} ({said}): what would "
+                         "have brought them to one position, and was one needed?")
+    asked += [f"The Council did not agree on {e.decision} in turn {e.turn} (blocked by "
+              f"{', '.join(name(b, names) for b in e.blockers)}): what could the partners "
+              "have done before the vote?" for e in events
+              if isinstance(e, CouncilVote) and e.outcome == "blocked"]
+    asked += [f"China's pressure landed on {name(e.target, names)} in turn {e.turn}: how did "
+              "that team feel it, and what would have helped it hold firm?" for e in events
+              if isinstance(e, Coercion) and e.success]
+    closing = "If the scenario ran again tomorrow, what would each team do differently?"
+    return [f"{i}. {q}" for i, q in enumerate([*asked[:HOT_WASH_MAX], closing], start=1)]
 
 
 def _played(players: dict[str, str], names: Names) -> str:
@@ -210,11 +255,16 @@ def _played(players: dict[str, str], names: Names) -> str:
 
 
 def _grouped(rows: list[Check], names: Names) -> list[str]:
+    return [f"- {expected} ({inject}): {', '.join(actors)}"
+            for (inject, expected), actors in _by_expectation(rows, names).items()]
+
+
+def _by_expectation(rows: list[Check], names: Names) -> dict[tuple[str, str], list[str]]:
+    """(inject, expected action) -> the actors of those rows."""
     seen: dict[tuple[str, str], list[str]] = {}
     for r in rows:
         seen.setdefault((r.inject, r.expected), []).append(name(r.actor, names))
-    return [f"- {expected} ({inject}): {', '.join(actors)}"
-            for (inject, expected), actors in seen.items()]
+    return seen
 
 
 def _council_summary(events: list[EventBase], names: Names) -> list[str]:
