@@ -158,3 +158,30 @@ def test_an_oversized_upload_is_refused_before_it_is_read(registry):
     rc.find(v.Alert, class_="ip4-upload-error").assert_wait(
         lambda e: "liar.yaml: larger than the limit" in str(e.children), timeout=10)
     assert registry.uploaded == []
+
+
+def prompts(rc) -> list[str]:
+    """The prompts a seat shows, by their class."""
+    return [c for card in rc.find(v.Card).widgets for c in card.class_.split()
+            if c.startswith("ip4-prompt-")]
+
+
+def test_a_seat_keeps_working_after_a_take_back_and_finds_the_branches(registry):
+    game = registry.start("dprk_provocation", seed=1, people=("JPN",))
+    seat = registry.seat(game.id, "JPN", None)
+    box, rc = solara.render(pages.Seat(seat, game.version), handle_error=False)
+    assert prompts(rc) == ["ip4-prompt-intention"]
+    rc.find(v.Btn, class_="ip4-option-" + seat.prompts()[0].decision.options[0].id).widget.click()
+    rc.render(pages.Seat(seat, game.version))
+    assert prompts(rc) == ["ip4-prompt-choice"]  # then its choice
+
+    game.take_back(1)  # a new model, stopped at the start of turn 1 until the facilitator
+    rc.render(pages.Seat(seat, game.version))
+    assert prompts(rc) == [] and rc.find(v.Alert, class_="ip4-idle").widgets
+    game.next_turn()  # goes on: the seat is asked its intention again
+    rc.render(pages.Seat(seat, game.version))
+    assert prompts(rc) == ["ip4-prompt-intention"]
+    branch = registry.branch(game.id, 1)
+    rc.render(pages.Seat(seat, game.version))
+    (text,) = rc.find(v.Html, class_="ip4-seat-lines").find(v.VuetifyTemplate).widgets
+    assert f"/seat/JPN?game={branch.id}&amp;code={branch.codes['JPN']}" in text.template

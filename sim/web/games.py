@@ -348,6 +348,7 @@ class Games:
         branch.set_time_limit(game.time_limit)
         with self.lock:
             self.games[branch_id] = branch
+        game.bump()  # its pages list the new line (the seats find their seat in it)
         return branch
 
     def lines(self, game_id: str) -> list[Game]:

@@ -32,7 +32,7 @@ from sim.outputs import (
     because,
 )
 from sim.rules import rule_names
-from sim.web.games import Game, Games, SeatRefused
+from sim.web.games import Game, Games, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
 BIG = "font-size: 1.6em; line-height: 1.4"
@@ -376,8 +376,23 @@ def SeatPage():
     except SeatRefused as refused:
         solara.Error(str(refused), classes=["ip4-refused"])
         return
+    Seat(seat, game.version)
+
+
+@solara.component
+def Seat(seat: SeatView, version: int | None):
+    """A team's seat on its game as the game now stands (after a take-back too), with
+    links to the game's other lines of play, where the team keeps its seat and code."""
+    game, actor = seat.game, seat.actor
     model = game.model
     solara.Markdown(f"# {model.catalog.profiles[actor].name}: turn {game.turn}")
+    others = [line for line in REGISTRY.lines(game.id) if line is not game]
+    if others:
+        with solara.Div(classes=["ip4-seat-lines"]):
+            solara.Markdown("Other lines of play of this game (the facilitator says which is "
+                            "played): " + ", ".join(
+                                f"[`{line.id}`](/seat/{actor}?game={line.id}&code="
+                                f"{line.codes[actor]})" for line in others))
     RoleCard(model.catalog.profiles[actor])
     for e in this_turn(game, InjectFired):
         solara.Markdown(f"**{e.title}**: {e.synopsis}")
