@@ -247,15 +247,16 @@ def command_outcome(argv: list[str]) -> str:
 def stopping():
     """``sim.cli`` with runs replaced by :class:`Stopped` (a run's model is not built,
     a comparison's store is not opened, so its folder stays as its checks left it)."""
-    import sim.cli
+    import sim.runner
     import sim.sweep
 
-    saved = sim.cli.build, vars(sim.sweep.Store)["open"]  # the classmethod itself
-    sim.cli.build = sim.sweep.Store.open = stop
+    # sim.cli imports build from sim.runner when a run starts, so it finds this one
+    saved = sim.runner.build, vars(sim.sweep.Store)["open"]  # the classmethod itself
+    sim.runner.build = sim.sweep.Store.open = stop
     try:
         yield
     finally:
-        sim.cli.build, sim.sweep.Store.open = saved
+        sim.runner.build, sim.sweep.Store.open = saved
 
 
 # -- the tally -----------------------------------------------------------------------

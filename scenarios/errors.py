@@ -7,9 +7,11 @@ import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import yaml
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # imported where used: the command line reads this module before either
+    import yaml
+    from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
 
 
 def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == str(part):
@@ -126,6 +130,8 @@ def _loc(error: dict) -> tuple[str | int, ...]:
 def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The pydantic model at ``loc`` inside ``model`` (through lists, dicts and optional
     fields), or None if the path leads elsewhere."""
+    from pydantic import BaseModel
+
     current: object = model
     for part in loc:
         current = _unwrap(current)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from agents.catalog import IP4, JPN, canonical
 from scenarios.errors import did_you_mean
+from scenarios.lever_names import LEVER_NAMES
 from scenarios.parameters import DEFAULTS, Parameters
 
 VISIBILITY_VAR = "summit_visibility"  # world variable: how visible NATO and the IP4 are
@@ -174,6 +175,8 @@ LEVERS: dict[str, Lever] = {
                f"other three, depth {_depth('liaison_office_tokyo')}; it also gives China "
                "material for 'Asia-Pacific NATO' and undercuts 'NATO irrelevant here'"),
 }
+if tuple(LEVERS) != LEVER_NAMES:  # the command line lists LEVER_NAMES without this module
+    raise ImportError(f"scenarios/lever_names.py names {LEVER_NAMES}; LEVERS has {tuple(LEVERS)}")
 GATED_LEVERS = frozenset({"liaison_office_tokyo"})  # take effect only when the NAC approves
 
 

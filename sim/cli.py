@@ -11,48 +11,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agents.briefing import briefing, briefing_html, role_card
-from agents.catalog import canonical, load_catalog
+# Only light modules here (the standard library, PyYAML): the parser is built from them,
+# so `ip4sim --version` and `--help` answer at once. Each command imports what it needs
+# (Mesa, numpy, pydantic, matplotlib) when it runs; tests/test_cli_startup.py keeps it so.
 from scenarios.errors import InputError, Problem, did_you_mean
-from scenarios.guarded import parse_number, parse_whole
-from scenarios.information import LEVERS, standing_campaigns_note
-from scenarios.loader import builtin_names, load_scenario, unknown_actor
-from scenarios.parameters import Parameters, parameter_help
-from scenarios.sweep import EXAMPLE
-from sim.app import (
-    LiveAccount,
-    analyze,
-    backtest,
-    choices_of,
-    compare,
-    explain,
-    narrate,
-    report,
-    run_sweep,
-    sources,
-)
-from sim.batch import BatchFailed, split_rules
-from sim.outputs import EventBase, read_events, read_manifest, read_run
-from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
-from sim.protocol import HumanSeat, Seat
-from sim.request import (
-    LARGE_POPULATION,
-    MAX_SEEDS,
-    CheckedRun,
-    RunRequest,
-    population_cost,
-)
-from sim.rules import REGISTRY, rule_names
-from sim.runner import (
-    build,
-    package_version,
-    release_recorded,
-    replay_seats,
-    result_of,
-    resume,
-    write_run,
-)
+from scenarios.guarded import MAX_SEEDS, parse_number, parse_whole
+from scenarios.lever_names import LEVER_NAMES
+from sim.provenance import package_version
+
+if TYPE_CHECKING:
+    from sim.app import LiveAccount
+    from sim.outputs import EventBase
+    from sim.protocol import Seat
+    from sim.request import CheckedRun, RunRequest
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -67,14 +40,18 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    except BatchFailed as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:  # a batch stops its workers and keeps what finished
         print(f"\ninterrupted{getattr(args, 'interrupted_note', '')}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `ip4sim actors JPN | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as err:
+        from sim.batch import BatchFailed  # a batch's commands have imported it already
+
+        if not isinstance(err, BatchFailed):
+            raise
+        print(f"error: {err}", file=sys.stderr)
         return 1
 
 
@@ -271,14 +248,28 @@ def add_what_if_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lever", action="append", default=[], dest="levers", metavar="NAME=VALUE",
                    help="pull one of the report's public-diplomacy levers (0..1), e.g. "
                         "messaging=1 or contact_point_embassies=0.8; repeatable (names: "
-                        + ", ".join(LEVERS) + ")")
+                        + ", ".join(LEVER_NAMES) + ")")
     p.add_argument("--population", type=whole_number, metavar="N",
                    help="simulated citizens per partner public (default 2000)")
 
 
 # -- commands ---------------------------------------------------------------------------
 
+def engine_first() -> None:
+    """Import Mesa before the rest of a command that plays runs: Mesa's loggers call
+    ``inspect.stack()`` as it is imported, whose cost grows with the frames above the
+    import and the modules already loaded (deep in our own imports, it took about 0.4 s
+    more of `ip4sim run`'s 2.5)."""
+    import mesa  # noqa: F401
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    engine_first()
+    from scenarios.information import standing_campaigns_note
+    from sim.app import LiveAccount, narrate, report, sources
+    from sim.outputs import read_manifest
+    from sim.runner import build, release_recorded, result_of
+
     if args.resume is not None:
         return resume_game(args)
     checked = run_request(args).check()
@@ -324,6 +315,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def resume_game(args: argparse.Namespace) -> int:
     """``--resume RUN_FOLDER``: replay the saved game to where it stopped, then go on."""
+    from sim.app import LiveAccount, report
+    from sim.outputs import read_manifest
+    from sim.runner import result_of, resume
+
     out = args.resume
     record = read_manifest(out) if (out / "manifest.json").is_file() else None
     if record is None:
@@ -342,6 +337,9 @@ def resume_game(args: argparse.Namespace) -> int:
 def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
     """Play to the end, asking the people at the terminal; if they stop (end of input,
     Ctrl-C), save the game so far in ``out`` and say how to go on. 0, or the exit code."""
+    from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
+    from sim.runner import result_of, write_run
+
     try:
         play_at_terminal(model, TerminalPlayer(), live.flush if live else lambda: None)
     except LookupError as missing:  # a replay that does not fit this scenario
@@ -358,6 +356,8 @@ def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
 
 def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:
     """A recorded run's events, checked to be of this scenario, rule and seed."""
+    from sim.outputs import read_events
+
     check_replay(checked, replay)
     try:
         return read_events(replay)
@@ -368,6 +368,9 @@ def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:
 def seats(checked: CheckedRun, recorded: list[EventBase]) -> dict[str, Seat]:
     """Who answers instead of the engine: people at the terminal, or a recorded run (each
     answer keeping who gave it: a person, the facilitator; the engine plays its own again)."""
+    from sim.protocol import HumanSeat
+    from sim.runner import replay_seats
+
     if recorded:
         return replay_seats(checked, recorded)
     return {code: HumanSeat() for code in checked.request.players}
@@ -375,6 +378,8 @@ def seats(checked: CheckedRun, recorded: list[EventBase]) -> dict[str, Seat]:
 
 def check_replay(checked: CheckedRun, events: Path) -> None:
     """A replay must be of the same scenario file, rule and seed, as its manifest says."""
+    from sim.outputs import read_manifest
+
     if not (events.parent / "manifest.json").is_file():
         return  # an events file on its own: the scripted choices are checked as they come
     try:
@@ -399,6 +404,10 @@ def argv_is_ours() -> bool:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
+    from agents.briefing import briefing, briefing_html, role_card
+    from agents.catalog import load_catalog
+    from scenarios.loader import unknown_actor
+
     governments = parse_pairs(args.government, "--government")
     try:
         catalog = load_catalog(governments)
@@ -437,6 +446,10 @@ PLURAL = {"partner": "partners", "ally": "allies", "adversary": "adversaries"}
 
 
 def cmd_why(args: argparse.Namespace) -> int:
+    from agents.catalog import canonical
+    from sim.app import choices_of, explain
+    from sim.outputs import read_run
+
     try:
         run = read_run(args.folder)
     except (OSError, ValueError) as err:
@@ -460,6 +473,8 @@ def cmd_why(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from scenarios.loader import builtin_names, load_scenario
+
     for name in builtin_names():
         loaded = load_scenario(name)
         s = loaded.scenario
@@ -469,6 +484,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Every problem of every file, then exit 2 if any; warnings and notes do not fail."""
+    from scenarios.information import standing_campaigns_note
+    from scenarios.loader import load_scenario
+
     problems: list[Problem] = []
     for file in args.files:
         try:
@@ -488,6 +506,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from sim.rules import REGISTRY, rule_names
+
     for name in rule_names():
         cls = REGISTRY[name]
         params = ", ".join(f"{k}={f.default}" for k, f in cls.model_fields.items())
@@ -496,6 +516,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from scenarios.parameters import Parameters, parameter_help
+
     defaults = Parameters().model_dump()
     for name, meaning in parameter_help().items():
         value = "unset" if defaults[name] is None else str(defaults[name])
@@ -505,6 +527,10 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
+    engine_first()
+    from sim.app import compare
+    from sim.batch import split_rules
+
     args.interrupted_note = ("; finished runs are kept in the output folder's store/: the "
                              "same command resumes")
     base = what_if(args, args.scenario)
@@ -536,6 +562,9 @@ def check_draws(assumptions: int) -> None:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (left out of the scores)."""
+    engine_first()
+    from sim.app import backtest
+
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise InputError.one("--seeds", str(args.seeds), f"from 1 to {MAX_SEEDS:,}")
     if args.workers is not None and args.workers < 1:
@@ -561,8 +590,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Exit 0 when every run is done, 1 if some failed (the ledger has their tracebacks)."""
     if args.example:
+        from scenarios.sweep import EXAMPLE
+
         print(EXAMPLE, end="")
         return 0
+    engine_first()
+    from sim.app import run_sweep
+
     if not args.file:
         raise InputError.one("sweep", "FILE", "give a sweep file (ip4sim sweep --example "
                              "prints one)")
@@ -583,6 +617,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.app import analyze
+
     if not (args.folder / "_sweep.json").is_file():
         raise InputError.one("analyze", str(args.folder), "not a sweep's folder (no "
                              "_sweep.json); ip4sim sweep FILE --out FOLDER makes one")
@@ -596,6 +632,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def warn_of_cost(checked: CheckedRun, turns: int, runs: int = 1) -> None:
     """Before a large population runs, say what it will cost."""
+    from sim.request import LARGE_POPULATION, population_cost
+
     citizens, memory, per_turn = population_cost(checked)
     if citizens >= LARGE_POPULATION:
         print(f"note: {citizens:,} citizens in the publics: about {memory / 2**30:.1f} GiB of "
@@ -612,6 +650,8 @@ def run_request(args: argparse.Namespace) -> RunRequest:
 def what_if(args: argparse.Namespace, scenario: str) -> RunRequest:
     """``--set``, ``--param``, ``--lever`` and ``--population`` as a request's values;
     what they name and their ranges are checked by ``RunRequest.check``."""
+    from sim.request import RunRequest
+
     overrides, governments = parse_sets(args.sets)
     return RunRequest(scenario=scenario, parameters=numbers(args.params, "--param"),
                       overrides=overrides, governments=governments,
@@ -646,6 +686,9 @@ def numbers(items: list[str], source: str) -> dict[str, float]:
 
 def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     """``--set CODE.FIELD=VALUE`` into profile overrides and government choices."""
+    from agents.catalog import load_catalog
+    from scenarios.loader import unknown_actor
+
     overrides: dict[str, dict[str, float]] = {}
     governments: dict[str, str] = {}
     problems = []

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.catalog import IP4, Catalog, governments_available, load_catalog
 from scenarios.errors import InputError, Problem, did_you_mean, option_problems
+from scenarios.guarded import MAX_SEEDS
 from scenarios.information import (
     GATED_LEVERS,
     Levers,
@@ -30,9 +31,6 @@ from scenarios.parameters import Parameters, merged
 from sim.rules import Rule, parse_rule
 
 CAPABILITY = "capability"  # the profile value that weighs a partner in a response's size
-# Seeds per rule a comparison may ask for: 10,000 seeds of all seven rules are 70,000
-# runs, hours on a laptop; more is a sweep's job, in pieces that can be resumed.
-MAX_SEEDS = 10_000
 
 
 class RunRequest(BaseModel):

@@ -11,12 +11,9 @@ taking back a turn is replaying only the answers given before it.
 
 from __future__ import annotations
 
-import platform
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 from agents.profiles import ADVERSARY_DIMENSIONS, REPORT, STATE_DIMENSIONS
@@ -34,6 +31,7 @@ from sim.outputs import (
     write_run_folder,
 )
 from sim.protocol import EngineSeat, HumanSeat, ScriptedSeat, Seat
+from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest
 
 
@@ -173,33 +171,3 @@ def release_recorded(model: IP4Model, events: list[EventBase],
     for e in events:
         if isinstance(e, InjectReleased) and (before_turn is None or e.turn < before_turn):
             model.timeline.release(e.inject, e.turn, e.by)
-
-
-# -- provenance -------------------------------------------------------------------------
-
-def package_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def versions() -> dict[str, str]:
-    names = ("mesa", "numpy", "pydantic", "matplotlib", "PyYAML")
-    return {"python": platform.python_version(), **{n: package_version(n) for n in names}}
-
-
-def git_commit() -> str | None:
-    """The commit of the source tree this package runs from, when it is a git checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                              text=True, timeout=5, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    # Untracked files count: code not yet committed still changes what a run does.
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here,
-                           capture_output=True, text=True, timeout=5, check=False).stdout.strip()
-    return done.stdout.strip() + ("-dirty" if dirty else "")

@@ -70,9 +70,9 @@ from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
 from sim.outputs import ResultRow, write_results, write_text
+from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
 from sim.rules import parse_rule
-from sim.runner import git_commit, package_version, versions
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
 # little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
