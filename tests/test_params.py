@@ -61,7 +61,13 @@ NOT_ASSUMPTIONS = {
     ("scenarios/information.py", "Levers", 0.5): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "Levers", 0.2): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "<module>", 2): "prose: goals at 1 double the intensity",
-    ("sim/decisions.py", "named", 5e-05): "an explanation leaves out terms that round to 0",
+    ("sim/decisions.py", "named_rows", 5e-05): "an explanation leaves out terms that round "
+                                               "to 0",
+    ("sim/decisions.py", "named_rows", 4): "an event's terms are written to four decimals",
+    ("sim/decisions.py", "rounded", 10.0): "exact rounding: the decimal base",
+    ("sim/decisions.py", "rounded", 0.5): "exact rounding: a tie is half an integer",
+    ("sim/decisions.py", "rounded", 1e-06): "exact rounding: the margin around a tie",
+    ("sim/decisions.py", "rounded", 1e9): "exact rounding: where the margin's bound holds",
     ("sim/decisions.py", "because", 3): "an explanation names the three largest terms",
 }
 
