@@ -30,6 +30,7 @@ test: $(STAMP) chromium
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.runs
 	$(BIN)/python -m benchmarks.publics
+	$(BIN)/python -m benchmarks.profile
 
 clean:
 	rm -rf $(VENV) runs
