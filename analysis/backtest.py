@@ -1,6 +1,6 @@
 """Runs scored against a record of what happened (``ip4sim backtest``).
 
-A record (``scenarios/record.py``, checked and passed in by ``sim/app.py``) lists what
+A record (``scenarios/record.py``, checked and passed in by ``sim/app/backtests.py``) lists what
 each government did and in which turn. A run *matches* an entry when the entry's actor
 (or, for ``NAC``, the Council, by an approved vote) chooses one of the entry's options on
 the entry's decision; the run's turn is the first turn it does so, and its *timing

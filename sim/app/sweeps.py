@@ -1,0 +1,47 @@
+"""Sweep files run into their store, their analysis, and the same sweep as an EMA
+Workbench model."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from pathlib import Path
+
+from analysis.compare import BOUNDS
+from analysis.outcomes import run_outcomes
+from analysis.sensitivity import analyze_sweep
+from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
+
+
+def known_outcome(name: str) -> bool:
+    """An outcome ``analysis.outcomes`` computes (each has its natural bounds in
+    ``analysis.compare.BOUNDS``; ``belief.NARRATIVE`` for any narrative)."""
+    return name in BOUNDS or name.startswith("belief.")
+
+
+def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
+              dask: str | None = None, executor: Executor | None = None,
+              retry_failed: bool = False, progress: bool = True) -> SweepRun:
+    """Run a sweep file into ``out_dir`` (``sim.sweep``), each run reduced to its outcomes
+    (``analysis.outcomes``); resumes what the folder already holds. ``dask``: ``local`` or
+    a scheduler's address; ``executor``: any concurrent.futures.Executor. Bad input
+    (the file, the folder, the address) raises InputError before any run."""
+    plan = plan_sweep(file, known_outcome)
+    if dask is None:
+        return run_store(plan, out_dir, run_outcomes, workers, executor, retry_failed,
+                         progress)
+    with dask_executor(dask, workers) as pool:
+        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress)
+
+
+def analyze(folder: str | Path, out: str | Path | None = None) -> list[str]:
+    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)."""
+    return analyze_sweep(folder, out)
+
+
+def ema_model(sweep: str | Path, name: str = "ip4sim"):
+    """A sweep file as an EMA Workbench model (``sim.ema``): its factors the
+    uncertainties and levers, its rules a lever, its outcomes those of
+    ``analysis.outcomes``, its seeds the replications. Needs ``ip4sim[ema]``."""
+    from sim import ema
+
+    return ema.ema_model(sweep, run_outcomes, known_outcome, name)
