@@ -6,7 +6,8 @@ and off it (as it is), side by side.
 
 1. **memory per game**: ``--games`` games started on one registry (Japan and Korea played by
    people), the traced allocations (``tracemalloc``) divided by the number of games; then
-   the same with each game's projector figure drawn and kept (what a projector adds).
+   the same with each game's projector figure drawn and kept (what a projector adds; at
+   turn 1, when the figure's PNG is smallest).
 2. **answer to projector**: the projector component is rendered with solara's test
    renderer on one game, watching it as a browser's page does; each answer is timed from
    the call to the moment the projector has redrawn with the game's new version (the
@@ -24,6 +25,7 @@ it is (``sim/web/figures.py``). Medians and maxima in milliseconds; target: unde
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import tempfile
 import time
@@ -66,11 +68,14 @@ def memory_per_game(scenario: str, n: int, runs: Path) -> tuple[float, float]:
     games = Games(runs=runs)
     games.figures.request(games.start(scenario, people=PEOPLE)).result()  # imports, caches
     tracemalloc.start()
+    gc.collect()
     before = tracemalloc.take_snapshot()
     started = [games.start(scenario, seed=seed, people=PEOPLE) for seed in range(n)]
+    gc.collect()  # a drawn figure leaves cycles behind: count what is kept, not garbage
     middle = tracemalloc.take_snapshot()
     for game in started:
         games.figures.request(game).result()
+    gc.collect()
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
 
@@ -135,8 +140,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started, drawn = memory_per_game(args.scenario, args.games, Path(tmp))
         print(f"memory per open game ({args.scenario}, {args.games} games): "
-              f"{started / 2**20:.1f} MiB; with its projector figure kept: "
-              f"{drawn / 2**20:.1f} MiB")
+              f"{started / 2**20:.2f} MiB; with its projector figure kept: "
+              f"{drawn / 2**20:.2f} MiB")
         results = {}
         for label, on in (("before", True), ("now", False)):
             with figure_in_render(on):
