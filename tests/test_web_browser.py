@@ -124,7 +124,7 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
                 until_changed(console, before)
 
         click(console, ".ip4-hold")  # Australia's next choice waits for the facilitator
-        wait_for(console, ".ip4-note")
+        note_says(console, "next choice is held")
         while not console.find_elements(By.CSS_SELECTOR, "[class*=ip4-held-]"):
             step(console)
         text = fresh(lambda: wait_for(console, "[class*=ip4-held-]")[0].text)
@@ -136,7 +136,7 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
         override_turn = turn_of(before)
 
         click(console, "[class*=ip4-release-]")
-        wait_for(console, ".ip4-note")
+        note_says(console, "released")  # the hold's note is still up: wait for this one
         while turn_of(status(console)) < override_turn + 2:
             step(console)
         back = wait_for(console, ".ip4-back-turn input")[0]
@@ -177,6 +177,16 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
     assert read_events(replay / "events.jsonl") == events
     for name in ("console", "seat", "projector"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+def note_says(driver, text, timeout=20.0):
+    """The white cell's note once it says ``text`` (a click the page redrew under, lost,
+    would leave the last note standing)."""
+    end = time.monotonic() + timeout
+    while text not in fresh(lambda: wait_for(driver, ".ip4-note")[0].text):
+        if time.monotonic() > end:
+            raise AssertionError(f"the note never said {text!r}")
+        time.sleep(0.05)
 
 
 def turn_of(status_text: str) -> int:

@@ -5,8 +5,10 @@ import pytest
 solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 
+from agents.catalog import IP4  # noqa: E402
 from scenarios.guarded import MAX_FILE_BYTES  # noqa: E402
 from scenarios.loader import library_dir  # noqa: E402
+from sim.outputs import TERMS, Choice, because  # noqa: E402
 from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
@@ -41,7 +43,13 @@ def test_the_projector_tells_the_turn_in_plain_words(registry):
     game = registry.start("dprk_provocation", seed=1)  # turn 1: an inject and four choices
     lines = pages.projector_lines(game)
     assert any(line.startswith("**INJECT") for line in lines)
-    assert any(", because " in line for line in lines)  # each partner's choice, with its why
+    why = [line.split(", because ")[1] for line in lines if ", because " in line]
+    assert len(why) == 4 and all(w.count(",") == 2 for w in why)  # the three that weighed most
+    every = pages.projector_lines(game, every_term=True)  # on demand: every term
+    chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4]
+    assert [line.split(", because ")[1] for line in every] == [
+        because(e.terms, top=len(TERMS)) for e in chosen]
+    assert all(len(e.terms) > 3 for e in chosen)
 
 
 def test_the_model_works_in_a_plain_solaraviz_page():

@@ -412,25 +412,26 @@ def this_turn(game: Game, kind) -> list:
     return [e for e in game.model.events if e.turn == game.turn and isinstance(e, kind)]
 
 
-def projector_lines(game: Game) -> list[str]:
-    """The turn in plain words, for the room: injects, choices with every term of their
-    why, the consultation, the Council, coercion and the publics."""
+def projector_lines(game: Game, every_term: bool = False) -> list[str]:
+    """The turn in plain words, for the room: injects, the consultation, choices with the
+    three terms of their why that weighed most, joint positions, the Council, coercion and
+    the publics; ``every_term``: only the partners' choices, each with every term."""
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
     labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
     lines = []
     for e in game.model.events:
-        if e.turn != game.turn:
+        if e.turn != game.turn or every_term and not isinstance(e, Choice):
             continue
         match e:
             case InjectFired():
                 lines.append(f"**INJECT {e.title}**: {e.synopsis}")
             case GroupStance():
-                said = ", ".join(f"{names[a]} {o}" for a, o in e.intentions.items())
+                said = ", ".join(f"{names[a]} {labels[e.decision][o]}"
+                                 for a, o in e.intentions.items())
                 lines.append(f"Consultation ({e.rule}): {said}. {e.note}")
             case Choice() if e.actor in IP4:
                 lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}**, "
-                             "because "
-                             f"{because(e.terms, top=len(TERMS))}")
+                             f"because {because(e.terms, top=len(TERMS) if every_term else 3)}")
             case JointPosition():
                 lines.append(f"Joint position: {', '.join(e.members)} speak together: "
                              f"**{labels[e.decision][e.option]}**")
@@ -463,6 +464,9 @@ def ProjectorView(game: Game, version: int | None):
     with solara.Column(style=BIG, classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
         solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
+        with solara.Div(classes=["ip4-every-term"]), solara.Details(
+                "Every term of each partner's why"):
+            solara.Markdown("\n\n".join(projector_lines(game, every_term=True)))
         SummaryFigure(game, game.figure_key)
 
 
