@@ -146,10 +146,10 @@ def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
             for by, n in sorted(who.items())))
     lines.append("- every other government: the engine")
     if theirs:
-        lines += ["", "| turn | decision | actor | by | chosen | the engine's probability of it |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += ["", "| turn | decision | actor | by | chosen | the engine's probability of it "
+                      "| the engine would have chosen |", "|" + " --- |" * 7]
         lines += [f"| {e.turn} | {e.decision} | {name(e.actor, names)} | {e.by} | {e.option} | "
-                  f"{e.probability:.0%} |" for e in theirs]
+                  f"{e.probability:.0%} | {e.engine_option or 'unrecorded'} |" for e in theirs]
     lines += [f"- Turn {e.turn}: the {e.by} released *{e.inject.title}*." for e in released]
     return lines
 

@@ -164,6 +164,9 @@ class Choice(EventBase):
     swayed_from: str | None = Field(default=None, description=(
         "public opinion tipped this choice: the option the actor would have chosen, with the "
         "same random draw, had its public's support stayed at its anchor"))
+    engine_option: str | None = Field(default=None, description=(
+        "for a choice a seat other than the engine made (a person, a script, the "
+        "facilitator): the option the engine drew with the same random number"))
 
 
 class JointPosition(EventBase):

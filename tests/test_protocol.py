@@ -102,3 +102,28 @@ def test_taking_back_a_turn_replays_the_record_up_to_it():
     assert to_jsonl(back.events) == to_jsonl([e for e in whole.events if e.turn < 4])
     play_room(back)
     assert to_jsonl(back.events) == to_jsonl(whole.events)
+
+
+def test_a_choice_a_person_made_records_what_the_engine_drew_and_the_debrief_shows_it():
+    """The debrief compares each human choice with the engine's: the engine's own draw
+    (the same uniform) is recorded on the person's choice, and only there."""
+    from analysis.debrief import after_action_report
+    from sim.outputs import Choice, RunOutputs
+    from sim.runner import manifest
+
+    alone = IP4Model("ukraine_response", "caucus", 5).run()
+    played = IP4Model("ukraine_response", "caucus", 5, seats={"JPN": Team(0)}).run()
+    engine = {(e.turn, e.decision): e.option for e in alone.events
+              if isinstance(e, Choice) and e.actor == "JPN"}
+    people = [e for e in played.events if isinstance(e, Choice) and e.actor == "JPN"]
+    # the turn's first question: the same world, so the engine drew the same option
+    first = people[0]
+    assert first.by == "human" and first.engine_option == engine[(first.turn, first.decision)]
+    assert all(e.engine_option for e in people)
+    assert all(e.engine_option is None for e in played.events
+               if isinstance(e, Choice) and e.actor != "JPN")
+    result = result_of(played)
+    report = after_action_report(RunOutputs(events=result.events, timeseries=result.timeseries,
+                                            manifest=manifest(result)))
+    assert "the engine would have chosen" in report
+    assert f"| {first.option} | {first.probability:.0%} | {first.engine_option} |" in report

@@ -97,7 +97,9 @@ class Choices:
                 position=option.position, probability=round(chosen_probability[row], 4),
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
-                violation=violation, swayed_from=swayed))
+                violation=violation, swayed_from=swayed,
+                engine_option=None if by.startswith("engine") else
+                options[int(picks[row])].id))
         return chosen
 
     def unready(self, decision: DecisionPoint, actors: list[StateActor]) -> np.ndarray:
