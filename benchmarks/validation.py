@@ -126,7 +126,9 @@ def backtest_section(seeds: int) -> list[str]:
                  command=["ip4sim", "backtest", "--seeds", str(seeds), "--assumptions",
                           str(DRAWS)])
         text = (Path(folder) / "backtest.md").read_text(encoding="utf-8")
-    body = text.split("\n## The record's sources")[0].split("\n", 1)[1]
+    # the record's path as the repository names it, not this machine
+    body = text.split("\n## The record's sources")[0].split("\n", 1)[1] \
+        .replace(f"{ROOT}/", "")
     return ["## History: the 2022 backtest", "",
             "Runs of `ukraine_2022` (February to July 2022 in weekly turns) scored against "
             "the record of what the four and the allies did and when "
