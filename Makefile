@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.runs
 	$(BIN)/python -m benchmarks.publics
 	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.growth
 
 clean:
 	rm -rf $(VENV) runs
