@@ -8,6 +8,8 @@ exit code 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -268,15 +270,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from scenarios.information import standing_campaigns_note
     from sim.app import LiveAccount, narrate, report, sources
     from sim.outputs import read_manifest
-    from sim.runner import build, release_recorded, result_of
+    from sim.runner import build, check_out_folder, release_recorded, result_of
 
     if args.resume is not None:
         return resume_game(args)
     checked = run_request(args).check()
     scenario = checked.loaded.scenario
     warn_of_cost(checked, scenario.turns)
-    out = out_folder(args.out or Path("runs") / f"{scenario.id}-{checked.rule.slug()}"
-                     f"-seed{checked.seed}")
+    out = args.out or default_run_folder(checked)
+    check_out_folder(out, checked, replaying=args.replay is not None)
+    out = out_folder(out)
     names = {c: p.name for c, p in checked.catalog.profiles.items()}
     live = LiveAccount(scenario.turn_represents, names) if checked.request.players else None
     recorded = replay_events(checked, args.replay) if args.replay is not None else []
@@ -313,6 +316,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_run_folder(checked: CheckedRun) -> Path:
+    """``runs/SCENARIO-RULE-seedN``, then the people's seats and a digest of any what-ifs:
+    runs that differ get folders of their own (a folder of another run is refused)."""
+    request = checked.request
+    name = [checked.loaded.scenario.id, checked.rule.slug(), f"seed{checked.seed}",
+            *request.players]
+    what_ifs = request.model_dump(include={"parameters", "overrides", "governments", "levers",
+                                           "population"}, exclude_defaults=True)
+    if what_ifs:
+        name.append(hashlib.sha256(json.dumps(what_ifs, sort_keys=True).encode())
+                    .hexdigest()[:8])
+    return Path("runs") / "-".join(name)
+
+
 def resume_game(args: argparse.Namespace) -> int:
     """``--resume RUN_FOLDER``: replay the saved game to where it stopped, then go on."""
     from sim.app import LiveAccount, report
@@ -323,6 +340,11 @@ def resume_game(args: argparse.Namespace) -> int:
     record = read_manifest(out) if (out / "manifest.json").is_file() else None
     if record is None:
         raise InputError.one("--resume", str(out), "no manifest.json: not a run folder")
+    if record.status == "complete":
+        raise InputError.one("--resume", str(out), (
+            f"the game is complete ({record.turns_played} of {record.scenario.turns} turns): "
+            f"nothing to resume; `ip4sim run --replay {out / 'events.jsonl'}` rebuilds its "
+            "report"))
     live = LiveAccount(record.scenario.turn_represents, record.actors)
     model = resume(out, observe=live)
     status = play_with_people(model, live, out)

@@ -101,6 +101,34 @@ def write_run(result: RunResult, out: Path, command: list[str] | None = None) ->
     return write_run_folder(out, result.events, result.timeseries, manifest(result, command))
 
 
+def check_out_folder(out: Path, checked: CheckedRun, replaying: bool = False) -> None:
+    """InputError, before anything is computed, for an ``--out`` folder that holds
+    something a run would overwrite and lose: files that are not a run's, another run
+    (another scenario file, rule, seed or what-if), or a game people played (unless this
+    run replays it). The same engine run again writes the same bytes, so it may."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not (out / "manifest.json").is_file():
+        raise InputError.one("--out", str(out), "holds files that are not a run's (no "
+                             "manifest.json): choose another folder (nothing was touched)")
+    record = read_manifest(out)
+    theirs = (record.scenario.sha256, record.rule, record.seed, record.parameters,
+              record.overrides, record.governments, record.levers)
+    ours = (checked.loaded.sha256, checked.rule.spec(), checked.seed,
+            checked.params.model_dump(), checked.request.overrides,
+            checked.request.governments, checked.levers.model_dump())
+    people = sorted(code for code, by in record.players.items() if by != "engine")
+    if theirs != ours:
+        what = f"{record.scenario.id}, rule {record.rule}, seed {record.seed}" + (
+            ", with what-ifs" if record.overrides or record.governments else "")
+        raise InputError.one("--out", str(out), f"holds another run ({what}): choose another "
+                             "folder with --out (nothing in it was touched)")
+    if people and not replaying:
+        raise InputError.one("--out", str(out), (
+            f"holds a game people played ({', '.join(people)}): choose another folder with "
+            f"--out, or rebuild it with --replay {out / 'events.jsonl'} (nothing was touched)"))
+
+
 def request_of(record: RunManifest) -> RunRequest:
     """The request a run folder's manifest describes (every parameter and lever it ran
     with, so later changes to a scenario's defaults cannot shift it)."""

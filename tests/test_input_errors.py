@@ -15,7 +15,7 @@ from scenarios.loader import LoadedScenario, library_dir, parse_scenario
 from sim.cli import main
 from sim.outputs import RunOutputs
 from sim.request import RunRequest
-from sim.runner import manifest, play
+from sim.runner import build, manifest, play
 from tests.helpers import checked
 
 UKRAINE = (library_dir() / "ukraine_response.yaml").read_text(encoding="utf-8")
@@ -250,3 +250,37 @@ def test_a_large_population_is_costed_before_it_runs(capsys):
     assert "1,200,000 citizens" in err and "GiB" in err and "3 runs of 10 turns" in err
     warn_of_cost(RunRequest().check(), 10)
     assert capsys.readouterr().err == ""
+
+
+def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
+    """A folder of another run (another seed), of a game people played, or of anything
+    else is refused with exit 2 before any work, and left as it was; the same engine run
+    again may write its own folder (the same bytes)."""
+    from sim.runner import result_of, write_run
+
+    class People:
+        name = "human"
+
+        def answer(self, request):
+            return request.engine
+
+    out = tmp_path / "seed5"
+    assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(out)]) == 0
+    before = (out / "events.jsonl").read_bytes()
+    assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(out)]) == 0
+    assert main(["run", "ukraine_response", "--seed", "9", "--quiet", "--out", str(out)]) == 2
+    assert "holds another run (ukraine_response, rule caucus:pull=1.0,cover=0.35, seed 5)" \
+        in capsys.readouterr().err
+    assert (out / "events.jsonl").read_bytes() == before
+    game = tmp_path / "played"
+    model = build(RunRequest(seed=5).check(), seats={"JPN": People()})
+    write_run(result_of(model.run()), game)
+    assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(game)]) == 2
+    assert "holds a game people played (JPN)" in capsys.readouterr().err
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep", encoding="utf-8")
+    assert main(["run", "ukraine_response", "--quiet", "--out", str(other)]) == 2
+    assert "not a run's" in capsys.readouterr().err and (other / "mine.txt").exists()
+    assert main(["run", "--resume", str(out)]) == 2
+    assert "the game is complete" in capsys.readouterr().err
