@@ -284,3 +284,19 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     assert "not a run's" in capsys.readouterr().err and (other / "mine.txt").exists()
     assert main(["run", "--resume", str(out)]) == 2
     assert "the game is complete" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_port_host_or_a_taken_address_before_it_starts(capsys):
+    import socket
+
+    assert main(["serve", "--port", "99999"]) == 2
+    assert "--port: 99999: a port is a whole number from 1 to 65535" in capsys.readouterr().err
+    assert main(["serve", "--host", "no-such-host.invalid"]) == 2
+    assert "--host" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "listening" not in out
