@@ -435,6 +435,11 @@ def cmd_actors(args: argparse.Namespace) -> int:
         catalog = load_catalog(governments)
     except ValueError as err:  # an unknown government for a partner that has several
         raise InputError.one("--government", ",".join(args.government), str(err)) from None
+    if not args.code and (args.html is not None or args.brief):
+        option = "--html" if args.html is not None else "--brief"
+        raise InputError.one(option, "code", "a briefing is of one actor: give its code, "
+                             f"e.g. `ip4sim actors JPN {option}"
+                             f"{' ' + str(args.html) if args.html is not None else ''}`")
     if not args.code:
         for kind in ("partner", "ally", "adversary"):
             codes = catalog.by_kind(kind)

@@ -300,3 +300,10 @@ def test_serve_refuses_a_bad_port_host_or_a_taken_address_before_it_starts(capsy
         assert main(["serve", "--port", str(port)]) == 2
     out, err = capsys.readouterr()
     assert f"cannot listen on 127.0.0.1:{port}" in err and "listening" not in out
+
+
+@pytest.mark.parametrize("option", [["--brief"], ["--html", "x.html"]])
+def test_a_briefing_without_an_actor_is_refused(option, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["actors", *option]) == 2
+    assert "give its code" in capsys.readouterr().err and not (tmp_path / "x.html").exists()
