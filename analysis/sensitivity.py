@@ -282,12 +282,47 @@ def report(manifest: dict, tables: dict[str, pd.DataFrame], files: list[str]) ->
         lines.append("")
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
         if name in tables:
-            t = tables[name]
+            lines += [f"## {what}: the most influential factor per outcome and rule",
+                      *few_samples(sweep["design"]), ""]
             col = "ST" if name == "sobol.csv" else "mu_star"
-            lines.append(f"## {what}: the most influential factor per outcome and rule")
-            for (outcome, rule), g in t[t["actor"] == ""].groupby(["outcome", "rule"]):
-                top = g.sort_values(col, ascending=False).iloc[0]
-                lines.append(f"- {outcome}, {rule}: {top['factor']} ({col} {top[col]:.2f})")
+            table = tables[name]
+            for (outcome, rule), g in table[table["actor"] == ""].groupby(["outcome", "rule"]):
+                lines.append(f"- {outcome}, {rule}: {most_influential(g, col)}")
             lines.append("")
     lines += ["## Files", *[f"- `{f}`" for f in files], ""]
     return "\n".join(lines)
+
+
+# Below these sizes a design's indices are mostly sampling error: Saltelli et al. (2008,
+# Global Sensitivity Analysis: The Primer, ch. 4) use base samples N in the hundreds to
+# thousands; Campolongo, Cariboni and Saltelli (2007) screen with 10 to 50 trajectories.
+SOBOL_FEW = 64
+MORRIS_FEW = 10
+
+
+def few_samples(design: dict) -> list[str]:
+    """A caution when the design is too small for its indices to be read."""
+    kind, points = design["kind"], design.get("points") or 0
+    if kind == "sobol" and points < SOBOL_FEW:
+        return [f"Caution: N = {points} base samples; below {SOBOL_FEW} the indices are mostly "
+                "sampling error (a total index above 1, or S1 above ST, is a sign of it): "
+                "read the intervals, and raise `points`."]
+    if kind == "morris" and points < MORRIS_FEW:
+        return [f"Caution: {points} trajectories; below {MORRIS_FEW} a ranking of factors is "
+                "not to be relied on: raise `points`."]
+    return []
+
+
+def most_influential(g: pd.DataFrame, col: str) -> str:
+    """The factor with the largest index, or, when the next one's is as large within the
+    intervals (``COL_conf``, 95% bootstrap), the factors that no one can tell apart."""
+    ranked = g.sort_values(col, ascending=False)
+    top = ranked.iloc[0]
+    conf = f"{col}_conf"
+    low = top[col] - top[conf] if conf in g and pd.notna(top[conf]) else top[col]
+    level = [r for r in ranked.itertuples()
+             if getattr(r, col) + (getattr(r, conf, 0.0) if conf in g else 0.0) >= low]
+    if len(level) == 1:
+        return f"{top['factor']} ({col} {top[col]:.2f})"
+    return "no factor stands out: " + ", ".join(
+        f"{r.factor} ({col} {getattr(r, col):.2f})" for r in level) + " are within the intervals"

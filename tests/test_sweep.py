@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sensitivity import analyze_sweep, firsts, point_means
+from analysis.sensitivity import analyze_sweep, few_samples, firsts, most_influential, point_means
 from scenarios.sweep import EXAMPLE, parse_sweep
 from sim.app import run_sweep
 from sim.batch import JobResult, derive_seeds
@@ -325,3 +325,18 @@ def test_ties_share_the_first_place():
     assert firsts(lower)["first"].tolist() == [0.0, 0.0, 1.0]
     assert point_means(pd.DataFrame({"scenario": "s", "rule": "a", "point": 0, "outcome": "y",
                                      "actor": "", "value": [1.0, 3.0]}))["mean"].item() == 2.0
+
+
+def test_the_report_names_a_most_influential_factor_only_when_it_stands_out():
+    """Overlapping bootstrap intervals are a tie, said as such; a small design is flagged."""
+    apart = pd.DataFrame({"factor": ["a", "b"], "ST": [0.8, 0.2], "ST_conf": [0.1, 0.1]})
+    assert most_influential(apart, "ST") == "a (ST 0.80)"
+    close = pd.DataFrame({"factor": ["a", "b", "c"], "ST": [0.5, 0.45, 0.1],
+                          "ST_conf": [0.1, 0.1, 0.05]})
+    said = most_influential(close, "ST")
+    assert said.startswith("no factor stands out: a (ST 0.50), b (ST 0.45)") and "c (" not in said
+    tied = pd.DataFrame({"factor": ["a", "b"], "mu_star": [0.05, 0.05]})
+    assert most_influential(tied, "mu_star").startswith("no factor stands out")
+    assert few_samples({"kind": "sobol", "points": 2})[0].startswith("Caution: N = 2")
+    assert few_samples({"kind": "sobol", "points": 256}) == []
+    assert few_samples({"kind": "morris", "points": 4}) and not few_samples({"kind": "grid"})
