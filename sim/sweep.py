@@ -134,8 +134,12 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
     for i, factor in enumerate(sf.sweep.factors):
         where = "range" if factor.range is not None else "levels"
         kind = factor_kind(factor.name)
-        if kind == "parameter" and factor.name not in Parameters.model_fields:
-            problems.append(_problem(sf, (i, "name"), check_message(base, {factor.name: 0.5})))
+        # a name no value can make right (an unknown parameter, actor or profile field) is
+        # the name's problem, on its line: profile values all take the middle of [0, 1]
+        name_message = check_message(base, {factor.name: 0.5}) if kind == "profile" or (
+            kind == "parameter" and factor.name not in Parameters.model_fields) else None
+        if name_message:
+            problems.append(_problem(sf, (i, "name"), name_message))
             continue
         values = factor.range if factor.range is not None else factor.levels
         for j, value in enumerate(values):
