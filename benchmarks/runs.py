@@ -34,6 +34,7 @@ import time
 import mesa
 
 from analysis.outcomes import run_outcomes
+from scenarios.loader import load_scenario
 from sim.batch import (
     Job,
     default_workers,
@@ -42,7 +43,7 @@ from sim.batch import (
     run_jobs,
 )
 from sim.model import IP4Model
-from sim.request import RunRequest, cached_scenario
+from sim.request import RunRequest
 
 CHECKED = ("cohesion", "joint_rate", "coercion_successes")
 
@@ -55,7 +56,7 @@ class BatchModel(IP4Model):
 
     def __init__(self, exercise: str = "ukraine_response", rule: str = "caucus",
                  rng: int = 1):
-        loaded = cached_scenario(exercise)
+        loaded = load_scenario(exercise)
         super().__init__(checked=RunRequest(scenario=exercise, rule=rule, seed=rng)
                          .check(loaded))
         self.datacollector = mesa.DataCollector(
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     model_cls = _self().BatchModel
-    loaded = cached_scenario(args.scenario)
+    loaded = load_scenario(args.scenario)
     rules = check_rules(args.rules)
     seeds = derive_seeds(args.root_seed, args.seeds)
     jobs = [Job(RunRequest(scenario=loaded.path, rule=rule, seed=seed))

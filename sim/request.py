@@ -12,7 +12,6 @@ same bad input gets the same message whichever door it came through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -229,9 +228,3 @@ def check_players(players: tuple[str, ...]) -> tuple[str, ...]:
     if problems:
         raise InputError(problems)
     return tuple(dict.fromkeys(codes))
-
-
-@lru_cache(maxsize=16)
-def cached_scenario(name_or_path: str) -> LoadedScenario:
-    """A scenario loaded once per process (batches play many runs of one file)."""
-    return load_scenario(name_or_path)

@@ -51,7 +51,7 @@ from pydantic import ValidationError
 
 from scenarios.errors import InputError, Problem, line_of, option_problems
 from scenarios.information import LEVERS
-from scenarios.loader import LoadedScenario
+from scenarios.loader import LoadedScenario, load_scenario
 from scenarios.parameters import Parameters
 from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep, parse_sweep
 from sim.batch import (
@@ -71,7 +71,7 @@ from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
 from sim.outputs import ResultRow, write_results, write_text
 from sim.provenance import git_commit, package_version, versions
-from sim.request import CheckedRun, RunRequest, cached_scenario, check_seed_count
+from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
@@ -158,7 +158,7 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
 
 def check_message(base: RunRequest, values: dict[str, float | str]) -> str | None:
     try:
-        apply(base, values).check(cached_scenario(base.scenario))
+        apply(base, values).check(load_scenario(base.scenario))
     except ValidationError as err:  # a level of the wrong type for its field
         return "; ".join(p.message for p in option_problems(err, "").problems)
     except InputError as err:
@@ -313,7 +313,7 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
     scenarios = []
     for i, name in enumerate(sweep.scenarios):
         try:
-            scenarios.append(cached_scenario(name))
+            scenarios.append(load_scenario(name))
         except InputError as err:
             problems += [Problem(sf.source, f"scenarios.{i}", str(p),
                                  line_of(sf.root, ("scenarios", i))) for p in err.problems]
