@@ -30,7 +30,7 @@ test: $(STAMP) chromium
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.runs
 	$(BIN)/python -m benchmarks.publics
-	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.hotspots
 	$(BIN)/python -m benchmarks.growth
 
 clean:

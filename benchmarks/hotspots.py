@@ -1,6 +1,6 @@
 """Where a run's time goes: cProfile over many runs, summed by phase of the turn.
 
-    python -m benchmarks.profile [--scenario ukraine_response] [--runs 100] [--top 12]
+    python -m benchmarks.hotspots [--scenario ukraine_response] [--runs 100] [--top 12]
 
 Plays ``--runs`` seeds of the scenario under caucus through ``sim.runner.play`` with every
 outcome computed (``analysis.outcomes.run_outcomes``), as a sweep's worker does, under
@@ -41,7 +41,7 @@ PARTS = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hotspots",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="ukraine_response")
     parser.add_argument("--runs", type=int, default=100)
