@@ -54,8 +54,9 @@ ESCALATION_VAR = "russia_escalation"  # world variable: drives Russia's pressure
 # World variables the engine reads whatever the file says (sim/phases/adversaries.py and
 # information.py); any other must be read by the file itself (a trigger or a decision's
 # pressure), or changing it does nothing.
-BUILTIN_VARIABLES = (ESCALATION_VAR, VISIBILITY_VAR, OUTREACH_VAR, RUMOUR_VAR,
-                     *dict.fromkeys(v for names in THREAT_VARS.values() for v in names))
+BUILTIN_VARIABLES = tuple(dict.fromkeys((  # each once: escalation is a threat variable too
+    ESCALATION_VAR, VISIBILITY_VAR, OUTREACH_VAR, RUMOUR_VAR,
+    *(v for names in THREAT_VARS.values() for v in names))))
 
 Slug = Field(pattern=r"^[a-z][a-z0-9_]*$")
 Unit = Field(default=0.0, ge=0.0, le=1.0)

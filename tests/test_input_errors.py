@@ -307,3 +307,17 @@ def test_a_briefing_without_an_actor_is_refused(option, capsys, tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     assert main(["actors", *option]) == 2
     assert "give its code" in capsys.readouterr().err and not (tmp_path / "x.html").exists()
+
+
+def test_a_world_variable_nothing_reads_is_warned_of_with_its_line(tmp_path, capsys):
+    from scenarios.schema import BUILTIN_VARIABLES
+
+    text = (library_dir() / "ukraine_response.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "unread.yaml"
+    path.write_text(text.replace("world:\n", "world:\n  morale: 0.5\n", 1), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = "".join(capsys.readouterr())
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "morale" in t)
+    assert f"{path}:{line}: world.morale: nothing reads this world variable" in out
+    assert all(out.count(f"{name},") + out.count(f"{name} have") == 1
+               for name in BUILTIN_VARIABLES)  # each built-in name said once
