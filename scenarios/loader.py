@@ -72,6 +72,23 @@ def _validated(sha256: str, text: str, source: str) -> LoadedScenario:
                           tuple(scenario_warnings(scenario, source, root)))
 
 
+# The fields that tell a sweep file or a record of history from a scenario file, and the
+# command each is for: a file given to the wrong command is named for what it is.
+OTHER_FILES = (
+    ({"factors", "design", "replicates", "scenarios"}, "a sweep file (factors, design, "
+     "replicates), not a scenario: `ip4sim sweep FILE` runs it and checks it first"),
+    ({"entries"}, "a record of what happened (entries), not a scenario: `ip4sim backtest "
+     "SCENARIO --record FILE` checks it against its scenario"),
+)
+
+
+def other_kind(data: dict) -> str | None:
+    """What a mapping with none of a scenario's fields (turns, decisions) is, if we know."""
+    if {"turns", "decisions", "injects"} & data.keys():
+        return None
+    return next((what for keys, what in OTHER_FILES if keys & data.keys()), None)
+
+
 def parse_scenario(text: str, source: str) -> Scenario:
     """Validate scenario text; raise InputError naming every problem with its line: the
     format checks, then the cross-reference and actor checks on what passed them, so
@@ -86,6 +103,9 @@ def _checked(text: str, source: str) -> tuple[Scenario, yaml.Node | None]:
                              "(title, background, turns, decisions, injects, ...)", 1)
     if doc.repeated:  # YAML keeps the last of two equal keys: which was meant is unknown,
         raise InputError(doc.repeated)  # so checking the rest would report guesses
+    other = other_kind(doc.data)
+    if other:
+        raise InputError.one(source, "", other, 1)
     problems: list[Problem] = []
     broken, kept_at = None, {}
     try:

@@ -321,3 +321,15 @@ def test_a_world_variable_nothing_reads_is_warned_of_with_its_line(tmp_path, cap
     assert f"{path}:{line}: world.morale: nothing reads this world variable" in out
     assert all(out.count(f"{name},") + out.count(f"{name} have") == 1
                for name in BUILTIN_VARIABLES)  # each built-in name said once
+
+
+def test_validate_names_a_sweep_file_or_a_record_for_what_it_is(tmp_path, capsys):
+    from scenarios.sweep import EXAMPLE
+
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(EXAMPLE, encoding="utf-8")
+    record = library_dir().parent / "records" / "ukraine_2022.yaml"
+    assert main(["validate", str(sweep), str(record)]) == 2
+    err = capsys.readouterr().err
+    assert f"{sweep}:1: a sweep file" in err and "`ip4sim sweep FILE`" in err
+    assert "a record of what happened" in err and "ip4sim backtest" in err
