@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="play out a scenario and write its run folder")
-    run.add_argument("scenario", nargs="?", default="ukraine_response",
+    run.add_argument("scenario", nargs="?",
                      help="a built-in scenario name or a path to a YAML file "
                           "(default ukraine_response)")
     add_run_options(run)
@@ -273,6 +273,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.runner import build, check_out_folder, release_recorded, result_of
 
     if args.resume is not None:
+        ignored = [what for what, given in (
+            ("a scenario", args.scenario is not None), ("--rule", args.rule != "caucus"),
+            ("--seed", args.seed != 1), ("--set", args.sets), ("--param", args.params),
+            ("--lever", args.levers), ("--population", args.population is not None),
+            ("--player", args.players), ("--replay", args.replay is not None)) if given]
+        if ignored:
+            raise InputError.one("--resume", str(args.resume), (
+                f"a resumed game is the one its folder holds: {', '.join(ignored)} would be "
+                "ignored; give --resume DIR alone"))
         return resume_game(args)
     checked = run_request(args).check()
     scenario = checked.loaded.scenario
@@ -453,6 +462,11 @@ def cmd_actors(args: argparse.Namespace) -> int:
     if message:
         raise InputError.one("actors", "code", message)
     profile = catalog.profiles[catalog.resolve(args.code)]
+    others = sorted(c for c in map(catalog.resolve, governments) if c != profile.code)
+    if others:
+        raise InputError.one("--government", ",".join(args.government), (
+            f"changes only {', '.join(others)}'s own profile, not {profile.code}'s: show "
+            f"{others[0]} (`ip4sim actors {others[0]} --government ...`)"))
     if args.html is not None:
         try:
             args.html.write_text(briefing_html(profile, catalog), encoding="utf-8")
@@ -670,7 +684,7 @@ def warn_of_cost(checked: CheckedRun, turns: int, runs: int = 1) -> None:
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
-    return what_if(args, args.scenario).model_copy(update={
+    return what_if(args, args.scenario or "ukraine_response").model_copy(update={
         "rule": args.rule, "seed": args.seed, "players": tuple(args.players)})
 
 

@@ -138,6 +138,9 @@ def check_parameters(loaded: LoadedScenario, values: dict[str, float | int | Non
         raise option_problems(err, "--param") from None
     if population is None:
         return params
+    if values.get("population") is not None:
+        raise InputError.one("--population", str(population), (
+            f"given twice, also as --param population={values['population']}: give one"))
     try:
         return Parameters(**{**params.model_dump(exclude_unset=True), "population": population})
     except ValidationError:

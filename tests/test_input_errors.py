@@ -333,3 +333,17 @@ def test_validate_names_a_sweep_file_or_a_record_for_what_it_is(tmp_path, capsys
     err = capsys.readouterr().err
     assert f"{sweep}:1: a sweep file" in err and "`ip4sim sweep FILE`" in err
     assert "a record of what happened" in err and "ip4sim backtest" in err
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["run", "--param", "population=5", "--population", "7"], "given twice"),
+    (["run", "dprk_provocation", "--resume", "runs/x"], "a scenario would be ignored"),
+    (["run", "--resume", "runs/x", "--seed", "4", "--set", "JPN.capability=0.5"],
+     "--seed, --set would be ignored"),
+    (["actors", "JPN", "--government", "KOR=progressive"], "changes only KOR's own profile"),
+])
+def test_input_that_would_be_ignored_or_contradicts_itself_is_refused(argv, says, capsys,
+                                                                        tmp_path):
+    assert main([*argv, "--out", str(tmp_path / "o")] if argv[:2] == ["run", "--param"]
+                else argv) == 2
+    assert says in capsys.readouterr().err
