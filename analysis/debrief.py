@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.figures import has_publics, publics_figure, save_all, summary_figure
+from analysis.figures import has_publics, publics_figure, save, summary_figure
 from analysis.narrative import Names, name, narrate, narrative_label, option_labels, sources
 from scenarios.schema import ExpectedAction
 from sim.outputs import PARTNERS as IP4
@@ -321,10 +321,10 @@ def write_debrief(out: Path) -> list[str]:
     after-action report, from a run folder's outputs; returns the files written."""
     run = read_run(out)
     title, names = run.manifest.title, run.manifest.actors
-    drawings = {out / "summary.png": lambda: summary_figure(run.timeseries, title, run.events,
-                                                            names)}
+    save(summary_figure(run.timeseries, title, run.events, names), out / "summary.png")
+    written = ["summary.png"]
     if has_publics(run.timeseries):
-        drawings[out / "publics.png"] = lambda: publics_figure(run.timeseries, title, names)
-    written = [path.name for path in save_all(drawings)]
+        save(publics_figure(run.timeseries, title, names), out / "publics.png")
+        written.append("publics.png")
     write_text(out / "report.md", after_action_report(run, figure="summary.png"))
     return [*written, "report.md"]

@@ -9,11 +9,8 @@ else of the run. Every time axis is in whole turns.
 
 from __future__ import annotations
 
-import os
-import threading
-import warnings
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.axes import Axes
@@ -302,48 +299,6 @@ def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
 def save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     return path
-
-
-def save_all(drawings: dict[Path, Callable[[], Figure]]) -> list[Path]:
-    """Draw and save each figure (path -> what draws it). Drawing is most of a run's
-    report (`ip4sim run`: about 1.2 s of figures), so where it is safe to fork (POSIX,
-    more than one core, no other thread that a child could find holding a lock), every
-    figure but the first is drawn at the same time in a child process of its own; a child
-    that fails has its figure drawn again here, so its error is raised in this process.
-    The files are the same bytes either way: the same code draws them."""
-    paths = list(drawings)
-    parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1 \
-        and threading.active_count() == 1
-    children = {_draw_in_child(path, drawings[path]): path
-                for path in paths[1:]} if parallel else {}
-    try:
-        for path in paths if not parallel else paths[:1]:
-            save(drawings[path](), path)
-    finally:
-        failed = [path for pid, path in children.items()
-                  if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
-    for path in failed:
-        save(drawings[path](), path)
-    return paths
-
-
-def _draw_in_child(path: Path, draw: Callable[[], Figure]) -> int:
-    """Fork; the child draws and saves the figure, then leaves at once (``os._exit``: no
-    exit handlers, no flushing of the parent's buffers): 0 if it saved the figure."""
-    with warnings.catch_warnings():
-        # CPython warns when the system counts other threads; with no other Python thread
-        # (save_all checks), they are native pools' idle workers (OpenBLAS, Arrow), and the
-        # child only draws a figure and leaves
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            save(draw(), path)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
 
 
 # -- publics ------------------------------------------------------------------------------

@@ -2,10 +2,6 @@
 coercion attempts shown, comparison intervals inside each outcome's natural bounds."""
 
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +17,7 @@ from analysis.compare import (
     outcomes_figure,
     summarize,
 )
-from analysis.figures import decision_turns, publics_figure, save_all, summary_figure
+from analysis.figures import decision_turns, publics_figure, summary_figure
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
 from sim.outputs import Choice, Coercion, read_run
@@ -241,49 +237,3 @@ def test_bounded_outcomes_are_drawn_on_the_whole_unit_axis():
     assert low <= 0 and high >= 1
     low, _ = by_title["coercion successes"].get_xlim()
     assert -0.5 < low <= 0
-
-
-def _small(label: str):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(2, 1.5))
-    fig.subplots().plot([0, 1, 2], [0, 1, 0.5], label=label)
-    return fig
-
-
-# In a fresh interpreter (this one may have threads left by other tests, and then
-# save_all draws one by one): three figures side by side, then each again one by one.
-SIDE_BY_SIDE = """
-import os, sys
-from pathlib import Path
-from analysis.figures import save, save_all
-from tests.test_figures import _small
-forks = []
-fork = os.fork
-os.fork = lambda: forks.append(1) or fork()
-drawings = {Path(sys.argv[1]) / f"{k}.png": (lambda k=k: _small(str(k))) for k in range(3)}
-assert save_all(drawings) == list(drawings)
-os.fork = fork
-side_by_side = {p: p.read_bytes() for p in drawings}
-for p, draw in drawings.items():
-    save(draw(), p)
-print(len(forks), sorted(p.name for p in drawings if p.read_bytes() == side_by_side[p]))
-"""
-
-
-def test_figures_drawn_side_by_side_are_the_bytes_drawn_one_by_one(tmp_path):
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        pytest.skip("figures are drawn side by side only where a process can fork")
-    done = subprocess.run([sys.executable, "-c", SIDE_BY_SIDE, str(tmp_path)], check=True,
-                          cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-                          timeout=120)
-    assert done.stdout.split(maxsplit=1) == ["2", "['0.png', '1.png', '2.png']\n"]
-
-
-def test_a_figure_that_fails_in_its_child_raises_here(tmp_path):
-    def broken():
-        raise ValueError("no such metric")
-
-    with pytest.raises(ValueError, match="no such metric"):
-        save_all({tmp_path / "a.png": lambda: _small("a"), tmp_path / "b.png": broken})
-    assert (tmp_path / "a.png").is_file() and not (tmp_path / "b.png").exists()
