@@ -117,11 +117,12 @@ def choice(name: str, values: list[str]):
 
 
 def ema_model(sweep: str | Path | SweepFile | Plan, reduce: Reduce,
-              known_outcome: Callable[[str], bool] | None = None, name: str = "ip4sim"):
+              outcome_problem: Callable[[str], str | None] | None = None,
+              name: str = "ip4sim"):
     """The sweep as an ``ema_workbench.ReplicatorModel`` (see the module's docstring).
     Bad input raises InputError, as ``ip4sim sweep`` does, before any run."""
     ema = workbench()
-    plan = sweep if isinstance(sweep, Plan) else plan_sweep(sweep, known_outcome)
+    plan = sweep if isinstance(sweep, Plan) else plan_sweep(sweep, outcome_problem)
     factors = plan.sweep.factors
     params = [(f, factor_parameter(f)) for f in factors]
     keys = {f.name: p.name if isinstance(p, ema.Constant) else f.name for f, p in params}

@@ -305,7 +305,7 @@ class Jobs(Sequence):
 
 
 def plan_sweep(path_or_file: str | Path | SweepFile,
-               known_outcomes: Callable[[str], bool] | None = None) -> Plan:
+               outcome_problem: Callable[[str], str | None] | None = None) -> Plan:
     """The sweep file read and every input checked (InputError before any run)."""
     sf = path_or_file if isinstance(path_or_file, SweepFile) else load_sweep(path_or_file)
     sweep = sf.sweep
@@ -319,10 +319,11 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
                                  line_of(sf.root, ("scenarios", i))) for p in err.problems]
     if scenarios:
         problems += factor_problems(sf, scenarios[0])
-    if known_outcomes is not None:
-        problems += [Problem(sf.source, f"outcomes.{i}", f"unknown outcome {name!r}",
+    if outcome_problem is not None:
+        problems += [Problem(sf.source, f"outcomes.{i}", message,
                              line_of(sf.root, ("outcomes", i)))
-                     for i, name in enumerate(sweep.outcomes) if not known_outcomes(name)]
+                     for i, name in enumerate(sweep.outcomes)
+                     if (message := outcome_problem(name))]
     try:
         rules = expand_rules(sf)
     except InputError as err:

@@ -92,7 +92,8 @@ BAD = [  # what the file adds to its first line, the field and line named, what 
      "design", 3, "power of two"),
     ("replicates: 0", "replicates", 2, "greater than or equal to 1"),
     ("rules: [coalition:k=9]", "rules.0", 2, "k"),
-    ("outcomes: [joint_rat]", "outcomes.0", 2, "unknown outcome"),
+    ("outcomes: [joint_rat]", "outcomes.0", 2,
+     "unknown outcome 'joint_rat'; did you mean 'joint_rate'"),
 ]
 
 

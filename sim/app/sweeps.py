@@ -9,13 +9,18 @@ from pathlib import Path
 from analysis.compare import BOUNDS
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import analyze_sweep
+from scenarios.errors import did_you_mean
 from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
 
-def known_outcome(name: str) -> bool:
-    """An outcome ``analysis.outcomes`` computes (each has its natural bounds in
+def outcome_problem(name: str) -> str | None:
+    """What is wrong with an outcome a sweep file names, or None for one
+    ``analysis.outcomes`` computes (each has its natural bounds in
     ``analysis.compare.BOUNDS``; ``belief.NARRATIVE`` for any narrative)."""
-    return name in BOUNDS or name.startswith("belief.")
+    if name in BOUNDS or name.startswith("belief."):
+        return None
+    return (f"unknown outcome {name!r}{did_you_mean(name, BOUNDS)}; known: "
+            f"{', '.join(sorted(BOUNDS))}, belief.NARRATIVE")
 
 
 def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
@@ -25,7 +30,7 @@ def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
     (``analysis.outcomes``); resumes what the folder already holds. ``dask``: ``local`` or
     a scheduler's address; ``executor``: any concurrent.futures.Executor. Bad input
     (the file, the folder, the address) raises InputError before any run."""
-    plan = plan_sweep(file, known_outcome)
+    plan = plan_sweep(file, outcome_problem)
     if dask is None:
         return run_store(plan, out_dir, run_outcomes, workers, executor, retry_failed,
                          progress)
@@ -44,4 +49,4 @@ def ema_model(sweep: str | Path, name: str = "ip4sim"):
     ``analysis.outcomes``, its seeds the replications. Needs ``ip4sim[ema]``."""
     from sim import ema
 
-    return ema.ema_model(sweep, run_outcomes, known_outcome, name)
+    return ema.ema_model(sweep, run_outcomes, outcome_problem, name)
