@@ -345,6 +345,20 @@ class Ledger:
     failed: dict[str, str] = field(default_factory=dict)  # id -> traceback
 
 
+def cut_partial_line(path: Path) -> None:
+    """A ledger whose last line a kill cut short loses that piece: otherwise the next line
+    appended would be glued onto it (and its job counts as not done, so it runs again)."""
+    with path.open("rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        if not size:
+            return
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return
+        f.seek(0)
+        f.truncate(f.read().rfind(b"\n") + 1)
+
+
 class Store:
     """A sweep's folder: see the module's docstring."""
 
@@ -381,31 +395,35 @@ class Store:
     def read_ledger(self) -> Ledger:
         """The ledger, reconciled with the parts on disk: a part it does not name is
         removed (its jobs run again), an entry whose part is gone is dropped, and the
-        temporary files of an interrupted write are removed."""
+        temporary files of an interrupted write are removed. Read line by line: a
+        100,000-run ledger held whole (its text, its lines, their dicts) cost the
+        sweeping process 70 MB at the end of the sweep."""
         for tmp in self.out.glob(".part-*"):
             tmp.unlink()
-        entries = []
         path = self.out / LEDGER
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if text and not text.endswith("\n"):  # cut by a kill: drop the piece, or the next
-            text = text[:text.rfind("\n") + 1]  # line appended would be glued onto it
-            write_text(path, text)
-        for line in text.splitlines():
-            with contextlib.suppress(ValueError):
-                entries.append(json.loads(line))
+        if path.is_file():
+            cut_partial_line(path)
         parts = {p.name for p in self.out.glob("part-*.parquet")}
-        named = {e["part"] for e in entries if e.get("part")}
+        named: set[str] = set()
+        ledger = Ledger()
+        with contextlib.ExitStack() as stack:
+            lines = stack.enter_context(path.open(encoding="utf-8")) if path.is_file() else ()
+            for line in lines:
+                try:
+                    e = json.loads(line)
+                except ValueError:
+                    continue
+                if e.get("part"):
+                    named.add(e["part"])
+                    if e["part"] not in parts:
+                        continue
+                if e["status"] == "done":
+                    ledger.done.add(e["id"])
+                    ledger.failed.pop(e["id"], None)
+                elif e["id"] not in ledger.done:
+                    ledger.failed[e["id"]] = e.get("error", "")
         for orphan in parts - named:
             (self.out / orphan).unlink()
-        ledger = Ledger()
-        for e in entries:
-            if e.get("part") and e["part"] not in parts:
-                continue
-            if e["status"] == "done":
-                ledger.done.add(e["id"])
-                ledger.failed.pop(e["id"], None)
-            elif e["id"] not in ledger.done:
-                ledger.failed[e["id"]] = e.get("error", "")
         return ledger
 
     def write_part(self, name: str, results: list[JobResult]) -> None:
