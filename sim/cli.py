@@ -137,24 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--rules", default="all",
                       help="all, or a comma list of rule specs, e.g. bilateral,caucus,"
                            "coalition:k=3 (default all)")
-    comp.add_argument("--seeds", type=whole_number, default=100,
-                      help=f"seeds per rule, 1 to {MAX_SEEDS:,} (default 100)")
-    comp.add_argument("--root-seed", type=seed_number, default=1,
-                      help="root seed the run seeds are derived from (default 1)")
-    comp.add_argument("--workers", type=whole_number,
-                      help="processes (default: every core; 1: serial)")
-    add_what_if_options(comp)
-    comp.add_argument("--assumptions", type=whole_number, default=0, metavar="K",
-                      help="also play K draws of the assumed utility weights (each within "
-                           "half again either way) over 20 seeds per rule, and say which "
-                           "outcomes rest mostly on those weights rather than on the seeds "
-                           "(default 0: off)")
+    add_batch_options(comp, "seeds per rule", "outcomes")
     comp.add_argument("--out", type=Path, help="output folder (default "
                       "runs/compare-SCENARIO[-WHAT-IFS]-DIGEST; the same command resumes it, "
                       "a folder of another request is refused)")
     comp.add_argument("--retry-failed", action="store_true",
                       help="run again the runs the folder records as failed (failures.csv)")
-    comp.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     comp.set_defaults(handler=cmd_compare)
 
     back = sub.add_parser("backtest", help="score runs of a scenario set in history against "
@@ -164,19 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a scenario with a start_date (default ukraine_2022)")
     back.add_argument("--record", type=Path, help="the record file (default: the scenario's "
                       "built-in record, scenarios/records/SCENARIO.yaml)")
-    back.add_argument("--seeds", type=whole_number, default=100,
-                      help=f"runs, 1 to {MAX_SEEDS:,} (default 100)")
-    back.add_argument("--root-seed", type=seed_number, default=1,
-                      help="root seed the run seeds are derived from (default 1)")
     back.add_argument("--rule", default="caucus", help="coordination rule (default caucus)")
-    back.add_argument("--workers", type=whole_number,
-                      help="processes (default: every core; 1: serial)")
-    add_what_if_options(back)
-    back.add_argument("--assumptions", type=whole_number, default=0, metavar="K",
-                      help="also play K draws of the assumed utility weights over 20 seeds "
-                           "and say which entries' scores rest mostly on them (default 0)")
+    add_batch_options(back, "runs", "entries' scores")
     back.add_argument("--out", type=Path, help="output folder (default runs/backtest-SCENARIO)")
-    back.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     back.set_defaults(handler=cmd_backtest)
 
     sweep = sub.add_parser("sweep", help="run a sweep file (factors, a design, rules, "
@@ -238,6 +216,22 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_number, default=1,
                    help="random seed, a whole number >= 0 (default 1)")
     add_what_if_options(p)
+
+
+def add_batch_options(p: argparse.ArgumentParser, seeds: str, scores: str) -> None:
+    """Seeds, workers, what-ifs, assumed-weight draws and quiet: compare and backtest."""
+    p.add_argument("--seeds", type=whole_number, default=100,
+                   help=f"{seeds}, 1 to {MAX_SEEDS:,} (default 100)")
+    p.add_argument("--root-seed", type=seed_number, default=1,
+                   help="root seed the run seeds are derived from (default 1)")
+    p.add_argument("--workers", type=whole_number,
+                   help="processes (default: every core; 1: serial)")
+    add_what_if_options(p)
+    p.add_argument("--assumptions", type=whole_number, default=0, metavar="K",
+                   help="also play K draws of the assumed utility weights (each within half "
+                        f"again either way) over 20 seeds, and say which {scores} rest mostly "
+                        "on those weights rather than on the seeds (default 0: off)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
 
 def add_what_if_options(p: argparse.ArgumentParser) -> None:
@@ -605,9 +599,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (left out of the scores)."""
     engine_first()
     from sim.app import backtest
+    from sim.request import check_seed_count
 
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        raise InputError.one("--seeds", str(args.seeds), f"from 1 to {MAX_SEEDS:,}")
+    check_seed_count(args.seeds)
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", str(args.workers), "must be at least 1")
     check_draws(args.assumptions)
