@@ -10,7 +10,7 @@ from analysis.backtest import BACKTEST_FILES, EntryScore, backtest_rows, write_b
 from scenarios.errors import InputError
 from scenarios.parameters import assumed_weights
 from scenarios.record import Record, builtin_record, load_record
-from sim.app.comparisons import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, weight_draws
+from sim.app.comparisons import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, weight_draws, weighted
 from sim.batch import Job, derive_seeds, run_jobs
 from sim.outputs import BacktestManifest, RecordRef, ScenarioRecord, write_text
 from sim.request import RunRequest
@@ -67,8 +67,8 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
     if assumptions:
         draws = weight_draws(checked.params, assumptions, root_seed)
         few = seeds[:ASSUMPTION_SEEDS]
-        extra = [Job(base.model_copy(update={"seed": seed, "parameters": {
-            **base.parameters, **weights}}), loaded.sha256) for weights in draws for seed in few]
+        extra = [Job(weighted(base, weights, seed=seed), loaded.sha256)
+                 for weights in draws for seed in few]
         ran = run_jobs(extra, backtest_rows, workers, progress=progress,
                        description="runs with drawn weights")
         drawn = [[[row[2:] for row in r.rows] for r in ran[k * len(few):(k + 1) * len(few)]

@@ -100,9 +100,7 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
         for rule in batch.rules:
             for k, weights in enumerate(draws):
                 for seed in seeds:
-                    jobs.append(Job(base.model_copy(update={
-                        "rule": rule, "seed": seed,
-                        "parameters": {**base.parameters, **weights}})))
+                    jobs.append(Job(weighted(base, weights, rule=rule, seed=seed)))
                     keys.append((rule, k))
         ran = run_jobs(jobs, run_outcomes, workers, executor=executor, progress=progress,
                        description="runs with drawn weights")
@@ -120,6 +118,11 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
                                                                    batch.rules))
         done.files.append(ASSUMPTION_FILE)
     return done
+
+
+def weighted(base: RunRequest, weights: dict[str, float], **update) -> RunRequest:
+    """The request with a draw of the assumed weights over its own parameters."""
+    return base.model_copy(update={"parameters": {**base.parameters, **weights}, **update})
 
 
 def weight_draws(params: Parameters, k: int, root_seed: int) -> list[dict[str, float]]:
