@@ -29,7 +29,15 @@ from matplotlib.figure import Figure
 
 from analysis.figures import save
 from sim.outputs import PARTNERS as IP4
-from sim.outputs import Choice, CouncilVote, EventBase, Row, number_text, write_text
+from sim.outputs import (
+    Choice,
+    CouncilVote,
+    EventBase,
+    Row,
+    number_text,
+    reads_no_terms,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from scenarios.record import Entry, Record
@@ -60,6 +68,7 @@ def acts_of(events: list[EventBase]) -> list[Act]:
     return acts
 
 
+@reads_no_terms
 def backtest_rows(events: list[EventBase], rows: list[Row]) -> list[tuple]:
     """A run reduced to what the backtest reads (``sim.batch``'s reduce): its acts, and
     each public's threat perceptions per turn."""

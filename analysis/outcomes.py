@@ -78,6 +78,7 @@ from sim.outputs import (
     JointPosition,
     OutcomeRow,
     Row,
+    reads_no_terms,
 )
 
 # The outcomes a comparison table and figure show first, in order, with plain labels.
@@ -122,6 +123,7 @@ def capability(rows: list[Row]) -> dict[str, float]:
     return {a: v for _, m, a, v in rows if m == "capability" and a in IP4}
 
 
+@reads_no_terms
 def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     """Every outcome of one run, as tidy rows; definitions in this module's docstring.
     Module-level, so a batch's workers can be handed it as their reduce."""

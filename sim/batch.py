@@ -51,7 +51,7 @@ import numpy as np
 
 from scenarios.errors import InputError, Problem
 from scenarios.loader import load_scenario
-from sim.outputs import EventBase, Row
+from sim.outputs import EventBase, Row, reads_terms
 from sim.request import CheckedRun, RunRequest
 from sim.rules import parse_rule, rule_names
 from sim.runner import play
@@ -126,9 +126,11 @@ class JobResult:
 
 def run_job(job: Job, reduce: Reduce) -> list[Any]:
     """Play one job and reduce it: what a worker does for each job of its chunk. Rows are
-    ``(rule spec, seed, *row)`` for each row ``reduce(events, timeseries)`` gives."""
+    ``(rule spec, seed, *row)`` for each row ``reduce(events, timeseries)`` gives. A
+    reduce marked :func:`sim.outputs.reads_no_terms` gets runs whose choices are not
+    explained (the same events but for ``Choice.terms``, in less time)."""
     checked = job.checked()
-    result = play(checked)
+    result = play(checked, explained=reads_terms(reduce))
     rule, seed = checked.rule.spec(), checked.seed
     return [(rule, seed, *row) for row in reduce(result.events, result.timeseries)]
 

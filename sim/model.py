@@ -52,7 +52,9 @@ class IP4Model(mesa.Model):
         IP4Model(exercise="ukraine_response", rule="coalition:k=3", rng=7)
 
     or from a checked request (``IP4Model.from_checked(request.check())``). ``seats``:
-    actor code -> the seat that answers for it (default: the engine)."""
+    actor code -> the seat that answers for it (default: the engine). ``explained``:
+    each ``Choice`` names the terms of its utility (False leaves ``Choice.terms`` empty and
+    changes nothing else: for batches whose reduce never reads them, a tenth of a run)."""
 
     def __init__(self, exercise: str = "ukraine_response", rule: str = "caucus",
                  rng: int = 1, parameters: dict | None = None,
@@ -60,7 +62,7 @@ class IP4Model(mesa.Model):
                  governments: dict[str, str] | None = None,
                  levers: dict[str, float] | None = None, population: int | None = None,
                  seats: dict[str, Seat] | None = None, public_allies: bool = False,
-                 checked: CheckedRun | None = None):
+                 checked: CheckedRun | None = None, explained: bool = True):
         checked = checked or RunRequest(
             scenario=str(exercise), rule=rule, seed=int(rng), parameters=parameters or {},
             overrides=overrides or {}, governments=governments or {}, levers=levers or {},
@@ -73,6 +75,7 @@ class IP4Model(mesa.Model):
         self.weights = self.params.model_dump()
         self.catalog = checked.catalog
         self.seats: dict[str, Seat] = dict(seats or {})
+        self.explained = explained
         self.events: list[EventBase] = []
         self.observers: list[Callable[[EventBase], None]] = []  # e.g. a live account
         self.setup_agents()
@@ -93,8 +96,9 @@ class IP4Model(mesa.Model):
 
     @classmethod
     def from_checked(cls, checked: CheckedRun, seats: dict[str, Seat] | None = None,
-                     public_allies: bool = False) -> IP4Model:
-        return cls(checked=checked, seats=seats, public_allies=public_allies)
+                     public_allies: bool = False, explained: bool = True) -> IP4Model:
+        return cls(checked=checked, seats=seats, public_allies=public_allies,
+                   explained=explained)
 
     def setup_agents(self) -> None:
         profiles = self.catalog.profiles

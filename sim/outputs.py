@@ -155,8 +155,9 @@ class Choice(EventBase):
     by: str = Field(description="who chose: 'engine', or a seat's name ('scripted', "
                                 "'human', 'facilitator', ...), with ', bound by RULE' when "
                                 "a rule bound it")
-    terms: dict[str, float] = Field(description="each term's pull toward this option, "
-                                                "relative to the average option")
+    terms: dict[str, float] = Field(description=(
+        "each term's pull toward this option, relative to the average option (empty in a "
+        "batch's runs whose reduce does not read it)"))
     group: str | None = Field(default=None, description="group option it was drawn toward")
     violation: float = Field(default=0.0, description=(
         "for a member a binding group position covers: its own best option's utility less "
@@ -236,6 +237,19 @@ Event = Annotated[
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def reads_no_terms[F](reduce: F) -> F:
+    """Mark a batch's reduce (``reduce(events, timeseries) -> rows``) that never reads
+    ``Choice.terms``: a batch then plays its runs without explaining each choice, which
+    leaves every other field of every event as it was (``tests/test_engine.py``)."""
+    reduce.reads_terms = False  # type: ignore[attr-defined]
+    return reduce
+
+
+def reads_terms(reduce: object) -> bool:
+    """Whether a reduce may read ``Choice.terms`` (unless marked, it may)."""
+    return getattr(reduce, "reads_terms", True)
 
 
 def to_jsonl(events: list[BaseModel]) -> str:

@@ -49,19 +49,22 @@ class RunResult:
 
 
 def build(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
-          observe: Callable[[EventBase], None] | None = None) -> IP4Model:
-    """The model for a run, with its seats (actor -> seat; the engine's by default)."""
+          observe: Callable[[EventBase], None] | None = None, explained: bool = True
+          ) -> IP4Model:
+    """The model for a run, with its seats (actor -> seat; the engine's by default);
+    ``explained``: see :class:`IP4Model`."""
     checked = run.check() if isinstance(run, RunRequest) else run
-    model = IP4Model.from_checked(checked, seats)
+    model = IP4Model.from_checked(checked, seats, explained=explained)
     if observe is not None:
         model.observers.append(observe)
     return model
 
 
 def play(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
-         observe: Callable[[EventBase], None] | None = None) -> RunResult:
+         observe: Callable[[EventBase], None] | None = None, explained: bool = True
+         ) -> RunResult:
     """Play one run to the end; every seat must answer at once (the engine, a script)."""
-    return result_of(build(run, seats, observe).run())
+    return result_of(build(run, seats, observe, explained).run())
 
 
 def result_of(model: IP4Model) -> RunResult:

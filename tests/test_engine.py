@@ -141,3 +141,41 @@ def test_a_contingency_inject_reacts_to_a_scheduled_inject_of_the_same_turn(ukra
     events = play(checked(LoadedScenario(scenario, "alarm.yaml", "0" * 64))).events
     fired = [e.turn for e in events if e.kind == "inject" and e.inject == "last_turn_alarm"]
     assert fired == [10]
+
+
+@pytest.mark.parametrize("rule", ["caucus", "formal", "coalition:k=3"])
+@pytest.mark.parametrize("scenario", ["ukraine_response", "indo_pacific_contingency",
+                                      "disinformation_campaign"])
+def test_a_run_unexplained_differs_only_in_the_choices_terms(scenario, rule):
+    """What a batch whose reduce never reads Choice.terms plays (sim.batch.run_job): every
+    event the same but for the terms, which are empty, and so the same outcomes."""
+    from analysis.outcomes import run_outcomes
+    from scenarios.loader import load_scenario
+
+    spec = checked(load_scenario(scenario), rule, seed=5)
+    full, lean = play(spec), play(spec, explained=False)
+    choices = [e for e in full.events if isinstance(e, Choice)]
+    assert choices and all(e.terms for e in choices)
+    blanked = [e.model_copy(update={"terms": {}}) if isinstance(e, Choice) else e
+               for e in full.events]
+    assert to_jsonl(lean.events) == to_jsonl(blanked)
+    assert lean.timeseries == full.timeseries
+    assert run_outcomes(lean.events, lean.timeseries) == \
+        run_outcomes(full.events, full.timeseries)
+
+
+def test_a_batch_explains_its_runs_unless_its_reduce_reads_no_terms():
+    from analysis.outcomes import run_outcomes
+    from sim.batch import Job, run_job
+    from sim.outputs import reads_no_terms, reads_terms
+    from sim.request import RunRequest
+
+    def terms_seen(events, rows):
+        return [(len(e.terms),) for e in events if isinstance(e, Choice)]
+
+    job = Job(RunRequest(seed=2))
+    explained = [n for *_, n in run_job(job, terms_seen)]
+    unexplained = [n for *_, n in run_job(job, reads_no_terms(terms_seen))]
+    assert len(explained) == len(unexplained) > 100
+    assert min(explained) > 0 and max(unexplained) == 0
+    assert reads_terms(lambda events, rows: []) and not reads_terms(run_outcomes)

@@ -82,7 +82,8 @@ class Choices:
                                     anchored_picks, utility, unready, stance, index)
                  for row, actor in enumerate(actors)]
         chosen_index = np.array([pick for pick, _, _, _ in final])
-        explained = named_rows(relative[np.arange(len(actors)), chosen_index])
+        explained = named_rows(relative[np.arange(len(actors)), chosen_index]) \
+            if model.explained else [{}] * len(actors)
         chosen_probability = probabilities[np.arange(len(actors)), chosen_index].tolist()
         chosen = {}
         for row, (actor, (pick, by, swayed, violation)) in enumerate(zip(actors, final,
