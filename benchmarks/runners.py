@@ -9,7 +9,9 @@ factors, two rules, ``--replicates`` seeds per point, ``--points`` points). Ours
 afterwards); ``mesa.batch_run`` builds :class:`SweepModel` from keyword arguments (the
 sweep file, the point, the rule and ``rng``, the seed); EMA plays the sweep's own runs
 (``sim.ema.sweep_experiments``, ``combine="cycle"``) through the model ``sim.app.ema_model``
-makes. Every runner computes the same outcomes per run (``analysis.outcomes``); the bench
+makes. Every runner plays the same model, its choices unexplained (each reduces a run to
+its outcomes only: ``sim.outputs.reads_no_terms``), and computes the same outcomes per run
+(``analysis.outcomes``); the bench
 checks they are equal, value for value. The six ways are interleaved over ``--repeat``
 rounds and the best round of each is reported, as ``timeit`` does, since other load on a
 shared machine only ever slows a round down. Times include starting the workers.
@@ -64,7 +66,7 @@ class SweepModel(BatchModel):
         loaded = plan.scenarios[0]
         request = apply(RunRequest(scenario=loaded.path), plan.values[point])
         IP4Model.__init__(self, checked=request.model_copy(
-            update={"rule": rule, "seed": rng}).check(loaded))
+            update={"rule": rule, "seed": rng}).check(loaded), explained=False)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, n=name: m._outcomes.get(n, math.nan))
                              for name in CHECKED})

@@ -8,8 +8,8 @@ processes, and ``mesa.batch_run`` on 1 and on 2 processes through :class:`BatchM
 interleaved over a few rounds; the best round of each is reported, as ``timeit`` does,
 since other load on a shared machine only ever slows a round down. BatchModel is a
 keyword-parameter adapter (``batch_run`` builds a model from
-keyword arguments and cannot pass a Scenario object). Both sides play the same model and
-compute the same outcomes per run (:func:`analysis.outcomes.run_outcomes`); the bench
+keyword arguments and cannot pass a Scenario object). Both sides play the same model, its
+choices unexplained (outcomes never read their terms), and compute the same outcomes per run (:func:`analysis.outcomes.run_outcomes`); the bench
 checks that they agree. Times include starting the worker processes. It prints runs per
 second, the ratios, and peak memory from ``resource.getrusage``: this process's maximum
 resident set size after each measurement, and each of our pool workers' own maximum
@@ -57,8 +57,9 @@ class BatchModel(IP4Model):
     def __init__(self, exercise: str = "ukraine_response", rule: str = "caucus",
                  rng: int = 1):
         loaded = load_scenario(exercise)
+        # outcomes only, as our runner's runs: choices unexplained (sim.outputs.reads_no_terms)
         super().__init__(checked=RunRequest(scenario=exercise, rule=rule, seed=rng)
-                         .check(loaded))
+                         .check(loaded), explained=False)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in CHECKED})
         self._outcomes: dict[str, float] = {}
