@@ -7,10 +7,11 @@ ways in one process: our runner (:func:`sim.batch.run_jobs`) on 1 and on 2
 processes, and ``mesa.batch_run`` on 1 and on 2 processes through :class:`BatchModel`,
 interleaved over a few rounds; the best round of each is reported, as ``timeit`` does,
 since other load on a shared machine only ever slows a round down. BatchModel is a
-keyword-parameter adapter (``batch_run`` builds a model from
-keyword arguments and cannot pass a Scenario object). Both sides play the same model, its
-choices unexplained (outcomes never read their terms), and compute the same outcomes per run (:func:`analysis.outcomes.run_outcomes`); the bench
-checks that they agree. Times include starting the worker processes. It prints runs per
+keyword-parameter adapter (``batch_run`` builds a model from keyword arguments and cannot
+pass a Scenario object). Both sides play the same model, its choices unexplained (outcomes
+never read their terms), and compute the same outcomes per run
+(:func:`analysis.outcomes.run_outcomes`); the bench checks that they agree.
+Times include starting the worker processes. It prints runs per
 second, the ratios, and peak memory from ``resource.getrusage``: this process's maximum
 resident set size after each measurement, and each of our pool workers' own maximum
 (``RUSAGE_CHILDREN`` is not used: on Linux a forked or spawned child starts from its
