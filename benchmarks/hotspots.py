@@ -22,6 +22,7 @@ import time
 
 from analysis.outcomes import run_outcomes
 from scenarios.loader import load_scenario
+from sim.outputs import reads_terms
 from sim.request import RunRequest
 from sim.runner import play
 
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                for s in range(args.runs)]
 
     def runs() -> None:
-        for one in checked:
-            result = play(one)
+        for one in checked:  # as a batch's worker plays them (sim.batch.run_job)
+            result = play(one, explained=reads_terms(run_outcomes))
             run_outcomes(result.events, result.timeseries)
 
     runs()  # warm: imports, caches

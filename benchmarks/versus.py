@@ -4,8 +4,9 @@
 
 Two worker processes, one importing this checkout and one the other (``PYTHONPATH``),
 take turns playing the same ``--runs`` seeds of ``ukraine_response`` under caucus with
-every outcome computed, for ``--rounds`` rounds; the best round of each is kept (other
-load only ever slows a round down) and the ratio printed. Make the other checkout with
+every outcome computed, as a batch's worker plays them (``sim.batch.run_job``), for
+``--rounds`` rounds; the best round of each is kept (other load only ever slows a round
+down) and the ratio printed. Make the other checkout with
 ``git worktree add --detach ../before COMMIT``.
 """
 
@@ -23,16 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = """
 import sys, time
 from analysis.outcomes import run_outcomes
-from scenarios.loader import load_scenario
+from sim.batch import Job, run_job
 from sim.request import RunRequest
-from sim.runner import play
 
-loaded = load_scenario("ukraine_response")
-
-def runs(n):
+def runs(n):  # as a batch's worker plays them (in this checkout, or the other's way)
     for seed in range(n):
-        result = play(RunRequest(seed=seed).check(loaded))
-        run_outcomes(result.events, result.timeseries)
+        run_job(Job(RunRequest(seed=seed)), run_outcomes)
 
 runs(5)
 for line in sys.stdin:

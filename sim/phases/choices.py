@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from agents.states import Partner, StateActor
 from scenarios.schema import DecisionPoint
@@ -24,6 +25,7 @@ from sim.decisions import (
     draw,
     named,
     named_rows,
+    rounded,
     static_terms,
     term_array,
 )
@@ -33,6 +35,8 @@ from sim.rules import NO_GROUP, Stance
 
 if TYPE_CHECKING:
     from sim.model import IP4Model
+
+CHOICES = TypeAdapter(list[Choice])  # a decision's choices, validated in one call
 
 
 
@@ -84,8 +88,9 @@ class Choices:
         chosen_index = np.array([pick for pick, _, _, _ in final])
         explained = named_rows(relative[np.arange(len(actors)), chosen_index]) \
             if model.explained else [{}] * len(actors)
-        chosen_probability = probabilities[np.arange(len(actors)), chosen_index].tolist()
-        chosen = {}
+        chosen_probability = rounded(probabilities[np.arange(len(actors)), chosen_index],
+                                     4).tolist()
+        chosen, records = {}, []
         for row, (actor, (pick, by, swayed, violation)) in enumerate(zip(actors, final,
                                                                           strict=True)):
             if swayed is not None and actor.code in model.information.swayed:
@@ -93,14 +98,16 @@ class Choices:
             option = options[pick]
             chosen[actor.code] = option.id
             actor.adopt(decision.dimension, option)
-            model.log(Choice(
+            records.append(dict(
                 turn=turn, decision=decision.id, actor=actor.code, option=option.id,
-                position=option.position, probability=round(chosen_probability[row], 4),
+                position=option.position, probability=chosen_probability[row],
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed,
                 engine_option=None if by.startswith("engine") else
                 options[int(picks[row])].id))
+        for event in CHOICES.validate_python(records):  # one call validates them all
+            model.log(event)
         return chosen
 
     def unready(self, decision: DecisionPoint, actors: list[StateActor]) -> np.ndarray:
