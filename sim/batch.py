@@ -31,6 +31,7 @@ events or the time series.
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import multiprocessing
 import os
@@ -130,9 +131,28 @@ def run_job(job: Job, reduce: Reduce) -> list[Any]:
     reduce marked :func:`sim.outputs.reads_no_terms` gets runs whose choices are not
     explained (the same events but for ``Choice.terms``, in less time)."""
     checked = job.checked()
-    result = play(checked, explained=reads_terms(reduce))
+    with collector_paused():
+        result = play(checked, explained=reads_terms(reduce))
     rule, seed = checked.rule.spec(), checked.seed
     return [(rule, seed, *row) for row in reduce(result.events, result.timeseries)]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a run plays, then one collection
+    of the young objects, which frees the run's model (Mesa's agents and their model refer
+    to each other). A run makes a few thousand objects that live to its end, so left on
+    the collector starts two or three times a run and walks them each time, a tenth of a
+    run's time (``docs/performance.md``). A caller that turned it off keeps it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(1)
 
 
 def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResult]:
@@ -184,8 +204,11 @@ def _worker_start(main_pid: int) -> None:
     keeps what finished), and die with the main process, even on ``kill -9``. A worker
     blocked on its task queue would otherwise outlive its batch for ever, and keep the
     forkserver and the resource tracker alive with it: each worker holds a copy of the
-    pipes whose closing tells them the batch is over."""
+    pipes whose closing tells them the batch is over. The modules the worker imported
+    are moved out of the collector's sight (``gc.freeze``): they live as long as the
+    worker, and the collections between runs need not walk them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
 
     def watch() -> None:
         while _alive(main_pid):

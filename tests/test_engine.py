@@ -179,3 +179,23 @@ def test_a_batch_explains_its_runs_unless_its_reduce_reads_no_terms():
     assert len(explained) == len(unexplained) > 100
     assert min(explained) > 0 and max(unexplained) == 0
     assert reads_terms(lambda events, rows: []) and not reads_terms(run_outcomes)
+
+
+def test_a_batch_run_frees_its_model_though_the_collector_is_held_off_while_it_plays():
+    import gc
+
+    from sim.batch import Job, run_job
+    from sim.model import IP4Model
+    from sim.request import RunRequest
+
+    def models() -> int:
+        return sum(isinstance(o, IP4Model) for o in gc.get_objects())
+
+    before = models()
+
+    def models_alive(events, rows):  # the reduce runs once the run's model is gone
+        return [(models() - before,)]
+
+    for seed in range(3):
+        assert run_job(Job(RunRequest(seed=seed)), models_alive)[0][-1] == 0
+    assert gc.isenabled()
