@@ -130,10 +130,10 @@ def seed_3_fails(monkeypatch):
     """Seeds 0, 1, 2, ... and every run on seed 3 raising; gives the real ``play``."""
     real_play = sim.batch.play
 
-    def play_or_fail(checked):
+    def play_or_fail(checked, **options):
         if checked.seed == 3:
             raise ValueError("boom on seed 3")
-        return real_play(checked)
+        return real_play(checked, **options)
 
     monkeypatch.setattr(sim.batch, "play", play_or_fail)
     monkeypatch.setattr(sim.sweep, "derive_seeds", lambda root, n: list(range(n)))

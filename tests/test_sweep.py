@@ -216,10 +216,10 @@ def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, mo
     path = sweep_file(tmp_path)
     real = sim.batch.play
 
-    def flaky(checked):
+    def flaky(checked, **options):
         if checked.seed == derive_seeds(3, 5)[4]:
             raise ValueError("boom on the last replicate")
-        return real(checked)
+        return real(checked, **options)
 
     monkeypatch.setattr(sim.batch, "play", flaky)
     first = run_sweep(path, tmp_path / "out", workers=1, progress=False)
