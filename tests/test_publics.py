@@ -10,7 +10,16 @@ from pydantic import ValidationError
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
-from agents.publics import Citizens, Public, Rates, Received, Signals
+from agents.publics import (
+    QUANTILES,
+    Citizens,
+    Public,
+    Rates,
+    Received,
+    Signals,
+    beta_draws,
+    beta_quantiles,
+)
 from scenarios.errors import InputError
 from scenarios.information import (
     LEVERS,
@@ -374,3 +383,87 @@ def test_a_stacked_update_equals_one_country_at_a_time_bit_for_bit(signals, monk
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+# -- the anchors' sampler: inverse CDF from a table of Beta quantiles ------------------------
+
+def beta_moments(mean: float, concentration: float) -> tuple[float, float]:
+    return mean, mean * (1 - mean) / (concentration + 1)
+
+
+@pytest.mark.parametrize("concentration", [1.0, 2.0, 5.0, 20.0, 100.0, 1000.0])
+@pytest.mark.parametrize("mean", [0.05, 0.2, 0.25, 0.3, 0.5, 0.7, 0.95])
+def test_the_beta_table_has_the_beta_mean_and_variance(mean, concentration):
+    """The sampler picks one of the table's K quantiles, each exactly as likely, so the
+    table's mean and variance are those of the draws. Tolerances: mean within 1e-5 and
+    variance within 0.2% of the Beta's, for means in [0.05, 0.95] and public_spread's whole
+    range [1, 1000]. Why: midpoint quantiles leave out only the spread inside each 1/K of
+    probability, which is largest in the tails; measured, the worst cases are 3.4e-6 and
+    0.09%, so the tolerances are about three and two times those, and a coarser table
+    (K = 1024: variance off by 0.3% at mean 0.95 and spread 20) fails them."""
+    stored = beta_quantiles(mean, concentration)
+    assert stored.dtype == np.float32 and stored.size == QUANTILES
+    assert not stored.flags.writeable  # shared by every run of the process
+    table = stored.astype(np.float64)
+    expected_mean, expected_var = beta_moments(mean, concentration)
+    assert abs(table.mean() - expected_mean) < 1e-5
+    assert abs(table.var() - expected_var) < 0.002 * expected_var
+    assert (np.diff(table) >= 0).all()  # quantiles, in order
+
+
+@pytest.mark.parametrize(("mean", "concentration"), [(0.3, 20.0), (0.5, 20.0), (0.8, 5.0),
+                                                     (0.1, 1.0)])
+def test_the_anchor_draws_have_the_beta_mean_and_variance(mean, concentration):
+    """A million draws through beta_draws. Tolerance: the table's bias (1e-5 on the mean,
+    0.2% on the variance, the test above) plus five standard errors of a million draws
+    (the sample mean's sd / sqrt(n), the sample variance's sqrt((m4 - var^2) / n), m4 the
+    fourth central moment): a correct sampler fails this with probability below 1e-6 for
+    a random seed, and a wrong one fails it (a concentration a tenth too high moves the
+    variance by about 9%, against a tolerance of 0.9% to 1.6%)."""
+    n = 1_000_000
+    x = beta_draws(np.random.default_rng(11), mean, concentration, n).astype(np.float64)
+    expected_mean, expected_var = beta_moments(mean, concentration)
+    table = beta_quantiles(mean, concentration).astype(np.float64)
+    var = table.var()
+    m4 = ((table - table.mean()) ** 4).mean()
+    assert abs(x.mean() - expected_mean) < 1e-5 + 5 * np.sqrt(var / n)
+    assert abs(x.var() - expected_var) < 0.002 * expected_var + 5 * np.sqrt((m4 - var**2) / n)
+
+
+def test_the_anchor_draws_are_fixed_by_the_seed():
+    def drawn(seed):
+        rng = np.random.default_rng(seed)
+        return [beta_draws(rng, m, 20.0, 2000) for m in (0.3, 0.5, 0.5)]
+
+    first, again, other = drawn(7), drawn(7), drawn(8)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+    assert not np.array_equal(first[1], first[2])  # each call draws anew from the stream
+    assert all(x.dtype == np.float32 and x.shape == (2000,) for x in first)
+    # a run's anchors too, for the whole stacked population
+    def citizens(seed):
+        rng = np.random.default_rng(seed)
+        return Citizens([(0.5, 0.25, 0.5), (0.6, 0.2, 0.4)], [0.25, 0.2, 0.3], 500, 20.0,
+                        rng, threats=[(0.6, 0.5), (0.4, 0.7)], threat_rng=rng.spawn(1)[0])
+
+    a, b = citizens(3), citizens(3)
+    for name in ("awareness", "understanding", "support", "belief", "threat"):
+        assert np.array_equal(getattr(a, f"anchor_{name}"), getattr(b, f"anchor_{name}"))
+    assert not np.array_equal(a.anchor_support, citizens(4).anchor_support)
+
+
+@settings(max_examples=100, deadline=None)
+@given(mean=unit, concentration=st.floats(1.0, 1000.0), n=st.integers(1, 3000),
+       seed=st.integers(0, 2**32 - 1))
+def test_the_anchors_stay_in_the_unit_interval(mean, concentration, n, seed):
+    """Any mean (0 and 1 included: the guard keeps the shapes above 0) and any
+    public_spread give finite float32 anchors in [0, 1]."""
+    x = beta_draws(np.random.default_rng(seed), mean, concentration, n)
+    assert x.dtype == np.float32 and x.shape == (n,)
+    assert in_unit(x)
+    citizens = Citizens([(mean, mean / 2, mean)], [mean], n, concentration,
+                        np.random.default_rng(seed), threats=[(mean, 1 - mean)],
+                        threat_rng=np.random.default_rng(seed + 1))
+    for name in ("awareness", "understanding", "support", "belief", "threat"):
+        assert in_unit(getattr(citizens, f"anchor_{name}")), name
+    assert (citizens.anchor_understanding <= citizens.anchor_awareness).all()
