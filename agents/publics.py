@@ -406,24 +406,25 @@ class Citizens:
             self._uniforms = np.empty(shape, dtype=F32)
         return rng.random(out=self._uniforms, dtype=F32)
 
-    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
-        """Each country's means; ``gap`` is mean awareness minus mean understanding."""
+    def mean_table(self, narratives: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Each country's means as one float64 array (countries x names), and the names:
+        awareness, understanding, support, inoculation, ``gap`` (mean awareness minus mean
+        understanding), ``belief.<narrative>``, ``threat.<adversary>``; three sums in all."""
         n = self.population
-        sums = {name: x.sum(axis=-1, dtype=np.float64).tolist() for name, x in (
-            ("awareness", self.awareness), ("understanding", self.understanding),
-            ("support", self.support), ("inoculation", self.inoculation))}
-        beliefs = (self.belief.sum(axis=-1, dtype=np.float64) / n).tolist()
-        threats = (self.threat.sum(axis=-1, dtype=np.float64) / n).tolist()
-        out = []
-        for row in range(len(self.awareness)):
-            country = {name: sums[name][row] / n for name in sums}
-            country["gap"] = country["awareness"] - country["understanding"]
-            country.update({f"belief.{narrative}": beliefs[row][k]
-                            for k, narrative in enumerate(narratives)})
-            country.update({f"threat.{adversary}": threats[row][j]
-                            for j, adversary in enumerate(ADVERSARIES)})
-            out.append(country)
-        return out
+        opinion = self.opinion.sum(axis=-1, dtype=np.float64).T / n  # countries x layers
+        inoculation = self.inoculation.sum(axis=-1, dtype=np.float64) / n
+        threat = self.threat.sum(axis=-1, dtype=np.float64) / n
+        first = len(OPINION)
+        table = np.column_stack([opinion[:, :first], inoculation,
+                                 opinion[:, 0] - opinion[:, 1], opinion[:, first:], threat])
+        names = [*OPINION, "inoculation", "gap", *(f"belief.{k}" for k in narratives),
+                 *(f"threat.{adversary}" for adversary in ADVERSARIES)]
+        return names, table
+
+    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
+        """Each country's means by name (:meth:`mean_table`)."""
+        names, table = self.mean_table(narratives)
+        return [dict(zip(names, row, strict=True)) for row in table.tolist()]
 
 
 class Public(mesa.Agent):
