@@ -206,12 +206,12 @@ def coefficients(signals: Sequence[Signals], r: Rates) -> tuple[np.ndarray, Step
     product of Python numbers (float64), cast to float32 once, as the update applies it."""
     on = [[m.reach > 0 and m.intensity > 0 for m in s.campaigns] for s in signals]
     reaching = [s.reach > 0 and s.intensity > 0 for s in signals]
-    steps = Steps(visibility=any(s.visibility > 0 for s in signals),
-                  live=tuple(k for k in range(len(signals[0].campaigns))
-                             if any(heard[k] for heard in on)),
+    # list comprehensions, not generators: Python 3.12 runs them inline, without a frame
+    steps = Steps(visibility=any([s.visibility > 0 for s in signals]),
+                  live=tuple([k for k, heard in enumerate(zip(*on, strict=True)) if any(heard)]),
                   outreach=any(reaching),
-                  messaging=any(reaching) and any(s.messaging > 0 for s in signals),
-                  threat=any(any(s.threat_events) for s in signals))
+                  messaging=any(reaching) and any([s.messaging > 0 for s in signals]),
+                  threat=any([any(s.threat_events) for s in signals]))
     table = []
     for s, heard, reaches in zip(signals, on, reaching, strict=True):
         row: list[float] = []
@@ -229,7 +229,7 @@ def coefficients(signals: Sequence[Signals], r: Rates) -> tuple[np.ndarray, Step
             terms.append(r.persuasion * s.intensity)
             row += terms if reaches else [0.0] * len(terms)
         if steps.threat:
-            row += (e * r.threat_shock for e in s.threat_events)
+            row += [e * r.threat_shock for e in s.threat_events]
         table.append(row)
     return np.array(table, dtype=np.float64).astype(F32), steps
 
@@ -317,7 +317,7 @@ class Citizens:
         applied array by array in the docstring's order."""
         stacked = isinstance(rows, slice)
         opinion, inoc = self.opinion[:, rows], self.inoculation[rows]
-        a, u, sup = (opinion[layer] for layer in range(len(OPINION)))
+        a, u, sup = [opinion[layer] for layer in range(len(OPINION))]
         belief = opinion[len(OPINION):]  # narratives x rows x citizens
         n, campaigns = self.population, len(signals[0].campaigns)
         draws = self.uniforms((len(signals), campaigns + 1, n) if stacked

@@ -199,9 +199,9 @@ class Information:
         signals = []
         for code in self.publics:
             out = self.outreach.get(code)
-            received = tuple(Received(NARRATIVE_ROW[c.narrative],
-                                      c.reach if code in c.targets else 0.0,
-                                      c.intensity) for c in self.campaigns)
+            received = tuple([Received(NARRATIVE_ROW[c.narrative],
+                                       c.reach if code in c.targets else 0.0,
+                                       c.intensity) for c in self.campaigns])
             if out is None:  # an ally's public: news only, no campaign aims at it
                 signals.append(Signals(visibility=min(1.0, shock), campaigns=received,
                                        threat_events=threats[code]))
