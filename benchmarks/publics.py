@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = rng_state
     bare_times = []
-    buffers: dict[str, tuple[np.ndarray, ...]] = {}
+    buffers: dict[tuple, tuple[np.ndarray, ...]] = {}
     # Turn by turn, the model then the bare loop on the signals the model's publics just
     # received: both sides meet the allocator in the same state (run one after the
     # other, the first side paid for the page faults of its temporaries while malloc's
@@ -208,13 +208,16 @@ def main(argv: list[str] | None = None) -> int:
                                             for m in s.campaigns),
                   s.reach, s.intensity, s.depth, s.messaging, s.threat_events)
                  for code, s in received[-1]]
-        for code, _, campaigns, *_ in plain:  # kept from turn to turn, as the model's
-            if code not in buffers:
-                buffers[code] = bare_buffers(arrays[code]["opinion"], len(campaigns))
+        for code, _, campaigns, *_ in plain:  # kept from turn to turn and shared by the
+            # countries of one size, as the model's
+            key = (arrays[code]["opinion"].shape, len(campaigns))
+            if key not in buffers:
+                buffers[key] = bare_buffers(arrays[code]["opinion"], len(campaigns))
         t0 = time.perf_counter()
         for code, *signals in plain:
             bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals,
-                        plain_rates, rng, buffers[code])
+                        plain_rates, rng,
+                        buffers[arrays[code]["opinion"].shape, len(signals[1])])
         bare_times.append(time.perf_counter() - t0)
     peak_rss = rss_mib()
     same = all(np.array_equal(arrays[code][k], state_of(citizens, p.row)[k])
@@ -259,7 +262,7 @@ def one_turn_peaks(model, arrays, anchors, turn, plain_rates, buffers) -> dict[s
     rng = np.random.default_rng(0)
     for code, *signals in turn:
         bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals, plain_rates,
-                    rng, buffers[code])
+                    rng, buffers[arrays[code]["opinion"].shape, len(signals[1])])
     peaks["bare loop"] = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peaks
