@@ -15,7 +15,10 @@ the significance of this issue". A :class:`Public` holds, per simulated citizen
 * the anchors a0, u0, s0, b0_k, T0_j each citizen returns to: drawn once from Beta
   distributions whose means are the country's profile values (``public_*``, the threat
   anchors from each country's polls) and the narratives' anchors, with concentration
-  ``public_spread`` (alpha + beta).
+  ``public_spread`` (alpha + beta); u0 = a0 times a draw around
+  understanding / awareness. Each draw is by inverse CDF (:func:`beta_draws`): one
+  uniform per citizen picks one of :data:`QUANTILES` equally likely quantiles of the
+  Beta, a table computed once per process and distribution.
 
 The update, once a turn, all vectorized (no Python loop over citizens), in order:
 
@@ -57,6 +60,7 @@ The update, once a turn, all vectorized (no Python loop over citizens), in order
 
        x <- lambda ((1 - w) x + w mean(x)) + (1 - lambda) x0;   i <- lambda i
 
+   (all of a, u, s and the b_k at once: they are layers of one array, ``Citizens.opinion``),
    then every array is clipped to [0, 1], and understanding to at most awareness
    (one cannot understand what one has not heard of). W is doubly stochastic, so with no
    message at all (v = 0, no reach) each country's mean stays at the mean of its
@@ -82,10 +86,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import mesa
 import numpy as np
+from scipy.special import betaincinv
 
 F32 = np.float32
 # Below this many citizens a country, the publics update all at once: numpy's call overhead
@@ -94,6 +100,24 @@ F32 = np.float32
 # numbers are the same either way, bit for bit.
 STACK_BELOW = 50_000
 ADVERSARIES = ("china", "russia")  # the rows of the threat arrays
+# the first rows of a public's opinion block (Citizens.opinion), then one belief per narrative
+OPINION = ("awareness", "understanding", "support")
+# K, the quantiles of a Beta distribution the anchors are drawn from (inverse-CDF sampling,
+# beta_draws): every draw is the exact Beta quantile at a probability within 1/(2K) = 1/8192
+# of its uniform, finer than a public can show (2,000 citizens a country: a citizen is
+# 1/2000 of the distribution). A table's mean is the Beta's to 1e-5 and, for means in
+# [0.05, 0.95] and any public_spread, its variance to 0.1% (less spread only in the last
+# 1/K of the tails; up to 3% at the 0.001 guard on the mean, where the variance sits in
+# that tail); tests/test_publics.py checks both. A power of two, so that every index is
+# exactly equally likely from float32 uniforms (2**24 values). A table costs about 1.6 ms
+# of betaincinv, once per process and distribution, and 16 KB; then 2,000 draws take about
+# 10 us against 90 us for rng.beta (64,000 draws a run).
+QUANTILES = 4096
+# How many tables a process keeps (about 25 distributions a run: each partner's awareness,
+# understanding ratio, support and two threats, and the narratives'; more with the allies'
+# publics): 512 x 16 KB = 8 MB at most; a sweep that varies public_spread or a public_*
+# value builds a run's tables anew for each new value.
+TABLES = 512
 
 
 class Received(NamedTuple):
@@ -139,24 +163,93 @@ class Rates:
     threat_relaxation: float = 0.0  # r, per turn
 
 
+@lru_cache(maxsize=TABLES)
+def beta_quantiles(mean: float, concentration: float, k: int = QUANTILES) -> np.ndarray:
+    """The k quantiles of Beta(mean c, (1 - mean) c) at the probabilities (j + 1/2) / k,
+    j = 0 .. k - 1, as float32 (read-only: the table is shared by every run of the
+    process that asks for the same distribution)."""
+    middle = (np.arange(k, dtype=np.float64) + 0.5) / k  # the middle of each k-th
+    table = betaincinv(mean * concentration, (1.0 - mean) * concentration, middle).astype(F32)
+    table.flags.writeable = False
+    return table
+
+
 def beta_draws(rng: np.random.Generator, mean: float, concentration: float, n: int
                ) -> np.ndarray:
-    """n draws in [0, 1] with the given mean: Beta(mean k, (1 - mean) k)."""
+    """n draws in [0, 1] with the given mean from Beta(mean c, (1 - mean) c), by inverse
+    CDF: n float32 uniforms from ``rng``, each scaled to an index j in 0 .. K - 1 (exactly
+    equally likely: K divides the 2**24 float32 uniforms), and the table's quantile j
+    (:func:`beta_quantiles`). The mean is kept within 0.001 of 0 and 1 (Beta needs both
+    shapes above 0)."""
     m = min(max(float(mean), 1e-3), 1.0 - 1e-3)
-    return rng.beta(m * concentration, (1.0 - m) * concentration, n).astype(F32)
+    index = rng.random(n, dtype=F32)
+    index *= QUANTILES  # a power of two: exact in float32, and below K
+    return beta_quantiles(m, float(concentration)).take(index.astype(np.intp))
+
+
+class Steps(NamedTuple):
+    """Which steps of a turn's update run (each runs if any country takes part in it)."""
+
+    visibility: bool
+    live: tuple[int, ...]  # the campaigns that reach someone, by index
+    outreach: bool
+    messaging: bool
+    threat: bool
+
+
+def coefficients(signals: Sequence[Signals], r: Rates) -> tuple[np.ndarray, Steps]:
+    """The steps of a turn that run, and every coefficient they apply: one row per country,
+    one column per coefficient, in the order the update uses them, only for the steps that
+    run (visibility: rho v, kappa rho v; each live campaign: mu I_c (0 if it does not reach
+    the country), r_c; outreach: r, g_a I, g_u d I, m iota_max if any messaging, mu I (all 0
+    for a country outreach does not reach); threat news: eta e_j per adversary). Each is a
+    product of Python numbers (float64), cast to float32 once, as the update applies it."""
+    on = [[m.reach > 0 and m.intensity > 0 for m in s.campaigns] for s in signals]
+    reaching = [s.reach > 0 and s.intensity > 0 for s in signals]
+    # list comprehensions, not generators: Python 3.12 runs them inline, without a frame
+    steps = Steps(visibility=any([s.visibility > 0 for s in signals]),
+                  live=tuple([k for k, heard in enumerate(zip(*on, strict=True)) if any(heard)]),
+                  outreach=any(reaching),
+                  messaging=any(reaching) and any([s.messaging > 0 for s in signals]),
+                  threat=any([any(s.threat_events) for s in signals]))
+    table = []
+    for s, heard, reaches in zip(signals, on, reaching, strict=True):
+        row: list[float] = []
+        if steps.visibility:
+            gain = r.visibility_rate * max(s.visibility, 0.0)
+            row += (gain, gain * r.visibility_understanding)
+        for k in steps.live:
+            row += (r.persuasion * s.campaigns[k].intensity if heard[k] else 0.0,
+                    s.campaigns[k].reach)
+        if steps.outreach:
+            terms = [s.reach, r.outreach_awareness * s.intensity,
+                     r.outreach_understanding * s.depth * s.intensity]
+            if steps.messaging:
+                terms.append(max(s.messaging, 0.0) * r.inoculation_max)
+            terms.append(r.persuasion * s.intensity)
+            row += terms if reaches else [0.0] * len(terms)
+        if steps.threat:
+            row += [e * r.threat_shock for e in s.threat_events]
+        table.append(row)
+    return np.array(table, dtype=np.float64).astype(F32), steps
 
 
 class Citizens:
     """Every citizen of several publics at once: one row per country, so one numpy call
     updates them all (a few dozen calls a turn, whatever the number of countries).
 
-    Arrays (float32): ``awareness``, ``understanding``, ``support``, ``inoculation``
-    (countries x population), ``belief`` (countries x narratives x population), ``threat``
-    (countries x adversaries x population), and the anchors ``anchor_*`` of the same
-    shapes. Each country's anchors are drawn in turn, in the order the countries are
-    given, so a country's draws do not depend on how many countries are stacked with it;
-    so are each turn's uniforms (country by country). The threat anchors come from
-    ``threat_rng`` (none given: no threat perceived), so adding them moved no other draw.
+    Arrays (float32): ``opinion`` ((3 + narratives) x countries x population), whose
+    layers are awareness, understanding, support and one belief per narrative
+    (:data:`OPINION`), seen through the views ``awareness``, ``understanding`` and
+    ``support`` (countries x population, each contiguous) and ``belief`` (countries x
+    narratives x population), so that the anchoring step moves them all in a few calls;
+    ``inoculation`` (countries x population); ``threat`` (countries x adversaries x
+    population); and the anchors ``anchor_opinion`` (with the same views
+    ``anchor_awareness`` and so on) and ``anchor_threat``. Each country's anchors are drawn
+    in turn, in the order the countries are given, so a country's draws do not depend on
+    how many countries are stacked with it; so are each turn's uniforms (country by
+    country). The threat anchors come from ``threat_rng`` (none given: no threat
+    perceived), so adding them moved no other draw.
     """
 
     def __init__(self, countries: Sequence[tuple[float, float, float]],
@@ -165,32 +258,36 @@ class Citizens:
                  threats: Sequence[tuple[float, float]] | None = None,
                  threat_rng: np.random.Generator | None = None):
         n = self.population = int(population)
-        drawn = [self._draw(rng, a, u, s, beliefs, n, spread) for a, u, s in countries]
-        self.anchor_awareness, self.anchor_understanding, self.anchor_support, \
-            self.anchor_belief = (np.stack(parts) for parts in zip(*drawn, strict=True))
+        self.anchor_opinion = np.stack([self._draw(rng, a, u, s, beliefs, n, spread)
+                                        for a, u, s in countries], axis=1)
         self.anchor_threat = np.stack(
             [np.stack([beta_draws(threat_rng, m, spread, n) for m in means])
              for means in threats]) if threats else \
             np.zeros((len(countries), len(ADVERSARIES), n), F32)
-        self.awareness = self.anchor_awareness.copy()
-        self.understanding = self.anchor_understanding.copy()
-        self.support = self.anchor_support.copy()
-        self.belief = self.anchor_belief.copy()
+        self.opinion = self.anchor_opinion.copy()
         self.threat = self.anchor_threat.copy()
+        for prefix, block in (("", self.opinion), ("anchor_", self.anchor_opinion)):
+            for layer, name in enumerate(OPINION):
+                setattr(self, prefix + name, block[layer])
+            setattr(self, prefix + "belief", block[len(OPINION):].swapaxes(0, 1))
         self.inoculation = np.zeros_like(self.awareness)
         self._uniforms = np.empty(0, dtype=F32)  # see uniforms()
+        self._scratch: tuple[np.ndarray, ...] = ()  # see scratch()
 
     @staticmethod
     def _draw(rng: np.random.Generator, awareness: float, understanding: float,
               support: float, beliefs: Sequence[float], n: int, spread: float
-              ) -> tuple[np.ndarray, ...]:
-        a0 = beta_draws(rng, awareness, spread, n)
+              ) -> np.ndarray:
+        """One country's anchors, the rows of :data:`OPINION` then the beliefs."""
+        block = np.empty((len(OPINION) + len(beliefs), n), F32)
+        block[0] = beta_draws(rng, awareness, spread, n)
         ratio = beta_draws(rng, min(1.0, understanding / awareness) if awareness > 0 else 0.0,
                            spread, n)
-        s0 = beta_draws(rng, support, spread, n)
-        belief = np.stack([beta_draws(rng, b, spread, n) for b in beliefs]) \
-            if len(beliefs) else np.zeros((0, n), F32)
-        return a0, (a0 * ratio).astype(F32), s0, belief
+        np.multiply(block[0], ratio, out=block[1])
+        block[2] = beta_draws(rng, support, spread, n)
+        for k, b in enumerate(beliefs):
+            block[len(OPINION) + k] = beta_draws(rng, b, spread, n)
+        return block
 
     def update(self, signals: Sequence[Signals], r: Rates, rng: np.random.Generator) -> None:
         """One turn of the rule in the module's docstring, ``signals[i]`` for row i.
@@ -208,82 +305,98 @@ class Citizens:
 
     def _update(self, rows: slice | int, signals: Sequence[Signals], r: Rates,
                 rng: np.random.Generator) -> None:
-        """The update of ``rows``: all of them (a slice; coefficients are columns) or one
-        (a row number; coefficients are scalars, numpy's fast path for large arrays). The
-        arrays are views, so the shared arrays change in place. A step runs if any of the
-        rows takes part in it; a row that does not gets coefficients of 0, which leave its
-        citizens exactly as they were."""
-        a, u, sup, inoc, belief = (self.awareness[rows], self.understanding[rows],
-                                   self.support[rows], self.inoculation[rows],
-                                   self.belief[rows])
-        x0 = {name: getattr(self, f"anchor_{name}")[rows]
-              for name in ("awareness", "understanding", "support", "belief")}
-        n, campaigns = self.population, len(signals[0].campaigns)
+        """The update of ``rows``: all of them (a slice) or one (a row number). The arrays
+        are views, so the shared arrays change in place. A step runs if any of the rows
+        takes part in it; a row that does not gets coefficients of 0, which leave its
+        citizens exactly as they were. Every coefficient of the turn is made in one array
+        (:func:`coefficients`) and applied as a scalar (numpy's fast path) where all rows
+        share it, else as a column; products are written into buffers kept from turn to
+        turn (``out=``); the anchoring step moves the whole opinion block at once; a
+        multiplication by exactly 1 (no inoculation yet; ``support_pull`` or ``debunk_pull``
+        at 1) is left out. None of this changes a bit of the result against the equations
+        applied array by array in the docstring's order."""
         stacked = isinstance(rows, slice)
+        opinion, inoc = self.opinion[:, rows], self.inoculation[rows]
+        a, u, sup = [opinion[layer] for layer in range(len(OPINION))]
+        belief = opinion[len(OPINION):]  # narratives x rows x citizens
+        n, campaigns = self.population, len(signals[0].campaigns)
         draws = self.uniforms((len(signals), campaigns + 1, n) if stacked
                               else (campaigns + 1, n), rng)
-
-        def column(values) -> np.ndarray | np.float32:
-            values = np.array(values, dtype=np.float64).astype(F32)
-            return values[:, np.newaxis] if stacked else values[0]
-
+        c, steps = coefficients(signals, r)
+        # each coefficient as a scalar (numpy's fast path, half the time of a column on
+        # 4 x 2,000) if every row has the same, else a column; in the order used below
+        same = (c == c[:1]).all(axis=0).tolist()
+        column = iter([c[0, j] if alike else c[:, j, np.newaxis]
+                       for j, alike in enumerate(same)])
+        work, pull, block = self.scratch(a.shape, opinion.shape)
+        inoculated = bool(inoc.any())  # if not, 1 - phi i is 1 and i stays 0: left out
         # 1. visibility: awareness outruns understanding
-        if any(s.visibility > 0 for s in signals):
-            gain = [r.visibility_rate * max(s.visibility, 0.0) for s in signals]
-            a += column(gain) * (1 - a)
-            u += column([g * r.visibility_understanding for g in gain]) * (a - u)
+        if steps.visibility:
+            gain, understood = next(column), next(column)
+            a += np.multiply(np.subtract(1, a, out=work), gain, out=work)
+            u += np.multiply(np.subtract(a, u, out=work), understood, out=work)
         # 2. disinformation: bounded confidence, understanding and inoculation protect
-        for k in range(campaigns):
-            heard = [s.campaigns[k] for s in signals]
-            on = [m.reach > 0 and m.intensity > 0 for m in heard]
-            if not any(on):
-                continue
-            narrative = heard[0].narrative
-            pull = (1 - u) * column([r.persuasion * m.intensity if o else 0.0
-                                     for m, o in zip(heard, on, strict=True)])
-            pull *= 1 - r.protection[narrative] * inoc
-            pull *= (draws[..., k, :] < column([m.reach for m in heard])) & (sup < r.confidence)
-            b = belief[..., narrative, :]
-            b += pull * (1 - b)
-            sup -= (r.support_pull * pull) * sup
+        free = np.subtract(1, u, out=block[0]) if steps.live else None  # u is fixed
+        protected: dict[float, np.ndarray] = {}  # 1 - phi i per phi; i is fixed in this step
+        for k in steps.live:
+            strength, reach = next(column), next(column)
+            narrative = signals[0].campaigns[k].narrative
+            np.multiply(free, strength, out=pull)
+            if inoculated:
+                phi = r.protection[narrative]
+                if phi not in protected:
+                    protected[phi] = 1 - phi * inoc
+                pull *= protected[phi]
+            pull *= (draws[..., k, :] < reach) & (sup < r.confidence)
+            b = belief[narrative]
+            b += np.multiply(np.subtract(1, b, out=work), pull, out=work)
+            if r.support_pull != 1:
+                pull *= r.support_pull
+            sup -= np.multiply(pull, sup, out=work)
         # 3. public diplomacy: awareness, more understanding, inoculation, persuasion
-        on = [s.reach > 0 and s.intensity > 0 for s in signals]
-        if any(on):
-            def coefficient(value) -> np.ndarray:
-                return column([value(s) if o else 0.0 for s, o in zip(signals, on, strict=True)])
-
-            reached = draws[..., campaigns, :] < coefficient(lambda s: s.reach)
-            a += (1 - a) * coefficient(lambda s: r.outreach_awareness * s.intensity) * reached
-            u += (a - u) * coefficient(
-                lambda s: r.outreach_understanding * s.depth * s.intensity) * reached
-            if any(s.messaging > 0 for s in signals):
-                inoc += (1 - inoc) * coefficient(
-                    lambda s: max(s.messaging, 0.0) * r.inoculation_max) * reached
-            pull = (reached & (sup > 1 - r.confidence)) * coefficient(
-                lambda s: r.persuasion * s.intensity)
-            sup += pull * (1 - sup)
-            belief -= (r.debunk_pull * pull)[..., np.newaxis, :] * belief
-        # 4. anchoring with peers (Friedkin-Johnsen, mean-field DeGroot)
+        if steps.outreach:
+            reached = draws[..., campaigns, :] < next(column)
+            hit = reached.astype(F32)  # 1 or 0: a float product is faster than a boolean one
+            for x, toward in ((a, 1), (u, a)) + (((inoc, 1),) if steps.messaging else ()):
+                np.subtract(toward, x, out=work)
+                work *= next(column)
+                work *= hit
+                x += work
+            inoculated = inoculated or steps.messaging
+            np.multiply(reached & (sup > 1 - r.confidence), next(column), out=pull)
+            sup += np.multiply(np.subtract(1, sup, out=work), pull, out=work)
+            if r.debunk_pull != 1:
+                pull *= r.debunk_pull
+            belief -= np.multiply(belief, pull, out=block[len(OPINION):])
+        # 4. anchoring with peers (Friedkin-Johnsen, mean-field DeGroot): the whole opinion
+        # block (awareness, understanding, support, beliefs) at once
         lam, w = r.retention, r.peer_weight
-        for x, anchor in ((a, x0["awareness"]), (u, x0["understanding"]),
-                          (sup, x0["support"]), (belief, x0["belief"])):
-            mean = (x.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
-            x *= lam * (1 - w)
-            x += (lam * w) * mean
-            x += (1 - lam) * anchor
-            np.clip(x, 0, 1, out=x)
-        inoc *= lam
+        mean = (opinion.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
+        opinion *= lam * (1 - w)
+        opinion += (lam * w) * mean
+        opinion += np.multiply(self.anchor_opinion[:, rows], 1 - lam, out=block)
+        np.clip(opinion, 0, 1, out=opinion)
+        if inoculated:
+            inoc *= lam
         np.minimum(u, a, out=u)
         # 5. threat perception: relax toward the anchor, then the turn's events
         t, t0 = self.threat[rows], self.anchor_threat[rows]
         t -= t0
         t *= F32(1 - r.threat_relaxation)
         t += t0
-        events = [s.threat_events for s in signals]
-        if any(any(e) for e in events):
-            shock = (np.array(events, dtype=np.float64) * r.threat_shock).astype(F32)
-            t += (1 - t) * (shock if stacked else shock[0])[..., np.newaxis]
+        if steps.threat:
+            shock = c[:, -len(ADVERSARIES):, np.newaxis] if stacked else \
+                c[0, -len(ADVERSARIES):, np.newaxis]
+            t += (1 - t) * shock
             np.clip(t, 0, 1, out=t)
+
+    def scratch(self, shape: tuple[int, ...], block: tuple[int, ...]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Buffers for the update's products, kept from turn to turn like the uniforms:
+        two the shape of a row of citizens and one the shape of the opinion block."""
+        if not self._scratch or self._scratch[0].shape != shape:
+            self._scratch = (np.empty(shape, F32), np.empty(shape, F32), np.empty(block, F32))
+        return self._scratch
 
     def uniforms(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         """A turn's uniforms, drawn into a buffer kept from turn to turn: a fresh array
@@ -293,24 +406,25 @@ class Citizens:
             self._uniforms = np.empty(shape, dtype=F32)
         return rng.random(out=self._uniforms, dtype=F32)
 
-    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
-        """Each country's means; ``gap`` is mean awareness minus mean understanding."""
+    def mean_table(self, narratives: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Each country's means as one float64 array (countries x names), and the names:
+        awareness, understanding, support, inoculation, ``gap`` (mean awareness minus mean
+        understanding), ``belief.<narrative>``, ``threat.<adversary>``; three sums in all."""
         n = self.population
-        sums = {name: x.sum(axis=-1, dtype=np.float64).tolist() for name, x in (
-            ("awareness", self.awareness), ("understanding", self.understanding),
-            ("support", self.support), ("inoculation", self.inoculation))}
-        beliefs = (self.belief.sum(axis=-1, dtype=np.float64) / n).tolist()
-        threats = (self.threat.sum(axis=-1, dtype=np.float64) / n).tolist()
-        out = []
-        for row in range(len(self.awareness)):
-            country = {name: sums[name][row] / n for name in sums}
-            country["gap"] = country["awareness"] - country["understanding"]
-            country.update({f"belief.{narrative}": beliefs[row][k]
-                            for k, narrative in enumerate(narratives)})
-            country.update({f"threat.{adversary}": threats[row][j]
-                            for j, adversary in enumerate(ADVERSARIES)})
-            out.append(country)
-        return out
+        opinion = self.opinion.sum(axis=-1, dtype=np.float64).T / n  # countries x layers
+        inoculation = self.inoculation.sum(axis=-1, dtype=np.float64) / n
+        threat = self.threat.sum(axis=-1, dtype=np.float64) / n
+        first = len(OPINION)
+        table = np.column_stack([opinion[:, :first], inoculation,
+                                 opinion[:, 0] - opinion[:, 1], opinion[:, first:], threat])
+        names = [*OPINION, "inoculation", "gap", *(f"belief.{k}" for k in narratives),
+                 *(f"threat.{adversary}" for adversary in ADVERSARIES)]
+        return names, table
+
+    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
+        """Each country's means by name (:meth:`mean_table`)."""
+        names, table = self.mean_table(narratives)
+        return [dict(zip(names, row, strict=True)) for row in table.tolist()]
 
 
 class Public(mesa.Agent):

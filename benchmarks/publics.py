@@ -40,9 +40,13 @@ from sim.model import IP4Model
 F32 = np.float32
 
 
-def bare_update(a, u, s, inoc, belief, threat, a0, u0, s0, b0, t0, visibility, campaigns,
-                reach, intensity, depth, messaging, events, rates, rng):
-    """One turn for one country, on plain arrays (``agents/publics.py`` has the rule).
+def bare_update(opinion, inoc, threat, x0, t0, visibility, campaigns, reach, intensity, depth,
+                messaging, events, rates, rng, buffers):
+    """One turn for one country, on plain arrays (``agents/publics.py`` has the rule), with
+    the model's arithmetic and, like it, products written into buffers kept from turn to
+    turn (``buffers``: :func:`bare_buffers`): ``opinion`` is the country's block of
+    awareness, understanding, support and the beliefs (``x0`` its anchors), anchored in one
+    go; a multiplication by exactly 1 is left out, as the model leaves it out.
 
     ``campaigns``: (narrative row, reach, intensity) triples; ``events``: the turn's
     threat news per adversary; ``rates``: (retention, peer_weight, confidence, persuasion,
@@ -50,38 +54,50 @@ def bare_update(a, u, s, inoc, belief, threat, a0, u0, s0, b0, t0, visibility, c
     inoculation_max, support_pull, debunk_pull, protection, threat_relaxation,
     threat_shock)."""
     (lam, w, eps, mu, rho, kappa, g_a, g_u, iota_max, sigma, delta, phi, relax, eta) = rates
+    draws, work, pull, block = buffers
+    a, u, s, belief = opinion[0], opinion[1], opinion[2], opinion[3:]
     n = a.size
+    rng.random(out=draws, dtype=F32)
+    inoculated = bool(inoc.any())
     if visibility > 0:
         gain = rho * visibility
-        a += gain * (1 - a)
-        u += (gain * kappa) * (a - u)
-    for k, r, i in campaigns:
-        draw = rng.random(n, dtype=F32)
+        a += np.multiply(np.subtract(1, a, out=work), gain, out=work)
+        u += np.multiply(np.subtract(a, u, out=work), gain * kappa, out=work)
+    free = np.subtract(1, u, out=block[0])
+    for k, (narrative, r, i) in enumerate(campaigns):
         if r <= 0 or i <= 0:
             continue
-        pull = (1 - u) * (mu * i)
-        pull *= 1 - phi[k] * inoc
-        pull *= (draw < r) & (s < eps)
-        b = belief[k]
-        b += pull * (1 - b)
-        s -= (sigma * pull) * s
-    draw = rng.random(n, dtype=F32)
+        np.multiply(free, mu * i, out=pull)
+        if inoculated:
+            pull *= 1 - phi[narrative] * inoc
+        pull *= (draws[k] < r) & (s < eps)
+        b = belief[narrative]
+        b += np.multiply(np.subtract(1, b, out=work), pull, out=work)
+        if sigma != 1:
+            pull *= sigma
+        s -= np.multiply(pull, s, out=work)
     if reach > 0 and intensity > 0:
-        reached = draw < reach
-        a += (1 - a) * (g_a * intensity) * reached
-        u += (a - u) * (g_u * depth * intensity) * reached
-        if messaging > 0:
-            inoc += (1 - inoc) * (messaging * iota_max) * reached
-        pull = (reached & (s > 1 - eps)) * F32(mu * intensity)
-        s += pull * (1 - s)
-        belief -= (delta * pull) * belief
-    for x, x0 in ((a, a0), (u, u0), (s, s0), (belief, b0)):
-        mean = (x.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
-        x *= lam * (1 - w)
-        x += (lam * w) * mean
-        x += (1 - lam) * x0
-        np.clip(x, 0, 1, out=x)
-    inoc *= lam
+        reached = draws[-1] < reach
+        hit = reached.astype(F32)
+        for x, toward, c in ((a, 1, g_a * intensity), (u, a, g_u * depth * intensity)) + (
+                ((inoc, 1, messaging * iota_max),) if messaging > 0 else ()):
+            np.subtract(toward, x, out=work)
+            work *= c
+            work *= hit
+            x += work
+        inoculated = inoculated or messaging > 0
+        np.multiply(reached & (s > 1 - eps), F32(mu * intensity), out=pull)
+        s += np.multiply(np.subtract(1, s, out=work), pull, out=work)
+        if delta != 1:
+            pull *= delta
+        belief -= np.multiply(belief, pull, out=block[3:])
+    mean = (opinion.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
+    opinion *= lam * (1 - w)
+    opinion += (lam * w) * mean
+    opinion += np.multiply(x0, 1 - lam, out=block)
+    np.clip(opinion, 0, 1, out=opinion)
+    if inoculated:
+        inoc *= lam
     np.minimum(u, a, out=u)
     threat -= t0
     threat *= F32(1 - relax)
@@ -91,14 +107,27 @@ def bare_update(a, u, s, inoc, belief, threat, a0, u0, s0, b0, t0, visibility, c
         np.clip(threat, 0, 1, out=threat)
 
 
+def bare_buffers(opinion: np.ndarray, campaigns: int) -> tuple[np.ndarray, ...]:
+    """The bare update's buffers for one country: the turn's uniforms, two rows of
+    citizens and one opinion block."""
+    n = opinion.shape[-1]
+    return (np.empty((campaigns + 1, n), F32), np.empty(n, F32), np.empty(n, F32),
+            np.empty(opinion.shape, F32))
+
+
 def rss_mib() -> float:
     """Peak resident set size of this process so far, MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STATE = ("awareness", "understanding", "support", "inoculation", "belief", "threat")
-ANCHORS = ("anchor_awareness", "anchor_understanding", "anchor_support", "anchor_belief",
-           "anchor_threat")
+STATE = ("opinion", "inoculation", "threat")  # a country's state, as bare_update takes it
+ARRAYS = (*STATE, "anchor_opinion", "anchor_threat")  # every array of the citizens
+
+
+def state_of(citizens, row: int) -> dict[str, np.ndarray]:
+    """One country's state (views of the model's arrays)."""
+    return {"opinion": citizens.opinion[:, row], "inoculation": citizens.inoculation[row],
+            "threat": citizens.threat[row]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     build = time.perf_counter() - began
     publics = model.information.publics
     total = sum(p.population for p in publics.values())
-    start = {code: {k: getattr(p, k).copy() for k in STATE} for code, p in publics.items()}
+    citizens = model.information.citizens
+    # the bare side's own copy of the state, taken before the first turn
+    arrays = {code: {k: v.copy() for k, v in state_of(citizens, p.row).items()}
+              for code, p in publics.items()}
     rng_state = model.information.public_rng.bit_generator.state
-    nbytes = sum(getattr(p, k).nbytes for p in publics.values() for k in (*STATE, *ANCHORS))
+    nbytes = sum(getattr(citizens, k).nbytes for k in ARRAYS)
 
     received: list[list[tuple[str, object]]] = []
     update_calls: list[float] = []
@@ -149,18 +181,19 @@ def main(argv: list[str] | None = None) -> int:
         step5.append(time.perf_counter() - t0)
 
     information.update_publics = timed_update_publics
-    # the bare side: its own copy of the state, the same generator state, the same rates
+    # the bare side: its copy of the state, the same generator state, the same rates
     rates = information.rates
     plain_rates = (rates.retention, rates.peer_weight, rates.confidence, rates.persuasion,
                    rates.visibility_rate, rates.visibility_understanding,
                    rates.outreach_awareness, rates.outreach_understanding,
                    rates.inoculation_max, rates.support_pull, rates.debunk_pull,
                    rates.protection, rates.threat_relaxation, rates.threat_shock)
-    arrays = {code: {k: v.copy() for k, v in state.items()} for code, state in start.items()}
-    anchors = {code: tuple(getattr(p, k) for k in ANCHORS) for code, p in publics.items()}
+    anchors = {code: (citizens.anchor_opinion[:, p.row], citizens.anchor_threat[p.row])
+               for code, p in publics.items()}
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = rng_state
     bare_times = []
+    buffers: dict[tuple, tuple[np.ndarray, ...]] = {}
     # Turn by turn, the model then the bare loop on the signals the model's publics just
     # received: both sides meet the allocator in the same state (run one after the
     # other, the first side paid for the page faults of its temporaries while malloc's
@@ -175,14 +208,20 @@ def main(argv: list[str] | None = None) -> int:
                                             for m in s.campaigns),
                   s.reach, s.intensity, s.depth, s.messaging, s.threat_events)
                  for code, s in received[-1]]
+        for code, _, campaigns, *_ in plain:  # kept from turn to turn and shared by the
+            # countries of one size, as the model's
+            key = (arrays[code]["opinion"].shape, len(campaigns))
+            if key not in buffers:
+                buffers[key] = bare_buffers(arrays[code]["opinion"], len(campaigns))
         t0 = time.perf_counter()
         for code, *signals in plain:
             bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals,
-                        plain_rates, rng)
+                        plain_rates, rng,
+                        buffers[arrays[code]["opinion"].shape, len(signals[1])])
         bare_times.append(time.perf_counter() - t0)
     peak_rss = rss_mib()
-    same = all(np.array_equal(arrays[code][k], getattr(publics[code], k))
-               for code in publics for k in STATE)
+    same = all(np.array_equal(arrays[code][k], state_of(citizens, p.row)[k])
+               for code, p in publics.items() for k in STATE)
 
     # -- 3. report ------------------------------------------------------------------------
     per_turn = {"whole model turn": statistics.median(turn_times),
@@ -209,11 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         print("peak numpy allocations in one turn (tracemalloc): "
               + ", ".join(f"{k} {v / 2**20:.1f} MiB"
                           for k, v in one_turn_peaks(model, arrays, anchors, plain,
-                                                     plain_rates).items()))
+                                                     plain_rates, buffers).items()))
     return 0 if same else 1
 
 
-def one_turn_peaks(model, arrays, anchors, turn, plain_rates) -> dict[str, int]:
+def one_turn_peaks(model, arrays, anchors, turn, plain_rates, buffers) -> dict[str, int]:
     """Temporaries of one more turn of each side, measured with tracemalloc."""
     peaks = {}
     tracemalloc.start()
@@ -223,7 +262,7 @@ def one_turn_peaks(model, arrays, anchors, turn, plain_rates) -> dict[str, int]:
     rng = np.random.default_rng(0)
     for code, *signals in turn:
         bare_update(*(arrays[code][k] for k in STATE), *anchors[code], *signals, plain_rates,
-                    rng)
+                    rng, buffers[arrays[code]["opinion"].shape, len(signals[1])])
     peaks["bare loop"] = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peaks

@@ -56,6 +56,12 @@ NOT_ASSUMPTIONS = {
     ("agents/states.py", "coerce", 0.5): "rounding the budget to the nearest whole target",
     ("agents/publics.py", "beta_draws", 0.001): "numerical guard: Beta needs both shapes > 0",
     ("agents/publics.py", "<module>", 50_000): "STACK_BELOW: speed only, same numbers",
+    ("agents/publics.py", "<module>", 4096): "QUANTILES: the resolution of the Beta "
+                                             "sampler's table, a numerical method",
+    ("agents/publics.py", "<module>", 512): "TABLES: how many Beta tables a process keeps: "
+                                            "memory only, same numbers",
+    ("agents/publics.py", "beta_quantiles", 0.5): "the middle of each of the table's "
+                                                  "k-ths of probability",
     ("sim/information.py", "<module>", 0.005): "NOTE_THRESHOLD: wording of a note only",
     ("scenarios/information.py", "Levers", 0.3): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "Levers", 0.5): "a lever's status quo: a scenario input",

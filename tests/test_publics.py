@@ -10,7 +10,16 @@ from pydantic import ValidationError
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
-from agents.publics import Citizens, Public, Rates, Received, Signals
+from agents.publics import (
+    QUANTILES,
+    Citizens,
+    Public,
+    Rates,
+    Received,
+    Signals,
+    beta_draws,
+    beta_quantiles,
+)
 from scenarios.errors import InputError
 from scenarios.information import (
     LEVERS,
@@ -374,3 +383,166 @@ def test_a_stacked_update_equals_one_country_at_a_time_bit_for_bit(signals, monk
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+# -- the anchors' sampler: inverse CDF from a table of Beta quantiles ------------------------
+
+def beta_moments(mean: float, concentration: float) -> tuple[float, float]:
+    return mean, mean * (1 - mean) / (concentration + 1)
+
+
+@pytest.mark.parametrize("concentration", [1.0, 2.0, 5.0, 20.0, 100.0, 1000.0])
+@pytest.mark.parametrize("mean", [0.05, 0.2, 0.25, 0.3, 0.5, 0.7, 0.95])
+def test_the_beta_table_has_the_beta_mean_and_variance(mean, concentration):
+    """The sampler picks one of the table's K quantiles, each exactly as likely, so the
+    table's mean and variance are those of the draws. Tolerances: mean within 1e-5 and
+    variance within 0.2% of the Beta's, for means in [0.05, 0.95] and public_spread's whole
+    range [1, 1000]. Why: midpoint quantiles leave out only the spread inside each 1/K of
+    probability, which is largest in the tails; measured, the worst cases are 3.4e-6 and
+    0.09%, so the tolerances are about three and two times those, and a coarser table
+    (K = 1024: variance off by 0.3% at mean 0.95 and spread 20) fails them."""
+    stored = beta_quantiles(mean, concentration)
+    assert stored.dtype == np.float32 and stored.size == QUANTILES
+    assert not stored.flags.writeable  # shared by every run of the process
+    table = stored.astype(np.float64)
+    expected_mean, expected_var = beta_moments(mean, concentration)
+    assert abs(table.mean() - expected_mean) < 1e-5
+    assert abs(table.var() - expected_var) < 0.002 * expected_var
+    assert (np.diff(table) >= 0).all()  # quantiles, in order
+
+
+@pytest.mark.parametrize(("mean", "concentration"), [(0.3, 20.0), (0.5, 20.0), (0.8, 5.0),
+                                                     (0.1, 1.0)])
+def test_the_anchor_draws_have_the_beta_mean_and_variance(mean, concentration):
+    """A million draws through beta_draws. Tolerance: the table's bias (1e-5 on the mean,
+    0.2% on the variance, the test above) plus five standard errors of a million draws
+    (the sample mean's sd / sqrt(n), the sample variance's sqrt((m4 - var^2) / n), m4 the
+    fourth central moment): a correct sampler fails this with probability below 1e-6 for
+    a random seed, and a wrong one fails it (a concentration a tenth too high moves the
+    variance by about 9%, against a tolerance of 0.9% to 1.6%)."""
+    n = 1_000_000
+    x = beta_draws(np.random.default_rng(11), mean, concentration, n).astype(np.float64)
+    expected_mean, expected_var = beta_moments(mean, concentration)
+    table = beta_quantiles(mean, concentration).astype(np.float64)
+    var = table.var()
+    m4 = ((table - table.mean()) ** 4).mean()
+    assert abs(x.mean() - expected_mean) < 1e-5 + 5 * np.sqrt(var / n)
+    assert abs(x.var() - expected_var) < 0.002 * expected_var + 5 * np.sqrt((m4 - var**2) / n)
+
+
+def test_the_anchor_draws_are_fixed_by_the_seed():
+    def drawn(seed):
+        rng = np.random.default_rng(seed)
+        return [beta_draws(rng, m, 20.0, 2000) for m in (0.3, 0.5, 0.5)]
+
+    first, again, other = drawn(7), drawn(7), drawn(8)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+    assert not np.array_equal(first[1], first[2])  # each call draws anew from the stream
+    assert all(x.dtype == np.float32 and x.shape == (2000,) for x in first)
+    # a run's anchors too, for the whole stacked population
+    def citizens(seed):
+        rng = np.random.default_rng(seed)
+        return Citizens([(0.5, 0.25, 0.5), (0.6, 0.2, 0.4)], [0.25, 0.2, 0.3], 500, 20.0,
+                        rng, threats=[(0.6, 0.5), (0.4, 0.7)], threat_rng=rng.spawn(1)[0])
+
+    a, b = citizens(3), citizens(3)
+    for name in ("awareness", "understanding", "support", "belief", "threat"):
+        assert np.array_equal(getattr(a, f"anchor_{name}"), getattr(b, f"anchor_{name}"))
+    assert not np.array_equal(a.anchor_support, citizens(4).anchor_support)
+
+
+@settings(max_examples=100, deadline=None)
+@given(mean=unit, concentration=st.floats(1.0, 1000.0), n=st.integers(1, 3000),
+       seed=st.integers(0, 2**32 - 1))
+def test_the_anchors_stay_in_the_unit_interval(mean, concentration, n, seed):
+    """Any mean (0 and 1 included: the guard keeps the shapes above 0) and any
+    public_spread give finite float32 anchors in [0, 1]."""
+    x = beta_draws(np.random.default_rng(seed), mean, concentration, n)
+    assert x.dtype == np.float32 and x.shape == (n,)
+    assert in_unit(x)
+    citizens = Citizens([(mean, mean / 2, mean)], [mean], n, concentration,
+                        np.random.default_rng(seed), threats=[(mean, 1 - mean)],
+                        threat_rng=np.random.default_rng(seed + 1))
+    for name in ("awareness", "understanding", "support", "belief", "threat"):
+        assert in_unit(getattr(citizens, f"anchor_{name}")), name
+    assert (citizens.anchor_understanding <= citizens.anchor_awareness).all()
+
+
+def reference_update(c: Citizens, signals, r: Rates, rng) -> None:
+    """The module docstring's equations applied array by array, country by country, as
+    written there, with every product a fresh array: what the update must equal."""
+    n = c.population
+    for row, s in enumerate(signals):
+        a, u, sup, inoc = c.awareness[row], c.understanding[row], c.support[row], \
+            c.inoculation[row]
+        belief, t, t0 = c.belief[row], c.threat[row], c.anchor_threat[row]
+        draws = rng.random((len(s.campaigns) + 1, n), dtype=np.float32)
+        f32 = np.float32
+        if s.visibility > 0:
+            gain = r.visibility_rate * s.visibility
+            a += f32(gain) * (1 - a)
+            u += f32(gain * r.visibility_understanding) * (a - u)
+        for k, m in enumerate(s.campaigns):
+            if m.reach > 0 and m.intensity > 0:
+                pull = (1 - u) * f32(r.persuasion * m.intensity)
+                pull *= 1 - r.protection[m.narrative] * inoc
+                pull *= (draws[k] < f32(m.reach)) & (sup < r.confidence)
+                belief[m.narrative] += pull * (1 - belief[m.narrative])
+                sup -= (r.support_pull * pull) * sup
+        if s.reach > 0 and s.intensity > 0:
+            reached = draws[-1] < f32(s.reach)
+            a += (1 - a) * f32(r.outreach_awareness * s.intensity) * reached
+            u += (a - u) * f32(r.outreach_understanding * s.depth * s.intensity) * reached
+            if s.messaging > 0:
+                inoc += (1 - inoc) * f32(s.messaging * r.inoculation_max) * reached
+            pull = (reached & (sup > 1 - r.confidence)) * f32(r.persuasion * s.intensity)
+            sup += pull * (1 - sup)
+            belief -= (r.debunk_pull * pull) * belief
+        lam, w = r.retention, r.peer_weight
+        for x, x0 in ((a, c.anchor_awareness[row]), (u, c.anchor_understanding[row]),
+                      (sup, c.anchor_support[row]), (belief, c.anchor_belief[row])):
+            mean = (x.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(f32)
+            x *= lam * (1 - w)
+            x += (lam * w) * mean
+            x += (1 - lam) * x0
+            np.clip(x, 0, 1, out=x)
+        inoc *= lam
+        np.minimum(u, a, out=u)
+        t -= t0
+        t *= f32(1 - r.threat_relaxation)
+        t += t0
+        if any(s.threat_events):
+            shock = (np.array(s.threat_events, dtype=np.float64) * r.threat_shock).astype(f32)
+            t += (1 - t) * shock[:, np.newaxis]
+            np.clip(t, 0, 1, out=t)
+
+
+@settings(max_examples=25, deadline=None)
+@given(turns=st.lists(st.lists(st.builds(
+    Signals, visibility=unit,
+    campaigns=st.tuples(*(st.builds(Received, st.just(k), unit, unit) for k in range(3))),
+    reach=unit, intensity=unit, depth=st.floats(0.0, 2.0), messaging=unit,
+    threat_events=st.tuples(unit, unit)), min_size=3, max_size=3), min_size=1, max_size=3),
+    pulls=st.sampled_from([(1.0, 1.0), (0.5, 0.8)]), seed=st.integers(0, 99))
+def test_the_update_equals_the_equations_applied_array_by_array_bit_for_bit(turns, pulls,
+                                                                            seed):
+    """The update's shortcuts (one array of coefficients, scalars where the rows agree,
+    buffers, the opinion block anchored at once, multiplications by 1 left out) change no
+    bit against the docstring's equations written out plainly."""
+    rates = Rates(0.9, 0.1, 0.6, 0.3, 0.5, 0.1, 0.2, 0.5, 0.6, *pulls, (1.0, 0.27, 1.0),
+                  threat_shock=0.4, threat_relaxation=0.2)
+
+    def citizens():
+        return Citizens([(0.5, 0.25, 0.5), (0.6, 0.2, 0.4), (0.4, 0.3, 0.6)],
+                        [0.25, 0.2, 0.3], 300, 20.0, np.random.default_rng(seed),
+                        threats=[(0.6, 0.5), (0.4, 0.7), (0.8, 0.3)],
+                        threat_rng=np.random.default_rng(seed + 1))
+
+    model, reference = citizens(), citizens()
+    model_rng, reference_rng = np.random.default_rng(5), np.random.default_rng(5)
+    for signals in turns:
+        model.update(signals, rates, model_rng)
+        reference_update(reference, signals, rates, reference_rng)
+    for name in Public.STATE:
+        assert np.array_equal(getattr(model, name), getattr(reference, name)), name

@@ -22,6 +22,7 @@ from scenarios.information import (
     anchors,
 )
 from scenarios.schema import Option
+from sim.decisions import rounded
 from sim.information import (
     Campaign,
     Outreach,
@@ -40,6 +41,7 @@ OFFICE = "liaison_office_tokyo"
 # The decision dimensions on which a government reads its public's threat perception.
 THREAT_DIMENSIONS = {"china_threat": ADVERSARIES.index("china"),
                      "russia_stance": ADVERSARIES.index("russia")}
+NARRATIVE_ROW = {n: k for k, n in enumerate(NARRATIVE_IDS)}  # a narrative's belief row
 
 
 class Information:
@@ -95,7 +97,9 @@ class Information:
         self.threat_shift = {code: [0.0] * len(ADVERSARIES) for code in self.publics}
         self.threat_levels = {v: exercise.world[v] for v in sum(THREAT_VARS.values(), ())
                               if v in exercise.world}
-        self.means: dict[str, dict[str, float]] = {}
+        self.means: dict[str, dict[str, float]] = {}  # read_publics: the last turn's means
+        self.names: list[str] = []
+        self.table = np.zeros((len(self.publics), 0))
         self.swayed = dict.fromkeys(IP4, 0)  # choices tipped by public opinion, per partner
 
     @property
@@ -191,13 +195,13 @@ class Information:
         never moves a government)."""
         self.reach_out(turn)
         shock = max(0.0, self.model.timeline.get(VISIBILITY_VAR) - self.visibility_base)
-        index = {n: k for k, n in enumerate(NARRATIVE_IDS)}
         threats = self.threat_events()
         signals = []
         for code in self.publics:
             out = self.outreach.get(code)
-            received = tuple(Received(index[c.narrative], c.reach if code in c.targets else 0.0,
-                                      c.intensity) for c in self.campaigns)
+            received = tuple([Received(NARRATIVE_ROW[c.narrative],
+                                       c.reach if code in c.targets else 0.0,
+                                       c.intensity) for c in self.campaigns])
             if out is None:  # an ally's public: news only, no campaign aims at it
                 signals.append(Signals(visibility=min(1.0, shock), campaigns=received,
                                        threat_events=threats[code]))
@@ -231,11 +235,17 @@ class Information:
         return self._outreach[key]
 
     def read_publics(self, turn: int) -> None:
-        means = {}
+        """Each public's means (``self.means``, and ``self.table``: countries x
+        ``self.names``), rounded for the event in one call (``rounded``: the very doubles
+        ``round`` gives); each government's reading of its public."""
+        self.names, self.table = self.citizens.mean_table(NARRATIVE_IDS)
+        codes = list(self.publics)
+        self.means = {code: dict(zip(self.names, row, strict=True))
+                      for code, row in zip(codes, self.table.tolist(), strict=True)}
+        means = {code: dict(zip(self.names, row, strict=True))
+                 for code, row in zip(codes, rounded(self.table, 4).tolist(), strict=True)}
         profiles = self.model.catalog.profiles
-        for code, m in zip(self.publics, self.citizens.means(NARRATIVE_IDS), strict=True):
-            self.means[code] = m
-            means[code] = {k: round(v, 4) for k, v in m.items()}
+        for code, m in self.means.items():
             anchor = profiles[code]["public_support"]
             self.support[code] = round(
                 min(1.0, max(0.0, anchor + m["support"] - self.anchor_support[code])), 6)

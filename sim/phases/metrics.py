@@ -3,11 +3,13 @@ Mesa's DataCollector for anyone who drives the model as a Mesa model."""
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import mesa
 
 from scenarios.information import NARRATIVE_IDS
+from sim.decisions import rounded
 from sim.outputs import Row
 
 if TYPE_CHECKING:
@@ -70,9 +72,9 @@ class Metrics:
                          max((c.reach for c in running), default=0.0)))
             rows.append((turn, f"campaign_intensity.{narrative}", "",
                          max((c.intensity for c in running), default=0.0)))
-        for code in info.publics:
-            for name, value in info.means[code].items():
-                rows.append((turn, f"public.{name}", code, round(value, 6)))
+        metrics = [f"public.{name}" for name in info.names]
+        for code, values in zip(info.publics, rounded(info.table, 6).tolist(), strict=True):
+            rows.extend(zip(repeat(turn), metrics, repeat(code), values))
             rows.append((turn, "public_support_read", code, info.support[code]))
             if code in info.outreach:
                 rows.append((turn, "outreach_reach", code, info.outreach[code].reach))
