@@ -179,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{statistics.median(rates[label]):6.0f}")
     print(f"  ratio ip4sim / batch_run, 2 processes: {best[labels[1]] / best[labels[3]]:.1f}x; "
           f"1 process: {best[labels[0]] / best[labels[2]]:.1f}x")
-    print(f"  speed-up from 1 to 2 processes: ip4sim {best[labels[1]] / best[labels[0]]:.2f}x, "
-          f"batch_run {best[labels[3]] / best[labels[2]]:.2f}x")
+    speedup = best[labels[1]] / best[labels[0]]
+    print(f"  speed-up from 1 to 2 processes: ip4sim {speedup:.2f}x (parallel efficiency "
+          f"{speedup / 2:.0%}), batch_run {best[labels[3]] / best[labels[2]]:.2f}x")
     reference = results[labels[0]][0]
     differ = {f"{k}, round {i + 1}": differences(reference, v)
               for k, runs in results.items() for i, v in enumerate(runs)}
