@@ -6,6 +6,8 @@ import math
 import numpy as np
 import pytest
 import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from agents.catalog import IP4
 from analysis.compare import (
@@ -20,7 +22,7 @@ from analysis.compare import (
 from analysis.figures import decision_turns, publics_figure, summary_figure
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
-from sim.outputs import Choice, Coercion, read_run
+from sim.outputs import Choice, Coercion, DecisionOpened, read_run
 
 SHORT_TURNS = 6
 
@@ -91,7 +93,7 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
         if isinstance(e, Choice) and e.actor in IP4:
             set_by[(dimension[e.decision], e.actor, e.turn)] = e.decision
     for ax in position_axes(fig):
-        names = " ".join(t.get_text() for top in ax.child_axes for t in top.get_xticklabels())
+        names = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "question")
         for line in partner_lines(ax):
             _, code, decision = line.get_gid().split(":")
             if not decision:
@@ -103,6 +105,37 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
             assert asked == {decision}, (line.get_gid(), asked)
             assert decision.replace("_", " ") in names
     assert all(ax.axison for ax in fig.axes), "no empty panels"
+
+
+def visible_texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles():
+    """The layouts are fixed in inches (no layout engine): long question names decided in
+    the last turn, two to a turn, still fit, and never run into a panel's title."""
+    rows = synthetic_rows(dimensions=("china_threat", "russia_stance", "nato_enthusiasm"))
+    events = [DecisionOpened(turn=t, decision=d, question="", forum="all", dimension=dim,
+                             options={})
+              for t, d, dim in ((6, "logistics_coordination", "nato_enthusiasm"),
+                                (6, "partner_contributions", "nato_enthusiasm"),
+                                (1, "sanctions", "russia_stance"))]
+    events += [Choice(turn=t, actor=code, decision=d, option="a", position=0.5,
+                      probability=1.0, by="engine", terms={})
+               for t, d in ((6, "logistics_coordination"), (6, "partner_contributions"),
+                            (1, "sanctions")) for code in IP4]
+    fig = summary_figure(rows, "synthetic", events)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # places the axis labels
+    renderer = canvas.get_renderer()
+    inside = fig.bbox.padded(1)
+    for text in visible_texts(fig):
+        box = text.get_window_extent(renderer)
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), text
+    for ax in position_axes(fig):
+        title = ax.title.get_window_extent(renderer)
+        for label in (t for t in ax.texts if t.get_gid() == "question"):
+            assert label.get_window_extent(renderer).y1 <= title.y0, label.get_text()
 
 
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
