@@ -14,10 +14,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Transform
 
 from analysis.narrative import Names, name, narrative_label
 from sim.outputs import PARTNERS as IP4
@@ -57,6 +60,13 @@ PANEL_BELOW = 0.6  # tick labels and the x label
 LOWER = 4.3  # the world and coercion row, at the bottom
 WORLD = (0.55, 0.55, 5.0, 3.3)  # left, bottom, width, height in inches
 COERCION = (7.6, 0.55, 2.9, 3.3)  # felt pressure above China's attempts
+# The keys (legends) are plain artists placed in inches: a Legend packs its entries and
+# measures its texts again at every draw (0.1 s of the summary's 0.3 s). In ems of the
+# key's font size, as a Legend spaces them:
+KEY_SAMPLE = 2.0  # an entry's sample of its line
+KEY_PAD = 0.8  # between the sample and the label
+KEY_PITCH = 1.5  # from one row to the next
+PARTNER_KEY_COLUMN = 2.2  # inches
 POSITION_NOTE = ("each partner's line is nudged a little up or down so equal positions all "
                  "show; a marker: that partner decided that turn;\na line is one question, "
                  "named above the panel at the turn it was decided (two in one turn: the "
@@ -123,9 +133,11 @@ def summary_figure(rows: list[Row], title: str,
     if chunks:
         handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
                           linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
-        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.35 / height),
-                   ncol=len(handles), fontsize=9, frameon=False, title=POSITION_NOTE,
-                   title_fontsize=8)
+        fig.text(0.5, 1 - 0.35 / height, POSITION_NOTE, fontsize=8, ha="center", va="top",
+                 gid="key")
+        key(fig, [(h, h.get_label()) for h in handles],
+            (SUMMARY_WIDTH - len(handles) * PARTNER_KEY_COLUMN) / 2, height - 0.68, 9,
+            columns=len(handles), column_width=PARTNER_KEY_COLUMN)
     _world(add_axes(fig, *WORLD), rows, turns)
     _coercion(fig, rows, events, turns)
     return fig
@@ -136,6 +148,43 @@ def add_axes(fig: Figure, left: float, bottom: float, width: float, height: floa
     """An axes placed in inches from the figure's lower left corner."""
     w, h = fig.get_size_inches()
     return fig.add_axes((left / w, bottom / h, width / w, height / h), **kwargs)
+
+
+def beside(ax: Axes) -> tuple[float, float]:
+    """Just right of an axes' upper right corner, in inches: where its key goes."""
+    box = ax.get_position()
+    w, h = ax.get_figure().get_size_inches()
+    return box.x1 * w + 0.08, box.y1 * h
+
+
+def key(fig: Figure, entries: list[tuple[Artist | None, str]], left: float, top: float,
+        points: float, columns: int = 1, column_width: float = 0.0) -> None:
+    """A legend's entries from ``left, top`` (inches): a sample of each artist's style
+    (None: a note alone) before its label, filling the columns in turn, the first ones
+    one entry longer when they do not come out even (as a Legend fills them)."""
+    em = points / 72
+    rows, extra = divmod(len(entries), columns)
+    cells = [(row, column) for column in range(columns)
+             for row in range(rows + (column < extra))]
+    for (artist, label), (row, column) in zip(entries, cells, strict=True):
+        x = left + column * column_width
+        y = top - (row + 0.5) * KEY_PITCH * em
+        if artist is not None:
+            fig.add_artist(sample(artist, x, y, em, fig.dpi_scale_trans))
+        fig.text(x + (KEY_SAMPLE + KEY_PAD) * em, y, label, fontsize=points, va="center",
+                 transform=fig.dpi_scale_trans, gid="key")
+
+
+def sample(artist: Artist, x: float, y: float, em: float, inches: Transform) -> Artist:
+    """A key's sample of a plotted artist's style at ``x, y`` (inches): a short line with
+    one marker in its middle, or a filled box for a filled area."""
+    if isinstance(artist, Line2D):
+        line = Line2D([x, x + KEY_SAMPLE * em / 2, x + KEY_SAMPLE * em], [y, y, y])
+        line.update_from(artist)  # the style, and also the axes' transform and clipping
+        line.set(transform=inches, clip_on=False, clip_path=None, markevery=[1], label="")
+        return line
+    return Rectangle((x, y - 0.35 * em), KEY_SAMPLE * em, 0.7 * em, transform=inches,
+                     facecolor=artist.get_facecolor()[0], edgecolor="none")
 
 
 def text_size(text: str, points: float) -> tuple[float, float]:
@@ -295,8 +344,7 @@ def _world(ax: Axes, rows: list[Row], turns: tuple[int, int] | None) -> None:
     ax.grid(alpha=0.25)
     ax.set_xlabel("turn")
     turn_axis(ax, turns)
-    if ax.get_lines():
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(ax.get_figure(), [(line, line.get_label()) for line in ax.get_lines()], *beside(ax), 7)
 
 
 def _coercion(fig: Figure, rows: list[Row], events: Sequence[EventBase] | None,
@@ -328,13 +376,10 @@ def _coercion(fig: Figure, rows: list[Row], events: Sequence[EventBase] | None,
     felt.set_ylim(-0.05, top + 0.05)
     felt.set_title("Chinese coercion: pressure felt and backing from partners", fontsize=10)
     felt.grid(alpha=0.25)
-    felt.legend(handles=[Line2D([], [], color="grey", linewidth=1.8,
-                                label="pressure felt (decays each turn)"),
-                         Line2D([], [], color="grey", linestyle=":", linewidth=1.6,
-                                label="backing from partners"),
-                         Line2D([], [], linestyle="none", label="(lines nudged apart\n"
-                                "so equal values show)")],
-                fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(fig, [(Line2D([], [], color="grey", linewidth=1.8), "pressure felt (decays each turn)"),
+              (Line2D([], [], color="grey", linestyle=":", linewidth=1.6),
+               "backing from partners"),
+              (None, "(lines nudged apart"), (None, "so equal values show)")], *beside(felt), 7)
     turn_axis(felt, turns)
     if attempts_ax is None:
         felt.set_xlabel("turn")
@@ -372,12 +417,11 @@ def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
     if not by_turn:
         ax.text(0.5, 0.5, "no coercion attempts in this run", transform=ax.transAxes,
                 ha="center", va="center", fontsize=8, color="#555555")
-    ax.legend(handles=[
-        Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-               markeredgecolor="black", label="attempt resisted"),
-        Line2D([], [], linestyle="none", marker="o", markerfacecolor="black",
-               markeredgecolor="black", label="pressure landed")],
-        fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(ax.get_figure(), [
+        (Line2D([], [], linestyle="none", marker="o", markerfacecolor=face,
+                markeredgecolor="black"), label)
+        for face, label in (("white", "attempt resisted"), ("black", "pressure landed"))],
+        *beside(ax), 7)
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -392,6 +436,7 @@ def save(fig: Figure, path: Path) -> Path:
 BELIEF_COLOURS = ("#d62728", "#8c564b", "#9467bd", "#bcbd22", "#17becf")
 THREAT_COLOURS = {"china": "#ff7f0e", "russia": "#2ca02c"}
 PUBLICS_SIZE = (12.0, 8.6)
+PUBLICS_KEY_COLUMN = 2.3  # inches
 
 
 def has_publics(rows: list[Row]) -> bool:
@@ -446,8 +491,9 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
         ax.tick_params(labelbottom=True)
     if codes:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8,
-                   frameon=False, bbox_to_anchor=(0.5, 0.05 / PUBLICS_SIZE[1]))
+        key(fig, list(zip(handles, labels, strict=True)),
+            (PUBLICS_SIZE[0] - 4 * PUBLICS_KEY_COLUMN) / 2, 0.2 * math.ceil(len(labels) / 4) + 0.1,
+            8, columns=4, column_width=PUBLICS_KEY_COLUMN)
     return fig
 
 

@@ -125,9 +125,8 @@ def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles
                for t, d in ((6, "logistics_coordination"), (6, "partner_contributions"),
                             (1, "sanctions")) for code in IP4]
     fig = summary_figure(rows, "synthetic", events)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()  # places the axis labels
-    renderer = canvas.get_renderer()
+    renderer = drawn(fig)
+    assert keys_overlap_no_panel(fig, renderer)
     inside = fig.bbox.padded(1)
     for text in visible_texts(fig):
         box = text.get_window_extent(renderer)
@@ -200,11 +199,27 @@ def test_one_dimension_zero_russian_pressure_and_integer_ticks():
                                   for line in ax.get_lines()]
 
 
-def test_publics_legend_sits_outside_the_panels(short_run):
+def drawn(fig):
+    """The figure drawn (which places the axis labels), and its renderer."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def keys_overlap_no_panel(fig, renderer):
+    panels = [ax.get_window_extent(renderer) for ax in fig.axes]
+    return not any(t.get_window_extent(renderer).overlaps(panel)
+                   for t in fig.texts if t.get_gid() == "key" for panel in panels)
+
+
+def test_publics_key_sits_outside_the_panels_and_names_every_line(short_run):
     outputs, _, _ = short_run
     fig = publics_figure(outputs.timeseries, "short")
-    assert fig.legends and all(ax.get_legend() is None for ax in fig.axes)
-    fig.canvas.draw()
+    renderer = drawn(fig)
+    keyed = {t.get_text() for t in fig.texts if t.get_gid() == "key"}
+    assert keyed == set(fig.axes[0].get_legend_handles_labels()[1])  # every labelled artist
+    assert "awareness-understanding gap" in keyed
+    assert keys_overlap_no_panel(fig, renderer)
     assert_whole_turn_ticks(fig)
 
 
