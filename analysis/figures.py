@@ -9,14 +9,18 @@ else of the run. Every time axis is in whole turns.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Transform
 
 from analysis.narrative import Names, name, narrative_label
 from sim.outputs import PARTNERS as IP4
@@ -37,8 +41,34 @@ DIMENSION_TITLES = {
     "ip4_ambition": "IP4 ambition for the IP4",
     "contingency_expectation": "IP4 expecting the Ukraine model in a crisis",
 }
+# The layouts are fixed, in inches, rather than left to a layout engine, whose passes
+# measured every text of a figure again (0.15 to 0.25 s of the summary's 0.6 s). The
+# question labels' sizes are estimated from their length: DejaVu Sans, matplotlib's
+# font, averages half an em a character; EM_WIDTH errs wide.
+EM_WIDTH = 0.56
+EM_HEIGHT = 1.1
+QUESTION_SIZE = 7  # points
+QUESTION_ANGLE = math.radians(30)
+SUMMARY_WIDTH = 13.0
+HEADER = 0.95  # the title, the partners' legend and its note
+PANEL_LEFT = 0.6  # room for the y tick labels
+PANEL_GAP = 0.55
+PANEL_RIGHT = 0.3
+PANEL_TITLE = 0.45  # a position panel's two-line title, above its question labels
+PANEL_HEIGHT = 2.35
+PANEL_BELOW = 0.6  # tick labels and the x label
+LOWER = 4.3  # the world and coercion row, at the bottom
+WORLD = (0.55, 0.55, 5.0, 3.3)  # left, bottom, width, height in inches
+COERCION = (7.6, 0.55, 2.9, 3.3)  # felt pressure above China's attempts
+# The keys (legends) are plain artists placed in inches: a Legend packs its entries and
+# measures its texts again at every draw (0.1 s of the summary's 0.3 s). In ems of the
+# key's font size, as a Legend spaces them:
+KEY_SAMPLE = 2.0  # an entry's sample of its line
+KEY_PAD = 0.8  # between the sample and the label
+KEY_PITCH = 1.5  # from one row to the next
+PARTNER_KEY_COLUMN = 2.2  # inches
 POSITION_NOTE = ("each partner's line is nudged a little up or down so equal positions all "
-                 "show; a marker: that partner decided that turn; a line is one question, "
+                 "show; a marker: that partner decided that turn;\na line is one question, "
                  "named above the panel at the turn it was decided (two in one turn: the "
                  "line shows the last)")
 
@@ -50,10 +80,15 @@ def nudge(code: str) -> float:
 
 
 def turn_axis(ax: Axes, turns: tuple[int, int] | None = None) -> None:
-    """Whole turns only on the x axis, over the run's turns."""
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if turns:
-        ax.set_xlim(turns[0] - 0.5, turns[1] + 0.5)
+    """Whole turns only on the x axis, over the run's turns: the ticks are fixed to the
+    turns shown (a locator's ticks beyond them would be made, at a cost, and not drawn)."""
+    locator = MaxNLocator(integer=True)
+    if not turns:
+        ax.xaxis.set_major_locator(locator)
+        return
+    low, high = turns[0] - 0.5, turns[1] + 0.5
+    ax.set_xlim(low, high)
+    ax.set_xticks([t for t in locator.tick_values(low, high) if low <= t <= high])
 
 
 def turn_range(rows: list[Row]) -> tuple[int, int] | None:
@@ -77,29 +112,125 @@ def summary_figure(rows: list[Row], title: str,
     positions = [m.removeprefix("position.") for m in metrics(rows, "position.")]
     shown = [d for d in DIMENSION_TITLES if d in positions] + [
         d for d in positions if d not in DIMENSION_TITLES]
-    chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
-    fig = Figure(figsize=(13, 4.3 * (len(chunks) + 1) + 0.5), layout="constrained")
-    fig.suptitle(title)
     turns = turn_range(rows)
     decided = decision_turns(rows, events)
     asked = questions(events)
-    # One subfigure per row, so the legends beside the lower panels never push the
-    # position panels apart; one position panel per dimension, up to three a row.
-    parts = fig.subfigures(len(chunks) + 1, 1, squeeze=False)[:, 0]
-    for part, chunk in zip(parts, chunks, strict=False):
-        for ax, dimension in zip(part.subplots(1, len(chunk), squeeze=False)[0], chunk,
-                                 strict=True):
+    labels = {d: question_starts(rows, d, asked) for d in shown}
+    chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
+    heads = [PANEL_TITLE + labels_height([labels[d] for d in chunk]) for chunk in chunks]
+    height = HEADER + sum(h + PANEL_HEIGHT + PANEL_BELOW for h in heads) + LOWER
+    fig = Figure(figsize=(SUMMARY_WIDTH, height))
+    fig.suptitle(title, y=1 - 0.12 / height)
+    width, gap = panel_width(labels, turns)
+    top = height - HEADER
+    for chunk, head in zip(chunks, heads, strict=True):
+        bottom = top - head - PANEL_HEIGHT
+        for k, dimension in enumerate(chunk):
+            ax = add_axes(fig, PANEL_LEFT + k * (width + gap), bottom, width, PANEL_HEIGHT)
             _positions(ax, rows, dimension, decided, asked, turns, names)
+            _panel_head(ax, dimension, labels[dimension], (head - PANEL_TITLE) * 72)
+        top = bottom - PANEL_BELOW
     if chunks:
         handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
                           linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
-        parts[0].legend(handles=handles, loc="outside upper center", ncol=len(handles),
-                        fontsize=9, frameon=False, title=POSITION_NOTE,
-                        title_fontsize=8)
-    grid = parts[-1].add_gridspec(1, 2)
-    _world(parts[-1].add_subplot(grid[0]), rows, turns)
-    _coercion(parts[-1], grid[1], rows, events, turns)
+        fig.text(0.5, 1 - 0.35 / height, POSITION_NOTE, fontsize=8, ha="center", va="top",
+                 gid="key")
+        key(fig, [(h, h.get_label()) for h in handles],
+            (SUMMARY_WIDTH - len(handles) * PARTNER_KEY_COLUMN) / 2, height - 0.68, 9,
+            columns=len(handles), column_width=PARTNER_KEY_COLUMN)
+    _world(add_axes(fig, *WORLD), rows, turns)
+    _coercion(fig, rows, events, turns)
     return fig
+
+
+def add_axes(fig: Figure, left: float, bottom: float, width: float, height: float,
+             **kwargs) -> Axes:
+    """An axes placed in inches from the figure's lower left corner."""
+    w, h = fig.get_size_inches()
+    return fig.add_axes((left / w, bottom / h, width / w, height / h), **kwargs)
+
+
+def beside(ax: Axes) -> tuple[float, float]:
+    """Just right of an axes' upper right corner, in inches: where its key goes."""
+    box = ax.get_position()
+    w, h = ax.get_figure().get_size_inches()
+    return box.x1 * w + 0.08, box.y1 * h
+
+
+def key(fig: Figure, entries: list[tuple[Artist | None, str]], left: float, top: float,
+        points: float, columns: int = 1, column_width: float = 0.0) -> None:
+    """A legend's entries from ``left, top`` (inches): a sample of each artist's style
+    (None: a note alone) before its label, filling the columns in turn, the first ones
+    one entry longer when they do not come out even (as a Legend fills them)."""
+    em = points / 72
+    rows, extra = divmod(len(entries), columns)
+    cells = [(row, column) for column in range(columns)
+             for row in range(rows + (column < extra))]
+    for (artist, label), (row, column) in zip(entries, cells, strict=True):
+        x = left + column * column_width
+        y = top - (row + 0.5) * KEY_PITCH * em
+        if artist is not None:
+            fig.add_artist(sample(artist, x, y, em, fig.dpi_scale_trans))
+        fig.text(x + (KEY_SAMPLE + KEY_PAD) * em, y, label, fontsize=points, va="center",
+                 transform=fig.dpi_scale_trans, gid="key")
+
+
+def sample(artist: Artist, x: float, y: float, em: float, inches: Transform) -> Artist:
+    """A key's sample of a plotted artist's style at ``x, y`` (inches): a short line with
+    one marker in its middle, or a filled box for a filled area."""
+    if isinstance(artist, Line2D):
+        line = Line2D([x, x + KEY_SAMPLE * em / 2, x + KEY_SAMPLE * em], [y, y, y])
+        line.update_from(artist)  # the style, and also the axes' transform and clipping
+        line.set(transform=inches, clip_on=False, clip_path=None, markevery=[1], label="")
+        return line
+    return Rectangle((x, y - 0.35 * em), KEY_SAMPLE * em, 0.7 * em, transform=inches,
+                     facecolor=artist.get_facecolor()[0], edgecolor="none")
+
+
+def text_size(text: str, points: float) -> tuple[float, float]:
+    """A one-line text's estimated width and height in inches."""
+    return len(text) * points * EM_WIDTH / 72, points * EM_HEIGHT / 72
+
+
+def labels_height(panels: list[dict[int, str]]) -> float:
+    """Inches above a row of position panels that its tallest question label needs."""
+    tallest = 0.0
+    for text in (t for labels in panels for t in labels.values()):
+        w, h = text_size(text, QUESTION_SIZE)
+        tallest = max(tallest, w * math.sin(QUESTION_ANGLE) + h * math.cos(QUESTION_ANGLE))
+    return tallest + 0.1
+
+
+def panel_width(labels: dict[str, dict[int, str]], turns: tuple[int, int] | None
+                ) -> tuple[float, float]:
+    """The position panels' width and the gap after each, in inches: three to a row, the
+    gap (and the right margin) wide enough for a question label that runs on past its
+    panel's right edge."""
+    width = (SUMMARY_WIDTH - PANEL_LEFT - PANEL_RIGHT - 2 * PANEL_GAP) / 3
+    if turns is None:
+        return width, PANEL_GAP
+    span = turns[1] - turns[0] + 1
+    over = 0.1 + max((((t - turns[0] + 0.5) / span - 1) * width
+                      + text_size(text, QUESTION_SIZE)[0] * math.cos(QUESTION_ANGLE)
+                      for panel in labels.values() for t, text in panel.items()), default=0.0)
+    gap, right = max(PANEL_GAP, over), max(PANEL_RIGHT, over)
+    return (SUMMARY_WIDTH - PANEL_LEFT - right - 2 * gap) / 3, gap
+
+
+def question_starts(rows: list[Row], dimension: str,
+                    asked: dict[tuple[str, str], dict[int, str]]) -> dict[int, str]:
+    """Turn -> the questions on a dimension whose lines start there, named for a label
+    ("a / b" when two start in one turn)."""
+    first: dict[str, int] = {}
+    for code in IP4:
+        ts, values = series(rows, f"position.{dimension}", code)
+        for decision, xs, _ in segments(ts, values, asked.get((dimension, code), {})):
+            if decision:
+                first[decision] = min(first.get(decision, xs[0]), xs[0])
+    at: dict[int, list[str]] = defaultdict(list)
+    for decision, turn in first.items():
+        at[turn].append(decision.replace("_", " "))
+    return {turn: " / ".join(at[turn]) for turn in sorted(at)}
 
 
 def decision_turns(rows: list[Row], events: Sequence[EventBase] | None
@@ -159,7 +290,6 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
                decided: dict[tuple[str, str], set[int]],
                asked: dict[tuple[str, str], dict[int, str]],
                turns: tuple[int, int] | None, names: Names) -> None:
-    first: dict[str, int] = {}
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         if not ts:
@@ -171,17 +301,12 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
             ax.step(xs, [v + off for v in ys], where="post", color=colour, linewidth=1.8,
                     alpha=0.9, label=name(code, names) if k == 0 else None,
                     gid=f"position:{code}:{decision}")
-            if decision:
-                first[decision] = min(first.get(decision, xs[0]), xs[0])
         marks = [(t, v + off) for t, v in zip(ts, values, strict=True)
                  if t in decided.get((dimension, code), ())]
         if marks:
             ax.plot(*zip(*marks, strict=True), linestyle="none",
                     marker=PARTNER_MARKERS[code], markersize=6, color=colour,
                     markeredgecolor="white", markeredgewidth=0.6, gid=f"decision:{code}")
-    ax.set_title(f"{DIMENSION_TITLES.get(dimension, 'IP4 positions: ' + dimension)}\n"
-                 "(0 none, 1 strongest)", fontsize=10)
-    _question_labels(ax, first)
     ax.set_ylim(-0.08, 1.08)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
     ax.grid(alpha=0.25)
@@ -189,15 +314,20 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
     turn_axis(ax, turns)
 
 
-def _question_labels(ax: Axes, first: dict[str, int]) -> None:
-    """Each question on this dimension named above the panel, at the turn its line starts."""
-    at: dict[int, list[str]] = defaultdict(list)
-    for decision, turn in first.items():
-        at[turn].append(decision.replace("_", " "))
-    top = ax.secondary_xaxis("top")
-    top.set_xticks(sorted(at), [" / ".join(at[t]) for t in sorted(at)], fontsize=7,
-                   rotation=30, ha="left", gid="questions")
-    top.tick_params(length=2, pad=1)
+def _panel_head(ax: Axes, dimension: str, labels: dict[int, str], room: float) -> None:
+    """A position panel's title, raised ``room`` points above the panel, and below it each
+    question on the dimension named at the turn its line starts, with a tick."""
+    ax.set_title(f"{DIMENSION_TITLES.get(dimension, 'IP4 positions: ' + dimension)}\n"
+                 "(0 none, 1 strongest)", fontsize=10, pad=room)
+    if not labels:
+        return
+    where = ax.get_xaxis_transform()  # x in turns, y in the panel's height
+    ax.plot(list(labels), [1.0] * len(labels), transform=where, linestyle="none",
+            marker="|", markersize=4, color="black", clip_on=False, gid="question ticks")
+    for turn, text in labels.items():
+        ax.text(turn, 1.02, text, transform=where, fontsize=QUESTION_SIZE,
+                rotation=math.degrees(QUESTION_ANGLE), rotation_mode="anchor", ha="left",
+                va="bottom", gid="question")
 
 
 def _world(ax: Axes, rows: list[Row], turns: tuple[int, int] | None) -> None:
@@ -210,24 +340,26 @@ def _world(ax: Axes, rows: list[Row], turns: tuple[int, int] | None) -> None:
         ax.plot(ts, values, linestyle="--", color="black", label="Russian pressure")
     ax.set_title("The world", fontsize=10)
     ax.set_ylim(-0.05, 1.05)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1])
     ax.grid(alpha=0.25)
     ax.set_xlabel("turn")
     turn_axis(ax, turns)
-    if ax.get_lines():
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(ax.get_figure(), [(line, line.get_label()) for line in ax.get_lines()], *beside(ax), 7)
 
 
-def _coercion(fig: Figure, slot, rows: list[Row], events: Sequence[EventBase] | None,
+def _coercion(fig: Figure, rows: list[Row], events: Sequence[EventBase] | None,
               turns: tuple[int, int] | None) -> None:
     """Felt pressure and backing per partner over turns; below, with the events, China's
     attempts per partner per turn (hollow: resisted, filled: pressure landed)."""
+    left, bottom, width, height = COERCION
     if events is None:
-        felt = fig.add_subplot(slot)
+        felt = add_axes(fig, *COERCION)
         attempts_ax = None
     else:
-        inner = slot.subgridspec(2, 1, height_ratios=(2.2, 1), hspace=0.05)
-        felt = fig.add_subplot(inner[0])
-        attempts_ax = fig.add_subplot(inner[1], sharex=felt)
+        below = height * 0.3
+        attempts_ax = add_axes(fig, left, bottom, width, below)
+        felt = add_axes(fig, left, bottom + below + 0.1, width, height - below - 0.1,
+                        sharex=attempts_ax)
     top = 1.0
     for code in IP4:
         off = nudge(code) * 0.5
@@ -244,13 +376,10 @@ def _coercion(fig: Figure, slot, rows: list[Row], events: Sequence[EventBase] | 
     felt.set_ylim(-0.05, top + 0.05)
     felt.set_title("Chinese coercion: pressure felt and backing from partners", fontsize=10)
     felt.grid(alpha=0.25)
-    felt.legend(handles=[Line2D([], [], color="grey", linewidth=1.8,
-                                label="pressure felt (decays each turn)"),
-                         Line2D([], [], color="grey", linestyle=":", linewidth=1.6,
-                                label="backing from partners"),
-                         Line2D([], [], linestyle="none", label="(lines nudged apart\n"
-                                "so equal values show)")],
-                fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(fig, [(Line2D([], [], color="grey", linewidth=1.8), "pressure felt (decays each turn)"),
+              (Line2D([], [], color="grey", linestyle=":", linewidth=1.6),
+               "backing from partners"),
+              (None, "(lines nudged apart"), (None, "so equal values show)")], *beside(felt), 7)
     turn_axis(felt, turns)
     if attempts_ax is None:
         felt.set_xlabel("turn")
@@ -288,16 +417,17 @@ def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
     if not by_turn:
         ax.text(0.5, 0.5, "no coercion attempts in this run", transform=ax.transAxes,
                 ha="center", va="center", fontsize=8, color="#555555")
-    ax.legend(handles=[
-        Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-               markeredgecolor="black", label="attempt resisted"),
-        Line2D([], [], linestyle="none", marker="o", markerfacecolor="black",
-               markeredgecolor="black", label="pressure landed")],
-        fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    key(ax.get_figure(), [
+        (Line2D([], [], linestyle="none", marker="o", markerfacecolor=face,
+                markeredgecolor="black"), label)
+        for face, label in (("white", "attempt resisted"), ("black", "pressure landed"))],
+        *beside(ax), 7)
 
 
 def save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=110)
+    """A PNG, compressed at zlib's fastest level: a quarter of the summary's encoding time
+    saved (10 ms) for a file 4% larger."""
+    fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})
     return path
 
 
@@ -305,6 +435,8 @@ def save(fig: Figure, path: Path) -> Path:
 
 BELIEF_COLOURS = ("#d62728", "#8c564b", "#9467bd", "#bcbd22", "#17becf")
 THREAT_COLOURS = {"china": "#ff7f0e", "russia": "#2ca02c"}
+PUBLICS_SIZE = (12.0, 8.6)
+PUBLICS_KEY_COLUMN = 2.3  # inches
 
 
 def has_publics(rows: list[Row]) -> bool:
@@ -319,9 +451,11 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
     names = names or {}
     codes = [c for c in IP4 if series(rows, "public.support", c)[0]]
     beliefs = [m.removeprefix("public.belief.") for m in metrics(rows, "public.belief.")]
-    fig = Figure(figsize=(12, 8.6), layout="constrained")
-    fig.suptitle(f"Publics: {title}")
-    axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
+    fig = Figure(figsize=PUBLICS_SIZE)
+    fig.suptitle(f"Publics: {title}", y=1 - 0.1 / PUBLICS_SIZE[1])
+    entries = 4 + len(beliefs) + len(THREAT_COLOURS)  # the legend's, four to a row
+    axes = fig.subplots(2, 2, sharex=True, sharey=True,
+                        gridspec_kw=publics_grid(math.ceil(entries / 4))).ravel()
     office = [t for t, v in zip(*series(rows, "liaison_office_open"), strict=True) if v > 0]
     turns = turn_range(rows)
     for ax, code in zip(axes, codes, strict=False):
@@ -357,6 +491,20 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
         ax.tick_params(labelbottom=True)
     if codes:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8,
-                   frameon=False)
+        key(fig, list(zip(handles, labels, strict=True)),
+            (PUBLICS_SIZE[0] - 4 * PUBLICS_KEY_COLUMN) / 2, 0.2 * math.ceil(len(labels) / 4) + 0.1,
+            8, columns=4, column_width=PUBLICS_KEY_COLUMN)
     return fig
+
+
+def publics_grid(legend_rows: int) -> dict[str, float]:
+    """The publics' 2 x 2 panels placed in inches: the title above, the panels' titles
+    between the rows, the turn axis and the legend's rows below."""
+    width, height = PUBLICS_SIZE
+    left, right, top, column_gap, row_gap = 0.5, 0.15, 0.75, 0.2, 0.45
+    bottom = 0.55 + 0.2 * legend_rows
+    panel_w = (width - left - right - column_gap) / 2
+    panel_h = (height - top - bottom - row_gap) / 2
+    return {"left": left / width, "right": 1 - right / width, "top": 1 - top / height,
+            "bottom": bottom / height, "wspace": column_gap / panel_w,
+            "hspace": row_gap / panel_h}

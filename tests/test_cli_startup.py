@@ -1,6 +1,7 @@
 """`ip4sim --version` and `--help` answer at once (issue 9): the parser is built from light
-modules only, and each command imports what it needs when it runs. Checked by what a fresh
-interpreter has imported, not by a clock."""
+modules only, and each command imports what it needs when it runs; `ip4sim run` imports
+nothing beyond Mesa's own imports and what it plays, draws and checks with. Checked by what
+a fresh interpreter has imported, not by a clock."""
 
 import json
 import subprocess
@@ -13,24 +14,38 @@ from sim.cli import build_parser
 
 ROOT = Path(__file__).parent.parent
 HEAVY = ("mesa", "numpy", "pydantic", "matplotlib", "solara", "pandas", "scipy", "pyarrow")
-# Run main() on the arguments, then say which heavy packages it imported (argparse's help
-# and version end in SystemExit).
-PROBE = f"""
+# Run main() on the arguments (argparse's help and version end in SystemExit), then list
+# every module the interpreter has loaded.
+PROBE = """
 import json, sys
 from sim.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))),
-      file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
+# What `ip4sim run` has no use for: the sweeps', analyses' and browser's libraries.
+NOT_FOR_A_RUN = ("SALib", "solara", "dask", "distributed", "ema_workbench", "statsmodels",
+                 "scipy.stats", "pyarrow.parquet", "pyarrow.dataset", "ipywidgets", "selenium")
+# What a run needs beyond Mesa's own imports (numpy, pandas with pyarrow, scipy.spatial,
+# networkx): pydantic for its records, PyYAML for its inputs, matplotlib for its figures.
+RUN_NEEDS = {"pydantic", "pydantic_core", "annotated_types", "typing_inspection",
+             "typing_extensions", "yaml", "matplotlib", "mpl_toolkits", "PIL", "kiwisolver",
+             "cycler", "fontTools", "pyparsing", "dateutil", "packaging"}
+OURS = {"agents", "analysis", "scenarios", "sim"}
+
+
+def loaded(code: str, *argv: str) -> set[str]:
+    """Every module a fresh interpreter has loaded after running ``code``."""
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
 def imported(*argv: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=True)
-    return json.loads(done.stderr.strip().splitlines()[-1])
+    """The heavy packages ``main(argv)`` imported."""
+    return sorted({m.split(".")[0] for m in loaded(PROBE, *argv)} & set(HEAVY))
 
 
 def commands() -> list[str]:
@@ -46,3 +61,12 @@ def test_version_and_help_import_nothing_heavy(argv):
 
 def test_the_probe_sees_what_a_command_imports():
     assert "pydantic" in imported("rules")  # a command that runs imports what it needs
+
+
+def test_a_run_imports_only_what_it_needs(tmp_path):
+    ran = loaded(PROBE, "run", "ukraine_response", "--quiet", "--out", str(tmp_path / "run"))
+    assert not ran & set(NOT_FOR_A_RUN)
+    mesa_own = loaded("import json, sys, mesa; print(json.dumps(sorted(sys.modules)), "
+                      "file=sys.stderr)")
+    beyond = {m.split(".")[0] for m in ran - mesa_own} - set(sys.stdlib_module_names) - OURS
+    assert beyond <= RUN_NEEDS, beyond - RUN_NEEDS

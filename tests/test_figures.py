@@ -6,6 +6,8 @@ import math
 import numpy as np
 import pytest
 import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from agents.catalog import IP4
 from analysis.compare import (
@@ -20,7 +22,7 @@ from analysis.compare import (
 from analysis.figures import decision_turns, publics_figure, summary_figure
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
-from sim.outputs import Choice, Coercion, read_run
+from sim.outputs import Choice, Coercion, DecisionOpened, read_run
 
 SHORT_TURNS = 6
 
@@ -91,7 +93,7 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
         if isinstance(e, Choice) and e.actor in IP4:
             set_by[(dimension[e.decision], e.actor, e.turn)] = e.decision
     for ax in position_axes(fig):
-        names = " ".join(t.get_text() for top in ax.child_axes for t in top.get_xticklabels())
+        names = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "question")
         for line in partner_lines(ax):
             _, code, decision = line.get_gid().split(":")
             if not decision:
@@ -103,6 +105,36 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
             assert asked == {decision}, (line.get_gid(), asked)
             assert decision.replace("_", " ") in names
     assert all(ax.axison for ax in fig.axes), "no empty panels"
+
+
+def visible_texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles():
+    """The layouts are fixed in inches (no layout engine): long question names decided in
+    the last turn, two to a turn, still fit, and never run into a panel's title."""
+    rows = synthetic_rows(dimensions=("china_threat", "russia_stance", "nato_enthusiasm"))
+    events = [DecisionOpened(turn=t, decision=d, question="", forum="all", dimension=dim,
+                             options={})
+              for t, d, dim in ((6, "logistics_coordination", "nato_enthusiasm"),
+                                (6, "partner_contributions", "nato_enthusiasm"),
+                                (1, "sanctions", "russia_stance"))]
+    events += [Choice(turn=t, actor=code, decision=d, option="a", position=0.5,
+                      probability=1.0, by="engine", terms={})
+               for t, d in ((6, "logistics_coordination"), (6, "partner_contributions"),
+                            (1, "sanctions")) for code in IP4]
+    fig = summary_figure(rows, "synthetic", events)
+    renderer = drawn(fig)
+    assert keys_overlap_no_panel(fig, renderer)
+    inside = fig.bbox.padded(1)
+    for text in visible_texts(fig):
+        box = text.get_window_extent(renderer)
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), text
+    for ax in position_axes(fig):
+        title = ax.title.get_window_extent(renderer)
+        for label in (t for t in ax.texts if t.get_gid() == "question"):
+            assert label.get_window_extent(renderer).y1 <= title.y0, label.get_text()
 
 
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
@@ -167,11 +199,27 @@ def test_one_dimension_zero_russian_pressure_and_integer_ticks():
                                   for line in ax.get_lines()]
 
 
-def test_publics_legend_sits_outside_the_panels(short_run):
+def drawn(fig):
+    """The figure drawn (which places the axis labels), and its renderer."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def keys_overlap_no_panel(fig, renderer):
+    panels = [ax.get_window_extent(renderer) for ax in fig.axes]
+    return not any(t.get_window_extent(renderer).overlaps(panel)
+                   for t in fig.texts if t.get_gid() == "key" for panel in panels)
+
+
+def test_publics_key_sits_outside_the_panels_and_names_every_line(short_run):
     outputs, _, _ = short_run
     fig = publics_figure(outputs.timeseries, "short")
-    assert fig.legends and all(ax.get_legend() is None for ax in fig.axes)
-    fig.canvas.draw()
+    renderer = drawn(fig)
+    keyed = {t.get_text() for t in fig.texts if t.get_gid() == "key"}
+    assert keyed == set(fig.axes[0].get_legend_handles_labels()[1])  # every labelled artist
+    assert "awareness-understanding gap" in keyed
+    assert keys_overlap_no_panel(fig, renderer)
     assert_whole_turn_ticks(fig)
 
 
