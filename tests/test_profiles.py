@@ -392,3 +392,13 @@ def test_out_of_range_overrides_raise(code: str, dim: str, value: float) -> None
 def test_a_profile_with_overrides_still_validates(values: dict[str, float]) -> None:
     profile = load_catalog().with_values({"NZL": values}, "hypothesis").profiles["NZL"]
     StateProfile.model_validate(profile.model_dump())
+
+
+@pytest.mark.parametrize("name", ["partners.yaml", "allies.yaml", "adversaries.yaml",
+                                  "orderings.yaml", "relations.yaml"])
+def test_the_catalogue_reads_its_files_as_yaml_safe_load_does(name):
+    """agents.catalog parses its own data files with libyaml's safe loader, for speed:
+    the same data, value for value, as the pure-Python yaml.safe_load."""
+    from agents.catalog import _read
+
+    assert _read(name) == _raw(name)
