@@ -2,7 +2,7 @@
 
     python -m benchmarks.hotspots [--scenario ukraine_response] [--runs 100] [--top 12]
 
-Plays ``--runs`` seeds of the scenario under caucus through ``sim.runner.play`` with every
+Plays ``--runs`` seeds of the scenario under caucus through ``sim.batch.run_job`` with every
 outcome computed (``analysis.outcomes.run_outcomes``), as a sweep's worker does, under
 cProfile, and prints each part's share of the time (cumulative, so the parts of a part
 are inside it) and the functions that spend the most time themselves. cProfile slows
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import pstats
 import sys
@@ -22,9 +23,8 @@ import time
 
 from analysis.outcomes import run_outcomes
 from scenarios.loader import load_scenario
-from sim.outputs import reads_terms
+from sim.batch import Job, run_job
 from sim.request import RunRequest
-from sim.runner import play
 
 # (label, file suffix, function): the parts of a run, in the order of a turn's story
 PARTS = (
@@ -41,6 +41,21 @@ PARTS = (
 )
 
 
+class CollectorClock:
+    """A ``gc.callbacks`` entry that adds up the time of every collection (cProfile charges
+    a collection to whatever function was running when it started)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.hotspots",
                                      description=__doc__.split("\n\n")[0])
@@ -49,18 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=12)
     args = parser.parse_args(argv)
     loaded = load_scenario(args.scenario)
-    checked = [RunRequest(scenario=args.scenario, seed=s).check(loaded)
-               for s in range(args.runs)]
+    jobs = [Job(RunRequest(scenario=loaded.path, seed=s)) for s in range(args.runs)]
 
     def runs() -> None:
-        for one in checked:  # as a batch's worker plays them (sim.batch.run_job)
-            result = play(one, explained=reads_terms(run_outcomes))
-            run_outcomes(result.events, result.timeseries)
+        for job in jobs:  # as a batch's worker plays them, whatever that checkout does
+            run_job(job, run_outcomes)
 
     runs()  # warm: imports, caches
+    collecting = CollectorClock()
+    gc.callbacks.append(collecting)
     began = time.perf_counter()
     runs()
     plain = (time.perf_counter() - began) / args.runs
+    gc.callbacks.remove(collecting)
     profiler = cProfile.Profile()
     profiler.runcall(runs)
     stats = pstats.Stats(profiler)
@@ -71,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             if file.endswith(suffix) and function == name:
                 cumulative[label] = cumulative.get(label, 0.0) + cum
     print(f"{args.runs} runs of {args.scenario} under caucus: {1000 * plain:.1f} ms a run "
-          f"unprofiled; {stats.total_calls / args.runs:,.0f} function calls a run")
+          f"unprofiled, of which {1000 * collecting.seconds / args.runs:.2f} ms in Python's "
+          f"garbage collector; {stats.total_calls / args.runs:,.0f} function calls a run")
     print("share of the profiled time (cumulative):")
     for label, _, _ in PARTS:
         print(f"  {label:<46} {cumulative.get(label, 0.0) / total:6.1%}")
