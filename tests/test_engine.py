@@ -199,3 +199,23 @@ def test_a_batch_run_frees_its_model_though_the_collector_is_held_off_while_it_p
     for seed in range(3):
         assert run_job(Job(RunRequest(seed=seed)), models_alive)[0][-1] == 0
     assert gc.isenabled()
+
+
+def collector_state(events, rows):
+    """A reduce that reports what the collector of the process it ran in looks like."""
+    import gc
+
+    return [(gc.isenabled(), gc.get_freeze_count())]
+
+
+def test_a_pool_worker_freezes_what_it_imported_and_collects_between_runs():
+    from sim.batch import Job, run_jobs
+    from sim.request import RunRequest
+
+    done = run_jobs([Job(RunRequest(seed=s)) for s in range(4)], collector_state, workers=2,
+                    chunk_size=1, progress=False)
+    states = [row[-2:] for r in done for row in r.rows]
+    # every run went to the pool (chunks of one, so none is timed here first), whose
+    # workers froze the engine's modules (tens of thousands of objects)
+    assert len(states) == 4 and all(enabled for enabled, _ in states)
+    assert min(frozen for _, frozen in states) > 10_000
