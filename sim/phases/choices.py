@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 CHOICES = TypeAdapter(list[Choice])  # a decision's choices, validated in one call
 
 
-
 class Choices:
     """Owns each decision's option arrays (built once per run)."""
 
