@@ -421,11 +421,6 @@ class Citizens:
                  *(f"threat.{adversary}" for adversary in ADVERSARIES)]
         return names, table
 
-    def means(self, narratives: Sequence[str]) -> list[dict[str, float]]:
-        """Each country's means by name (:meth:`mean_table`)."""
-        names, table = self.mean_table(narratives)
-        return [dict(zip(names, row, strict=True)) for row in table.tolist()]
-
 
 class Public(mesa.Agent):
     """A country's population: a row of a :class:`Citizens` (its own, or one shared with
@@ -464,4 +459,6 @@ class Public(mesa.Agent):
         self.citizens.update([s], r, rng)
 
     def means(self, narratives: Sequence[str]) -> dict[str, float]:
-        return self.citizens.means(narratives)[self.row]
+        """This country's means by name (:meth:`Citizens.mean_table`)."""
+        names, table = self.citizens.mean_table(narratives)
+        return dict(zip(names, table[self.row].tolist(), strict=True))

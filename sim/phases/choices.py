@@ -86,7 +86,7 @@ class Choices:
                  for row, actor in enumerate(actors)]
         chosen_index = np.array([pick for pick, _, _, _ in final])
         explained = named_rows(relative[np.arange(len(actors)), chosen_index]) \
-            if model.explained else [{}] * len(actors)
+            if model.explained else [{}] * len(actors)  # validation copies each
         chosen_probability = rounded(probabilities[np.arange(len(actors)), chosen_index],
                                      4).tolist()
         chosen, records = {}, []

@@ -97,8 +97,7 @@ class Information:
         self.threat_shift = {code: [0.0] * len(ADVERSARIES) for code in self.publics}
         self.threat_levels = {v: exercise.world[v] for v in sum(THREAT_VARS.values(), ())
                               if v in exercise.world}
-        self.means: dict[str, dict[str, float]] = {}  # read_publics: the last turn's means
-        self.names: list[str] = []
+        self.names: list[str] = []  # read_publics: the last turn's means, one row a public
         self.table = np.zeros((len(self.publics), 0))
         self.swayed = dict.fromkeys(IP4, 0)  # choices tipped by public opinion, per partner
 
@@ -235,20 +234,20 @@ class Information:
         return self._outreach[key]
 
     def read_publics(self, turn: int) -> None:
-        """Each public's means (``self.means``, and ``self.table``: countries x
-        ``self.names``), rounded for the event in one call (``rounded``: the very doubles
-        ``round`` gives); each government's reading of its public."""
+        """Each public's means (``self.table``: countries x ``self.names``), rounded for
+        the event in one call (``rounded``: the very doubles ``round`` gives); each
+        government's reading of its public."""
         self.names, self.table = self.citizens.mean_table(NARRATIVE_IDS)
-        codes = list(self.publics)
-        self.means = {code: dict(zip(self.names, row, strict=True))
-                      for code, row in zip(codes, self.table.tolist(), strict=True)}
-        means = {code: dict(zip(self.names, row, strict=True))
-                 for code, row in zip(codes, rounded(self.table, 4).tolist(), strict=True)}
+
+        def by_public(table: np.ndarray) -> dict[str, dict[str, float]]:
+            return {code: dict(zip(self.names, row, strict=True))
+                    for code, row in zip(self.publics, table.tolist(), strict=True)}
+
         profiles = self.model.catalog.profiles
-        for code, m in self.means.items():
+        for code, m in by_public(self.table).items():
             anchor = profiles[code]["public_support"]
             self.support[code] = round(
                 min(1.0, max(0.0, anchor + m["support"] - self.anchor_support[code])), 6)
             self.threat_shift[code] = [round(m[f"threat.{a}"] - base, 6) for a, base in
                                        zip(ADVERSARIES, self.anchor_threat[code], strict=True)]
-        self.model.log(PublicOpinion(turn=turn, means=means))
+        self.model.log(PublicOpinion(turn=turn, means=by_public(rounded(self.table, 4))))
