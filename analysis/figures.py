@@ -437,6 +437,8 @@ BELIEF_COLOURS = ("#d62728", "#8c564b", "#9467bd", "#bcbd22", "#17becf")
 THREAT_COLOURS = {"china": "#ff7f0e", "russia": "#2ca02c"}
 PUBLICS_SIZE = (12.0, 8.6)
 PUBLICS_KEY_COLUMN = 2.3  # inches
+PUBLICS_KEY_COLUMNS = 4
+PUBLICS_KEY_ROW = 0.2  # inches a row of the key takes below the panels
 
 
 def has_publics(rows: list[Row]) -> bool:
@@ -453,9 +455,9 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
     beliefs = [m.removeprefix("public.belief.") for m in metrics(rows, "public.belief.")]
     fig = Figure(figsize=PUBLICS_SIZE)
     fig.suptitle(f"Publics: {title}", y=1 - 0.1 / PUBLICS_SIZE[1])
-    entries = 4 + len(beliefs) + len(THREAT_COLOURS)  # the legend's, four to a row
+    entries = 4 + len(beliefs) + len(THREAT_COLOURS)  # the key's, as plotted below
     axes = fig.subplots(2, 2, sharex=True, sharey=True,
-                        gridspec_kw=publics_grid(math.ceil(entries / 4))).ravel()
+                        gridspec_kw=publics_grid(key_rows(entries))).ravel()
     office = [t for t, v in zip(*series(rows, "liaison_office_open"), strict=True) if v > 0]
     turns = turn_range(rows)
     for ax, code in zip(axes, codes, strict=False):
@@ -492,9 +494,15 @@ def publics_figure(rows: list[Row], title: str, names: Names | None = None) -> F
     if codes:
         handles, labels = axes[0].get_legend_handles_labels()
         key(fig, list(zip(handles, labels, strict=True)),
-            (PUBLICS_SIZE[0] - 4 * PUBLICS_KEY_COLUMN) / 2, 0.2 * math.ceil(len(labels) / 4) + 0.1,
-            8, columns=4, column_width=PUBLICS_KEY_COLUMN)
+            (PUBLICS_SIZE[0] - PUBLICS_KEY_COLUMNS * PUBLICS_KEY_COLUMN) / 2,
+            PUBLICS_KEY_ROW * key_rows(len(labels)) + 0.1, 8, columns=PUBLICS_KEY_COLUMNS,
+            column_width=PUBLICS_KEY_COLUMN)
     return fig
+
+
+def key_rows(entries: int) -> int:
+    """Rows of the publics' key for this many entries."""
+    return math.ceil(entries / PUBLICS_KEY_COLUMNS)
 
 
 def publics_grid(legend_rows: int) -> dict[str, float]:
@@ -502,7 +510,7 @@ def publics_grid(legend_rows: int) -> dict[str, float]:
     between the rows, the turn axis and the legend's rows below."""
     width, height = PUBLICS_SIZE
     left, right, top, column_gap, row_gap = 0.5, 0.15, 0.75, 0.2, 0.45
-    bottom = 0.55 + 0.2 * legend_rows
+    bottom = 0.55 + PUBLICS_KEY_ROW * legend_rows
     panel_w = (width - left - right - column_gap) / 2
     panel_h = (height - top - bottom - row_gap) / 2
     return {"left": left / width, "right": 1 - right / width, "top": 1 - top / height,
