@@ -128,11 +128,12 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     """Every outcome of one run, as tidy rows; definitions in this module's docstring.
     Module-level, so a batch's workers can be handed it as their reduce."""
     weight = capability(rows)
-    decisions = [(e.turn, e.decision) for e in events if isinstance(e, GroupStance)]
+    seen = sorted_events(events)
+    decisions = [(e.turn, e.decision) for e in seen[GroupStance]]
     positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
     violation = dict.fromkeys(IP4, 0.0)
-    for e in events:
-        if isinstance(e, Choice) and e.actor in weight:
+    for e in seen[Choice]:
+        if e.actor in weight:
             positions[(e.turn, e.decision)][e.actor] = e.position
             violation[e.actor] += e.violation
     spreads, sizes = [], []
@@ -144,10 +145,10 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
         spreads.append(max(values) - min(values))
         sizes.append(sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values()))
 
-    groups = [e for e in events if isinstance(e, JointPosition)]
+    groups = seen[JointPosition]
     joints = [e for e in groups if set(IP4) <= set(e.members)]
     took_part = {code: sum(code in e.members for e in groups) for code in IP4}
-    injects = [e.turn for e in events if isinstance(e, InjectFired)]
+    injects = [e.turn for e in seen[InjectFired]]
     last_turn = max((r[0] for r in rows), default=max((e.turn for e in events), default=0))
     if not injects:
         shock = math.nan
@@ -158,8 +159,8 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
 
     attempts = dict.fromkeys(IP4, 0)
     successes = dict.fromkeys(IP4, 0)
-    for e in events:
-        if isinstance(e, Coercion) and e.target in attempts:
+    for e in seen[Coercion]:
+        if e.target in attempts:
             attempts[e.target] += 1
             successes[e.target] += e.success
 
@@ -204,6 +205,15 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
                 ("binding_cost", code, violation[code])]
     out += public_outcomes(rows)
     return [(o, a, _clean(v)) for o, a, v in out]
+
+
+def sorted_events(events: list[EventBase]) -> defaultdict[type[EventBase], list[EventBase]]:
+    """The events by their exact type, each list in log order: one pass over a run's few
+    hundred events rather than one per kind the outcomes read."""
+    out: defaultdict[type[EventBase], list[EventBase]] = defaultdict(list)
+    for e in events:
+        out[type(e)].append(e)
+    return out
 
 
 def public_outcomes(rows: list[Row]) -> list[OutcomeRow]:
