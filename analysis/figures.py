@@ -9,6 +9,7 @@ else of the run. Every time axis is in whole turns.
 
 from __future__ import annotations
 
+import io
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -58,6 +59,7 @@ PANEL_TITLE = 0.45  # a position panel's two-line title, above its question labe
 PANEL_HEIGHT = 2.35
 PANEL_BELOW = 0.6  # tick labels and the x label
 LOWER = 4.3  # the world and coercion row, at the bottom
+DPI = 110  # a PNG's dots per inch: the summary is 1,430 pixels wide
 WORLD = (0.55, 0.55, 5.0, 3.3)  # left, bottom, width, height in inches
 COERCION = (7.6, 0.55, 2.9, 3.3)  # felt pressure above China's attempts
 # The keys (legends) are plain artists placed in inches: a Legend packs its entries and
@@ -424,10 +426,18 @@ def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
         *beside(ax), 7)
 
 
+def png(fig: Figure) -> bytes:
+    """The figure as a PNG at :data:`DPI`, compressed at zlib's fastest level: a quarter of
+    the summary's encoding time saved (10 ms) for a file 4% larger. Files and the browser's
+    projector alike get these bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
 def save(fig: Figure, path: Path) -> Path:
-    """A PNG, compressed at zlib's fastest level: a quarter of the summary's encoding time
-    saved (10 ms) for a file 4% larger."""
-    fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})
+    """The figure's :func:`png` written to ``path``."""
+    path.write_bytes(png(fig))
     return path
 
 
@@ -439,6 +449,12 @@ PUBLICS_SIZE = (12.0, 8.6)
 PUBLICS_KEY_COLUMN = 2.3  # inches
 PUBLICS_KEY_COLUMNS = 4
 PUBLICS_KEY_ROW = 0.2  # inches a row of the key takes below the panels
+PUBLICS_LEFT = 0.5  # inches: room for the y tick labels
+PUBLICS_RIGHT = 0.15
+PUBLICS_TITLE = 0.75  # the figure's title, above the panels
+PUBLICS_COLUMN_GAP = 0.2
+PUBLICS_ROW_GAP = 0.45  # the lower panels' titles, between the rows
+PUBLICS_AXIS = 0.55  # the turn axis' ticks and label, above the key
 
 
 def has_publics(rows: list[Row]) -> bool:
@@ -509,10 +525,9 @@ def publics_grid(legend_rows: int) -> dict[str, float]:
     """The publics' 2 x 2 panels placed in inches: the title above, the panels' titles
     between the rows, the turn axis and the legend's rows below."""
     width, height = PUBLICS_SIZE
-    left, right, top, column_gap, row_gap = 0.5, 0.15, 0.75, 0.2, 0.45
-    bottom = 0.55 + PUBLICS_KEY_ROW * legend_rows
-    panel_w = (width - left - right - column_gap) / 2
-    panel_h = (height - top - bottom - row_gap) / 2
-    return {"left": left / width, "right": 1 - right / width, "top": 1 - top / height,
-            "bottom": bottom / height, "wspace": column_gap / panel_w,
-            "hspace": row_gap / panel_h}
+    bottom = PUBLICS_AXIS + PUBLICS_KEY_ROW * legend_rows
+    panel_w = (width - PUBLICS_LEFT - PUBLICS_RIGHT - PUBLICS_COLUMN_GAP) / 2
+    panel_h = (height - PUBLICS_TITLE - bottom - PUBLICS_ROW_GAP) / 2
+    return {"left": PUBLICS_LEFT / width, "right": 1 - PUBLICS_RIGHT / width,
+            "top": 1 - PUBLICS_TITLE / height, "bottom": bottom / height,
+            "wspace": PUBLICS_COLUMN_GAP / panel_w, "hspace": PUBLICS_ROW_GAP / panel_h}

@@ -108,6 +108,7 @@ def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(reg
     box, rc = solara.render(pages.ProjectorView(game, game.version), handle_error=False)
     image = rc.find(ipywidgets.Image).wait_for(timeout=30).widget
     assert image.value == first.png
+    assert image.layout.width == "100%"  # the figure fits the page's column, on any screen
 
     game.next_turn()
     game.take_back(2)  # the same turns done as after turn 1, on a new line of play

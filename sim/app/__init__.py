@@ -19,7 +19,7 @@ import importlib
 
 _MODULE_OF = {
     **dict.fromkeys(("LiveAccount", "choices_of", "explain", "line_outcomes", "narrate",
-                     "report", "sources", "summary_figure", "write_debrief"), "runs"),
+                     "png", "report", "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",
                      "weight_draws"), "comparisons"),
     **dict.fromkeys(("analyze", "ema_model", "outcome_problem", "run_sweep"), "sweeps"),

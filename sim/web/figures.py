@@ -12,12 +12,11 @@ threads keep the second core.
 
 from __future__ import annotations
 
-import io
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sim.app import summary_figure
+from sim.app import png, summary_figure
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,7 @@ class Figures:
         return self.finished.get(game_id)
 
     def _draw(self, key: tuple[str, int, int], rows, title, events, names) -> Drawn:
-        buffer = io.BytesIO()
-        summary_figure(rows, title, events, names).savefig(buffer, format="png")
-        drawn = Drawn(key, buffer.getvalue())
+        drawn = Drawn(key, png(summary_figure(rows, title, events, names)))
         with self.lock:
             self.finished[key[0]] = drawn
         return drawn

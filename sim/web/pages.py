@@ -487,7 +487,7 @@ def SummaryFigure(game: Game, key: tuple[str, int, int]):
         shown += " (the figure as the game now stands is being drawn)"
     with solara.Div(classes=["ip4-figure-caption"]):
         solara.Markdown(f"*{shown}*")
-    solara.Image(drawn.png, classes=["ip4-figure"])
+    solara.Image(drawn.png, width="100%", classes=["ip4-figure"])  # fits the column
 
 
 routes = [
