@@ -305,90 +305,17 @@ class Citizens:
 
     def _update(self, rows: slice | int, signals: Sequence[Signals], r: Rates,
                 rng: np.random.Generator) -> None:
-        """The update of ``rows``: all of them (a slice) or one (a row number). The arrays
-        are views, so the shared arrays change in place. A step runs if any of the rows
-        takes part in it; a row that does not gets coefficients of 0, which leave its
-        citizens exactly as they were. Every coefficient of the turn is made in one array
-        (:func:`coefficients`) and applied as a scalar (numpy's fast path) where all rows
-        share it, else as a column; products are written into buffers kept from turn to
-        turn (``out=``); the anchoring step moves the whole opinion block at once; a
-        multiplication by exactly 1 (no inoculation yet; ``support_pull`` or ``debunk_pull``
-        at 1) is left out. None of this changes a bit of the result against the equations
-        applied array by array in the docstring's order."""
-        stacked = isinstance(rows, slice)
-        opinion, inoc = self.opinion[:, rows], self.inoculation[rows]
-        a, u, sup = [opinion[layer] for layer in range(len(OPINION))]
-        belief = opinion[len(OPINION):]  # narratives x rows x citizens
-        n, campaigns = self.population, len(signals[0].campaigns)
-        draws = self.uniforms((len(signals), campaigns + 1, n) if stacked
-                              else (campaigns + 1, n), rng)
-        c, steps = coefficients(signals, r)
-        # each coefficient as a scalar (numpy's fast path, half the time of a column on
-        # 4 x 2,000) if every row has the same, else a column; in the order used below
-        same = (c == c[:1]).all(axis=0).tolist()
-        column = iter([c[0, j] if alike else c[:, j, np.newaxis]
-                       for j, alike in enumerate(same)])
-        work, pull, block = self.scratch(a.shape, opinion.shape)
-        inoculated = bool(inoc.any())  # if not, 1 - phi i is 1 and i stays 0: left out
-        # 1. visibility: awareness outruns understanding
-        if steps.visibility:
-            gain, understood = next(column), next(column)
-            a += np.multiply(np.subtract(1, a, out=work), gain, out=work)
-            u += np.multiply(np.subtract(a, u, out=work), understood, out=work)
-        # 2. disinformation: bounded confidence, understanding and inoculation protect
-        free = np.subtract(1, u, out=block[0]) if steps.live else None  # u is fixed
-        protected: dict[float, np.ndarray] = {}  # 1 - phi i per phi; i is fixed in this step
-        for k in steps.live:
-            strength, reach = next(column), next(column)
-            narrative = signals[0].campaigns[k].narrative
-            np.multiply(free, strength, out=pull)
-            if inoculated:
-                phi = r.protection[narrative]
-                if phi not in protected:
-                    protected[phi] = 1 - phi * inoc
-                pull *= protected[phi]
-            pull *= (draws[..., k, :] < reach) & (sup < r.confidence)
-            b = belief[narrative]
-            b += np.multiply(np.subtract(1, b, out=work), pull, out=work)
-            if r.support_pull != 1:
-                pull *= r.support_pull
-            sup -= np.multiply(pull, sup, out=work)
-        # 3. public diplomacy: awareness, more understanding, inoculation, persuasion
-        if steps.outreach:
-            reached = draws[..., campaigns, :] < next(column)
-            hit = reached.astype(F32)  # 1 or 0: a float product is faster than a boolean one
-            for x, toward in ((a, 1), (u, a)) + (((inoc, 1),) if steps.messaging else ()):
-                np.subtract(toward, x, out=work)
-                work *= next(column)
-                work *= hit
-                x += work
-            inoculated = inoculated or steps.messaging
-            np.multiply(reached & (sup > 1 - r.confidence), next(column), out=pull)
-            sup += np.multiply(np.subtract(1, sup, out=work), pull, out=work)
-            if r.debunk_pull != 1:
-                pull *= r.debunk_pull
-            belief -= np.multiply(belief, pull, out=block[len(OPINION):])
-        # 4. anchoring with peers (Friedkin-Johnsen, mean-field DeGroot): the whole opinion
-        # block (awareness, understanding, support, beliefs) at once
-        lam, w = r.retention, r.peer_weight
-        mean = (opinion.sum(axis=-1, keepdims=True, dtype=np.float64) / n).astype(F32)
-        opinion *= lam * (1 - w)
-        opinion += (lam * w) * mean
-        opinion += np.multiply(self.anchor_opinion[:, rows], 1 - lam, out=block)
-        np.clip(opinion, 0, 1, out=opinion)
-        if inoculated:
-            inoc *= lam
-        np.minimum(u, a, out=u)
-        # 5. threat perception: relax toward the anchor, then the turn's events
-        t, t0 = self.threat[rows], self.anchor_threat[rows]
-        t -= t0
-        t *= F32(1 - r.threat_relaxation)
-        t += t0
-        if steps.threat:
-            shock = c[:, -len(ADVERSARIES):, np.newaxis] if stacked else \
-                c[0, -len(ADVERSARIES):, np.newaxis]
-            t += (1 - t) * shock
-            np.clip(t, 0, 1, out=t)
+        """The update of ``rows``: all of them (a slice) or one (a row number), the steps
+        of the module's docstring in its order (:class:`TurnUpdate`)."""
+        turn = TurnUpdate(self, rows, signals, r, rng)
+        if turn.steps.visibility:
+            turn.visibility()
+        if turn.steps.live:
+            turn.disinformation()
+        if turn.steps.outreach:
+            turn.outreach()
+        turn.anchoring()
+        turn.threat()
 
     def scratch(self, shape: tuple[int, ...], block: tuple[int, ...]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -420,6 +347,113 @@ class Citizens:
         names = [*OPINION, "inoculation", "gap", *(f"belief.{k}" for k in narratives),
                  *(f"threat.{adversary}" for adversary in ADVERSARIES)]
         return names, table
+
+
+class TurnUpdate:
+    """One turn's update of some rows of a :class:`Citizens`, a method per step.
+
+    The arrays are views, so the shared arrays change in place. A step runs if any of the
+    rows takes part in it; a row that does not gets coefficients of 0, which leave its
+    citizens exactly as they were. Every coefficient of the turn is made in one array
+    (:func:`coefficients`) and applied as a scalar (numpy's fast path, half the time of a
+    column on 4 x 2,000) where all rows share it, else as a column, taken in the order the
+    steps use them (``next(self.column)``); products are written into buffers kept from
+    turn to turn (``out=``); the anchoring step moves the whole opinion block at once; a
+    multiplication by exactly 1 (no inoculation yet; ``support_pull`` or ``debunk_pull``
+    at 1) is left out. None of this changes a bit of the result against the equations
+    applied array by array in the docstring's order (a hypothesis test checks it)."""
+
+    def __init__(self, citizens: Citizens, rows: slice | int, signals: Sequence[Signals],
+                 r: Rates, rng: np.random.Generator):
+        self.rows, self.signals, self.r = rows, signals, r
+        self.stacked = isinstance(rows, slice)
+        self.opinion, self.inoc = citizens.opinion[:, rows], citizens.inoculation[rows]
+        self.a, self.u, self.sup = [self.opinion[layer] for layer in range(len(OPINION))]
+        self.belief = self.opinion[len(OPINION):]  # narratives x rows x citizens
+        self.n, self.campaigns = citizens.population, len(signals[0].campaigns)
+        self.draws = citizens.uniforms((len(signals), self.campaigns + 1, self.n)
+                                       if self.stacked else (self.campaigns + 1, self.n), rng)
+        self.c, self.steps = coefficients(signals, r)
+        same = (self.c == self.c[:1]).all(axis=0).tolist()
+        self.column = iter([self.c[0, j] if alike else self.c[:, j, np.newaxis]
+                            for j, alike in enumerate(same)])
+        self.work, self.pull, self.block = citizens.scratch(self.a.shape, self.opinion.shape)
+        self.anchor_opinion = citizens.anchor_opinion[:, rows]
+        self.t, self.t0 = citizens.threat[rows], citizens.anchor_threat[rows]
+        self.inoculated = bool(self.inoc.any())  # if not, 1 - phi i is 1 and i stays 0
+
+    def visibility(self) -> None:
+        """1. Awareness outruns understanding."""
+        a, u, work = self.a, self.u, self.work
+        gain, understood = next(self.column), next(self.column)
+        a += np.multiply(np.subtract(1, a, out=work), gain, out=work)
+        u += np.multiply(np.subtract(a, u, out=work), understood, out=work)
+
+    def disinformation(self) -> None:
+        """2. Each live campaign: bounded confidence; understanding and inoculation
+        protect."""
+        r, sup, work, pull = self.r, self.sup, self.work, self.pull
+        free = np.subtract(1, self.u, out=self.block[0])  # u is fixed in this step
+        protected: dict[float, np.ndarray] = {}  # 1 - phi i per phi; i is fixed too
+        for k in self.steps.live:
+            strength, reach = next(self.column), next(self.column)
+            narrative = self.signals[0].campaigns[k].narrative
+            np.multiply(free, strength, out=pull)
+            if self.inoculated:
+                phi = r.protection[narrative]
+                if phi not in protected:
+                    protected[phi] = 1 - phi * self.inoc
+                pull *= protected[phi]
+            pull *= (self.draws[..., k, :] < reach) & (sup < r.confidence)
+            b = self.belief[narrative]
+            b += np.multiply(np.subtract(1, b, out=work), pull, out=work)
+            if r.support_pull != 1:
+                pull *= r.support_pull
+            sup -= np.multiply(pull, sup, out=work)
+
+    def outreach(self) -> None:
+        """3. Public diplomacy: awareness, more understanding, inoculation, persuasion."""
+        r, sup, work, pull = self.r, self.sup, self.work, self.pull
+        reached = self.draws[..., self.campaigns, :] < next(self.column)
+        hit = reached.astype(F32)  # 1 or 0: a float product is faster than a boolean one
+        moved = ((self.a, 1), (self.u, self.a)) + \
+            (((self.inoc, 1),) if self.steps.messaging else ())
+        for x, toward in moved:
+            np.subtract(toward, x, out=work)
+            work *= next(self.column)
+            work *= hit
+            x += work
+        self.inoculated = self.inoculated or self.steps.messaging
+        np.multiply(reached & (sup > 1 - r.confidence), next(self.column), out=pull)
+        sup += np.multiply(np.subtract(1, sup, out=work), pull, out=work)
+        if r.debunk_pull != 1:
+            pull *= r.debunk_pull
+        self.belief -= np.multiply(self.belief, pull, out=self.block[len(OPINION):])
+
+    def anchoring(self) -> None:
+        """4. Anchoring with peers (Friedkin-Johnsen, mean-field DeGroot): the whole
+        opinion block (awareness, understanding, support, beliefs) at once."""
+        opinion, lam, w = self.opinion, self.r.retention, self.r.peer_weight
+        mean = (opinion.sum(axis=-1, keepdims=True, dtype=np.float64) / self.n).astype(F32)
+        opinion *= lam * (1 - w)
+        opinion += (lam * w) * mean
+        opinion += np.multiply(self.anchor_opinion, 1 - lam, out=self.block)
+        np.clip(opinion, 0, 1, out=opinion)
+        if self.inoculated:
+            self.inoc *= lam
+        np.minimum(self.u, self.a, out=self.u)
+
+    def threat(self) -> None:
+        """5. Threat perception relaxes toward its anchor, then meets the turn's news."""
+        t, t0 = self.t, self.t0
+        t -= t0
+        t *= F32(1 - self.r.threat_relaxation)
+        t += t0
+        if self.steps.threat:
+            shock = self.c[:, -len(ADVERSARIES):, np.newaxis] if self.stacked else \
+                self.c[0, -len(ADVERSARIES):, np.newaxis]
+            t += (1 - t) * shock
+            np.clip(t, 0, 1, out=t)
 
 
 class Public(mesa.Agent):
