@@ -128,7 +128,7 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     """Every outcome of one run, as tidy rows; definitions in this module's docstring.
     Module-level, so a batch's workers can be handed it as their reduce."""
     weight = capability(rows)
-    seen = sorted_events(events)
+    seen = events_by_type(events)
     decisions = [(e.turn, e.decision) for e in seen[GroupStance]]
     positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
     violation = dict.fromkeys(IP4, 0.0)
@@ -207,7 +207,7 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     return [(o, a, _clean(v)) for o, a, v in out]
 
 
-def sorted_events(events: list[EventBase]) -> defaultdict[type[EventBase], list[EventBase]]:
+def events_by_type(events: list[EventBase]) -> defaultdict[type[EventBase], list[EventBase]]:
     """The events by their exact type, each list in log order: one pass over a run's few
     hundred events rather than one per kind the outcomes read."""
     out: defaultdict[type[EventBase], list[EventBase]] = defaultdict(list)
