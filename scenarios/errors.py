@@ -115,6 +115,11 @@ def from_validation(err: ValidationError, source: str, root: yaml.Node | None,
             if fields is not None:
                 message = f"unknown field{did_you_mean(str(loc[-1]), fields.model_fields)}" \
                           f"; known: {', '.join(fields.model_fields)}"
+        if e["type"] == "model_type" and model is not None:
+            fields = model_at(model, loc)  # pydantic names the class: say what it holds
+            if fields is not None:
+                message = f"expected a mapping of fields ({', '.join(fields.model_fields)}), " \
+                          f"not {e['input']!r}"
         if isinstance(e.get("input"), bool):
             message += " (YAML reads yes, no, on, off, true and false as true or false: " \
                        "put the word in quotes)"

@@ -125,7 +125,7 @@ def parse_sweep(text: str, source: str, sha256: str | None = None) -> SweepFile:
     try:
         sweep = Sweep.model_validate(data)
     except ValidationError as err:
-        raise from_validation(err, source, root) from None
+        raise from_validation(err, source, root, Sweep) from None
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     return SweepFile(sweep=sweep, source=source, sha256=digest, text=text, root=root)
 

@@ -94,6 +94,9 @@ BAD = [  # what the file adds to its first line, the field and line named, what 
     ("rules: [coalition:k=9]", "rules.0", 2, "k"),
     ("outcomes: [joint_rat]", "outcomes.0", 2,
      "unknown outcome 'joint_rat'; did you mean 'joint_rate'"),
+    ("replicate: 2", "replicate", 2, "unknown field; did you mean 'replicates'?"),
+    ("factors: [temperature]", "factors.0", 2,
+     "expected a mapping of fields (name, range, levels), not 'temperature'"),
 ]
 
 
