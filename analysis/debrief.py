@@ -7,6 +7,7 @@ improvement and the decisions with their reasons.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,41 +209,84 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
 
 
 def _hot_wash(events: list[EventBase], missed: list[Check], names: Names) -> list[str]:
-    """Questions for the room drawn from this run: the choices people made that the engine
-    found unlikely, the expected actions not met, the splits among the four, the Council's
-    blocks and the coercion that landed; then the question every hot wash closes with."""
+    """Questions for the room drawn from this run, a few of each kind in turn so that every
+    kind reaches the room (the choices people made that the engine found unlikely, the
+    choices a rule bound, the expected actions not met, the splits among the four, the
+    Council's blocks, the coercion that landed), at most :data:`HOT_WASH_MAX`, saying how
+    many were left out; then the question every hot wash closes with."""
     labels = option_labels(events)
-    choices = [e for e in events if isinstance(e, Choice)]
-    asked = []
-    for e in choices:
-        if e.by.split(", bound by")[0] != "engine" and e.probability < UNLIKELY:
-            asked.append(f"{name(e.actor, names)} ({e.by}) chose "
-                         f"*{labels.get(e.decision, {}).get(e.option, e.option)}* on "
-                         f"{e.decision} in turn {e.turn}, which the engine gave "
-                         f"{e.probability:.0%}: what did the team weigh that the engine did not?")
-    for (inject, expected), actors in _by_expectation(missed, names).items():
-        asked.append(f"The evaluation guide expected \"{expected}\" ({inject}) of "
-                     f"{', '.join(actors)}, and it did not happen: what stood in the way?")
+    kinds = [_unlikely_choices(events, labels, names), _bound_choices(events, labels, names),
+             [f"The evaluation guide expected \"{expected}\" ({inject}) of {', '.join(actors)}, "
+              "and it did not happen: what stood in the way?"
+              for (inject, expected), actors in _by_expectation(missed, names).items()],
+             _splits(events, labels, names),
+             [f"The Council did not agree on {e.decision} in turn {e.turn} (blocked by "
+              f"{', '.join(name(b, names) for b in e.blockers)}): what could the partners "
+              "have done before the vote?" for e in events
+              if isinstance(e, CouncilVote) and e.outcome == "blocked"],
+             [f"China's pressure landed on {name(e.target, names)} in turn {e.turn}: how did "
+              "that team feel it, and what would have helped it hold firm?" for e in events
+              if isinstance(e, Coercion) and e.success]]
+    taken = [q for round_ in itertools.zip_longest(*kinds) for q in round_ if q][:HOT_WASH_MAX]
+    closing = "If the scenario ran again tomorrow, what would each team do differently?"
+    lines = [f"{i}. {q}" for i, q in enumerate([*taken, closing], start=1)]
+    left = sum(map(len, kinds)) - len(taken)
+    if left:
+        lines.append(f"\n({left} more question{'s' if left > 1 else ''} of these kinds were "
+                     "left out: the sections above list every unmet expectation, and "
+                     "`ip4sim why` explains any choice.)")
+    return lines
+
+
+def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
+                      names: Names) -> list[str]:
+    """One question per government whose people chose what the engine found unlikely
+    (below :data:`UNLIKELY`), naming up to three such choices."""
+    by_actor: dict[str, list[Choice]] = {}
+    for e in events:
+        if isinstance(e, Choice) and e.by.split(", bound by")[0] != "engine" \
+                and e.bound_from is None and e.probability < UNLIKELY:
+            by_actor.setdefault(e.actor, []).append(e)
+    questions = []
+    for actor, choices in by_actor.items():
+        said = "; ".join(f"*{labels.get(e.decision, {}).get(e.option, e.option)}* on "
+                         f"{e.decision} in turn {e.turn} ({e.probability:.0%})"
+                         for e in choices[:3])
+        more = f", and {len(choices) - 3} more" if len(choices) > 3 else ""
+        who = f"{name(actor, names)} ({choices[0].by})"
+        questions.append(f"{who} chose what the engine found unlikely: {said}{more}: what did "
+                         "the team weigh that the engine did not?")
+    return questions
+
+
+def _bound_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
+                   names: Names) -> list[str]:
+    """A question for each choice of people a binding rule overrode."""
+    return [f"{name(e.actor, names)}'s team chose "
+            f"*{labels.get(e.decision, {}).get(e.bound_from, e.bound_from)}* on {e.decision} "
+            f"in turn {e.turn}, and the rule bound it to "
+            f"*{labels.get(e.decision, {}).get(e.option, e.option)}*: was speaking as one worth "
+            "what the team gave up?"
+            for e in events if isinstance(e, Choice) and e.bound_from is not None
+            and not e.by.startswith("engine")]
+
+
+def _splits(events: list[EventBase], labels: dict[str, dict[str, str]],
+            names: Names) -> list[str]:
+    """A question for each partner decision on which the four chose differently."""
     joint = {(e.turn, e.decision) for e in events if isinstance(e, JointPosition)}
     split: dict[tuple[int, str], dict[str, str]] = {}
-    for e in choices:
-        if e.actor in IP4 and (e.turn, e.decision) not in joint:
+    for e in events:
+        if isinstance(e, Choice) and e.actor in IP4 and (e.turn, e.decision) not in joint:
             split.setdefault((e.turn, e.decision), {})[e.actor] = e.option
+    questions = []
     for (turn, decision), chosen in split.items():
         if len(set(chosen.values())) > 1:
             said = ", ".join(f"{name(a, names)} {labels.get(decision, {}).get(o, o)}"
                              for a, o in chosen.items())
-            asked.append(f"The four split on {decision} in turn {turn} ({said}): what would "
-                         "have brought them to one position, and was one needed?")
-    asked += [f"The Council did not agree on {e.decision} in turn {e.turn} (blocked by "
-              f"{', '.join(name(b, names) for b in e.blockers)}): what could the partners "
-              "have done before the vote?" for e in events
-              if isinstance(e, CouncilVote) and e.outcome == "blocked"]
-    asked += [f"China's pressure landed on {name(e.target, names)} in turn {e.turn}: how did "
-              "that team feel it, and what would have helped it hold firm?" for e in events
-              if isinstance(e, Coercion) and e.success]
-    closing = "If the scenario ran again tomorrow, what would each team do differently?"
-    return [f"{i}. {q}" for i, q in enumerate([*asked[:HOT_WASH_MAX], closing], start=1)]
+            questions.append(f"The four split on {decision} in turn {turn} ({said}): what "
+                             "would have brought them to one position, and was one needed?")
+    return questions
 
 
 def _played(players: dict[str, str], names: Names) -> str:

@@ -60,6 +60,10 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
            f"chosen by {choice.by})")
     if choice.group:
         yield f"  the group's option: {labels.get(choice.group, choice.group)}"
+    if choice.bound_from:
+        yield (f"  it chose {labels.get(choice.bound_from, choice.bound_from)} itself; the "
+               f"rule bound it to the group's option (it gave up {choice.violation:.2f} of "
+               "utility)")
     if choice.swayed_from:
         yield (f"  public opinion tipped it: at its anchor it would have chosen "
                f"{labels.get(choice.swayed_from, choice.swayed_from)}")

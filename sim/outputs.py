@@ -168,6 +168,9 @@ class Choice(EventBase):
     engine_option: str | None = Field(default=None, description=(
         "for a choice a seat other than the engine made (a person, a script, the "
         "facilitator): the option the engine drew with the same random number"))
+    bound_from: str | None = Field(default=None, description=(
+        "for a member a binding group position overrode: the option it chose itself (its "
+        "seat's answer or the engine's draw) before the rule bound it"))
 
 
 class JointPosition(EventBase):

@@ -37,17 +37,26 @@ class TerminalPlayer:
         for k, option in enumerate(options, 1):
             p = request.probabilities[option.id]
             lean = "  <- the group's lean" if option.id == request.group_option else ""
-            self.say(f"  {k}. {option.label} ({option.id}): engine {p:.0%}{lean}")
+            why_not = request.unready.get(option.id)
+            note = f"  (not yet: {why_not})" if why_not else ""
+            self.say(f"  {k}. {option.label} ({option.id}): engine {p:.0%}{lean}{note}")
         self.say(f"  the engine's reading: {request.advice}")
+        if request.binding and request.group_option:
+            self.say(f"  the group's position binds its members: {request.actor} will take "
+                     f"{request.group_option} whatever it chooses; its own choice is recorded")
         while True:
             try:
                 answer = self.ask_line(f"{request.actor} {what} (1-{len(options)} or id): ")
             except EOFError:
                 raise PlayerQuit(f"input ended while {request.actor} was answering") from None
             chosen = self.parse(answer.strip(), [o.id for o in options])
-            if chosen:
+            if chosen and chosen in request.unready:
+                self.say(f"  {chosen} cannot be chosen yet: {request.unready[chosen]}.")
+            elif chosen:
                 return chosen
-            self.say(f"  '{answer.strip()}' is not one of the options; type a number or an id.")
+            else:
+                self.say(f"  '{answer.strip()}' is not one of the options; type a number or "
+                         "an id.")
 
     @staticmethod
     def parse(answer: str, ids: list[str]) -> str | None:

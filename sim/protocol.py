@@ -37,6 +37,7 @@ class Request:
     engine: str  # the option the engine would answer (its best alone, or its draw)
     advice: str  # the engine's explanation of its most likely option
     group_option: str | None = None  # the group's option, for a member (choice stage)
+    binding: bool = False  # the group's option binds this member whatever it answers
     consultation: str = ""  # the state of the consultation, in words (choice stage)
     # options the government cannot take yet (a measure within its lead time) -> why
     unready: dict[str, str] = field(default_factory=dict)

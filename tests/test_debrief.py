@@ -18,9 +18,14 @@ def inject(*expected):
                        expected=[ExpectedAction(**e) for e in expected])
 
 
-def choice(actor, option, probability=0.9, by="engine"):
-    return Choice(turn=1, decision="statement", actor=actor, option=option, position=1.0,
-                  probability=probability, by=by, terms={})
+def choice(actor, option, probability=0.9, by="engine", turn=1, **more):
+    return Choice(turn=turn, decision="statement", actor=actor, option=option, position=1.0,
+                  probability=probability, by=by, terms={}, **more)
+
+
+def hot_wash_of(events):
+    hot_wash = report_of(events).split("## Hot-wash questions for the room")[1].split("##")[0]
+    return [line for line in hot_wash.splitlines() if line[:1].isdigit()], hot_wash
 
 
 def test_each_partner_is_checked_and_a_missing_choice_is_not_met():
@@ -78,11 +83,38 @@ def test_the_hot_wash_asks_about_unlikely_human_choices_splits_and_unmet_actions
               choice("JPN", "silent", probability=0.2, by="human"),
               choice("KOR", "speak", probability=0.3, by="human"),  # likely enough
               choice("NZL", "speak")]
-    hot_wash = report_of(events).split("## Hot-wash questions for the room")[1].split("##")[0]
-    questions = [line for line in hot_wash.splitlines() if line[:1].isdigit()]
-    assert questions[0].startswith("1. JPN (human) chose *silent* on statement in turn 1, "
-                                   "which the engine gave 20%")
+    questions, _ = hot_wash_of(events)
+    assert questions[0].startswith("1. JPN (human) chose what the engine found unlikely: "
+                                   "*silent* on statement in turn 1 (20%)")
     assert '"Tokyo speaks." (crisis) of JPN' in questions[1]
     assert questions[2].startswith("3. The four split on statement in turn 1 (AUS speak, "
                                    "JPN silent, KOR speak, NZL speak)")
     assert len(questions) == 4 and "ran again" in questions[3]
+
+
+def test_the_hot_wash_asks_each_kind_in_turn_and_says_what_it_left_out():
+    """A team that declined everything must not crowd out the splits and the unmet
+    expectations: one question per team for its unlikely choices, then the other kinds."""
+    unlikely = [choice("JPN", "silent", probability=0.1, by="human", turn=t) for t in range(1, 6)]
+    unmet = [inject(*({"actor": "JPN", "decision": f"q{k}", "options": ["speak"],
+                       "text": f"Tokyo acts {k}."} for k in range(12)))]
+    splits = [choice(p, o, turn=t) for t in range(1, 6)
+              for p, o in (("AUS", "speak"), ("KOR", "speak"), ("NZL", "speak"))]
+    questions, text = hot_wash_of([*unmet, *unlikely, *splits])
+    assert len(questions) == 9  # HOT_WASH_MAX, then the closing question
+    assert questions[0].startswith("1. JPN (human) chose what the engine found unlikely: ")
+    assert questions[0].count("*silent*") == 3 and "and 2 more" in questions[0]
+    assert "expected" in questions[1] and "split" in questions[2]
+    # in turn: unlikely, expected, split; expected, split; expected, split; expected
+    assert [("split" in q, "expected" in q) for q in questions[1:8]] == \
+        [(False, True), (True, False)] * 3 + [(False, True)]
+    assert "(10 more questions of these kinds were left out" in text  # 1 + 12 + 5 - 8
+
+
+def test_a_choice_a_rule_bound_is_asked_as_such_not_credited_to_the_team():
+    bound = choice("NZL", "statement_issued", probability=0.0, by="human, bound by formal",
+                   group="statement_issued", bound_from="stay_silent", violation=0.4)
+    questions, _ = hot_wash_of([bound])
+    assert questions[0].startswith("1. NZL's team chose *stay_silent* on statement in turn 1, "
+                                   "and the rule bound it to *statement_issued*")
+    assert len(questions) == 2  # not also asked as an unlikely choice of the team's

@@ -74,3 +74,35 @@ def test_a_missing_replay_file_is_a_clear_error(tmp_path, capsys):
     assert main(["run", "ukraine_response", "--replay", str(tmp_path / "nope.jsonl"),
                  "--out", str(tmp_path / "r")]) == 2
     assert "events.jsonl" in capsys.readouterr().err
+
+
+def test_an_option_the_government_cannot_take_yet_is_marked_and_refused(ukraine):
+    """Typing an option within its lead time asks again (it once ended the game with a
+    traceback and an empty run folder)."""
+    shown = []
+    answers = iter(["3", "broad", "1"])
+    blocked = Request(turn=1, actor="NZL", decision=ukraine.scenario.decision("sanctions"),
+                      stage="intention", probabilities={"none": 1.0, "targeted": 0.0,
+                                                        "broad": 0.0},
+                      engine="none", advice="position -0.74",
+                      unready={"broad": "NZL needs 16 days (new law) for sanctions"})
+    chooser = TerminalPlayer(ask=lambda _: next(answers), say=shown.append)
+    assert chooser.ask(blocked) == "none"
+    text = "\n".join(shown)
+    assert "broad sanctions (broad): engine 0%  (not yet: NZL needs 16 days" in text
+    assert text.count("broad cannot be chosen yet: NZL needs 16 days") == 2
+
+
+def test_a_player_bound_by_the_rule_is_told_and_its_own_choice_recorded(tmp_path, monkeypatch,
+                                                                       capsys):
+    answers = iter(["1"] * 50)  # New Zealand takes every first option offered
+    monkeypatch.setattr("builtins.input", lambda _: next(answers))
+    out = tmp_path / "formal"
+    assert main(["run", "indo_pacific_contingency", "--rule", "formal", "--seed", "3",
+                 "--player", "NZL", "--out", str(out)]) == 0
+    assert "the group's position binds its members: NZL will take" in capsys.readouterr().out
+    bound = [e for e in read_events(out / "events.jsonl") if isinstance(e, Choice)
+             and e.actor == "NZL" and e.bound_from is not None]
+    assert bound and all(e.by == "human, bound by formal" and e.option == e.group
+                         and e.bound_from != e.option for e in bound)
+    assert "'s team chose" in (out / "report.md").read_text()

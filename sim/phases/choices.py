@@ -75,6 +75,7 @@ class Choices:
             engine=options[int(picks[row])].id,
             advice=because(named(relative[row, int(np.argmax(probabilities[row]))])),
             group_option=stance.option if a.code in stance.members else None,
+            binding=stance.binding and a.code in stance.members and stance.option is not None,
             consultation=consultation,
             unready={o.id: why for o, why in zip(options, self.unready_reasons(
                 decision, a, unready[row]), strict=True) if why})
@@ -84,14 +85,14 @@ class Choices:
         final = [self.settle_choice(decision, row, actor, answers.get(actor.code), picks,
                                     anchored_picks, utility, unready, stance, index)
                  for row, actor in enumerate(actors)]
-        chosen_index = np.array([pick for pick, _, _, _ in final])
+        chosen_index = np.array([pick for pick, _, _, _, _ in final])
         explained = named_rows(relative[np.arange(len(actors)), chosen_index]) \
             if model.explained else [{}] * len(actors)  # validation copies each
         chosen_probability = rounded(probabilities[np.arange(len(actors)), chosen_index],
                                      4).tolist()
         chosen, records = {}, []
-        for row, (actor, (pick, by, swayed, violation)) in enumerate(zip(actors, final,
-                                                                          strict=True)):
+        for row, (actor, (pick, by, swayed, violation, own)) in enumerate(
+                zip(actors, final, strict=True)):
             if swayed is not None and actor.code in model.information.swayed:
                 model.information.swayed[actor.code] += 1
             option = options[pick]
@@ -102,7 +103,7 @@ class Choices:
                 position=option.position, probability=chosen_probability[row],
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
-                violation=violation, swayed_from=swayed,
+                violation=violation, swayed_from=swayed, bound_from=own,
                 engine_option=None if by.startswith("engine") else
                 options[int(picks[row])].id))
         for event in CHOICES.validate_python(records):  # one call validates them all
@@ -134,9 +135,10 @@ class Choices:
     def settle_choice(self, decision: DecisionPoint, row: int, actor: StateActor,
                       answer: Answer | None, picks: np.ndarray, anchored_picks: np.ndarray,
                       utility: np.ndarray, unready: np.ndarray, stance: Stance,
-                      index: dict[str, int]) -> tuple[int, str, str | None, float]:
+                      index: dict[str, int]) -> tuple[int, str, str | None, float, str | None]:
         """Who chose what: the seat's answer or the engine's draw, then the rule's binding;
-        with whether opinion tipped it (the anchored option) and what binding cost."""
+        with whether opinion tipped it (the anchored option), what binding cost and, when
+        the rule overrode it, the option the actor chose itself."""
         pick, by = (index[answer.option], answer.by) if answer else (int(picks[row]), "engine")
         # Tipped: the engine's draw, which this actor's choice follows (a replay or a
         # player who agrees with it), differs from the same draw at anchor support.
@@ -144,7 +146,7 @@ class Choices:
         if actor.code in self.model.information.publics and pick == picks[row] \
                 != anchored_picks[row]:
             swayed = decision.options[int(anchored_picks[row])].id
-        violation = 0.0
+        violation, own = 0.0, None
         # a binding group position cannot make a government take a measure it cannot
         # take yet (the law is not there): it keeps its own choice
         if stance.binding and actor.code in stance.members and stance.option \
@@ -152,8 +154,10 @@ class Choices:
             bound = index[stance.option]
             # what the actor gives up: its own best option's utility less the bound one's
             violation = round(float(utility[row].max() - utility[row, bound]), 4)
+            if bound != pick:
+                own = decision.options[pick].id
             pick, by, swayed = bound, f"{by}, bound by {self.model.rule.name}", None
-        return pick, by, swayed, violation
+        return pick, by, swayed, violation, own
 
     def anchored(self, decision: DecisionPoint, actors: ActorArrays, utility: np.ndarray,
                  uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
