@@ -30,6 +30,12 @@ class LoadedScenario:
     sha256: str
     warnings: tuple[Problem, ...] = ()  # allowed, probably not meant (`validate` prints them)
 
+    @property
+    def location(self) -> str:
+        """The file's absolute path, as outputs record it: a run resumed or replayed from
+        another directory finds its scenario again."""
+        return str(Path(self.path).resolve())
+
 
 def library_dir() -> Path:
     return Path(str(resources.files("scenarios") / "library"))

@@ -84,7 +84,8 @@ def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest
     return RunManifest(
         status="complete" if result.complete else "in progress",
         ip4sim=package_version("ip4sim"),
-        scenario=ScenarioRecord(id=scenario.id, title=scenario.title, file=checked.loaded.path,
+        scenario=ScenarioRecord(id=scenario.id, title=scenario.title,
+                                file=checked.loaded.location,
                                 sha256=checked.loaded.sha256, turns=scenario.turns,
                                 turn_represents=scenario.turn_represents),
         rule=checked.rule.spec(), seed=checked.seed, parameters=checked.params.model_dump(),

@@ -1,6 +1,7 @@
 """People at the table: a player at the terminal, and replays of a played run."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,31 @@ def test_a_player_bound_by_the_rule_is_told_and_its_own_choice_recorded(tmp_path
     assert bound and all(e.by == "human, bound by formal" and e.option == e.group
                          and e.bound_from != e.option for e in bound)
     assert "'s team chose" in (out / "report.md").read_text()
+
+
+def test_a_game_from_a_relative_scenario_path_resumes_from_another_directory(
+        tmp_path, monkeypatch, capsys):
+    from scenarios.loader import load_scenario
+
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "scen" / "mine.yaml").write_bytes(
+        Path(load_scenario("dprk_provocation").path).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    answers = iter(["1"])  # one answer, then the input ends: the game is saved
+
+    def one_answer(_):
+        for answer in answers:
+            return answer
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", one_answer)
+    assert main(["run", "scen/mine.yaml", "--player", "JPN", "--out", "game"]) == 1  # stopped
+    manifest = json.loads((tmp_path / "game" / "manifest.json").read_text())
+    assert manifest["status"] == "in progress"
+    assert manifest["scenario"]["file"] == str(tmp_path / "scen" / "mine.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr("builtins.input", lambda _: "1")
+    capsys.readouterr()
+    assert main(["run", "--resume", str(tmp_path / "game")]) == 0, capsys.readouterr().err
