@@ -24,11 +24,12 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("How they see China", ("china_threat", "china_russia_concern", "china_trade_exposure")),
     ("What they fear or dislike", ("coercion_vulnerability", "china_framing_aversion",
                                    "formalization_aversion")),
-    ("At home", ("public_awareness", "public_understanding", "public_support")),
+    ("At home", ("public_awareness", "public_understanding", "public_support",
+                 "public_china_threat", "public_russia_threat")),
     ("Their weight", ("capability",)),
 )
 FOOTNOTE = (f"The report: {REPORT}. Values are calibrated on a 0 to 1 scale (the report "
-            "itself is ordinal); `ip4sim actors {{code}}` gives why each number sits where it "
+            "itself is ordinal); `ip4sim actors {code}` gives why each number sits where it "
             "does.")
 LEVELS = ((0.2, "very low"), (0.4, "low"), (0.6, "middling"), (0.8, "high"), (1.01, "very high"))
 
@@ -106,8 +107,17 @@ def claims(profile: Profile, catalog: Catalog) -> list[tuple[str, list[tuple[str
 def who(profile: Profile) -> str:
     kind = {"partner": "one of NATO's four Indo-Pacific partners (the IP4)",
             "ally": "a NATO ally", "adversary": "an adversary the engine plays"}[profile.kind]
-    return f"In this exercise {profile.name} is {kind}." + (f" {profile.note}" if profile.note
-                                                            else "")
+    return f"In this exercise {with_article(profile.name)} is {kind}." + (
+        f" {profile.note}" if profile.note else "")
+
+
+# Countries whose names take "the" in running English.
+WITH_THE = ("Republic ", "People's Republic ", "Russian Federation", "Netherlands", "United ")
+
+
+def with_article(name: str) -> str:
+    """'the Republic of Korea', 'Japan'."""
+    return f"the {name}" if name.startswith(WITH_THE) else name
 
 
 def briefing(profile: Profile, catalog: Catalog) -> str:

@@ -125,9 +125,8 @@ def _choices(events: list[EventBase], decision: str, turn: int) -> list[Choice]:
 
 def _decided(choice: Choice, label: dict[str, str]) -> str:
     """'JPN chose raise it publicly (position +0.48, US pull +0.10, China framing -0.09)'."""
-    return (f"{choice.actor} chose {label.get(choice.option, choice.option)} "
-            f"({because(choice.terms)}; all terms: ip4sim why RUN_FOLDER --turn "
-            f"{choice.turn} --actor {choice.actor})")
+    return f"{choice.actor} chose {label.get(choice.option, choice.option)} " \
+           f"({because(choice.terms)})"
 
 
 def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
@@ -155,8 +154,10 @@ def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
     return lines
 
 
-def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
-    """The debrief as Markdown, from a run folder's contents."""
+def after_action_report(run: RunOutputs, figure: str | None = None,
+                        folder: Path | None = None) -> str:
+    """The debrief as Markdown, from a run folder's contents (``folder``, when it is one:
+    the commands it suggests name it)."""
     events, manifest = run.events, run.manifest
     names = manifest.actors
     turn_represents = manifest.scenario.turn_represents
@@ -189,7 +190,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None) -> str:
     lines += ["", "## Expected actions (evaluation guide)", "",
               "Where an expected action was not met, the last column says what was chosen "
               "instead and the three terms of the utility that weighed most in it (`ip4sim "
-              "why` on this run's folder prints them all).", "",
+              f"why {folder or 'RUN_FOLDER'} --turn TURN --actor CODE` prints them all).", "",
               "| turn | inject | actor | expected | observed | met | chosen instead, and why |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {r.turn} | {r.inject} | {name(r.actor, names)} | {r.expected} | {r.observed} | "
@@ -370,5 +371,5 @@ def write_debrief(out: Path) -> list[str]:
     if has_publics(run.timeseries):
         save(publics_figure(run.timeseries, title, names), out / "publics.png")
         written.append("publics.png")
-    write_text(out / "report.md", after_action_report(run, figure="summary.png"))
+    write_text(out / "report.md", after_action_report(run, figure="summary.png", folder=out))
     return [*written, "report.md"]

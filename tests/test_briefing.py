@@ -53,3 +53,13 @@ def test_the_brief_prints_as_an_html_page(tmp_path, capsys):
     assert "Source: the report says: &quot;Wellington and Seoul" in text
     assert main(["actors", "NZL", "--html", str(tmp_path / "no" / "x.html")]) == 2
     assert capsys.readouterr().err.startswith("error: --html:")
+
+
+def test_the_brief_reads_as_written_english_with_no_placeholder_left():
+    catalog = load_catalog()
+    korea = briefing(catalog.profiles["KOR"], catalog)
+    assert "In this exercise the Republic of Korea is" in korea
+    assert "`ip4sim actors KOR` gives why" in korea and "{" not in korea
+    assert "In this exercise Japan is" in briefing(catalog.profiles["JPN"], catalog)
+    at_home = korea.split("\nAt home\n")[1].split("\n\n")[0]
+    assert "sees China as a security threat" in at_home and "Russia as a threat" in at_home

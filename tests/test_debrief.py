@@ -118,3 +118,13 @@ def test_a_choice_a_rule_bound_is_asked_as_such_not_credited_to_the_team():
     assert questions[0].startswith("1. NZL's team chose *stay_silent* on statement in turn 1, "
                                    "and the rule bound it to *statement_issued*")
     assert len(questions) == 2  # not also asked as an unlikely choice of the team's
+
+
+def test_a_run_folders_report_names_the_folder_in_the_command_it_suggests(tmp_path):
+    from sim.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "ukraine_response", "--seed", "7", "--quiet", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert f"`ip4sim why {out} --turn TURN --actor CODE`" in report
+    assert "RUN_FOLDER" not in report
