@@ -204,7 +204,15 @@ def load_yaml(text: str, source: str) -> Document:
 def _problem(err: yaml.YAMLError) -> str:
     if isinstance(err, yaml.reader.ReaderError):
         return f"the character {chr(err.character)!r} cannot be in YAML text"
-    return getattr(err, "problem", None) or str(err)
+    problem = getattr(err, "problem", None) or str(err)
+    context, began = getattr(err, "context", None), getattr(err, "context_mark", None)
+    problem_mark = getattr(err, "problem_mark", None)
+    if context and began is not None and (problem_mark is None
+                                          or began.line != problem_mark.line):
+        # the parser's own pointer to where it began, often the real mistake (an unclosed
+        # bracket a line or more above where the parser gave up)
+        problem += f" ({context} that began on line {began.line + 1})"
+    return problem
 
 
 def _yaml_line(err: yaml.YAMLError, text: str) -> int | None:

@@ -299,10 +299,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     warn_of_cost(checked, scenario.turns)
     out = args.out or default_run_folder(checked)
     check_out_folder(out, checked, replaying=args.replay is not None)
+    # a replay is read and checked before the folder is made: a refused one leaves none
+    recorded = replay_events(checked, args.replay) if args.replay is not None else []
     out = out_folder(out)
     names = {c: p.name for c, p in checked.catalog.profiles.items()}
     live = LiveAccount(scenario.turn_represents, names) if checked.request.players else None
-    recorded = replay_events(checked, args.replay) if args.replay is not None else []
     model = build(checked, seats(checked, recorded), observe=live)
     release_recorded(model, recorded)
     status = play_with_people(model, live, out)

@@ -95,6 +95,11 @@ def test_broken_yaml_gives_its_line():
     text = UKRAINE.replace("turns: 10", "turns: [10")
     (problem,) = problems_of(text)
     assert problem.line is not None and "YAML" in problem.message
+    # the parser gives up a line or more below the unclosed bracket: both lines are named
+    opened = text.splitlines().index("turns: [10") + 1
+    assert problem.line > opened
+    assert problem.message.endswith(f"(while parsing a flow sequence that began on line "
+                                    f"{opened})")
 
 
 def test_a_file_that_is_not_a_mapping():

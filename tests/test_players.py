@@ -75,6 +75,7 @@ def test_a_missing_replay_file_is_a_clear_error(tmp_path, capsys):
     assert main(["run", "ukraine_response", "--replay", str(tmp_path / "nope.jsonl"),
                  "--out", str(tmp_path / "r")]) == 2
     assert "events.jsonl" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # a refused replay leaves no empty folder behind
 
 
 def test_an_option_the_government_cannot_take_yet_is_marked_and_refused(ukraine):
