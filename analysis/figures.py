@@ -65,7 +65,7 @@ COERCION = (7.6, 0.55, 2.9, 3.3)  # felt pressure above China's attempts
 # The keys (legends) are plain artists placed in inches: a Legend packs its entries and
 # measures its texts again at every draw (0.1 s of the summary's 0.3 s). In ems of the
 # key's font size, as a Legend spaces them:
-KEY_SAMPLE = 2.0  # an entry's sample of its line
+KEY_SAMPLE = 3.2  # an entry's sample of its line: a dash-dot shows its pattern
 KEY_PAD = 0.8  # between the sample and the label
 KEY_PITCH = 1.5  # from one row to the next
 PARTNER_KEY_COLUMN = 2.2  # inches
