@@ -63,12 +63,10 @@ ADVERSARY_DIMENSIONS: dict[str, str] = {
 
 AllyArchetype = Literal["ambitious", "cautious"]
 
-# Kinds of measure a scenario's option can be (``measure:``), and what a government needs
-# before it can take one: a lead time in days, per country (``lead_times`` in partners.yaml).
-MEASURES: dict[str, str] = {
-    "sanctions": "sanctions on a state: listings, financial and trade measures",
-    "aid": "financial or nonlethal military aid, bilateral or through a NATO trust fund",
-}
+# Kinds of measure a scenario's option can be (``measure:``): sanctions on a state
+# (listings, financial and trade measures), or financial or nonlethal military aid,
+# bilateral or through a NATO trust fund. What a government needs before it can take one is
+# a lead time in days, per country (``lead_times`` in partners.yaml).
 Measure = Literal["sanctions", "aid"]
 # Why a government needs the time it does: a regime that exists (ministers list targets),
 # none (the nearest power, e.g. export controls, is stretched to fit), a new law, or money

@@ -164,11 +164,11 @@ class Rates:
 
 
 @lru_cache(maxsize=TABLES)
-def beta_quantiles(mean: float, concentration: float, k: int = QUANTILES) -> np.ndarray:
-    """The k quantiles of Beta(mean c, (1 - mean) c) at the probabilities (j + 1/2) / k,
-    j = 0 .. k - 1, as float32 (read-only: the table is shared by every run of the
-    process that asks for the same distribution)."""
-    middle = (np.arange(k, dtype=np.float64) + 0.5) / k  # the middle of each k-th
+def beta_quantiles(mean: float, concentration: float) -> np.ndarray:
+    """The K = :data:`QUANTILES` quantiles of Beta(mean c, (1 - mean) c) at the
+    probabilities (j + 1/2) / K, j = 0 .. K - 1, as float32 (read-only: the table is
+    shared by every run of the process that asks for the same distribution)."""
+    middle = (np.arange(QUANTILES, dtype=np.float64) + 0.5) / QUANTILES  # each K-th's middle
     table = betaincinv(mean * concentration, (1.0 - mean) * concentration, middle).astype(F32)
     table.flags.writeable = False
     return table

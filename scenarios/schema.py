@@ -70,7 +70,8 @@ Forum = Literal["partners", "allies", "nac", "all"]
 # How long a turn is, in days, from the scenario's own words ("one week", "2 months"):
 # rates with a basis in days (a public's threat relaxing) work at any turn length.
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
-NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 TURN_LENGTH = re.compile(r"^(\d+(?:\.\d+)?|[a-z]+) (day|week|month|year)s?$")
 
 
@@ -233,8 +234,10 @@ class Scenario(Strict):
     @classmethod
     def _a_length(cls, text: str) -> str:
         if turn_days(text) is None:
+            largest = max(NUMBER_WORDS, key=NUMBER_WORDS.__getitem__)
             raise ValueError(f"{text!r} is not a length of time: write it as 'one week', "
-                             "'2 months' (a number or one..six, then day, week, month or year)")
+                             f"'2 months' (a number, or a word from one to {largest}, then "
+                             "day, week, month or year)")
         return text
 
     @property

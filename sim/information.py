@@ -44,10 +44,6 @@ from scenarios.information import (
 )
 from scenarios.parameters import Parameters
 
-# The inoculation spill-over (Roozenbeek, Traberg and van der Linden 2022) is the
-# parameter ``inoculation_spillover``; this is its default, for callers that do not yet
-# pass a run's parameters (use ``protection(params)``).
-
 # A campaign's reaction (hook, material, Russian pressure) below this is left out of its
 # note. Wording only: it changes no number.
 NOTE_THRESHOLD = 0.005

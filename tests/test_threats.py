@@ -54,7 +54,8 @@ def test_a_shock_raises_threat_and_it_relaxes_toward_the_anchor_at_the_stated_ra
 
 
 @pytest.mark.parametrize(("text", "days"), [("one week", 7.0), ("one month", 365.25 / 12),
-                                            ("2 weeks", 14.0), ("a day", 1.0)])
+                                            ("2 weeks", 14.0), ("a day", 1.0),
+                                            ("five days", 5.0), ("twelve months", 365.25)])
 def test_a_turn_has_a_length_in_days(text, days):
     assert turn_days(text) == pytest.approx(days)
 
@@ -66,7 +67,7 @@ def test_a_turn_length_the_loader_cannot_read_is_named():
                                     "turn_represents: a while"), "x.yaml")
     (problem,) = caught.value.problems
     assert problem.field == "turn_represents" and problem.line is not None
-    assert "length of time" in problem.message
+    assert "length of time" in problem.message and "from one to twelve" in problem.message
 
 
 @pytest.mark.parametrize("scenario", ["ukraine_response", "dprk_provocation"])
