@@ -106,28 +106,30 @@ def plurality(intentions: dict[str, Intention]) -> str:
     """The most intended option. A tie goes to the option whose backers care more (the
     larger total stake), then to the less forward option: an informal group that cannot
     agree settles on the text everyone can live with."""
+    counts, stake, position = tally(intentions)
+    return max(counts, key=lambda o: (counts[o], round(stake[o], 9), -position[o], o))
+
+
+def tally(intentions: dict[str, Intention]
+          ) -> tuple[Counter[str], Counter[str], dict[str, float]]:
+    """Per intended option: how many intend it, their total stake, and its position."""
     counts = Counter(i.option for i in intentions.values())
     stake: Counter[str] = Counter()
     position = {}
     for i in intentions.values():
         stake[i.option] += i.stake
         position[i.option] = i.position
-    return max(counts, key=lambda o: (counts[o], round(stake[o], 9), -position[o], o))
+    return counts, stake, position
 
 
 def tie_note(decision: DecisionPoint, intentions: dict[str, Intention], lean: str) -> str:
     """Say so when the lean came out of a tie, with the values that broke it, so a reader
     can follow the group (the same intentions can lead differently on two turns when the
     stakes behind them differ)."""
-    counts = Counter(i.option for i in intentions.values())
+    counts, stake, position = tally(intentions)
     tied = [o for o in counts if counts[o] == counts[lean]]
     if len(tied) < 2:
         return ""
-    stake: Counter[str] = Counter()
-    position = {}
-    for i in intentions.values():
-        stake[i.option] += i.stake
-        position[i.option] = i.position
     sides = " against ".join(f"{label(decision, o)} (stake {stake[o]:.2f}, position "
                              f"{position[o]:.2f})" for o in sorted(tied, key=lambda o: o != lean))
     others = [o for o in tied if o != lean]

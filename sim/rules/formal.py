@@ -10,8 +10,9 @@ from sim.rules.base import Intention, Rule, Stance, label, plurality, tie_note
 
 class Formal(Rule):
     name = "formal"
-    summary = ("a formalized IP4 (a counterfactual): the four vote, and a majority position binds "
-               "all four; unity is high, but it hands China its 'Asia-Pacific NATO' hook")
+    summary = ("a formalized IP4 (a counterfactual): the four vote, and the option with the "
+               "quorum's share (by default half) binds all four, or failing that the one nearest "
+               "their median view; unity is high, but it hands China its 'Asia-Pacific NATO' hook")
     formal = True
     # assumption: a formal framework commits members to one another, so a member China
     # coerces has the full weight of the other three behind it.
