@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 
 import mesa
 
-from agents.catalog import IP4
+from agents.catalog import CHN, IP4, RUS, USA
 from agents.states import Ally, China, Partner, Russia
 from scenarios.schema import DecisionPoint
 from sim.outputs import DecisionOpened, EventBase, Row
@@ -105,13 +105,13 @@ class IP4Model(mesa.Model):
         Partner.create_agents(self, len(IP4), [profiles[c] for c in IP4])
         allies = self.catalog.by_kind("ally")
         Ally.create_agents(self, len(allies), [profiles[c] for c in allies])
-        China(self, profiles["CHN"])
-        Russia(self, profiles["RUS"])
+        China(self, profiles[CHN])
+        Russia(self, profiles[RUS])
         self.partners: list[Partner] = self.agents_by_type[Partner].to_list()
         self.allies: list[Ally] = self.agents_by_type[Ally].to_list()
         self.china: China = self.agents_by_type[China].to_list()[0]
         self.russia: Russia = self.agents_by_type[Russia].to_list()[0]
-        self.usa = next(a for a in self.allies if a.code == "USA")
+        self.usa = next(a for a in self.allies if a.code == USA)
 
     @property
     def timeseries(self) -> list[Row]:

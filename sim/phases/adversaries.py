@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agents.catalog import CHN, RUS
 from agents.states import CoercionRule
 from scenarios.schema import ESCALATION_VAR
 from sim.outputs import Coercion, Pressure
@@ -36,7 +37,7 @@ class Adversaries:
         memory = model.params.russia_pressure_memory
         self.russia_pressure = round(memory * self.russia_pressure + (1 - memory) * level, 6)
         if level > 0:
-            model.log(Pressure(turn=turn, actor="RUS", level=self.russia_pressure,
+            model.log(Pressure(turn=turn, actor=RUS, level=self.russia_pressure,
                                note="threats of escalation and economic retaliation"))
 
     def china_coerces(self, turn: int) -> None:
@@ -49,6 +50,6 @@ class Adversaries:
             if success:
                 target.coerced += pressure
                 self.coercion_successes += 1
-            model.log(Coercion(turn=turn, actor="CHN", target=target.code,
+            model.log(Coercion(turn=turn, actor=CHN, target=target.code,
                                pressure=round(pressure, 4), backing=round(target.backing, 4),
                                success=success))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import TypeAdapter
 
+from agents.catalog import USA
 from agents.states import Partner, StateActor
 from scenarios.schema import DecisionPoint
 from sim.decisions import (
@@ -47,8 +48,9 @@ class Choices:
         self.options = {d.id: OptionArrays.of(d) for d in model.exercise.decisions}
         # What the utility reads of a group of actors' profiles, which a run never changes:
         # read once per (group, dimension), not once per decision.
-        self._profiles: dict[tuple[int, str], ActorArrays] = {}
-        self._static: dict[tuple[int, str], np.ndarray] = {}  # sim.decisions.static_terms
+        # keyed by the actors' codes and the decision or dimension
+        self._profiles: dict[tuple[tuple[str, ...], str], ActorArrays] = {}
+        self._static: dict[tuple[tuple[str, ...], str], np.ndarray] = {}  # static_terms
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
@@ -180,7 +182,7 @@ class Choices:
         """term_array for these actors (``arrays``: their actor_arrays, if at hand)."""
         arrays = arrays or self.actor_arrays(decision, actors)
         options = self.options[decision.id]
-        key = (id(actors), decision.id)
+        key = (tuple(a.code for a in actors), decision.id)
         static = self._static.get(key)
         if static is None:
             static = self._static[key] = static_terms(arrays, options, self.model.weights)
@@ -189,7 +191,7 @@ class Choices:
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
         """What the utility reads of the actors; ``public_support`` and ``public_threat``
         from their publics where they have one, else the profile's static anchor and 0."""
-        key = (id(actors), decision.dimension)
+        key = (tuple(a.code for a in actors), decision.dimension)
         static = self._profiles.get(key)
         if static is None:
             static = self._profiles[key] = self.profile_arrays(decision.dimension, actors)
@@ -214,7 +216,7 @@ class Choices:
             integration=col("nato_integration"), capability=col("capability"),
             public_support=col("public_support"), anchor_support=col("public_support"),
             public_threat=np.zeros(len(actors)),
-            is_us=np.array([float(a.code == "USA") for a in actors]))
+            is_us=np.array([float(a.code == USA) for a in actors]))
 
     def situation(self, decision: DecisionPoint, actors: list[StateActor],
                   stance: Stance = NO_GROUP, alone: bool = False) -> Situation:

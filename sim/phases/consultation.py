@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.catalog import JPN as JAPAN
+from agents.catalog import KOR as KOREA
 from scenarios.schema import DecisionPoint
 from sim.decisions import choice_probabilities, named
 from sim.outputs import GroupStance, JointPosition, because
@@ -23,7 +25,6 @@ from sim.rules import Intention, Stance
 if TYPE_CHECKING:
     from sim.model import IP4Model
 
-JAPAN, KOREA = "JPN", "KOR"
 
 
 class Consultation:
