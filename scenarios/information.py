@@ -51,9 +51,12 @@ class Narrative(BaseModel):
         return f"anchor_{self.id}"
 
 
+# The narratives the engine's campaigns react to by name (sim/information.py::campaign).
+ASIA_PACIFIC_NATO, NATO_CAUSED_WAR, NATO_IRRELEVANT = (
+    "asia_pacific_nato", "nato_caused_war", "nato_irrelevant_to_region")
 NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
     Narrative(
-        id="asia_pacific_nato", sponsor="CHN", label="Asia-Pacific NATO",
+        id=ASIA_PACIFIC_NATO, sponsor="CHN", label="Asia-Pacific NATO",
         claim="NATO is expanding into Asia: the IP4 is an Asia-Pacific NATO, a bloc aimed "
               "at containing China.",
         quote="The benefits of informality include greater flexibility and providing less "
@@ -64,7 +67,7 @@ NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
                "material: a visible China-framed joint statement, a formalization rumour, "
                "a NATO office in Tokyo"),
     Narrative(
-        id="nato_caused_war", sponsor="RUS", label="NATO caused the war",
+        id=NATO_CAUSED_WAR, sponsor="RUS", label="NATO caused the war",
         claim="NATO's expansion provoked the war in Ukraine; ties with NATO drag the "
               "partner into Europe's war.",
         quote="Such efforts become even more important in light of Russian disinformation "
@@ -72,7 +75,7 @@ NARRATIVES: dict[str, Narrative] = {n.id: n for n in (
         prebunked=False,
         reacts="Russian pressure (it presses hardest when the war escalates)"),
     Narrative(
-        id="nato_irrelevant_to_region", sponsor="CHN", label="NATO irrelevant here",
+        id=NATO_IRRELEVANT, sponsor="CHN", label="NATO irrelevant here",
         claim="NATO is a North Atlantic relic with no business in, and nothing to offer, "
               "the Indo-Pacific.",
         quote="given Chinese and Russian disinformation about NATO, NATO officials should "
@@ -177,7 +180,8 @@ LEVERS: dict[str, Lever] = {
 }
 if tuple(LEVERS) != LEVER_NAMES:  # the command line lists LEVER_NAMES without this module
     raise ImportError(f"scenarios/lever_names.py names {LEVER_NAMES}; LEVERS has {tuple(LEVERS)}")
-GATED_LEVERS = frozenset({"liaison_office_tokyo"})  # take effect only when the NAC approves
+OFFICE = "liaison_office_tokyo"  # the lever whose channel is an office in Tokyo
+GATED_LEVERS = frozenset({OFFICE})  # take effect only when the NAC approves
 
 
 def _unit(default: float, name: str) -> Any:

@@ -34,9 +34,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scenarios.information import (
+    ASIA_PACIFIC_NATO,
     LEVERS,
     NARRATIVE_IDS,
     NARRATIVES,
+    NATO_CAUSED_WAR,
+    NATO_IRRELEVANT,
+    OFFICE,
     OFFICE_HOST,
     OUTREACH_VAR,
     CampaignSpec,
@@ -93,18 +97,18 @@ def campaign(spec: CampaignSpec, turn: int, world: WorldReading,
     """The campaign as run this turn; inactive campaigns keep their place with zero reach,
     so every turn draws the same random numbers whichever campaigns run."""
     reach, intensity, notes = spec.reach, spec.intensity, []
-    if spec.narrative == "asia_pacific_nato":
+    if spec.narrative == ASIA_PACIFIC_NATO:
         reach *= 1.0 + world.hook
         intensity *= 1.0 + world.hook + world.material
         if world.hook >= NOTE_THRESHOLD:
             notes.append(f"hook {world.hook:.2f}")
         if world.material >= NOTE_THRESHOLD:
             notes.append(f"material {world.material:.2f}")
-    elif spec.narrative == "nato_caused_war":
+    elif spec.narrative == NATO_CAUSED_WAR:
         intensity *= 1.0 + world.russia_pressure
         if world.russia_pressure >= NOTE_THRESHOLD:
             notes.append(f"Russian pressure {world.russia_pressure:.2f}")
-    elif spec.narrative == "nato_irrelevant_to_region" and world.office_open:
+    elif spec.narrative == NATO_IRRELEVANT and world.office_open:
         intensity *= params.office_undercut
         notes.append("undercut by the Tokyo office")
     active = spec.active(turn)
@@ -127,7 +131,7 @@ class Channel:
 # elsewhere, times ``office_reach_elsewhere``.
 CHANNEL_NAMES: tuple[str, ...] = (
     "contact_point_embassies", "high_level_visits", "parliamentary_exchanges", "messaging",
-    "liaison_office_tokyo", OUTREACH_VAR)
+    OFFICE, OUTREACH_VAR)
 
 
 def channels(params: Parameters) -> dict[str, Channel]:
@@ -157,11 +161,11 @@ def outreach(levers: Levers, partner: str, office_open: bool, event: float,
     strength = {name: getattr(levers, name) for name in CHANNEL_NAMES if name in LEVERS}
     strength[OUTREACH_VAR] = event
     if not office_open:
-        strength["liaison_office_tokyo"] = 0.0
+        strength[OFFICE] = 0.0
     reaches = {}
     for name, level in strength.items():
         reach = table[name].reach * level
-        if name == "liaison_office_tokyo" and partner != OFFICE_HOST:
+        if name == OFFICE and partner != OFFICE_HOST:
             reach *= params.office_reach_elsewhere
         if reach > 0:
             reaches[name] = reach

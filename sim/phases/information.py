@@ -13,6 +13,7 @@ from agents.catalog import IP4
 from agents.publics import ADVERSARIES, Citizens, Public, Rates, Received, Signals
 from scenarios.information import (
     NARRATIVE_IDS,
+    OFFICE,
     OUTREACH_VAR,
     PUBLIC_DIPLOMACY,
     RUMOUR_VAR,
@@ -37,7 +38,6 @@ from sim.outputs import LeverSwitched, Message, PublicOpinion
 if TYPE_CHECKING:
     from sim.model import IP4Model
 
-OFFICE = "liaison_office_tokyo"
 # The decision dimensions on which a government reads its public's threat perception.
 THREAT_DIMENSIONS = {"china_threat": ADVERSARIES.index("china"),
                      "russia_stance": ADVERSARIES.index("russia")}
