@@ -6,8 +6,8 @@ Two worker processes, one importing this checkout and one the other (``PYTHONPAT
 take turns playing the same ``--runs`` seeds of ``ukraine_response`` under caucus with
 every outcome computed, as a batch's worker plays them (``sim.batch.run_job``), for
 ``--rounds`` rounds; the best round of each is kept (other load only ever slows a round
-down) and the ratio printed. Make the other checkout with
-``git worktree add --detach ../before COMMIT``.
+down) and the ratio printed. Make the other checkout inside this one, where git ignores
+it: ``git worktree add --detach .bench/before COMMIT``.
 """
 
 from __future__ import annotations

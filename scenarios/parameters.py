@@ -174,7 +174,8 @@ class Parameters(BaseModel):
         "(a NATO presence in the region). assumption"))
     informal_hook_share: float = Field(0.5, ge=0.0, le=1.0, description=(
         "share of hook_per_formal_act (times the option's china_framing) a China-framed joint "
-        "position of a non-formal IP4 adds to the hook. assumption"))
+        "position adds to the hook, under any rule (a formal IP4 adds hook_per_formal_act on "
+        "top). assumption"))
     # -- NATO public diplomacy (sim/information.py::outreach): each lever's channel --
     contact_point_embassies_reach: float = Field(0.15, ge=0.0, le=1.0, description=(
         "share of a partner public the contact point embassies reach per turn at full "

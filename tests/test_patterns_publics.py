@@ -9,7 +9,7 @@ import pytest
 
 from agents.catalog import IP4
 from agents.profiles import normalize_text, report_text
-from scenarios.information import NARRATIVE_IDS, Levers
+from scenarios.information import ASIA_PACIFIC_NATO, NARRATIVE_IDS, Levers
 from sim.model import IP4Model
 from sim.outputs import PublicOpinion
 
@@ -126,18 +126,22 @@ def test_understanding_protects_against_disinformation():
     uneven. Growing disinformation efforts by Russia and China about NATO increases the
     significance of this issue."
 
-    Mechanism check: within each public, citizens who understand NATO better end the
-    campaign believing the narratives less, relative to their own anchors: the correlation
-    between understanding and the rise in belief in 'Asia-Pacific NATO' is negative
-    (below -0.05) in every partner for at least 95% of 10 seeds.
+    A mechanism check, not a pattern the model could miss: the update rule damps a
+    campaign's pull by (1 - understanding) (docs/ODD.md 7.14); this checks that the damping
+    survives the rest of the dynamics. Within each public, citizens who understand NATO
+    better end the campaign believing 'Asia-Pacific NATO' less, relative to their own
+    anchors: the correlation between understanding and the rise in belief is below -0.12 in
+    all 40 (seed, partner) pairs of seeds 0 to 9. Observed: -0.23 to -0.14 (2026-12-07); the
+    threshold sits just above the weakest, so a damping that fades is caught.
     """
     quoted("Growing disinformation efforts by Russia and China about NATO increases the "
            "significance of this issue.")
-    negative = []
+    row = NARRATIVE_IDS.index(ASIA_PACIFIC_NATO)
+    correlations = []
     for seed in range(10):
         model = IP4Model("disinformation_campaign", "caucus", seed,
                          levers=STATUS_QUO_NO_OFFICE).run()
         for public in model.information.publics.values():
-            rise = public.belief[0] - public.anchor_belief[0]
-            negative.append(float(np.corrcoef(public.understanding, rise)[0, 1]) < -0.05)
-    assert share(negative) >= 0.95, share(negative)
+            rise = public.belief[row] - public.anchor_belief[row]
+            correlations.append(float(np.corrcoef(public.understanding, rise)[0, 1]))
+    assert len(correlations) == 40 and max(correlations) < -0.12, sorted(correlations)

@@ -392,6 +392,9 @@ def test_out_of_range_overrides_raise(code: str, dim: str, value: float) -> None
 def test_a_profile_with_overrides_still_validates(values: dict[str, float]) -> None:
     profile = load_catalog().with_values({"NZL": values}, "hypothesis").profiles["NZL"]
     StateProfile.model_validate(profile.model_dump())
+    for dim, value in values.items():  # each override in place, marked as one
+        assert profile.values[dim].value == value, dim
+        assert profile.values[dim].source == "override", profile.values[dim]
 
 
 @pytest.mark.parametrize("name", ["partners.yaml", "allies.yaml", "adversaries.yaml",
