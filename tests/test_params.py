@@ -49,8 +49,11 @@ def test_every_parameter_is_bounded_and_its_default_within_the_bounds(name):
 
 # -- no numeric literal assumption in the code ----------------------------------------------
 
+# Every file of the model's behaviour: the actors, the publics, the turn's phases, the rules.
 SCANNED = ("agents/states.py", "agents/publics.py", "agents/catalog.py", "sim/information.py",
-           "scenarios/information.py", "sim/decisions.py")
+           "scenarios/information.py", "sim/decisions.py", "sim/model.py",
+           *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "phases").glob("*.py")),
+           *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "rules").glob("*.py")))
 # (file, enclosing function or class, value): numbers that are not assumptions about the world.
 NOT_ASSUMPTIONS = {
     ("agents/states.py", "coerce", 0.5): "rounding the budget to the nearest whole target",
@@ -69,21 +72,33 @@ NOT_ASSUMPTIONS = {
     ("scenarios/information.py", "<module>", 2): "prose: goals at 1 double the intensity",
     ("sim/decisions.py", "named_rows", 5e-05): "an explanation leaves out terms that round "
                                                "to 0",
-    ("sim/decisions.py", "named_rows", 4): "an event's terms are written to four decimals",
     ("sim/decisions.py", "rounded", 10.0): "exact rounding: the decimal base",
     ("sim/decisions.py", "rounded", 0.5): "exact rounding: a tie is half an integer",
     ("sim/decisions.py", "rounded", 1e-06): "exact rounding: the margin around a tie",
     ("sim/decisions.py", "rounded", 1e9): "exact rounding: where the margin's bound holds",
     ("sim/decisions.py", "because", 3): "an explanation names the three largest terms",
+    ("sim/rules/base.py", "speakers", 2): "a joint position takes at least two",
+    ("sim/rules/base.py", "tie_note", 2): "a tie takes at least two options",
+    ("sim/rules/lead_nation.py", "min_speakers", 2): "the lead and one follower",
+    ("sim/rules/formal.py", "stance", 1e-09): "float guard: a quorum of exactly half of four "
+                                              "needs two, not three",
+    ("sim/phases/information.py", "__init__", 0.5): "a half-life: what halves in "
+                                                    "threat_half_life_days (a definition)",
 }
 
 
 def literals(path: str):
     """(enclosing name, value, line) of every number in the code but 0 and 1, leaving out
-    the digits of round() and indices (``key[2]``)."""
+    the digits of round() and rounded(), indices (``key[2]``), and the default and bounds of
+    a ``Field`` (a rule's parameter, as a Parameters field: bounded, described, settable
+    as ``rule:NAME=V`` and recorded in the rule's spec)."""
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    skip = {id(c.args[1]) for c in ast.walk(tree) if isinstance(c, ast.Call)
-            and isinstance(c.func, ast.Name) and c.func.id == "round" and len(c.args) > 1}
+    calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call)
+             and isinstance(c.func, ast.Name)]
+    skip = {id(c.args[1]) for c in calls if c.func.id in ("round", "rounded")
+            and len(c.args) > 1}
+    skip |= {id(node) for c in calls if c.func.id == "Field"
+             for arg in [*c.args, *(k.value for k in c.keywords)] for node in ast.walk(arg)}
     skip |= {id(s.slice) for s in ast.walk(tree) if isinstance(s, ast.Subscript)}
 
     def visit(node, where):
