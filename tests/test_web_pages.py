@@ -194,3 +194,59 @@ def test_a_seat_keeps_working_after_a_take_back_and_finds_the_branches(registry)
     rc.render(pages.Seat(seat, game.version))
     (text,) = rc.find(v.Html, class_="ip4-seat-lines").find(v.VuetifyTemplate).widgets
     assert f"/seat/JPN?game={branch.id}&amp;code={branch.codes['JPN']}" in text.template
+
+
+def shown(rc) -> str:
+    """What the page says: its markdown, its buttons' labels and its notes."""
+    texts = [w.template for w in rc.find(v.VuetifyTemplate).widgets
+             if isinstance(w.template, str)]  # a markdown widget's html
+    texts += [str(w.children) for kind in (v.Btn, v.Alert) for w in rc.find(kind).widgets]
+    return " ".join(texts)
+
+
+def test_a_seat_shows_an_option_not_open_yet_disabled_with_why_and_refuses_it_in_words(
+        registry):
+    game = registry.start("ukraine_2022", seed=1, people=("NZL",))
+    seat = registry.seat(game.id, "NZL", None)
+    (request,) = seat.prompts()
+    box, rc = solara.render(pages.Prompt(seat, request, True), handle_error=False)
+    broad = rc.find(v.Btn, class_="ip4-option-broad").widget
+    assert broad.disabled and "(not yet: NZL needs 16 days (new law) for sanctions" in str(
+        broad.children)
+    broad.click()  # a page the browser let through: refused in words, the question open
+    (note,) = rc.find(v.Alert, class_="ip4-seat-note").widgets
+    assert note.children == ["refused: 'broad' cannot be chosen yet: NZL needs 16 days (new "
+                             f"law) for sanctions; {request.unready['broad'].split('; ')[1]}"]
+    assert [r.key for r in seat.prompts()] == [request.key]
+    game.answer("NZL", request.engine, request.stage)  # answered elsewhere meanwhile
+    rc.find(v.Btn, class_=f"ip4-option-{request.engine}").widget.click()
+    rc.find(v.Alert, class_="ip4-seat-note").assert_wait(
+        lambda w: w.children == ["refused: no open question for NZL"])
+
+
+def test_the_console_refuses_in_words_what_a_paused_game_cannot_do(registry):
+    paused = "the game is paused: the facilitator plays on first"
+    game = registry.start("dprk_provocation", seed=3, people=("JPN",))
+    game.hold("AUS")
+    game.pause()
+    box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                            handle_error=False)
+    engine = rc.find(v.Btn, class_="ip4-engine-JPN").widget
+    assert engine.disabled and engine.children == [f"Engine answers for JPN ({paused})"]
+    assert rc.find(v.Btn, class_="ip4-next").widget.children == [f"Next turn ({paused})"]
+    engine.click()  # the page was drawn before the pause: refused, not a traceback
+    rc.find(v.Alert, class_="ip4-seats-note").assert_wait(
+        lambda w: w.children == [f"refused: {paused}"])
+
+    game.play_on()
+    while not game.held_requests():
+        game.engine_answers("JPN") if game.model.waiting else game.next_turn()
+    game.pause()
+    rc.render(pages.GameConsole(game, game.version, lambda g: None))
+    override = rc.find(v.Btn, class_=f"ip4-override-{game.held_requests()[0].engine}").widget
+    assert override.disabled
+    override.click()
+    rc.find(v.Alert, class_="ip4-note").assert_wait(
+        lambda w: w.children == [f"refused: {paused}"])
+    assert game.held_requests()  # still the facilitator's to answer
+

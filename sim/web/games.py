@@ -26,7 +26,7 @@ from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
-from sim.protocol import FacilitatorSeat, HumanSeat, Request
+from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request
 from sim.request import RunRequest
 from sim.runner import build, result_of, take_back
 from sim.web.figures import Figures
@@ -37,6 +37,15 @@ TIMED_OUT = "engine (time limit)"  # who answered a seat whose time ran out, as 
 
 class SeatRefused(PermissionError):
     """A seat asked for without its join code, or for an actor that is not its own."""
+
+
+class Refused(ValueError):
+    """What a game will not do now, in words (it is paused or over, an option is not open
+    yet, the question was answered already): a page shows it as a note, not a traceback."""
+
+
+# Everything a game refuses a click with: the pages catch these and only these.
+REFUSALS = (Refused, SeatRefused, InputError)
 
 
 @dataclass
@@ -91,8 +100,11 @@ class Game:
     def answer(self, actor: str, option: str, stage: str, by: str = "human") -> None:
         """An open request answered, then the turn played on as far as it can go."""
         with self.changed:
-            self._not_paused()
-            self.model.answer(actor, option, by=by, stage=stage)
+            self._going()
+            try:
+                self.model.answer(actor, option, by=by, stage=stage)
+            except (AnswerError, LookupError) as err:  # an option not open yet, a stale page
+                raise Refused(str(err)) from None
             if not self.model.waiting:
                 self.model.advance(until_turn=self.turn)
             self._stamp()
@@ -100,9 +112,24 @@ class Game:
 
     # -- the clock: time limits and pause -------------------------------------------------
 
-    def _not_paused(self) -> None:
+    @property
+    def stopped(self) -> str:
+        """Why the game takes no answer and plays no turn now; "" while it goes on."""
+        if self.model.finished:
+            return "the game is over"
         if self.paused:
-            raise ValueError("the game is paused: the facilitator plays on first")
+            return "the game is paused: the facilitator plays on first"
+        return ""
+
+    @property
+    def next_refused(self) -> str:
+        """Why the next turn cannot be played now; "" when it can."""
+        waiting = sorted({r.actor for r in self.model.waiting})
+        return self.stopped or (f"the turn waits for {', '.join(waiting)}" if waiting else "")
+
+    def _going(self) -> None:
+        if self.stopped:
+            raise Refused(self.stopped)
 
     def _stamp(self) -> None:
         """Note when each open request was first asked; forget the answered ones."""
@@ -114,7 +141,7 @@ class Game:
         """Each seat's time for an answer from now on (the requests open now included,
         counted from when they were asked); None lifts the limit."""
         if seconds is not None and not seconds > 0:
-            raise ValueError(f"a time limit is a number of seconds above 0, not {seconds}")
+            raise Refused(f"a time limit is a number of seconds above 0, not {seconds}")
         with self.changed:
             self.time_limit = seconds
             self._stamp()
@@ -160,7 +187,11 @@ class Game:
 
     def engine_answers(self, actor: str) -> None:
         """The white cell lets the engine answer an actor's open requests."""
-        for request in self.waiting_for(actor):
+        self._going()
+        requests = self.waiting_for(actor)
+        if not requests:  # answered since the page was drawn
+            raise Refused(f"{actor} has no question open")
+        for request in requests:
             self.answer(actor, request.engine, request.stage, by="engine")
 
     # -- the white cell -------------------------------------------------------------------
@@ -169,19 +200,16 @@ class Game:
         """The actor's next request of ``stage`` waits for the facilitator, who then
         answers it with :meth:`answer` ``by="facilitator"`` (an override of the engine)."""
         if actor in self.codes:
-            raise ValueError(f"{actor} is played by people; let the engine answer instead")
+            raise Refused(f"{actor} is played by people; let the engine answer instead")
         if actor not in self.model.catalog.profiles or actor in ("CHN", "RUS"):
-            raise ValueError(f"{actor} is not a government of this game")
-        seat = self.model.seats.get(actor)
-        if not isinstance(seat, FacilitatorSeat):
-            seat = self.model.seats[actor] = FacilitatorSeat(behind=seat)
-        seat.hold(stage)
+            raise Refused(f"{actor} is not a government of this game")
+        held_seat(self.model, actor).hold(stage)
         self.bump()
 
     def override(self, actor: str, option: str) -> None:
         """The facilitator's answer to a held request, in place of the engine's."""
         if actor in self.codes:
-            raise ValueError(f"{actor} is played by people")
+            raise Refused(f"{actor} is played by people")
         self.answer(actor, option, "choice", by="facilitator")
 
     def held_requests(self) -> list[Request]:
@@ -197,26 +225,41 @@ class Game:
     def release(self, inject: Inject | str) -> int:
         """Release a contingency inject (by id) or one written on the spot into the next
         turn; InputError names what does not fit."""
+        if self.release_refused:
+            raise InputError.one("inject", "turn", self.release_refused)
         if isinstance(inject, str):
             inject = next((i for i in self.contingencies() if i.id == inject), None) or \
                 _no_such_inject(inject, self.contingencies())
-        turn = self.model.timeline.release(inject)
+        if not inject.title.strip():  # the report and the room would read "released **"
+            raise InputError.one("inject", "title", "a title is required: it is what the room "
+                                 "and the report read")
+        with self.changed:
+            turn = self.model.timeline.release(inject)
         self.bump()
         return turn
+
+    @property
+    def release_refused(self) -> str:
+        """Why no inject can be released now; "" while a turn is left to release one into."""
+        last = self.model.exercise.turns
+        if self.model.timeline.turn < last:
+            return ""
+        state = "the game is over" if self.model.finished else f"turn {last} is the last"
+        return f"{state}: no turn is left to release an inject into"
 
     def next_turn(self) -> None:
         """Play the next turn as far as the seats let it (the facilitator goes on)."""
         with self.changed:
-            self._not_paused()
-            if not self.model.waiting:
-                self.model.advance(until_turn=self.model.turns_done + 1)
+            if self.next_refused:
+                raise Refused(self.next_refused)
+            self.model.advance(until_turn=self.model.turns_done + 1)
             self._stamp()
         self.bump()
 
     def take_back(self, turn: int) -> None:
         """The game as it stood at the start of ``turn``; it plays on from there."""
         if not 1 <= turn <= self.model.turns_done + 1:
-            raise ValueError(f"turn {turn} has not been played yet")
+            raise Refused(f"turn {turn} has not been played yet")
         with self.changed:
             self.model = take_back(self.model, turn)
             self.line += 1
@@ -238,6 +281,14 @@ class Game:
                                                         self.model.exercise.title),
                                               encoding="utf-8")
         return self.out
+
+
+def held_seat(model: IP4Model, actor: str) -> FacilitatorSeat:
+    """The white cell's seat behind ``actor``, put in front of the one it had if need be."""
+    seat = model.seats.get(actor)
+    if not isinstance(seat, FacilitatorSeat):
+        seat = model.seats[actor] = FacilitatorSeat(behind=seat)
+    return seat
 
 
 def _no_such_inject(name: str, available: list[Inject]) -> Inject:
@@ -338,7 +389,7 @@ class Games:
         in a run folder of its own; the original is left as it stands."""
         game = self.get(game_id)
         if not 1 <= turn <= game.model.turns_done + 1:
-            raise ValueError(f"turn {turn} has not been played yet")
+            raise Refused(f"turn {turn} has not been played yet")
         branch_id = secrets.token_hex(4)
         with game.changed:
             model = take_back(game.model, turn)

@@ -10,7 +10,9 @@ mix. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
 import solara
@@ -31,8 +33,9 @@ from sim.outputs import (
     PublicOpinion,
     because,
 )
+from sim.protocol import Request
 from sim.rules import rule_names
-from sim.web.games import Game, Games, SeatRefused, SeatView
+from sim.web.games import REFUSALS, Game, Games, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
 BIG = "font-size: 1.6em; line-height: 1.4"
@@ -138,8 +141,59 @@ def StartForm(on_start):
             solara.Error(error, classes=["ip4-error"])
 
 
+Attempt = Callable[..., None]  # attempt(action, done): see use_attempt
+
+
+def use_attempt() -> tuple[str, Attempt]:
+    """A panel's note and its way to act: ``attempt(action, done)`` runs ``action`` and
+    notes ``done`` (a text, or a function of what the action returned), or "refused:
+    why" when the game refuses it: a wrong or stale click never shows a traceback."""
+    note, set_note = solara.use_state("")
+
+    def attempt(action: Callable[[], Any], done: str | Callable[[Any], str] = "") -> None:
+        try:
+            result = action()
+        except REFUSALS as err:
+            set_note(f"refused: {err}")
+            return
+        set_note(done(result) if callable(done) else done)
+
+    return note, attempt
+
+
+@solara.component
+def Note(text: str, kind: str):
+    if text:
+        solara.Info(text, classes=[kind])
+
+
+def action_button(label: str, refused: str, on_click: Callable[[], None], kind: str,
+                  disabled: bool = False, **style) -> None:
+    """A button that is disabled, with the reason in its label, while it cannot act."""
+    solara.Button(f"{label} ({refused})" if refused else label, on_click=on_click,
+                  disabled=disabled or bool(refused), classes=[kind], **style)
+
+
+@solara.component
+def Options(request: Request, choose: Callable[[str], None], kind: str, stopped: str,
+            show_engine: bool = False):
+    """A request's options as buttons. One the government cannot take yet (a measure
+    within its lead time) is disabled with its reason; all are while the game is stopped."""
+    for option in request.decision.options:
+        label = option.label
+        if option.id == request.group_option:
+            label += " (the group's lean)"
+        if show_engine:
+            label += f", engine {request.probabilities[option.id]:.0%}"
+        unready = request.unready.get(option.id)
+        action_button(label, f"not yet: {unready}" if unready else "",
+                      lambda o=option.id: choose(o), f"{kind}-{option.id}",
+                      disabled=bool(unready or stopped))
+
+
 @solara.component
 def SeatsPanel(game: Game, version: int | None):
+    note, attempt = use_attempt()
     with solara.Card("Seats"):
         for actor, code in game.codes.items():
             waiting = game.waiting_for(actor)
@@ -150,9 +204,23 @@ def SeatsPanel(game: Game, version: int | None):
                 solara.Markdown(f"**{actor}** join code `{code}`, "
                                 f"[seat](/seat/{actor}?game={game.id}&code={code}): {status}")
                 if waiting:
-                    solara.Button(f"Engine answers for {actor}",
-                                  on_click=lambda a=actor: game.engine_answers(a),
-                                  classes=[f"ip4-engine-{actor}"])
+                    action_button(f"Engine answers for {actor}", game.stopped,
+                                  lambda a=actor: attempt(lambda: game.engine_answers(a)),
+                                  f"ip4-engine-{actor}")
+        Note(note, "ip4-seats-note")
+
+
+@solara.component
+def HeldRequest(game: Game, request: Request, attempt: Attempt):
+    """A government's request the facilitator holds, with the options to answer it."""
+    def choose(option: str) -> None:
+        attempt(lambda: game.override(request.actor, option),
+                f"{request.actor}: {option}, by the facilitator")
+
+    with solara.Row(classes=[f"ip4-held-{request.actor}"]):
+        solara.Markdown(f"**{request.actor}**: {request.decision.question} "
+                        f"(engine: {request.engine})")
+        Options(request, choose, "ip4-override", game.stopped)
 
 
 @solara.component
@@ -166,15 +234,8 @@ def WhiteCell(game: Game, version: int | None):
     var, set_var = solara.use_state(next(iter(game.model.timeline.world), ""))
     value, set_value = solara.use_state(0.8)
     opens, set_opens = solara.use_state(list[str]())
-    note, set_note = solara.use_state("")
+    note, attempt = use_attempt()
     limit, set_limit = solara.use_state(game.time_limit or 0.0)
-
-    def attempt(action, done):
-        try:
-            action()
-            set_note(done)
-        except (InputError, ValueError) as err:
-            set_note(f"refused: {err}")
 
     def write_inject():
         spot = Inject(id=f"spot_{len(game.model.events)}", turn=game.turn + 1, title=title,
@@ -202,20 +263,16 @@ def WhiteCell(game: Game, version: int | None):
                                                            f"{actor}'s next choice is held"),
                           classes=["ip4-hold"])
         for request in game.held_requests():
-            with solara.Row(classes=[f"ip4-held-{request.actor}"]):
-                solara.Markdown(f"**{request.actor}**: {request.decision.question} "
-                                f"(engine: {request.engine})")
-                for option in request.decision.options:
-                    solara.Button(option.label, classes=[f"ip4-override-{option.id}"],
-                                  on_click=lambda o=option.id, a=request.actor:
-                                  game.override(a, o))
+            HeldRequest(game, request, attempt)
         with solara.Row():
             for inject in game.contingencies():
-                solara.Button(f"Release: {inject.title}", classes=[f"ip4-release-{inject.id}"],
-                              on_click=lambda i=inject.id: attempt(
-                                  lambda: game.release(i), f"released {i}"))
+                action_button(f"Release: {inject.title}", game.release_refused,
+                              lambda i=inject.id: attempt(lambda: game.release(i),
+                                                          f"released {i}"),
+                              f"ip4-release-{inject.id}")
         with solara.Details("Write an inject on the spot"):
-            solara.InputText("Title", value=title, on_value=set_title, classes=["ip4-inj-title"])
+            solara.InputText("Title (required)", value=title, on_value=set_title,
+                             classes=["ip4-inj-title"])
             solara.InputText("Synopsis", value=synopsis, on_value=set_synopsis,
                              classes=["ip4-inj-synopsis"])
             solara.Select("World variable", values=list(game.model.timeline.world), value=var,
@@ -224,19 +281,17 @@ def WhiteCell(game: Game, version: int | None):
                                step=0.05)
             solara.SelectMultiple("Decisions it opens", all_values=[
                 d.id for d in game.model.exercise.decisions], values=opens, on_value=set_opens)
-            solara.Button("Release this inject", classes=["ip4-inj-release"],
-                          on_click=lambda: attempt(write_inject, f"released {title!r}"))
+            action_button("Release this inject", game.release_refused,
+                          lambda: attempt(write_inject, f"released {title!r}"),
+                          "ip4-inj-release")
         with solara.Row():
-            solara.Button("Next turn", on_click=game.next_turn, color="primary",
-                          disabled=bool(game.model.waiting) or game.model.finished
-                          or game.paused,
-                          classes=["ip4-next"])
+            action_button("Next turn", game.next_refused, lambda: attempt(game.next_turn),
+                          "ip4-next", color="primary")
             solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
                             classes=["ip4-back-turn"])
             solara.Button("Take back", classes=["ip4-back"], on_click=lambda: attempt(
                 lambda: game.take_back(int(back_to)), f"taken back to turn {back_to}"))
-        if note:
-            solara.Info(note, classes=["ip4-note"])
+        Note(note, "ip4-note")
 
 
 def lines_table(lines: list[Game]) -> str:
@@ -253,22 +308,16 @@ def lines_table(lines: list[Game]) -> str:
 @solara.component
 def LinesPanel(game: Game, version: int | None, on_open):
     turn, set_turn = solara.use_state(game.turn)
-    note, set_note = solara.use_state("")
+    note, attempt = use_attempt()
     lines = REGISTRY.lines(game.id)
-
-    def branch():
-        try:
-            on_open(REGISTRY.branch(game.id, int(turn)))
-        except ValueError as err:
-            set_note(f"refused: {err}")
 
     with solara.Card("Lines of play"):
         with solara.Row():
             solara.InputInt("Branch from the start of turn", value=turn, on_value=set_turn,
                             classes=["ip4-branch-turn"])
-            solara.Button("Branch", on_click=branch, classes=["ip4-branch"])
-        if note:
-            solara.Info(note)
+            solara.Button("Branch", classes=["ip4-branch"], on_click=lambda: attempt(
+                lambda: on_open(REGISTRY.branch(game.id, int(turn)))))
+        Note(note, "ip4-lines-note")
         if len(lines) > 1:
             with solara.Row():
                 for line in lines:
@@ -295,6 +344,14 @@ def ReportPanel(game: Game):
                 solara.Markdown(text)
 
 
+def game_state(game: Game) -> str:
+    """Where a game stands: finished, paused, waiting for whom, or between turns."""
+    model = game.model
+    return "finished" if model.finished else "paused" if game.paused else (
+        f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
+        if model.waiting else "between turns")
+
+
 @solara.component
 def Console():
     # hooks first, on every render (solara's rules of hooks), then the key
@@ -310,19 +367,23 @@ def Console():
         StartForm(on_start=lambda g: set_game_id(g.id))
         if game is None:
             return
-        model = game.model
-        state = "finished" if model.finished else "paused" if game.paused else (
-            f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
-            if model.waiting else "between turns")
-        with solara.Div(classes=["ip4-status"]):
-            solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
-                            f"of {model.exercise.turns} ({model.rule.spec()}, seed "
-                            f"{model.checked.seed}): **{state}** (change {game.version}). "
-                            f"[Projector](/projector?game={game.id})")
-        SeatsPanel(game, version)
-        WhiteCell(game, version)
-        LinesPanel(game, version, on_open=lambda g: set_game_id(g.id))
-        ReportPanel(game)
+        GameConsole(game, version, lambda g: set_game_id(g.id))
+
+
+@solara.component
+def GameConsole(game: Game, version: int | None, on_open):
+    """One game's part of the console: where it stands, its seats, the white cell, its
+    lines of play and its debrief."""
+    model = game.model
+    with solara.Div(classes=["ip4-status"]):
+        solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
+                        f"of {model.exercise.turns} ({model.rule.spec()}, seed "
+                        f"{model.checked.seed}): **{game_state(game)}** (change "
+                        f"{game.version}). [Projector](/projector?game={game.id})")
+    SeatsPanel(game, version)
+    WhiteCell(game, version)
+    LinesPanel(game, version, on_open=on_open)
+    ReportPanel(game)
 
 
 # -- a team's seat ----------------------------------------------------------------------
@@ -339,8 +400,9 @@ def RoleCard(profile):
 
 
 @solara.component
-def Prompt(seat, request, show_engine: bool):
+def Prompt(seat: SeatView, request: Request, show_engine: bool):
     game = seat.game
+    note, attempt = use_attempt()
     what = ("What does your government intend? (stated to the other partners)"
             if request.stage == "intention" else "What does your government choose?")
     with solara.Card(request.decision.question, classes=[f"ip4-prompt-{request.stage}"]):
@@ -351,12 +413,9 @@ def Prompt(seat, request, show_engine: bool):
         if left is not None:
             solara.Info(f"Time left: {left:.0f} s (then the engine answers for you)",
                         classes=["ip4-time-left"])
-        for option in request.decision.options:
-            lean = " (the group's lean)" if option.id == request.group_option else ""
-            engine = f", engine {request.probabilities[option.id]:.0%}" if show_engine else ""
-            solara.Button(f"{option.label}{lean}{engine}", classes=[f"ip4-option-{option.id}"],
-                          on_click=lambda o=option.id: seat.answer(request, o),
-                          disabled=game.paused)
+        Options(request, lambda o: attempt(lambda: seat.answer(request, o)), "ip4-option",
+                game.stopped, show_engine)
+        Note(note, "ip4-seat-note")
         if show_engine:
             solara.Markdown(f"The engine's reading: {request.advice}")
 
@@ -403,7 +462,7 @@ def Seat(seat: SeatView, version: int | None):
     if not prompts:
         solara.Info("Nothing to answer now.", classes=["ip4-idle"])
     for request in prompts[:1]:  # one at a time: the intention before the choice
-        Prompt(seat, request, game.show_engine)
+        Prompt(seat, request, game.show_engine).key(str(request.key))  # its own note
 
 
 # -- the projector ----------------------------------------------------------------------
