@@ -283,3 +283,22 @@ def test_an_inject_needs_a_title_and_a_turn_to_come(games):
     assert str(late.value) == ("inject: turn: the game is over: no turn is left to release "
                                "an inject into")
 
+
+def test_a_take_back_keeps_the_holds_and_names_the_releases_it_undoes(games):
+    game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
+    game.hold("AUS")
+    assert game.take_back(1) == []  # before Australia was asked: the hold stands
+    game.next_turn()
+    (held,) = game.held_requests()
+    game.override("AUS", held.engine)
+    game.next_turn()
+    game.next_turn()
+    game.release(game.contingencies()[0].id)  # after turn 3, into turn 4
+    released = game.model.timeline.released[4][0].inject
+    game.next_turn()
+    assert not game.held_requests()
+    undone = game.take_back(held.turn)  # before the override and the release
+    assert [(r.turn, r.inject.id) for r in undone] == [(4, released.id)]
+    assert released in game.contingencies()  # to be released again, if it still applies
+    game.next_turn()  # Australia's overridden choice is put to the facilitator again
+    assert [r.key for r in game.held_requests()] == [held.key]

@@ -250,3 +250,20 @@ def test_the_console_refuses_in_words_what_a_paused_game_cannot_do(registry):
         lambda w: w.children == [f"refused: {paused}"])
     assert game.held_requests()  # still the facilitator's to answer
 
+
+
+def test_the_white_cell_says_what_a_take_back_undid_and_refuses_an_untitled_inject(registry):
+    game = registry.start("dprk_provocation", seed=3)
+    game.hold("AUS")
+    inject = game.contingencies()[0]
+    game.release(inject.id)  # into turn 2
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    rc.find(v.Btn, class_="ip4-inj-release").widget.click()  # no title written
+    rc.find(v.Alert, class_="ip4-note").assert_wait(lambda w: w.children == [
+        "refused: inject: title: a title is required: it is what the room and the report "
+        "read"])
+    rc.find(v.Btn, class_="ip4-back").widget.click()  # back to turn 1
+    rc.find(v.Alert, class_="ip4-note").assert_wait(lambda w: w.children == [
+        f"taken back to turn 1; the holds stand; undone with the turns after it: the "
+        f"release of *{inject.title}* into turn 2 (release again what still applies)"])
+    assert game.holds_from(1) == {"AUS": {"choice"}}

@@ -26,7 +26,8 @@ from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
-from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request
+from sim.outputs import Choice, InjectReleased
+from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage
 from sim.request import RunRequest
 from sim.runner import build, result_of, take_back
 from sim.web.figures import Figures
@@ -256,15 +257,47 @@ class Game:
             self._stamp()
         self.bump()
 
-    def take_back(self, turn: int) -> None:
-        """The game as it stood at the start of ``turn``; it plays on from there."""
-        if not 1 <= turn <= self.model.turns_done + 1:
-            raise Refused(f"turn {turn} has not been played yet")
+    def take_back(self, turn: int) -> list[InjectReleased]:
+        """The game as it stood at the start of ``turn``; it plays on from there. The
+        white cell's holds stand (see :meth:`taken_back`); its releases into ``turn`` or
+        later are undone with the rest of that history: returned, for the console to say."""
         with self.changed:
-            self.model = take_back(self.model, turn)
+            undone = self.releases_from(turn)
+            self.model = self.taken_back(turn)
             self.line += 1
             self._stamp()
         self.bump()
+        return undone
+
+    def taken_back(self, turn: int) -> IP4Model:
+        """A new model at the start of ``turn``, with the white cell's holds: a hold is a
+        standing setting, so those not yet put stay, and so do those whose request the
+        take-back puts again (open, or answered by the facilitator, at ``turn`` or later)."""
+        if not 1 <= turn <= self.model.turns_done + 1:
+            raise Refused(f"turn {turn} has not been played yet")
+        holds = self.holds_from(turn)
+        model = take_back(self.model, turn)
+        for actor, stages in holds.items():
+            held_seat(model, actor).held |= stages
+        return model
+
+    def holds_from(self, turn: int) -> dict[str, set[Stage]]:
+        """The holds that apply again once the game is taken back to ``turn``, by actor."""
+        holds = {a: set(s.held) for a, s in self.model.seats.items()
+                 if isinstance(s, FacilitatorSeat)}
+        again = [(r.actor, r.stage) for r in self.held_requests()]  # open: always this turn
+        again += [(e.actor, "choice") for e in self.model.events if isinstance(e, Choice)
+                  and e.by.startswith("facilitator") and e.turn >= turn]
+        for actor, stage in again:
+            holds.setdefault(actor, set()).add(stage)
+        return {actor: stages for actor, stages in holds.items() if stages}
+
+    def releases_from(self, turn: int) -> list[InjectReleased]:
+        """The white cell's releases into ``turn`` or later: fired, or waiting to fire
+        (always after the turn under way, so after any turn it can be taken back to)."""
+        fired = [e for e in self.model.events if isinstance(e, InjectReleased)
+                 and e.turn >= turn]
+        return fired + [r for rs in self.model.timeline.released.values() for r in rs]
 
     def outcomes(self) -> dict[str, float]:
         """This line of play's run-wide outcomes so far."""
@@ -388,11 +421,9 @@ class Games:
         record of ``game_id`` up to that turn (its seats and join codes too) and plays on
         in a run folder of its own; the original is left as it stands."""
         game = self.get(game_id)
-        if not 1 <= turn <= game.model.turns_done + 1:
-            raise Refused(f"turn {turn} has not been played yet")
-        branch_id = secrets.token_hex(4)
         with game.changed:
-            model = take_back(game.model, turn)
+            model = game.taken_back(turn)
+        branch_id = secrets.token_hex(4)
         branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
             f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
                       branched=(game.id, turn))

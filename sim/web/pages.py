@@ -29,6 +29,7 @@ from sim.outputs import (
     CouncilVote,
     GroupStance,
     InjectFired,
+    InjectReleased,
     JointPosition,
     PublicOpinion,
     because,
@@ -210,6 +211,16 @@ def SeatsPanel(game: Game, version: int | None):
         Note(note, "ip4-seats-note")
 
 
+def back_note(turn: int, undone: list[InjectReleased]) -> str:
+    """What a take-back kept and what it undid of the white cell's own."""
+    said = f"taken back to turn {turn}; the holds stand"
+    if undone:
+        said += "; undone with the turns after it: " + ", ".join(
+            f"the release of *{r.inject.title}* into turn {r.turn}" for r in undone) + \
+            " (release again what still applies)"
+    return said
+
+
 @solara.component
 def HeldRequest(game: Game, request: Request, attempt: Attempt):
     """A government's request the facilitator holds, with the options to answer it."""
@@ -290,7 +301,7 @@ def WhiteCell(game: Game, version: int | None):
             solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
                             classes=["ip4-back-turn"])
             solara.Button("Take back", classes=["ip4-back"], on_click=lambda: attempt(
-                lambda: game.take_back(int(back_to)), f"taken back to turn {back_to}"))
+                lambda: game.take_back(int(back_to)), lambda undone: back_note(back_to, undone)))
         Note(note, "ip4-note")
 
 
