@@ -13,6 +13,16 @@ from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
 
+def console(path: str = "/"):
+    """The console at ``path`` under solara's router, as the server serves it (its buttons
+    change the address); returns the rendered box and its render context."""
+    from solara.autorouting import RoutingProvider
+
+    box, rc = solara.render(RoutingProvider(children=[pages.Console()], routes=pages.routes,
+                                            pathname=path), handle_error=False)
+    return box, rc
+
+
 @pytest.fixture
 def registry(tmp_path, monkeypatch):
     games = Games(runs=tmp_path)
@@ -21,7 +31,7 @@ def registry(tmp_path, monkeypatch):
 
 
 def test_the_console_starts_a_game_and_shows_where_it_stands(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     rc.find(v.Btn, children=["Start"]).widget.click()
     (game,) = registry.games.values()
     assert game.people == [] and game.turn == 1
@@ -137,7 +147,7 @@ def drop(rc, name: str, data: bytes, size: int | None = None):
 
 def test_an_uploaded_scenario_is_checked_kept_and_played(registry):
     text = (library_dir() / "dprk_provocation.yaml").read_bytes()
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "my exercise.yaml", text.replace(b"id: dprk_provocation", b"id: my_exercise"))
     note = rc.find(v.Alert, class_="ip4-upload-done").wait_for(timeout=10).widget
     (kept,) = registry.uploaded
@@ -150,7 +160,7 @@ def test_an_uploaded_scenario_is_checked_kept_and_played(registry):
 
 
 def test_a_malformed_upload_shows_its_file_field_and_line_and_is_not_kept(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "broken.yaml", b"id: broken\ntitle: Broken\nturns: many\n")
     errors = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
     assert any("broken.yaml:3: turns:" in str(e.children) for e in errors)
@@ -158,7 +168,7 @@ def test_a_malformed_upload_shows_its_file_field_and_line_and_is_not_kept(regist
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "huge.yaml", b"", size=MAX_FILE_BYTES + 1)  # the browser's size: not read
     (error,) = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
     assert error.children == [f"huge.yaml: {MAX_FILE_BYTES + 1:,} bytes: larger than "
@@ -202,6 +212,35 @@ def shown(rc) -> str:
              if isinstance(w.template, str)]  # a markdown widget's html
     texts += [str(w.children) for kind in (v.Btn, v.Alert) for w in rc.find(kind).widgets]
     return " ".join(texts)
+
+
+def address(rc) -> str:
+    from solara.widgets import Navigator
+
+    return rc.find(Navigator).widget.location
+
+
+def test_the_console_keeps_its_game_in_the_address_and_lists_the_games_to_reopen(
+        tmp_path, monkeypatch):
+    room = Games(host="0.0.0.0", runs=tmp_path)  # reachable from the room: a key
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    box, rc = console(f"/?key={room.console_key}")
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = room.games.values()
+    assert address(rc) == f"/?key={room.console_key}&game={game.id}"  # a reload keeps it
+    rc.find(v.Html, class_="ip4-status").assert_single()
+
+    other = room.start("dprk_provocation", seed=2, people=("JPN",))
+    box, rc = console(f"/?key={room.console_key}")  # a reload without the game's id
+    assert not rc.find(v.Html, class_="ip4-status").widgets
+    assert "turn 1 of" in shown(rc) and "waiting for JPN" in shown(rc)
+    rc.find(v.Btn, class_=f"ip4-open-{other.id}").widget.click()
+    assert address(rc) == f"/?key={room.console_key}&game={other.id}"
+    assert f"Game <code>{other.id}</code>, turn 1" in shown(rc)
+
+    for refused in (console("/")[1], console(f"/?game={other.id}&key=guess")[1]):
+        assert other.id not in shown(refused) and game.id not in shown(refused)
+        refused.find(v.Alert, class_="ip4-refused").assert_single()
 
 
 def test_a_seat_shows_an_option_not_open_yet_disabled_with_why_and_refuses_it_in_words(
@@ -249,7 +288,6 @@ def test_the_console_refuses_in_words_what_a_paused_game_cannot_do(registry):
     rc.find(v.Alert, class_="ip4-note").assert_wait(
         lambda w: w.children == [f"refused: {paused}"])
     assert game.held_requests()  # still the facilitator's to answer
-
 
 
 def test_the_white_cell_says_what_a_take_back_undid_and_refuses_an_untitled_inject(registry):

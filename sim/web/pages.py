@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import solara
 from solara.components.file_drop import FileInfo
@@ -363,22 +363,62 @@ def game_state(game: Game) -> str:
         if model.waiting else "between turns")
 
 
+def game_summary(game: Game) -> str:
+    """A game in one line, for the console's list of the games on this server."""
+    model = game.model
+    seats = ", ".join(game.people) or "none"
+    branched = f", branched from `{game.branched[0]}` at turn {game.branched[1]}" \
+        if game.branched else ""
+    return (f"`{game.id}` {model.exercise.title} ({model.exercise.id}, {model.rule.spec()}, "
+            f"seed {model.checked.seed}{branched}): turn {game.turn} of "
+            f"{model.exercise.turns}, seats played by people: {seats}; **{game_state(game)}**")
+
+
+@solara.component
+def GamesPanel(current: Game | None, on_open):
+    """Every game on this server, to reopen (after a reload, from another browser); the
+    console shows it only to whoever has its key."""
+    games = list(REGISTRY.games.values())
+    if not games:
+        return
+    with solara.Card("Games on this server", classes=["ip4-games"]):
+        for game in games:
+            with solara.Row(classes=[f"ip4-game-{game.id}"]):
+                action_button("Open", "this game" if game is current else "",
+                              lambda g=game: on_open(g), f"ip4-open-{game.id}")
+                solara.Markdown(game_summary(game))
+
+
+def console_address(params: dict[str, str], game: Game) -> str:
+    """The console's address for ``game``, its key kept: a reload reopens the game."""
+    return "/?" + urlencode({**params, "game": game.id})
+
+
 @solara.component
 def Console():
     # hooks first, on every render (solara's rules of hooks), then the key
-    game_id, set_game_id = solara.use_state(query().get("game"))
-    game = REGISTRY.games.get(game_id) if game_id else None
+    router = solara.use_router()
+    params = query()
+    game = REGISTRY.games.get(params.get("game", ""))
     version = use_version(game)
-    if not REGISTRY.console_allowed(query().get("key")):
+    if not REGISTRY.console_allowed(params.get("key")):
         solara.Error("The console needs its key (the address `ip4sim serve` printed).",
                      classes=["ip4-refused"])
         return
+
+    def open_game(opened: Game) -> None:
+        router.push(console_address(params, opened))
+
     with solara.Column(style="max-width: 70em"):
+        solara.Title("ip4sim: facilitator's console")
         solara.Markdown("# ip4sim: facilitator's console")
-        StartForm(on_start=lambda g: set_game_id(g.id))
-        if game is None:
-            return
-        GameConsole(game, version, lambda g: set_game_id(g.id))
+        if params.get("game") and game is None:
+            solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
+                           "open one below or start one.", classes=["ip4-no-game"])
+        GamesPanel(game, open_game)
+        StartForm(on_start=open_game)
+        if game is not None:
+            GameConsole(game, version, open_game).key(game.id)  # its forms start afresh
 
 
 @solara.component
