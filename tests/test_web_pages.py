@@ -305,3 +305,21 @@ def test_the_white_cell_says_what_a_take_back_undid_and_refuses_an_untitled_inje
         f"taken back to turn 1; the holds stand; undone with the turns after it: the "
         f"release of *{inject.title}* into turn 2 (release again what still applies)"])
     assert game.holds_from(1) == {"AUS": {"choice"}}
+
+
+@pytest.mark.parametrize("path, title", [
+    ("/", "ip4sim: facilitator's console"), ("/seat/JPN", "ip4sim: JPN's seat"),
+    ("/seat", "ip4sim: seats"), ("/projector", "ip4sim: projector")])
+def test_each_page_has_a_title_and_no_tabs_to_the_facilitators_pages(registry, path, title):
+    from solara.autorouting import RenderPage, RoutingProvider
+    from solara.components.title import TitleWidget
+    from solara.routing import Router
+
+    registry.start("dprk_provocation", seed=1, people=("JPN",))
+    assert Router(path, pages.routes).possible_match  # the server serves it: no 404
+    box, rc = solara.render(RoutingProvider(children=[RenderPage()], routes=pages.routes,
+                                            pathname=path), handle_error=False)
+    assert title in [w.title for w in rc.find(TitleWidget).widgets]
+    assert not rc.find(v.Tab).widgets  # no HOME, SEAT, PROJECTOR tabs anywhere
+    if path == "/seat":  # not a seat of no country: where a seat is found
+        rc.find(v.Alert, class_="ip4-no-seat").assert_single()

@@ -410,7 +410,6 @@ def Console():
         router.push(console_address(params, opened))
 
     with solara.Column(style="max-width: 70em"):
-        solara.Title("ip4sim: facilitator's console")
         solara.Markdown("# ip4sim: facilitator's console")
         if params.get("game") and game is None:
             solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
@@ -600,9 +599,26 @@ def SummaryFigure(game: Game, key: tuple[str, int, int]):
     solara.Image(drawn.png, width="100%", classes=["ip4-figure"])  # fits the column
 
 
-routes = [
-    solara.Route(path="/", component=Console, label="Console"),
-    solara.Route(path="seat", component=SeatPage,
-                 children=[solara.Route(path=c, component=SeatPage) for c in IP4]),
-    solara.Route(path="projector", component=Projector, label="Projector"),
+@solara.component
+def NoSeat():
+    """/seat without a country: nothing of any game, only where a seat is found."""
+    solara.Warning("A seat opens from the link the facilitator gives each team "
+                   "(/seat/JPN?game=...&code=...).", classes=["ip4-no-seat"])
+
+
+@solara.component
+def Layout(children: list):
+    """Every page without solara's tabs, which led a seat to the facilitator's pages and
+    to /seat; the console links its game's seats and projector itself."""
+    return solara.AppLayout(children=children, navigation=False, style={
+        "height": "100%", "max-height": "100%", "overflow": "auto", "padding": "12px"})
+
+
+routes = [  # each label is the page's title in the browser
+    solara.Route(path="/", component=Console, label="ip4sim: facilitator's console",
+                 layout=Layout),
+    solara.Route(path="seat", children=[
+        solara.Route(path="/", component=NoSeat, label="ip4sim: seats"),
+        *(solara.Route(path=c, component=SeatPage, label=f"ip4sim: {c}'s seat") for c in IP4)]),
+    solara.Route(path="projector", component=Projector, label="ip4sim: projector"),
 ]
