@@ -39,7 +39,12 @@ from sim.rules import rule_names
 from sim.web.games import REFUSALS, Game, Games, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
-BIG = "font-size: 1.6em; line-height: 1.4"
+# Large type across the whole width for a room: solara's markdown is 14px and at most
+# 1024px wide, like the console's.
+PROJECTOR_CSS = """
+.ip4-projector .solara-markdown {max-width: none; font-size: 22px; line-height: 1.45}
+.ip4-projector .v-expansion-panel-header {font-size: 22px}
+"""
 
 
 def configure(games: Games) -> None:
@@ -570,7 +575,8 @@ def Projector():
 @solara.component
 def ProjectorView(game: Game, version: int | None):
     model = game.model
-    with solara.Column(style=BIG, classes=["ip4-projector"]):
+    solara.Style(PROJECTOR_CSS)
+    with solara.Column(classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
         solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
         with solara.Div(classes=["ip4-every-term"]), solara.Details(
