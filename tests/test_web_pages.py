@@ -283,7 +283,7 @@ def test_the_console_refuses_in_words_what_a_paused_game_cannot_do(registry):
     game.pause()
     rc.render(pages.GameConsole(game, game.version, lambda g: None))
     override = rc.find(v.Btn, class_=f"ip4-override-{game.held_requests()[0].engine}").widget
-    assert override.disabled
+    assert override.disabled and f"not now, {paused}" in shown(rc)
     override.click()
     rc.find(v.Alert, class_="ip4-note").assert_wait(
         lambda w: w.children == [f"refused: {paused}"])

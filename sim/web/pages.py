@@ -234,8 +234,9 @@ def HeldRequest(game: Game, request: Request, attempt: Attempt):
                 f"{request.actor}: {option}, by the facilitator")
 
     with solara.Row(classes=[f"ip4-held-{request.actor}"]):
+        stopped = f": *not now, {game.stopped}*" if game.stopped else ""  # buttons disabled
         solara.Markdown(f"**{request.actor}**: {request.decision.question} "
-                        f"(engine: {request.engine})")
+                        f"(engine: {request.engine}){stopped}")
         Options(request, choose, "ip4-override", game.stopped)
 
 
