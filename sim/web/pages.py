@@ -2,9 +2,11 @@
 projector view (/projector), as solara components on the games of ``sim/web/games.py``.
 
 A page keeps no game of its own: it finds its game by the id in its address
-(``?game=ID``; the latest game when there is none) and redraws when the game's
-version changes, so every browser on one game sees the same state and no two games
-mix. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
+(``?game=ID``: a seat and the projector take the latest game when there is none, the
+console lists the games to open and puts the id of the one it opens in its address) and
+redraws when the game's version changes, so every browser on one game sees the same
+state and no two games mix. What a game refuses is a note on the page (``use_attempt``),
+never a traceback. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
 (``sim/web/figures.py``).
 """
 
@@ -169,6 +171,7 @@ def use_attempt() -> tuple[str, Attempt]:
 
 @solara.component
 def Note(text: str, kind: str):
+    """A panel's note (class ``kind``), once there is one."""
     if text:
         solara.Info(text, classes=[kind])
 
