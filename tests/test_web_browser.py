@@ -110,10 +110,14 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
                 By.XPATH, f"//*[contains(@class,'ip4-people')]//*[text()='{c}']").click())
         click(console, ".ip4-start")  # the first scenario in the list: cyber_attack
         assert "waiting for JPN, KOR" in status(console)
+        assert "?game=" in console.current_url  # a reload keeps the game
 
         for seat, code in ((japan, "JPN"), (korea, "KOR")):  # each in its own browser
             seat.get(fresh(lambda c=code: console.find_element(
                 By.XPATH, f"//a[contains(@href,'/seat/{c}')]").get_attribute("href")))
+            wait_for(seat, "[class*=ip4-prompt-]")
+            assert seat.title == f"ip4sim: {code}'s seat"
+            assert not seat.find_elements(By.CSS_SELECTOR, ".v-tab")  # nothing of the console's
         for stage in ("intention", "choice"):  # both intend, then both choose
             for seat in (japan, korea):
                 wait_for(seat, f".ip4-prompt-{stage}")
@@ -157,6 +161,12 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
             projector.get(fresh(lambda: console.find_element(
                 By.LINK_TEXT, "Projector").get_attribute("href")))
             wait_for(projector, ".ip4-projector img", timeout=30)
+            size, width, window = projector.execute_script(
+                "const p = document.querySelector('.ip4-projector .solara-markdown p');"
+                "return [parseFloat(getComputedStyle(p).fontSize),"
+                " p.closest('.solara-markdown').getBoundingClientRect().width,"
+                " window.innerWidth]")
+            assert size >= 20 and width > 0.9 * window  # large type, across the screen
             projector.save_screenshot(str(shots / "projector.png"))
         finally:
             projector.quit()

@@ -10,7 +10,7 @@ from sim.outputs import Choice, GroupStance, InjectFired, InjectReleased, read_e
 from sim.protocol import FacilitatorSeat
 from sim.request import RunRequest
 from sim.runner import build, release_recorded, result_of, resume, take_back
-from sim.web.games import TIMED_OUT, Games, SeatRefused
+from sim.web.games import TIMED_OUT, Games, Refused, SeatRefused
 
 SCENARIO = "dprk_provocation"
 SPOT = {"id": "ferry_sunk", "turn": 1, "title": "A ferry is sunk",
@@ -32,7 +32,7 @@ def play_out(game, pick=lambda request: request.engine):
     while not game.model.finished:
         for request in list(game.model.waiting):
             game.answer(request.actor, pick(request), request.stage)
-        if not game.model.waiting:
+        if not game.next_refused:  # the last answer may end the game
             game.next_turn()
 
 
@@ -237,3 +237,68 @@ def test_a_branch_plays_a_second_line_from_a_turn_and_both_are_compared(games):
     assert game.outcomes().keys() == branch.outcomes().keys() >= {"cohesion", "joint_rate"}
     with pytest.raises(ValueError, match="not been played"):
         games.branch(game.id, game.model.turns_done + 2)
+
+
+def test_an_option_not_open_yet_is_refused_in_words_and_the_question_stays_open(games):
+    game = games.start("ukraine_2022", seed=1, people=("NZL",))
+    (request,) = game.waiting_for("NZL")
+    assert "broad" in request.unready  # a new law takes New Zealand 16 days
+    with pytest.raises(Refused, match="'broad' cannot be chosen yet: NZL needs 16 days"):
+        games.seat(game.id, "NZL", None).answer(request, "broad")
+    assert [r.key for r in game.waiting_for("NZL")] == [request.key]
+    game.answer("NZL", request.engine, request.stage)
+    with pytest.raises(Refused, match="no open question for NZL"):  # a page drawn before
+        game.answer("NZL", request.engine, request.stage)
+
+
+def test_a_paused_or_finished_game_refuses_each_white_cell_action_in_words(games):
+    game = games.start(SCENARIO, seed=3, people=("JPN",))
+    game.hold("AUS")
+    game.pause()
+    for action in (lambda: game.engine_answers("JPN"), game.next_turn,
+                   lambda: game.override("AUS", "anything"),
+                   lambda: game.answer("JPN", "anything", "intention")):
+        with pytest.raises(Refused, match="the game is paused"):
+            action()
+    assert game.next_refused == game.stopped == "the game is paused: the facilitator " \
+                                                "plays on first"
+    game.play_on()
+    assert game.next_refused == "the turn waits for JPN"
+    with pytest.raises(Refused, match="waits for JPN"):
+        game.next_turn()
+    play_out(game)
+    for action in (lambda: game.engine_answers("JPN"), game.next_turn):
+        with pytest.raises(Refused, match="the game is over"):
+            action()
+
+
+def test_an_inject_needs_a_title_and_a_turn_to_come(games):
+    game = games.start(SCENARIO, seed=1)
+    with pytest.raises(InputError, match="title: a title is required"):
+        game.release(spot_inject(title="  "))
+    assert game.model.timeline.released == {}
+    play_out(game)
+    with pytest.raises(InputError) as late:
+        game.release(spot_inject())
+    assert str(late.value) == ("inject: turn: the game is over: no turn is left to release "
+                               "an inject into")
+
+
+def test_a_take_back_keeps_the_holds_and_names_the_releases_it_undoes(games):
+    game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
+    game.hold("AUS")
+    assert game.take_back(1) == []  # before Australia was asked: the hold stands
+    game.next_turn()
+    (held,) = game.held_requests()
+    game.override("AUS", held.engine)
+    game.next_turn()
+    game.next_turn()
+    game.release(game.contingencies()[0].id)  # after turn 3, into turn 4
+    released = game.model.timeline.released[4][0].inject
+    game.next_turn()
+    assert not game.held_requests()
+    undone = game.take_back(held.turn)  # before the override and the release
+    assert [(r.turn, r.inject.id) for r in undone] == [(4, released.id)]
+    assert released in game.contingencies()  # to be released again, if it still applies
+    game.next_turn()  # Australia's overridden choice is put to the facilitator again
+    assert [r.key for r in game.held_requests()] == [held.key]

@@ -13,6 +13,16 @@ from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
 
+def console(path: str = "/"):
+    """The console at ``path`` under solara's router, as the server serves it (its buttons
+    change the address); returns the rendered box and its render context."""
+    from solara.autorouting import RoutingProvider
+
+    box, rc = solara.render(RoutingProvider(children=[pages.Console()], routes=pages.routes,
+                                            pathname=path), handle_error=False)
+    return box, rc
+
+
 @pytest.fixture
 def registry(tmp_path, monkeypatch):
     games = Games(runs=tmp_path)
@@ -21,7 +31,7 @@ def registry(tmp_path, monkeypatch):
 
 
 def test_the_console_starts_a_game_and_shows_where_it_stands(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     rc.find(v.Btn, children=["Start"]).widget.click()
     (game,) = registry.games.values()
     assert game.people == [] and game.turn == 1
@@ -137,7 +147,7 @@ def drop(rc, name: str, data: bytes, size: int | None = None):
 
 def test_an_uploaded_scenario_is_checked_kept_and_played(registry):
     text = (library_dir() / "dprk_provocation.yaml").read_bytes()
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "my exercise.yaml", text.replace(b"id: dprk_provocation", b"id: my_exercise"))
     note = rc.find(v.Alert, class_="ip4-upload-done").wait_for(timeout=10).widget
     (kept,) = registry.uploaded
@@ -150,7 +160,7 @@ def test_an_uploaded_scenario_is_checked_kept_and_played(registry):
 
 
 def test_a_malformed_upload_shows_its_file_field_and_line_and_is_not_kept(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "broken.yaml", b"id: broken\ntitle: Broken\nturns: many\n")
     errors = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
     assert any("broken.yaml:3: turns:" in str(e.children) for e in errors)
@@ -158,7 +168,7 @@ def test_a_malformed_upload_shows_its_file_field_and_line_and_is_not_kept(regist
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(registry):
-    box, rc = solara.render(pages.Console(), handle_error=False)
+    box, rc = console()
     drop(rc, "huge.yaml", b"", size=MAX_FILE_BYTES + 1)  # the browser's size: not read
     (error,) = rc.find(v.Alert, class_="ip4-upload-error").wait_for(timeout=10).widgets
     assert error.children == [f"huge.yaml: {MAX_FILE_BYTES + 1:,} bytes: larger than "
@@ -194,3 +204,122 @@ def test_a_seat_keeps_working_after_a_take_back_and_finds_the_branches(registry)
     rc.render(pages.Seat(seat, game.version))
     (text,) = rc.find(v.Html, class_="ip4-seat-lines").find(v.VuetifyTemplate).widgets
     assert f"/seat/JPN?game={branch.id}&amp;code={branch.codes['JPN']}" in text.template
+
+
+def shown(rc) -> str:
+    """What the page says: its markdown, its buttons' labels and its notes."""
+    texts = [w.template for w in rc.find(v.VuetifyTemplate).widgets
+             if isinstance(w.template, str)]  # a markdown widget's html
+    texts += [str(w.children) for kind in (v.Btn, v.Alert) for w in rc.find(kind).widgets]
+    return " ".join(texts)
+
+
+def address(rc) -> str:
+    from solara.widgets import Navigator
+
+    return rc.find(Navigator).widget.location
+
+
+def test_the_console_keeps_its_game_in_the_address_and_lists_the_games_to_reopen(
+        tmp_path, monkeypatch):
+    room = Games(host="0.0.0.0", runs=tmp_path)  # reachable from the room: a key
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    box, rc = console(f"/?key={room.console_key}")
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = room.games.values()
+    assert address(rc) == f"/?key={room.console_key}&game={game.id}"  # a reload keeps it
+    rc.find(v.Html, class_="ip4-status").assert_single()
+
+    other = room.start("dprk_provocation", seed=2, people=("JPN",))
+    box, rc = console(f"/?key={room.console_key}")  # a reload without the game's id
+    assert not rc.find(v.Html, class_="ip4-status").widgets
+    assert "turn 1 of" in shown(rc) and "waiting for JPN" in shown(rc)
+    rc.find(v.Btn, class_=f"ip4-open-{other.id}").widget.click()
+    assert address(rc) == f"/?key={room.console_key}&game={other.id}"
+    assert f"Game <code>{other.id}</code>, turn 1" in shown(rc)
+
+    for refused in (console("/")[1], console(f"/?game={other.id}&key=guess")[1]):
+        assert other.id not in shown(refused) and game.id not in shown(refused)
+        refused.find(v.Alert, class_="ip4-refused").assert_single()
+
+
+def test_a_seat_shows_an_option_not_open_yet_disabled_with_why_and_refuses_it_in_words(
+        registry):
+    game = registry.start("ukraine_2022", seed=1, people=("NZL",))
+    seat = registry.seat(game.id, "NZL", None)
+    (request,) = seat.prompts()
+    box, rc = solara.render(pages.Prompt(seat, request, True), handle_error=False)
+    broad = rc.find(v.Btn, class_="ip4-option-broad").widget
+    assert broad.disabled and "(not yet: NZL needs 16 days (new law) for sanctions" in str(
+        broad.children)
+    broad.click()  # a page the browser let through: refused in words, the question open
+    (note,) = rc.find(v.Alert, class_="ip4-seat-note").widgets
+    assert note.children == ["refused: 'broad' cannot be chosen yet: NZL needs 16 days (new "
+                             f"law) for sanctions; {request.unready['broad'].split('; ')[1]}"]
+    assert [r.key for r in seat.prompts()] == [request.key]
+    game.answer("NZL", request.engine, request.stage)  # answered elsewhere meanwhile
+    rc.find(v.Btn, class_=f"ip4-option-{request.engine}").widget.click()
+    rc.find(v.Alert, class_="ip4-seat-note").assert_wait(
+        lambda w: w.children == ["refused: no open question for NZL"])
+
+
+def test_the_console_refuses_in_words_what_a_paused_game_cannot_do(registry):
+    paused = "the game is paused: the facilitator plays on first"
+    game = registry.start("dprk_provocation", seed=3, people=("JPN",))
+    game.hold("AUS")
+    game.pause()
+    box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                            handle_error=False)
+    engine = rc.find(v.Btn, class_="ip4-engine-JPN").widget
+    assert engine.disabled and engine.children == [f"Engine answers for JPN ({paused})"]
+    assert rc.find(v.Btn, class_="ip4-next").widget.children == [f"Next turn ({paused})"]
+    engine.click()  # the page was drawn before the pause: refused, not a traceback
+    rc.find(v.Alert, class_="ip4-seats-note").assert_wait(
+        lambda w: w.children == [f"refused: {paused}"])
+
+    game.play_on()
+    while not game.held_requests():
+        game.engine_answers("JPN") if game.model.waiting else game.next_turn()
+    game.pause()
+    rc.render(pages.GameConsole(game, game.version, lambda g: None))
+    override = rc.find(v.Btn, class_=f"ip4-override-{game.held_requests()[0].engine}").widget
+    assert override.disabled and f"not now, {paused}" in shown(rc)
+    override.click()
+    rc.find(v.Alert, class_="ip4-note").assert_wait(
+        lambda w: w.children == [f"refused: {paused}"])
+    assert game.held_requests()  # still the facilitator's to answer
+
+
+def test_the_white_cell_says_what_a_take_back_undid_and_refuses_an_untitled_inject(registry):
+    game = registry.start("dprk_provocation", seed=3)
+    game.hold("AUS")
+    inject = game.contingencies()[0]
+    game.release(inject.id)  # into turn 2
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    rc.find(v.Btn, class_="ip4-inj-release").widget.click()  # no title written
+    rc.find(v.Alert, class_="ip4-note").assert_wait(lambda w: w.children == [
+        "refused: inject: title: a title is required: it is what the room and the report "
+        "read"])
+    rc.find(v.Btn, class_="ip4-back").widget.click()  # back to turn 1
+    rc.find(v.Alert, class_="ip4-note").assert_wait(lambda w: w.children == [
+        f"taken back to turn 1; the holds stand; undone with the turns after it: the "
+        f"release of *{inject.title}* into turn 2 (release again what still applies)"])
+    assert game.holds_from(1) == {"AUS": {"choice"}}
+
+
+@pytest.mark.parametrize("path, title", [
+    ("/", "ip4sim: facilitator's console"), ("/seat/JPN", "ip4sim: JPN's seat"),
+    ("/seat", "ip4sim: seats"), ("/projector", "ip4sim: projector")])
+def test_each_page_has_a_title_and_no_tabs_to_the_facilitators_pages(registry, path, title):
+    from solara.autorouting import RenderPage, RoutingProvider
+    from solara.components.title import TitleWidget
+    from solara.routing import Router
+
+    registry.start("dprk_provocation", seed=1, people=("JPN",))
+    assert Router(path, pages.routes).possible_match  # the server serves it: no 404
+    box, rc = solara.render(RoutingProvider(children=[RenderPage()], routes=pages.routes,
+                                            pathname=path), handle_error=False)
+    assert title in [w.title for w in rc.find(TitleWidget).widgets]
+    assert not rc.find(v.Tab).widgets  # no HOME, SEAT, PROJECTOR tabs anywhere
+    if path == "/seat":  # not a seat of no country: where a seat is found
+        rc.find(v.Alert, class_="ip4-no-seat").assert_single()

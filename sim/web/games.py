@@ -26,7 +26,8 @@ from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
-from sim.protocol import FacilitatorSeat, HumanSeat, Request
+from sim.outputs import Choice, InjectReleased
+from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage
 from sim.request import RunRequest
 from sim.runner import build, result_of, take_back
 from sim.web.figures import Figures
@@ -37,6 +38,15 @@ TIMED_OUT = "engine (time limit)"  # who answered a seat whose time ran out, as 
 
 class SeatRefused(PermissionError):
     """A seat asked for without its join code, or for an actor that is not its own."""
+
+
+class Refused(ValueError):
+    """What a game will not do now, in words (it is paused or over, an option is not open
+    yet, the question was answered already): a page shows it as a note, not a traceback."""
+
+
+# Everything a game refuses a click with: the pages catch these and only these.
+REFUSALS = (Refused, SeatRefused, InputError)
 
 
 @dataclass
@@ -91,8 +101,11 @@ class Game:
     def answer(self, actor: str, option: str, stage: str, by: str = "human") -> None:
         """An open request answered, then the turn played on as far as it can go."""
         with self.changed:
-            self._not_paused()
-            self.model.answer(actor, option, by=by, stage=stage)
+            self._going()
+            try:
+                self.model.answer(actor, option, by=by, stage=stage)
+            except (AnswerError, LookupError) as err:  # an option not open yet, a stale page
+                raise Refused(str(err)) from None
             if not self.model.waiting:
                 self.model.advance(until_turn=self.turn)
             self._stamp()
@@ -100,9 +113,24 @@ class Game:
 
     # -- the clock: time limits and pause -------------------------------------------------
 
-    def _not_paused(self) -> None:
+    @property
+    def stopped(self) -> str:
+        """Why the game takes no answer and plays no turn now; "" while it goes on."""
+        if self.model.finished:
+            return "the game is over"
         if self.paused:
-            raise ValueError("the game is paused: the facilitator plays on first")
+            return "the game is paused: the facilitator plays on first"
+        return ""
+
+    @property
+    def next_refused(self) -> str:
+        """Why the next turn cannot be played now; "" when it can."""
+        waiting = sorted({r.actor for r in self.model.waiting})
+        return self.stopped or (f"the turn waits for {', '.join(waiting)}" if waiting else "")
+
+    def _going(self) -> None:
+        if self.stopped:
+            raise Refused(self.stopped)
 
     def _stamp(self) -> None:
         """Note when each open request was first asked; forget the answered ones."""
@@ -114,7 +142,7 @@ class Game:
         """Each seat's time for an answer from now on (the requests open now included,
         counted from when they were asked); None lifts the limit."""
         if seconds is not None and not seconds > 0:
-            raise ValueError(f"a time limit is a number of seconds above 0, not {seconds}")
+            raise Refused(f"a time limit is a number of seconds above 0, not {seconds}")
         with self.changed:
             self.time_limit = seconds
             self._stamp()
@@ -160,7 +188,11 @@ class Game:
 
     def engine_answers(self, actor: str) -> None:
         """The white cell lets the engine answer an actor's open requests."""
-        for request in self.waiting_for(actor):
+        self._going()
+        requests = self.waiting_for(actor)
+        if not requests:  # answered since the page was drawn
+            raise Refused(f"{actor} has no question open")
+        for request in requests:
             self.answer(actor, request.engine, request.stage, by="engine")
 
     # -- the white cell -------------------------------------------------------------------
@@ -169,19 +201,16 @@ class Game:
         """The actor's next request of ``stage`` waits for the facilitator, who then
         answers it with :meth:`answer` ``by="facilitator"`` (an override of the engine)."""
         if actor in self.codes:
-            raise ValueError(f"{actor} is played by people; let the engine answer instead")
+            raise Refused(f"{actor} is played by people; let the engine answer instead")
         if actor not in self.model.catalog.profiles or actor in ("CHN", "RUS"):
-            raise ValueError(f"{actor} is not a government of this game")
-        seat = self.model.seats.get(actor)
-        if not isinstance(seat, FacilitatorSeat):
-            seat = self.model.seats[actor] = FacilitatorSeat(behind=seat)
-        seat.hold(stage)
+            raise Refused(f"{actor} is not a government of this game")
+        held_seat(self.model, actor).hold(stage)
         self.bump()
 
     def override(self, actor: str, option: str) -> None:
         """The facilitator's answer to a held request, in place of the engine's."""
         if actor in self.codes:
-            raise ValueError(f"{actor} is played by people")
+            raise Refused(f"{actor} is played by people")
         self.answer(actor, option, "choice", by="facilitator")
 
     def held_requests(self) -> list[Request]:
@@ -197,31 +226,78 @@ class Game:
     def release(self, inject: Inject | str) -> int:
         """Release a contingency inject (by id) or one written on the spot into the next
         turn; InputError names what does not fit."""
+        if self.release_refused:
+            raise InputError.one("inject", "turn", self.release_refused)
         if isinstance(inject, str):
             inject = next((i for i in self.contingencies() if i.id == inject), None) or \
                 _no_such_inject(inject, self.contingencies())
-        turn = self.model.timeline.release(inject)
+        if not inject.title.strip():  # the report and the room would read "released **"
+            raise InputError.one("inject", "title", "a title is required: it is what the room "
+                                 "and the report read")
+        with self.changed:
+            turn = self.model.timeline.release(inject)
         self.bump()
         return turn
+
+    @property
+    def release_refused(self) -> str:
+        """Why no inject can be released now; "" while a turn is left to release one into."""
+        last = self.model.exercise.turns
+        if self.model.timeline.turn < last:
+            return ""
+        state = "the game is over" if self.model.finished else f"turn {last} is the last"
+        return f"{state}: no turn is left to release an inject into"
 
     def next_turn(self) -> None:
         """Play the next turn as far as the seats let it (the facilitator goes on)."""
         with self.changed:
-            self._not_paused()
-            if not self.model.waiting:
-                self.model.advance(until_turn=self.model.turns_done + 1)
+            if self.next_refused:
+                raise Refused(self.next_refused)
+            self.model.advance(until_turn=self.model.turns_done + 1)
             self._stamp()
         self.bump()
 
-    def take_back(self, turn: int) -> None:
-        """The game as it stood at the start of ``turn``; it plays on from there."""
-        if not 1 <= turn <= self.model.turns_done + 1:
-            raise ValueError(f"turn {turn} has not been played yet")
+    def take_back(self, turn: int) -> list[InjectReleased]:
+        """The game as it stood at the start of ``turn``; it plays on from there. The
+        white cell's holds stand (see :meth:`taken_back`); its releases into ``turn`` or
+        later are undone with the rest of that history: returned, for the console to say."""
         with self.changed:
-            self.model = take_back(self.model, turn)
+            undone = self.releases_from(turn)
+            self.model = self.taken_back(turn)
             self.line += 1
             self._stamp()
         self.bump()
+        return undone
+
+    def taken_back(self, turn: int) -> IP4Model:
+        """A new model at the start of ``turn``, with the white cell's holds: a hold is a
+        standing setting, so those not yet put stay, and so do those whose request the
+        take-back puts again (open, or answered by the facilitator, at ``turn`` or later)."""
+        if not 1 <= turn <= self.model.turns_done + 1:
+            raise Refused(f"turn {turn} has not been played yet")
+        holds = self.holds_from(turn)
+        model = take_back(self.model, turn)
+        for actor, stages in holds.items():
+            held_seat(model, actor).held |= stages
+        return model
+
+    def holds_from(self, turn: int) -> dict[str, set[Stage]]:
+        """The holds that apply again once the game is taken back to ``turn``, by actor."""
+        holds = {a: set(s.held) for a, s in self.model.seats.items()
+                 if isinstance(s, FacilitatorSeat)}
+        again = [(r.actor, r.stage) for r in self.held_requests()]  # open: always this turn
+        again += [(e.actor, "choice") for e in self.model.events if isinstance(e, Choice)
+                  and e.by.startswith("facilitator") and e.turn >= turn]
+        for actor, stage in again:
+            holds.setdefault(actor, set()).add(stage)
+        return {actor: stages for actor, stages in holds.items() if stages}
+
+    def releases_from(self, turn: int) -> list[InjectReleased]:
+        """The white cell's releases into ``turn`` or later: fired, or waiting to fire
+        (always after the turn under way, so after any turn it can be taken back to)."""
+        fired = [e for e in self.model.events if isinstance(e, InjectReleased)
+                 and e.turn >= turn]
+        return fired + [r for rs in self.model.timeline.released.values() for r in rs]
 
     def outcomes(self) -> dict[str, float]:
         """This line of play's run-wide outcomes so far."""
@@ -238,6 +314,14 @@ class Game:
                                                         self.model.exercise.title),
                                               encoding="utf-8")
         return self.out
+
+
+def held_seat(model: IP4Model, actor: str) -> FacilitatorSeat:
+    """The white cell's seat behind ``actor``, put in front of the one it had if need be."""
+    seat = model.seats.get(actor)
+    if not isinstance(seat, FacilitatorSeat):
+        seat = model.seats[actor] = FacilitatorSeat(behind=seat)
+    return seat
 
 
 def _no_such_inject(name: str, available: list[Inject]) -> Inject:
@@ -337,11 +421,9 @@ class Games:
         record of ``game_id`` up to that turn (its seats and join codes too) and plays on
         in a run folder of its own; the original is left as it stands."""
         game = self.get(game_id)
-        if not 1 <= turn <= game.model.turns_done + 1:
-            raise ValueError(f"turn {turn} has not been played yet")
-        branch_id = secrets.token_hex(4)
         with game.changed:
-            model = take_back(game.model, turn)
+            model = game.taken_back(turn)
+        branch_id = secrets.token_hex(4)
         branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
             f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
                       branched=(game.id, turn))

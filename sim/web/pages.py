@@ -2,16 +2,20 @@
 projector view (/projector), as solara components on the games of ``sim/web/games.py``.
 
 A page keeps no game of its own: it finds its game by the id in its address
-(``?game=ID``; the latest game when there is none) and redraws when the game's
-version changes, so every browser on one game sees the same state and no two games
-mix. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
+(``?game=ID``: a seat and the projector take the latest game when there is none, the
+console lists the games to open and puts the id of the one it opens in its address) and
+redraws when the game's version changes, so every browser on one game sees the same
+state and no two games mix. What a game refuses is a note on the page (``use_attempt``),
+never a traceback. Figures are drawn on ``matplotlib.figure.Figure`` off the redraw path
 (``sim/web/figures.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import solara
 from solara.components.file_drop import FileInfo
@@ -27,15 +31,22 @@ from sim.outputs import (
     CouncilVote,
     GroupStance,
     InjectFired,
+    InjectReleased,
     JointPosition,
     PublicOpinion,
     because,
 )
+from sim.protocol import Request
 from sim.rules import rule_names
-from sim.web.games import Game, Games, SeatRefused, SeatView
+from sim.web.games import REFUSALS, Game, Games, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
-BIG = "font-size: 1.6em; line-height: 1.4"
+# Large type across the whole width for a room: solara's markdown is 14px and at most
+# 1024px wide, like the console's.
+PROJECTOR_CSS = """
+.ip4-projector .solara-markdown {max-width: none; font-size: 22px; line-height: 1.45}
+.ip4-projector .v-expansion-panel-header {font-size: 22px}
+"""
 
 
 def configure(games: Games) -> None:
@@ -138,8 +149,60 @@ def StartForm(on_start):
             solara.Error(error, classes=["ip4-error"])
 
 
+Attempt = Callable[..., None]  # attempt(action, done): see use_attempt
+
+
+def use_attempt() -> tuple[str, Attempt]:
+    """A panel's note and its way to act: ``attempt(action, done)`` runs ``action`` and
+    notes ``done`` (a text, or a function of what the action returned), or "refused:
+    why" when the game refuses it: a wrong or stale click never shows a traceback."""
+    note, set_note = solara.use_state("")
+
+    def attempt(action: Callable[[], Any], done: str | Callable[[Any], str] = "") -> None:
+        try:
+            result = action()
+        except REFUSALS as err:
+            set_note(f"refused: {err}")
+            return
+        set_note(done(result) if callable(done) else done)
+
+    return note, attempt
+
+
+@solara.component
+def Note(text: str, kind: str):
+    """A panel's note (class ``kind``), once there is one."""
+    if text:
+        solara.Info(text, classes=[kind])
+
+
+def action_button(label: str, refused: str, on_click: Callable[[], None], kind: str,
+                  disabled: bool = False, **style) -> None:
+    """A button that is disabled, with the reason in its label, while it cannot act."""
+    solara.Button(f"{label} ({refused})" if refused else label, on_click=on_click,
+                  disabled=disabled or bool(refused), classes=[kind], **style)
+
+
+@solara.component
+def Options(request: Request, choose: Callable[[str], None], kind: str, stopped: str,
+            show_engine: bool = False):
+    """A request's options as buttons. One the government cannot take yet (a measure
+    within its lead time) is disabled with its reason; all are while the game is stopped."""
+    for option in request.decision.options:
+        label = option.label
+        if option.id == request.group_option:
+            label += " (the group's lean)"
+        if show_engine:
+            label += f", engine {request.probabilities[option.id]:.0%}"
+        unready = request.unready.get(option.id)
+        action_button(label, f"not yet: {unready}" if unready else "",
+                      lambda o=option.id: choose(o), f"{kind}-{option.id}",
+                      disabled=bool(unready or stopped))
+
+
 @solara.component
 def SeatsPanel(game: Game, version: int | None):
+    note, attempt = use_attempt()
     with solara.Card("Seats"):
         for actor, code in game.codes.items():
             waiting = game.waiting_for(actor)
@@ -150,9 +213,34 @@ def SeatsPanel(game: Game, version: int | None):
                 solara.Markdown(f"**{actor}** join code `{code}`, "
                                 f"[seat](/seat/{actor}?game={game.id}&code={code}): {status}")
                 if waiting:
-                    solara.Button(f"Engine answers for {actor}",
-                                  on_click=lambda a=actor: game.engine_answers(a),
-                                  classes=[f"ip4-engine-{actor}"])
+                    action_button(f"Engine answers for {actor}", game.stopped,
+                                  lambda a=actor: attempt(lambda: game.engine_answers(a)),
+                                  f"ip4-engine-{actor}")
+        Note(note, "ip4-seats-note")
+
+
+def back_note(turn: int, undone: list[InjectReleased]) -> str:
+    """What a take-back kept and what it undid of the white cell's own."""
+    said = f"taken back to turn {turn}; the holds stand"
+    if undone:
+        said += "; undone with the turns after it: " + ", ".join(
+            f"the release of *{r.inject.title}* into turn {r.turn}" for r in undone) + \
+            " (release again what still applies)"
+    return said
+
+
+@solara.component
+def HeldRequest(game: Game, request: Request, attempt: Attempt):
+    """A government's request the facilitator holds, with the options to answer it."""
+    def choose(option: str) -> None:
+        attempt(lambda: game.override(request.actor, option),
+                f"{request.actor}: {option}, by the facilitator")
+
+    with solara.Row(classes=[f"ip4-held-{request.actor}"]):
+        stopped = f": *not now, {game.stopped}*" if game.stopped else ""  # buttons disabled
+        solara.Markdown(f"**{request.actor}**: {request.decision.question} "
+                        f"(engine: {request.engine}){stopped}")
+        Options(request, choose, "ip4-override", game.stopped)
 
 
 @solara.component
@@ -166,15 +254,8 @@ def WhiteCell(game: Game, version: int | None):
     var, set_var = solara.use_state(next(iter(game.model.timeline.world), ""))
     value, set_value = solara.use_state(0.8)
     opens, set_opens = solara.use_state(list[str]())
-    note, set_note = solara.use_state("")
+    note, attempt = use_attempt()
     limit, set_limit = solara.use_state(game.time_limit or 0.0)
-
-    def attempt(action, done):
-        try:
-            action()
-            set_note(done)
-        except (InputError, ValueError) as err:
-            set_note(f"refused: {err}")
 
     def write_inject():
         spot = Inject(id=f"spot_{len(game.model.events)}", turn=game.turn + 1, title=title,
@@ -202,20 +283,16 @@ def WhiteCell(game: Game, version: int | None):
                                                            f"{actor}'s next choice is held"),
                           classes=["ip4-hold"])
         for request in game.held_requests():
-            with solara.Row(classes=[f"ip4-held-{request.actor}"]):
-                solara.Markdown(f"**{request.actor}**: {request.decision.question} "
-                                f"(engine: {request.engine})")
-                for option in request.decision.options:
-                    solara.Button(option.label, classes=[f"ip4-override-{option.id}"],
-                                  on_click=lambda o=option.id, a=request.actor:
-                                  game.override(a, o))
+            HeldRequest(game, request, attempt)
         with solara.Row():
             for inject in game.contingencies():
-                solara.Button(f"Release: {inject.title}", classes=[f"ip4-release-{inject.id}"],
-                              on_click=lambda i=inject.id: attempt(
-                                  lambda: game.release(i), f"released {i}"))
+                action_button(f"Release: {inject.title}", game.release_refused,
+                              lambda i=inject.id: attempt(lambda: game.release(i),
+                                                          f"released {i}"),
+                              f"ip4-release-{inject.id}")
         with solara.Details("Write an inject on the spot"):
-            solara.InputText("Title", value=title, on_value=set_title, classes=["ip4-inj-title"])
+            solara.InputText("Title (required)", value=title, on_value=set_title,
+                             classes=["ip4-inj-title"])
             solara.InputText("Synopsis", value=synopsis, on_value=set_synopsis,
                              classes=["ip4-inj-synopsis"])
             solara.Select("World variable", values=list(game.model.timeline.world), value=var,
@@ -224,19 +301,17 @@ def WhiteCell(game: Game, version: int | None):
                                step=0.05)
             solara.SelectMultiple("Decisions it opens", all_values=[
                 d.id for d in game.model.exercise.decisions], values=opens, on_value=set_opens)
-            solara.Button("Release this inject", classes=["ip4-inj-release"],
-                          on_click=lambda: attempt(write_inject, f"released {title!r}"))
+            action_button("Release this inject", game.release_refused,
+                          lambda: attempt(write_inject, f"released {title!r}"),
+                          "ip4-inj-release")
         with solara.Row():
-            solara.Button("Next turn", on_click=game.next_turn, color="primary",
-                          disabled=bool(game.model.waiting) or game.model.finished
-                          or game.paused,
-                          classes=["ip4-next"])
+            action_button("Next turn", game.next_refused, lambda: attempt(game.next_turn),
+                          "ip4-next", color="primary")
             solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
                             classes=["ip4-back-turn"])
             solara.Button("Take back", classes=["ip4-back"], on_click=lambda: attempt(
-                lambda: game.take_back(int(back_to)), f"taken back to turn {back_to}"))
-        if note:
-            solara.Info(note, classes=["ip4-note"])
+                lambda: game.take_back(int(back_to)), lambda undone: back_note(back_to, undone)))
+        Note(note, "ip4-note")
 
 
 def lines_table(lines: list[Game]) -> str:
@@ -253,22 +328,16 @@ def lines_table(lines: list[Game]) -> str:
 @solara.component
 def LinesPanel(game: Game, version: int | None, on_open):
     turn, set_turn = solara.use_state(game.turn)
-    note, set_note = solara.use_state("")
+    note, attempt = use_attempt()
     lines = REGISTRY.lines(game.id)
-
-    def branch():
-        try:
-            on_open(REGISTRY.branch(game.id, int(turn)))
-        except ValueError as err:
-            set_note(f"refused: {err}")
 
     with solara.Card("Lines of play"):
         with solara.Row():
             solara.InputInt("Branch from the start of turn", value=turn, on_value=set_turn,
                             classes=["ip4-branch-turn"])
-            solara.Button("Branch", on_click=branch, classes=["ip4-branch"])
-        if note:
-            solara.Info(note)
+            solara.Button("Branch", classes=["ip4-branch"], on_click=lambda: attempt(
+                lambda: on_open(REGISTRY.branch(game.id, int(turn)))))
+        Note(note, "ip4-lines-note")
         if len(lines) > 1:
             with solara.Row():
                 for line in lines:
@@ -295,34 +364,85 @@ def ReportPanel(game: Game):
                 solara.Markdown(text)
 
 
+def game_state(game: Game) -> str:
+    """Where a game stands: finished, paused, waiting for whom, or between turns."""
+    model = game.model
+    return "finished" if model.finished else "paused" if game.paused else (
+        f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
+        if model.waiting else "between turns")
+
+
+def game_summary(game: Game) -> str:
+    """A game in one line, for the console's list of the games on this server."""
+    model = game.model
+    seats = ", ".join(game.people) or "none"
+    branched = f", branched from `{game.branched[0]}` at turn {game.branched[1]}" \
+        if game.branched else ""
+    return (f"`{game.id}` {model.exercise.title} ({model.exercise.id}, {model.rule.spec()}, "
+            f"seed {model.checked.seed}{branched}): turn {game.turn} of "
+            f"{model.exercise.turns}, seats played by people: {seats}; **{game_state(game)}**")
+
+
+@solara.component
+def GamesPanel(current: Game | None, on_open):
+    """Every game on this server, to reopen (after a reload, from another browser); the
+    console shows it only to whoever has its key."""
+    games = list(REGISTRY.games.values())
+    if not games:
+        return
+    with solara.Card("Games on this server", classes=["ip4-games"]):
+        for game in games:
+            with solara.Row(classes=[f"ip4-game-{game.id}"]):
+                action_button("Open", "this game" if game is current else "",
+                              lambda g=game: on_open(g), f"ip4-open-{game.id}")
+                solara.Markdown(game_summary(game))
+
+
+def console_address(params: dict[str, str], game: Game) -> str:
+    """The console's address for ``game``, its key kept: a reload reopens the game."""
+    return "/?" + urlencode({**params, "game": game.id})
+
+
 @solara.component
 def Console():
     # hooks first, on every render (solara's rules of hooks), then the key
-    game_id, set_game_id = solara.use_state(query().get("game"))
-    game = REGISTRY.games.get(game_id) if game_id else None
+    router = solara.use_router()
+    params = query()
+    game = REGISTRY.games.get(params.get("game", ""))
     version = use_version(game)
-    if not REGISTRY.console_allowed(query().get("key")):
+    if not REGISTRY.console_allowed(params.get("key")):
         solara.Error("The console needs its key (the address `ip4sim serve` printed).",
                      classes=["ip4-refused"])
         return
+
+    def open_game(opened: Game) -> None:
+        router.push(console_address(params, opened))
+
     with solara.Column(style="max-width: 70em"):
         solara.Markdown("# ip4sim: facilitator's console")
-        StartForm(on_start=lambda g: set_game_id(g.id))
-        if game is None:
-            return
-        model = game.model
-        state = "finished" if model.finished else "paused" if game.paused else (
-            f"waiting for {', '.join(sorted({r.actor for r in model.waiting}))}"
-            if model.waiting else "between turns")
-        with solara.Div(classes=["ip4-status"]):
-            solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
-                            f"of {model.exercise.turns} ({model.rule.spec()}, seed "
-                            f"{model.checked.seed}): **{state}** (change {game.version}). "
-                            f"[Projector](/projector?game={game.id})")
-        SeatsPanel(game, version)
-        WhiteCell(game, version)
-        LinesPanel(game, version, on_open=lambda g: set_game_id(g.id))
-        ReportPanel(game)
+        if params.get("game") and game is None:
+            solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
+                           "open one below or start one.", classes=["ip4-no-game"])
+        GamesPanel(game, open_game)
+        StartForm(on_start=open_game)
+        if game is not None:
+            GameConsole(game, version, open_game).key(game.id)  # its forms start afresh
+
+
+@solara.component
+def GameConsole(game: Game, version: int | None, on_open):
+    """One game's part of the console: where it stands, its seats, the white cell, its
+    lines of play and its debrief."""
+    model = game.model
+    with solara.Div(classes=["ip4-status"]):
+        solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
+                        f"of {model.exercise.turns} ({model.rule.spec()}, seed "
+                        f"{model.checked.seed}): **{game_state(game)}** (change "
+                        f"{game.version}). [Projector](/projector?game={game.id})")
+    SeatsPanel(game, version)
+    WhiteCell(game, version)
+    LinesPanel(game, version, on_open=on_open)
+    ReportPanel(game)
 
 
 # -- a team's seat ----------------------------------------------------------------------
@@ -339,8 +459,9 @@ def RoleCard(profile):
 
 
 @solara.component
-def Prompt(seat, request, show_engine: bool):
+def Prompt(seat: SeatView, request: Request, show_engine: bool):
     game = seat.game
+    note, attempt = use_attempt()
     what = ("What does your government intend? (stated to the other partners)"
             if request.stage == "intention" else "What does your government choose?")
     with solara.Card(request.decision.question, classes=[f"ip4-prompt-{request.stage}"]):
@@ -351,12 +472,9 @@ def Prompt(seat, request, show_engine: bool):
         if left is not None:
             solara.Info(f"Time left: {left:.0f} s (then the engine answers for you)",
                         classes=["ip4-time-left"])
-        for option in request.decision.options:
-            lean = " (the group's lean)" if option.id == request.group_option else ""
-            engine = f", engine {request.probabilities[option.id]:.0%}" if show_engine else ""
-            solara.Button(f"{option.label}{lean}{engine}", classes=[f"ip4-option-{option.id}"],
-                          on_click=lambda o=option.id: seat.answer(request, o),
-                          disabled=game.paused)
+        Options(request, lambda o: attempt(lambda: seat.answer(request, o)), "ip4-option",
+                game.stopped, show_engine)
+        Note(note, "ip4-seat-note")
         if show_engine:
             solara.Markdown(f"The engine's reading: {request.advice}")
 
@@ -403,7 +521,7 @@ def Seat(seat: SeatView, version: int | None):
     if not prompts:
         solara.Info("Nothing to answer now.", classes=["ip4-idle"])
     for request in prompts[:1]:  # one at a time: the intention before the choice
-        Prompt(seat, request, game.show_engine)
+        Prompt(seat, request, game.show_engine).key(str(request.key))  # its own note
 
 
 # -- the projector ----------------------------------------------------------------------
@@ -461,7 +579,8 @@ def Projector():
 @solara.component
 def ProjectorView(game: Game, version: int | None):
     model = game.model
-    with solara.Column(style=BIG, classes=["ip4-projector"]):
+    solara.Style(PROJECTOR_CSS)
+    with solara.Column(classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
         solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
         with solara.Div(classes=["ip4-every-term"]), solara.Details(
@@ -490,9 +609,26 @@ def SummaryFigure(game: Game, key: tuple[str, int, int]):
     solara.Image(drawn.png, width="100%", classes=["ip4-figure"])  # fits the column
 
 
-routes = [
-    solara.Route(path="/", component=Console, label="Console"),
-    solara.Route(path="seat", component=SeatPage,
-                 children=[solara.Route(path=c, component=SeatPage) for c in IP4]),
-    solara.Route(path="projector", component=Projector, label="Projector"),
+@solara.component
+def NoSeat():
+    """/seat without a country: nothing of any game, only where a seat is found."""
+    solara.Warning("A seat opens from the link the facilitator gives each team "
+                   "(/seat/JPN?game=...&code=...).", classes=["ip4-no-seat"])
+
+
+@solara.component
+def Layout(children: list):
+    """Every page without solara's tabs, which led a seat to the facilitator's pages and
+    to /seat; the console links its game's seats and projector itself."""
+    return solara.AppLayout(children=children, navigation=False, style={
+        "height": "100%", "max-height": "100%", "overflow": "auto", "padding": "12px"})
+
+
+routes = [  # each label is the page's title in the browser
+    solara.Route(path="/", component=Console, label="ip4sim: facilitator's console",
+                 layout=Layout),
+    solara.Route(path="seat", children=[
+        solara.Route(path="/", component=NoSeat, label="ip4sim: seats"),
+        *(solara.Route(path=c, component=SeatPage, label=f"ip4sim: {c}'s seat") for c in IP4)]),
+    solara.Route(path="projector", component=Projector, label="ip4sim: projector"),
 ]
