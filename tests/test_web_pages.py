@@ -323,3 +323,16 @@ def test_each_page_has_a_title_and_no_tabs_to_the_facilitators_pages(registry, p
     assert not rc.find(v.Tab).widgets  # no HOME, SEAT, PROJECTOR tabs anywhere
     if path == "/seat":  # not a seat of no country: where a seat is found
         rc.find(v.Alert, class_="ip4-no-seat").assert_single()
+
+
+def test_a_seat_bound_by_the_rule_is_told_before_it_chooses(registry):
+    game = registry.start("indo_pacific_contingency", seed=3, rule="formal", people=("NZL",))
+    seat = registry.seat(game.id, "NZL", None)
+    while not (prompts := seat.prompts()) or prompts[0].stage != "choice":
+        game.answer("NZL", prompts[0].engine, prompts[0].stage)
+    (request,) = prompts
+    assert request.binding and request.group_option
+    box, rc = solara.render(pages.Prompt(seat, request, False), handle_error=False)
+    (warning,) = rc.find(v.Alert, class_="ip4-binding").widgets
+    label = request.decision.option(request.group_option).label
+    assert f"will take *{label}* whatever you choose" in str(warning.children)

@@ -468,6 +468,11 @@ def Prompt(seat: SeatView, request: Request, show_engine: bool):
         solara.Markdown(what)
         if request.consultation:
             solara.Markdown(f"The consultation: {request.consultation}")
+        if request.binding and request.group_option:
+            bound = request.decision.option(request.group_option).label
+            solara.Warning(f"The group's position binds its members: your government will "
+                           f"take *{bound}* whatever you choose; your own choice is recorded.",
+                           classes=["ip4-binding"])
         left = game.time_left(request)
         if left is not None:
             solara.Info(f"Time left: {left:.0f} s (then the engine answers for you)",
