@@ -403,8 +403,8 @@ def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:
 
     check_replay(checked, replay)
     try:
-        return read_events(replay)
-    except (OSError, ValueError) as err:
+        return read_events(replay)  # InputError: the line and field of what is not an event
+    except (OSError, UnicodeDecodeError) as err:
         raise InputError.one(str(replay), "", f"not a readable events.jsonl: {err}") from None
 
 

@@ -18,9 +18,10 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agents.catalog import IP4
+from scenarios.errors import InputError, Problem, dotted
 from scenarios.schema import ExpectedAction, Inject
 
 # The partners, in the order outputs list them (re-exported: readers need no model input).
@@ -260,9 +261,23 @@ def to_jsonl(events: list[BaseModel]) -> str:
 
 
 def read_events(path: str | Path) -> list[Event]:
-    """Read an events.jsonl file back into typed events."""
+    """Read an events.jsonl file back into typed events; InputError names the line and the
+    field of each line that is not an event (a replay's file is a user's input)."""
+    events, problems = [], []
     lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [EVENT_ADAPTER.validate_python(json.loads(line)) for line in lines if line]
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        try:
+            events.append(EVENT_ADAPTER.validate_python(json.loads(line)))
+        except ValidationError as err:
+            problems += [Problem(str(path), dotted(e["loc"]), e["msg"], number)
+                         for e in err.errors(include_url=False)]
+        except ValueError as err:  # not JSON
+            problems.append(Problem(str(path), "", f"not a JSON line: {err}", number))
+    if problems:
+        raise InputError(problems)
+    return events
 
 
 # -- the manifest -----------------------------------------------------------------------

@@ -136,3 +136,21 @@ def test_a_game_from_a_relative_scenario_path_resumes_from_another_directory(
     monkeypatch.setattr("builtins.input", lambda _: "1")
     capsys.readouterr()
     assert main(["run", "--resume", str(tmp_path / "game")]) == 0, capsys.readouterr().err
+
+
+def test_a_replay_line_that_is_no_event_is_named_by_its_line_and_field(tmp_path, capsys):
+    played = tmp_path / "played"
+    assert main(["run", "ukraine_response", "--seed", "3", "--quiet", "--out",
+                 str(played)]) == 0
+    lines = (played / "events.jsonl").read_text().splitlines()
+    lines[3] = '{"turn": 1, "kind": "choice", "decision": "sanctions"}'
+    lines[5] = "not json"
+    (played / "events.jsonl").write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["run", "ukraine_response", "--seed", "3", "--replay",
+                 str(played / "events.jsonl"), "--out", str(tmp_path / "again")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {played / 'events.jsonl'}:4: choice.actor: Field required" in err
+    assert f"{played / 'events.jsonl'}:6: not a JSON line" in err
+    assert "Traceback" not in err and "pydantic.dev" not in err
+    assert not (tmp_path / "again").exists()
