@@ -123,33 +123,71 @@ def capability(rows: list[Row]) -> dict[str, float]:
     return {a: v for _, m, a, v in rows if m == "capability" and a in IP4}
 
 
+# The order of a run's outcome rows: run-wide, then per partner (in IP4's order).
+RUN_WIDE = ("cohesion", "joint_rate", "group_rate", "joint_any", "shock_to_joint",
+            "response_size", "coercion_attempts", "coercion_successes", "attention",
+            "hook_final", "hook_max", "binding_cost", "japan_rok_contacts", "japan_rok_direct",
+            "partner_decisions")
+PER_PARTNER = ("in_group", "coercion_attempts", "coercion_successes", "attention",
+               "binding_cost")
+# A family of outcomes: its run-wide values by name, and its per-partner values by name.
+Family = tuple[dict[str, float], dict[str, dict[str, float]]]
+Decisions = list[tuple[int, str]]  # (turn, decision) of each partner decision
+EventsByType = defaultdict[type[EventBase], list[EventBase]]  # events_by_type
+
+
 @reads_no_terms
 def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     """Every outcome of one run, as tidy rows; definitions in this module's docstring.
     Module-level, so a batch's workers can be handed it as their reduce."""
-    weight = capability(rows)
     seen = events_by_type(events)
     decisions = [(e.turn, e.decision) for e in seen[GroupStance]]
-    positions: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
+    last_turn = max((r[0] for r in rows), default=max((e.turn for e in events), default=0))
+    whole: dict[str, float] = {"partner_decisions": float(len(decisions))}
+    each: dict[str, dict[str, float]] = {}
+    for run_wide, per_partner in (positions(seen, decisions, capability(rows)),
+                                  groups(seen, decisions, last_turn), coercion(seen),
+                                  series(rows)):
+        whole.update(run_wide)
+        each.update(per_partner)
+    out: list[OutcomeRow] = [(name, "", whole[name]) for name in RUN_WIDE]
+    for code in IP4:
+        out += [(name, code, each[name][code]) for name in PER_PARTNER]
+    out += public_outcomes(rows)
+    return [(o, a, _clean(v)) for o, a, v in out]
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def positions(seen: EventsByType, decisions: Decisions, weight: dict[str, float]) -> Family:
+    """Cohesion and response size over the decisions all four chose on; binding cost."""
+    chosen_on: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
     violation = dict.fromkeys(IP4, 0.0)
     for e in seen[Choice]:
         if e.actor in weight:
-            positions[(e.turn, e.decision)][e.actor] = e.position
+            chosen_on[(e.turn, e.decision)][e.actor] = e.position
             violation[e.actor] += e.violation
     spreads, sizes = [], []
     for key in decisions:
-        chosen = positions.get(key, {})
+        chosen = chosen_on.get(key, {})
         if len(chosen) < len(IP4):  # a partner missing (not at the table): no spread
             continue
         values = list(chosen.values())
         spreads.append(max(values) - min(values))
         sizes.append(sum(weight[c] * p for c, p in chosen.items()) / sum(weight.values()))
+    return ({"cohesion": 1.0 - mean(spreads) if spreads else math.nan,
+             "response_size": mean(sizes), "binding_cost": sum(violation.values())},
+            {"binding_cost": violation})
 
-    groups = seen[JointPosition]
-    joints = [e for e in groups if set(IP4) <= set(e.members)]
-    took_part = {code: sum(code in e.members for e in groups) for code in IP4}
+
+def groups(seen: EventsByType, decisions: Decisions, last_turn: int) -> Family:
+    """How often the four, or any group, spoke together, each partner's share in it, and
+    the turns from the first inject to the first joint position of all four."""
+    spoke = seen[JointPosition]
+    joints = [e for e in spoke if set(IP4) <= set(e.members)]
     injects = [e.turn for e in seen[InjectFired]]
-    last_turn = max((r[0] for r in rows), default=max((e.turn for e in events), default=0))
     if not injects:
         shock = math.nan
     elif joints:
@@ -157,13 +195,29 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
     else:
         shock = float(last_turn + 1 - injects[0])
 
-    attempts = dict.fromkeys(IP4, 0)
-    successes = dict.fromkeys(IP4, 0)
+    def share(count: int) -> float:
+        return count / len(decisions) if decisions else math.nan
+
+    return ({"joint_rate": share(len(joints)), "group_rate": share(len(spoke)),
+             "joint_any": float(bool(joints)), "shock_to_joint": shock},
+            {"in_group": {code: share(sum(code in e.members for e in spoke)) for code in IP4}})
+
+
+def coercion(seen: EventsByType) -> Family:
+    """China's coercion attempts on each partner, and those that landed."""
+    attempts = dict.fromkeys(IP4, 0.0)
+    successes = dict.fromkeys(IP4, 0.0)
     for e in seen[Coercion]:
         if e.target in attempts:
             attempts[e.target] += 1
             successes[e.target] += e.success
+    return ({"coercion_attempts": sum(attempts.values()),
+             "coercion_successes": sum(successes.values())},
+            {"coercion_attempts": attempts, "coercion_successes": successes})
 
+
+def series(rows: list[Row]) -> Family:
+    """What the time series adds: attention at NATO, China's hook, Tokyo-Seoul contacts."""
     attention = dict.fromkeys(IP4, 0.0)
     hook: list[float] = []
     contacts = direct = 0.0
@@ -176,41 +230,16 @@ def run_outcomes(events: list[EventBase], rows: list[Row]) -> list[OutcomeRow]:
             contacts = value  # rows are in turn order: the last one stands
         elif metric == "japan_rok_direct":
             direct = value
-
-    def mean(values: list[float]) -> float:
-        return sum(values) / len(values) if values else math.nan
-
-    out: list[OutcomeRow] = [
-        ("cohesion", "", 1.0 - mean(spreads) if spreads else math.nan),
-        ("joint_rate", "", len(joints) / len(decisions) if decisions else math.nan),
-        ("group_rate", "", len(groups) / len(decisions) if decisions else math.nan),
-        ("joint_any", "", float(bool(joints))),
-        ("shock_to_joint", "", shock),
-        ("response_size", "", mean(sizes)),
-        ("coercion_attempts", "", float(sum(attempts.values()))),
-        ("coercion_successes", "", float(sum(successes.values()))),
-        ("attention", "", sum(attention.values())),
-        ("hook_final", "", hook[-1] if hook else math.nan),
-        ("hook_max", "", max(hook) if hook else math.nan),
-        ("binding_cost", "", sum(violation.values())),
-        ("japan_rok_contacts", "", contacts),
-        ("japan_rok_direct", "", direct),
-        ("partner_decisions", "", float(len(decisions))),
-    ]
-    for code in IP4:
-        out += [("in_group", code, took_part[code] / len(decisions) if decisions else math.nan),
-                ("coercion_attempts", code, float(attempts[code])),
-                ("coercion_successes", code, float(successes[code])),
-                ("attention", code, attention[code]),
-                ("binding_cost", code, violation[code])]
-    out += public_outcomes(rows)
-    return [(o, a, _clean(v)) for o, a, v in out]
+    return ({"attention": sum(attention.values()), "hook_final": hook[-1] if hook else math.nan,
+             "hook_max": max(hook) if hook else math.nan, "japan_rok_contacts": contacts,
+             "japan_rok_direct": direct},
+            {"attention": attention})
 
 
-def events_by_type(events: list[EventBase]) -> defaultdict[type[EventBase], list[EventBase]]:
+def events_by_type(events: list[EventBase]) -> EventsByType:
     """The events by their exact type, each list in log order: one pass over a run's few
     hundred events rather than one per kind the outcomes read."""
-    out: defaultdict[type[EventBase], list[EventBase]] = defaultdict(list)
+    out: EventsByType = defaultdict(list)
     for e in events:
         out[type(e)].append(e)
     return out
