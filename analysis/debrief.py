@@ -69,51 +69,84 @@ def _when_put(events: list[EventBase], decision: str, since: int) -> int | None:
                  and e.decision == decision and e.turn >= since), None)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """An expected action and the turn its decision was put: what each check reads."""
+
+    events: list[EventBase]
+    act: ExpectedAction
+    turn: int
+    label: dict[str, str]  # option id -> label
+    base: dict  # the Check fields every row of this action shares
+
+    def choices(self) -> list[Choice]:
+        return _choices(self.events, self.act.decision, self.turn)
+
+
 def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
            turn: int | None, label: dict[str, str]) -> list[Check]:
-    decision, wanted, actor = act.decision, act.options, act.actor
-    base = dict(turn=inject.turn, inject=inject.inject, decision=decision, expected=act.text)
+    base = dict(turn=inject.turn, inject=inject.inject, decision=act.decision,
+                expected=act.text)
     if turn is None:
-        return [Check(actor=actor, observed="the decision was never put", met=False, **base)]
-    if actor == "NAC":
-        vote = next((e for e in events if isinstance(e, CouncilVote)
-                     and e.decision == decision and e.turn == turn), None)
-        if vote is None:
-            return [Check(actor="NAC", observed="not put to the Council", met=False, **base)]
-        met = vote.outcome == "approved" and vote.option in wanted
-        seen = f"{vote.outcome}: {label.get(vote.option, vote.option)}" + (
-            f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")
-        blocks = [_decided(c, label) for c in _choices(events, decision, turn)
-                  if c.actor in vote.blockers]
-        return [Check(actor="NAC", observed=seen, met=met, **base,
-                      instead="" if met else "; ".join(blocks))]
-    if actor == "IP4_JOINT":
-        joint = next((e for e in events if isinstance(e, JointPosition)
-                      and e.decision == decision and e.turn == turn), None)
-        partners = [_decided(c, label) for c in _choices(events, decision, turn)
-                    if c.actor in IP4]
-        if joint is None:
-            return [Check(actor="IP4", observed="no joint position", met=False, **base,
-                          instead="; ".join(partners))]
-        met = joint.option in wanted and set(joint.members) == set(IP4)
-        seen = f"joint: {label.get(joint.option, joint.option)} ({', '.join(joint.members)})"
-        return [Check(actor="IP4", observed=seen, met=met, **base,
-                      instead="" if met else "; ".join(partners))]
-    choices = {e.actor: e for e in _choices(events, decision, turn)}
-    if actor == "ALLIES":
-        allies = {a: c.option for a, c in choices.items() if a not in IP4}
-        share = sum(o in wanted for o in allies.values()) / max(1, len(allies))
-        others = Counter(o for o in allies.values() if o not in wanted)
-        instead = ", ".join(f"{n} chose {label.get(o, o)}" for o, n in others.most_common())
-        return [Check(actor="ALLIES", observed=f"{share:.0%} of allies did", **base,
-                      met=share >= ALLIES_MET_SHARE, instead=instead)]
-    actors = list(IP4) if actor == "IP4" else [actor]
+        return [Check(actor=act.actor, observed="the decision was never put", met=False,
+                      **base)]
+    asked = Asked(events, act, turn, label, base)
+    check = {"NAC": _check_council, "IP4_JOINT": _check_joint,
+             "ALLIES": _check_allies}.get(act.actor, _check_each)
+    return check(asked)
+
+
+def _check_council(asked: Asked) -> list[Check]:
+    """The Council approved a wanted option; if not, what its blockers chose and why."""
+    label, base = asked.label, asked.base
+    vote = next((e for e in asked.events if isinstance(e, CouncilVote)
+                 and e.decision == asked.act.decision and e.turn == asked.turn), None)
+    if vote is None:
+        return [Check(actor="NAC", observed="not put to the Council", met=False, **base)]
+    met = vote.outcome == "approved" and vote.option in asked.act.options
+    seen = f"{vote.outcome}: {label.get(vote.option, vote.option)}" + (
+        f" (blocked by {', '.join(vote.blockers)})" if vote.blockers else "")
+    blocks = [_decided(c, label) for c in asked.choices() if c.actor in vote.blockers]
+    return [Check(actor="NAC", observed=seen, met=met, **base,
+                  instead="" if met else "; ".join(blocks))]
+
+
+def _check_joint(asked: Asked) -> list[Check]:
+    """All four spoke together for a wanted option; if not, what each chose and why."""
+    label, base = asked.label, asked.base
+    joint = next((e for e in asked.events if isinstance(e, JointPosition)
+                  and e.decision == asked.act.decision and e.turn == asked.turn), None)
+    partners = [_decided(c, label) for c in asked.choices() if c.actor in IP4]
+    if joint is None:
+        return [Check(actor="IP4", observed="no joint position", met=False, **base,
+                      instead="; ".join(partners))]
+    met = joint.option in asked.act.options and set(joint.members) == set(IP4)
+    seen = f"joint: {label.get(joint.option, joint.option)} ({', '.join(joint.members)})"
+    return [Check(actor="IP4", observed=seen, met=met, **base,
+                  instead="" if met else "; ".join(partners))]
+
+
+def _check_allies(asked: Asked) -> list[Check]:
+    """At least :data:`ALLIES_MET_SHARE` of the allies chose a wanted option."""
+    wanted, label = asked.act.options, asked.label
+    allies = {c.actor: c.option for c in asked.choices() if c.actor not in IP4}
+    share = sum(o in wanted for o in allies.values()) / max(1, len(allies))
+    others = Counter(o for o in allies.values() if o not in wanted)
+    instead = ", ".join(f"{n} chose {label.get(o, o)}" for o, n in others.most_common())
+    return [Check(actor="ALLIES", observed=f"{share:.0%} of allies did", **asked.base,
+                  met=share >= ALLIES_MET_SHARE, instead=instead)]
+
+
+def _check_each(asked: Asked) -> list[Check]:
+    """The actor named, or each of the four ("IP4"), chose a wanted option."""
+    label = asked.label
+    choices = {c.actor: c for c in asked.choices()}
     rows = []
-    for a in actors:
+    for a in list(IP4) if asked.act.actor == "IP4" else [asked.act.actor]:
         c = choices.get(a)
-        met = c is not None and c.option in wanted
+        met = c is not None and c.option in asked.act.options
         rows.append(Check(actor=a, observed=label.get(c.option, c.option) if c else
-                          "did not choose", met=met, **base,
+                          "did not choose", met=met, **asked.base,
                           instead="" if met or c is None else _decided(c, label)))
     return rows
 
