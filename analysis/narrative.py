@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
-from scenarios.information import NARRATIVES, PUBLIC_DIPLOMACY
-from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
+    NARRATIVE_LABELS,
+    PUBLIC_DIPLOMACY,
     Choice,
     Coercion,
     CouncilVote,
@@ -23,6 +23,7 @@ from sim.outputs import (
     RunManifest,
     because,
 )
+from sim.outputs import PARTNERS as IP4
 
 Names = Mapping[str, str]  # actor code -> name, as a run's manifest records them
 
@@ -137,7 +138,7 @@ SHORT = {"CHN": "China", "RUS": "Russia"}
 
 
 def narrative_label(narrative: str) -> str:
-    return NARRATIVES[narrative].label if narrative in NARRATIVES else narrative
+    return NARRATIVE_LABELS.get(narrative, narrative)
 
 
 def _messages(messages: list[Message]) -> Iterator[str]:
