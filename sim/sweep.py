@@ -22,7 +22,8 @@ to a resumable Parquet dataset.
   one fixed block of jobs, so the parts' bytes do not depend on the executor, and a part
   the ledger does not name (written, then the process died) is removed and recomputed.
   Names beginning with ``_`` or ``.`` are skipped by pyarrow's dataset reader, so
-  ``pandas.read_parquet(DIR)`` reads exactly the tidy table.
+  ``pandas.read_parquet(DIR)`` reads exactly the tidy table; our own readers read the
+  part files by name (``sim.outputs.sweep_dataset``).
 * **Compare** (:func:`compare_rules`): a sweep with one factor, the rule; its what-ifs are
   factors of one level, its store ``OUT/store``, so it streams and resumes too.
 """
@@ -40,7 +41,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,15 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import ResultRow, write_results, write_text
+from sim.outputs import (
+    ResultRow,
+    SweepLedger,
+    read_sweep_ledger,
+    sweep_dataset,
+    sweep_parts,
+    write_results,
+    write_text,
+)
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
@@ -339,12 +348,6 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
 
 # -- the store -----------------------------------------------------------------------
 
-@dataclass
-class Ledger:
-    done: set[str] = field(default_factory=set)
-    failed: dict[str, str] = field(default_factory=dict)  # id -> traceback
-
-
 def cut_partial_line(path: Path) -> None:
     """A ledger whose last line a kill cut short loses that piece: otherwise the next line
     appended would be glued onto it (and its job counts as not done, so it runs again)."""
@@ -390,39 +393,18 @@ class Store:
         store.write_manifest("running")
         return store
 
-    # The ledger: one JSON object a line, appended after its part is in place; a line cut
-    # by a kill is skipped, so its job counts as not done.
-    def read_ledger(self) -> Ledger:
-        """The ledger, reconciled with the parts on disk: a part it does not name is
-        removed (its jobs run again), an entry whose part is gone is dropped, and the
-        temporary files of an interrupted write are removed. Read line by line: a
-        100,000-run ledger held whole (its text, its lines, their dicts) cost the
-        sweeping process 70 MB at the end of the sweep."""
+    # The ledger: one JSON object a line, appended after its part is in place.
+    def read_ledger(self) -> SweepLedger:
+        """The ledger (``sim.outputs.read_sweep_ledger``), reconciled with the parts on
+        disk: a part it does not name is removed (its jobs run again), and the temporary
+        files of an interrupted write are removed."""
         for tmp in self.out.glob(".part-*"):
             tmp.unlink()
         path = self.out / LEDGER
         if path.is_file():
             cut_partial_line(path)
-        parts = {p.name for p in self.out.glob("part-*.parquet")}
-        named: set[str] = set()
-        ledger = Ledger()
-        with contextlib.ExitStack() as stack:
-            lines = stack.enter_context(path.open(encoding="utf-8")) if path.is_file() else ()
-            for line in lines:
-                try:
-                    e = json.loads(line)
-                except ValueError:
-                    continue
-                if e.get("part"):
-                    named.add(e["part"])
-                    if e["part"] not in parts:
-                        continue
-                if e["status"] == "done":
-                    ledger.done.add(e["id"])
-                    ledger.failed.pop(e["id"], None)
-                elif e["id"] not in ledger.done:
-                    ledger.failed[e["id"]] = e.get("error", "")
-        for orphan in parts - named:
+        ledger = read_sweep_ledger(self.out)
+        for orphan in {p.name for p in sweep_parts(self.out)} - ledger.parts:
             (self.out / orphan).unlink()
         return ledger
 
@@ -767,11 +749,9 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
 def compare_results(store: Store, scenario: str) -> tuple[list[ResultRow], list[Failure]]:
     """The store's rows and failures in the comparison's order (rule, then seed; a run's
     rows as its reduce gave them), whatever order the parts were written in."""
-    import pyarrow.dataset as pads
-
     plan, jobs = store.plan, store.plan.jobs
     index = {jobs.id(i): i for i in range(len(jobs))}
-    table = pads.dataset(store.out, format="parquet").to_table(
+    table = sweep_dataset(store.out, store.schema).to_table(
         columns=["job", "outcome", "actor", "value"])
     rows: dict[int, list[tuple]] = {}
     for job, outcome, actor, value in zip(*(table.column(c).to_pylist()

@@ -4,18 +4,22 @@ identical bytes whichever executor) and the analysis on functions with known ans
 from __future__ import annotations
 
 import math
+import shutil
 import signal
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.outcomes import run_outcomes
 from analysis.sensitivity import analyze_sweep, few_samples, firsts, most_influential, point_means
 from scenarios.sweep import EXAMPLE, parse_sweep
 from sim.app import run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
-from sim.sweep import Store, plan_sweep
+from sim.outputs import read_sweep
+from sim.request import RunRequest
+from sim.sweep import Store, compare_rules, plan_sweep
 from tests.sweeps import SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
 
 
@@ -194,6 +198,33 @@ def test_resume_after_kill_9_equals_an_uninterrupted_sweep(reference, tmp_path):
     assert resumed.skipped >= 5 and resumed.ran + resumed.skipped == 40
     assert dataset(out).equals(dataset(serial))
     assert not list(out.glob(".part-*"))
+
+
+def stray_files(store) -> None:
+    """What a person (or an older version's ``analyze``) may leave in a store."""
+    (store / "notes.md").write_text("# what I saw\n")
+    (store / "analysis").mkdir()
+    (store / "analysis" / "analysis.md").write_text("# an older analysis\n")
+
+
+def test_our_readers_read_only_the_part_files(reference, tmp_path):
+    """read_sweep, and a comparison resuming into its store, read the part files by name:
+    a stray file beside them is not taken for a part (pyarrow's discovery would)."""
+    _, serial, _ = reference
+    kept = shutil.copytree(serial, tmp_path / "kept")
+    stray_files(kept)
+    _, _, data = read_sweep(kept)
+    assert data.sort_values(["job", "outcome", "actor"]).reset_index(drop=True).equals(
+        dataset(serial))
+
+    def comparison():
+        return compare_rules(RunRequest(population=200), "bilateral,caucus", 2, run_outcomes,
+                             workers=1, out_dir=tmp_path / "compare", progress=False)
+
+    first = comparison()
+    stray_files(tmp_path / "compare" / "store")
+    again = comparison()
+    assert again.ran == 0 and again.results == first.results
 
 
 def test_a_part_the_ledger_does_not_name_is_recomputed(reference, tmp_path):
