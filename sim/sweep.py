@@ -382,6 +382,8 @@ class Store:
                 f"{str(record.get('sha256'))[:12]}; this file is "
                 f"{plan.file.sha256[:12]}): resume it with that file, or choose "
                 "another folder"))
+        if record is not None:
+            check_scenarios_unchanged(out, record, plan)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -486,6 +488,21 @@ class Store:
             **extra,
         }
         write_text(self.out / MANIFEST, json.dumps(record, indent=2) + "\n")
+
+
+def check_scenarios_unchanged(out: Path, record: dict, plan: Plan) -> None:
+    """InputError when a scenario file was edited since the store's runs began: the
+    jobs' ids hash the sweep file, not the scenarios it names, so a resume would otherwise
+    mix runs of both versions in one dataset."""
+    was = {s["id"]: s["sha256"] for s in record.get("scenarios", [])}
+    for loaded in plan.scenarios:
+        before = was.get(loaded.scenario.id)
+        if before is not None and before != loaded.sha256:
+            raise InputError.one("--out", str(out), (
+                f"its runs were played with another version of the scenario file "
+                f"{loaded.path} (sha256 {before[:12]} then, {loaded.sha256[:12]} now): "
+                "restore that version to resume, or choose another folder (nothing in it "
+                "was touched)"))
 
 
 def folder_record(out: Path, manifest: Path, kind: str) -> dict | None:

@@ -3,6 +3,7 @@ identical bytes whichever executor) and the analysis on functions with known ans
 
 from __future__ import annotations
 
+import hashlib
 import math
 import shutil
 import signal
@@ -20,7 +21,7 @@ from sim.cli import main
 from sim.outputs import read_sweep
 from sim.request import RunRequest
 from sim.sweep import Store, compare_rules, plan_sweep
-from tests.sweeps import SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
+from tests.sweeps import ROOT, SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
 
 
 def plan_of(text: str):
@@ -161,6 +162,27 @@ def test_a_folder_of_another_sweep_is_refused_and_kept(reference, tmp_path, caps
     assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: --out: {out}: holds another sweep") and "Traceback" not in err
+    assert snapshot(out) == before
+
+
+def test_a_store_of_an_edited_scenario_file_is_refused_and_kept(tmp_path, capsys):
+    """The jobs' ids hash the sweep file, not the scenario files it names: a resume after
+    a scenario was edited would mix runs of both versions, so it is refused."""
+    scenario = tmp_path / "mine.yaml"
+    shutil.copy(ROOT / "scenarios" / "library" / "ukraine_response.yaml", scenario)
+    path = sweep_file(tmp_path, f"scenarios: [{scenario}]\nreplicates: 2\n")
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    was = hashlib.sha256(scenario.read_bytes()).hexdigest()
+    scenario.write_text(scenario.read_text().replace("cost: 0.", "cost: 0.0"))  # costs cut
+    now = hashlib.sha256(scenario.read_bytes()).hexdigest()
+    assert now != was
+    before = snapshot(out)
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: {out}: its runs were played with another version "
+                          f"of the scenario file {scenario} (sha256 {was[:12]} then, "
+                          f"{now[:12]} now)"), err
     assert snapshot(out) == before
 
 
