@@ -658,7 +658,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     args.interrupted_note = (f"; finished runs are kept in {out}/: the same command "
                              "resumes")
     done = run_sweep(args.file, out, args.workers, args.dask, retry_failed=args.retry_failed,
-                     progress=not args.quiet)
+                     progress=not args.quiet, command=command())
     print(f"{done.ran} runs in {done.seconds:.1f} s ({done.skipped} already done); "
           f"dataset in {done.out}/ (pandas.read_parquet). Next: ip4sim analyze {done.out}")
     if done.failed:

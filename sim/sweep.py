@@ -365,14 +365,17 @@ def cut_partial_line(path: Path) -> None:
 class Store:
     """A sweep's folder: see the module's docstring."""
 
-    def __init__(self, out: Path, plan: Plan) -> None:
+    def __init__(self, out: Path, plan: Plan, command: list[str] | None = None) -> None:
         self.out, self.plan = out, plan
         self.schema = table_schema(plan.sweep)
+        # What writes to the store now (the command line; None from Python), for its manifest.
+        self.command, self.git_commit = command, git_commit()
 
     @classmethod
-    def open(cls, out: str | Path, plan: Plan) -> Store:
+    def open(cls, out: str | Path, plan: Plan, command: list[str] | None = None) -> Store:
         """A new store, or the one this sweep file started; InputError (before anything is
-        written or removed) for a folder holding anything else."""
+        written or removed) for a folder holding anything else. ``command``: the command
+        line that opens it, recorded in its manifest."""
         out = Path(out)
         manifest = out / MANIFEST
         record = folder_record(out, manifest, "sweep")
@@ -389,7 +392,7 @@ class Store:
         except OSError as err:
             raise InputError.one("--out", str(out), f"cannot create the folder: "
                                  f"{err.strerror}") from None
-        store = cls(out, plan)
+        store = cls(out, plan, command)
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
@@ -483,6 +486,8 @@ class Store:
             "jobs": len(plan.jobs),
             "ip4sim": package_version("ip4sim"),
             "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+            "git_commit": self.git_commit,
+            "command": self.command,
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
             "text": plan.file.text,
             **extra,
@@ -555,12 +560,14 @@ class SweepRun:
 
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
-              progress: bool = True, description: str | None = None) -> SweepRun:
+              progress: bool = True, description: str | None = None,
+              command: list[str] | None = None) -> SweepRun:
     """Run what the store does not have (and, with ``retry_failed``, what failed), block
-    by block, each block's part written as it arrives."""
+    by block, each block's part written as it arrives; ``command`` goes to the store's
+    manifest."""
     import time
 
-    store = Store.open(out, plan)
+    store = Store.open(out, plan, command)
     ledger = store.read_ledger()
     skip = ledger.done | (set() if retry_failed else set(ledger.failed))
     attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
@@ -736,7 +743,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     sid = checked.loaded.scenario.id
     out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
     check_compare_folder(out, plan)
-    store = Store.open(out / COMPARE_STORE, plan)
+    store = Store.open(out / COMPARE_STORE, plan, command)
     workers_label = "executor" if executor else workers or default_workers()
     # A manifest that says the folder is being written: a comparison killed before its
     # end leaves the older results of the folder marked as not yet this one's.
@@ -744,7 +751,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
         {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
                           workers_label, command), "status": "running"}, indent=2) + "\n")
     run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
-                    description=sid)
+                    description=sid, command=command)
     results, failures = compare_results(store, sid)
     files = write_results(results, out)
     stale = out / "failures.csv"

@@ -19,6 +19,7 @@ from sim.app import run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
 from sim.outputs import read_sweep
+from sim.provenance import git_commit
 from sim.request import RunRequest
 from sim.sweep import Store, compare_rules, plan_sweep
 from tests.sweeps import ROOT, SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
@@ -147,6 +148,8 @@ def reference(tmp_path_factory):
 def test_a_sweep_writes_one_tidy_table(reference):
     _, out, run = reference
     assert run.ran == 40 and run.failed == 0 and manifest(out)["status"] == "complete"
+    # what produced it: the source tree's commit; no command line from Python
+    assert manifest(out)["git_commit"] == git_commit() and manifest(out)["command"] is None
     data = dataset(out)
     assert list(data.columns[:8]) == ["job", "point", "replicate", "scenario", "rule", "seed",
                                       "NZL.coercion_vulnerability", "population"]
@@ -215,6 +218,8 @@ def test_resume_after_kill_9_equals_an_uninterrupted_sweep(reference, tmp_path):
     proc.wait()
     assert 0 < ledger_lines(out) < 40, "the kill must land mid-way"
     assert manifest(out)["status"] == "running"  # an interrupted store never looks finished
+    assert manifest(out)["command"] == ["ip4sim", "sweep", str(path), "--out", str(out),
+                                        "--workers", "1", "--quiet"]
     (out / ".part-999999.parquet.partial").write_bytes(b"half")  # a write cut short
     resumed = run_sweep(path, out, workers=1, progress=False)
     assert resumed.skipped >= 5 and resumed.ran + resumed.skipped == 40

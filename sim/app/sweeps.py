@@ -25,17 +25,20 @@ def outcome_problem(name: str) -> str | None:
 
 def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
               dask: str | None = None, executor: Executor | None = None,
-              retry_failed: bool = False, progress: bool = True) -> SweepRun:
+              retry_failed: bool = False, progress: bool = True,
+              command: list[str] | None = None) -> SweepRun:
     """Run a sweep file into ``out_dir`` (``sim.sweep``), each run reduced to its outcomes
     (``analysis.outcomes``); resumes what the folder already holds. ``dask``: ``local`` or
-    a scheduler's address; ``executor``: any concurrent.futures.Executor. Bad input
-    (the file, the folder, the address) raises InputError before any run."""
+    a scheduler's address; ``executor``: any concurrent.futures.Executor; ``command``: the
+    command line, for the store's manifest. Bad input (the file, the folder, the
+    address) raises InputError before any run."""
     plan = plan_sweep(file, outcome_problem)
     if dask is None:
         return run_store(plan, out_dir, run_outcomes, workers, executor, retry_failed,
-                         progress)
+                         progress, command=command)
     with dask_executor(dask, workers) as pool:
-        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress)
+        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress,
+                         command=command)
 
 
 def analyze(folder: str | Path, out: str | Path | None = None) -> list[str]:
