@@ -23,6 +23,7 @@ and ``analysis.md`` says what each holds.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, t_interval
 from analysis.figures import save
-from sim.outputs import read_sweep, write_text
+from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
 CONFIDENCE = 0.95
 # A hypercube's ranged factor is read in this many equal bins of its range.
@@ -44,12 +45,38 @@ RESAMPLES = 1000
 KEYS = ["scenario", "rule", "outcome", "actor"]
 
 
-def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str]:
-    """Write the tables, figures and ``analysis.md`` for the sweep in ``folder`` (to
-    ``out``, default ``folder/analysis``); the names of the files written."""
+# The report's name in the analysis folder.
+REPORT = "analysis.md"
+
+
+@dataclass
+class SweepAnalysis:
+    """What a sweep's dataset says, computed before anything is written: the store's
+    manifest, the runs read and failed, the tables, the figures and the report."""
+
+    manifest: dict
+    runs: int  # runs read from the store's parts
+    failed: int  # runs the ledger records as failed
+    tables: dict[str, pd.DataFrame]
+    figures: dict[str, Figure]
+    report: str = ""
+
+    @property
+    def files(self) -> list[str]:
+        return [*self.tables, *self.figures, REPORT]
+
+    def write(self, out: Path) -> None:
+        """The tables (CSV), the figures (PNG) and the report, into ``out``."""
+        for name, table in self.tables.items():
+            write_text(out / name, table.to_csv(index=False, float_format="%.6g"))
+        for name, fig in self.figures.items():
+            save(fig, out / name)
+        write_text(out / REPORT, self.report)
+
+
+def analyze_sweep(folder: str | Path) -> SweepAnalysis:
+    """The tables, figures and report of the sweep in ``folder``; nothing is written."""
     folder = Path(folder)
-    out = Path(out) if out else folder / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
     manifest, design, data = read_sweep(folder, analysed_only=True)
     sweep = manifest["sweep"]
     factors = [f["name"] for f in manifest["factors"]]
@@ -66,15 +93,10 @@ def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
         tables["rank_first.csv"] = rank_first(means, design, factors, kind)
-    written = []
-    for name, table in tables.items():
-        write_text(out / name, table.to_csv(index=False, float_format="%.6g"))
-        written.append(name)
-    for name, fig in figures(tables, rules):
-        save(fig, out / name)
-        written.append(name)
-    write_text(out / "analysis.md", report(manifest, tables, written))
-    return [*written, "analysis.md"]
+    done = SweepAnalysis(manifest, data["job"].nunique(), len(read_sweep_ledger(folder).failed),
+                         tables, dict(figures(tables, rules)))
+    done.report = report(manifest, tables, done.files)
+    return done
 
 
 def point_means(data: pd.DataFrame) -> pd.DataFrame:

@@ -4,18 +4,21 @@ identical bytes whichever executor) and the analysis on functions with known ans
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import shutil
 import signal
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.outcomes import run_outcomes
-from analysis.sensitivity import analyze_sweep, few_samples, firsts, most_influential, point_means
+from analysis.sensitivity import few_samples, firsts, most_influential, point_means
+from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
-from sim.app import run_sweep
+from sim.app import analyze, run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
 from sim.outputs import read_sweep
@@ -250,6 +253,7 @@ def test_our_readers_read_only_the_part_files(reference, tmp_path):
 
     first = comparison()
     stray_files(tmp_path / "compare" / "store")
+    analyze(tmp_path / "compare" / "store")  # into store/_analysis
     again = comparison()
     assert again.ran == 0 and again.results == first.results
 
@@ -294,11 +298,11 @@ def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, mo
 
 # -- the analysis on datasets with known answers -------------------------------------------
 
-def fake_store(tmp_path, text: str, value) -> Store:
+def fake_store(tmp_path, text: str, value, name: str = "fake") -> Store:
     """A store filled, through the store's own writer, with ``value(point's unit row,
     rule)`` as the outcome ``y`` of every job."""
     plan = plan_of(text)
-    store = Store.open(tmp_path / "fake", plan)
+    store = Store.open(tmp_path / name, plan)
     for block in plan.blocks():
         results = [JobResult(i, plan.jobs[i].job, [(plan.jobs[i].job.request.rule,
                                                     plan.jobs[i].job.request.seed, "y", "",
@@ -326,30 +330,33 @@ design: {kind: sobol, points: 1024}
 outcomes: [y]
 """
     store = fake_store(tmp_path, text, ishigami)
-    files = analyze_sweep(store.out)
+    files = analyze(store.out).files
     assert "sobol.csv" in files and "sobol_y.png" in files
-    table = pd.read_csv(store.out / "analysis" / "sobol.csv").set_index("factor")
+    table = pd.read_csv(store.out / "_analysis" / "sobol.csv").set_index("factor")
     # the analytical indices (Ishigami and Homma 1990; a = 7, b = 0.1)
     assert table["S1"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.06)
     assert table["ST"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.06)
     assert (table["S1_conf"] > 0).all()
 
 
-def test_morris_screens_out_a_factor_without_effect(tmp_path):
-    text = """\
+# Two factors and the outcome y, for a store fake_store fills: add a design.
+TWO_FACTORS = """\
 scenarios: [ukraine_response]
 factors:
   - {name: w_us_pull, range: [0, 1]}
   - {name: w_peer_pull, range: [0, 1]}
-design: {kind: morris, points: 10, levels: 4}
 outcomes: [y]
 """
-    store = fake_store(tmp_path, text, lambda u, _: 3.0 * u[0])
-    analyze_sweep(store.out)
-    table = pd.read_csv(store.out / "analysis" / "morris.csv").set_index("factor")
+
+
+def test_morris_screens_out_a_factor_without_effect(tmp_path):
+    store = fake_store(tmp_path, TWO_FACTORS + "design: {kind: morris, points: 10, levels: 4}\n",
+                       lambda u, _: 3.0 * u[0])
+    analyze(store.out)
+    table = pd.read_csv(store.out / "_analysis" / "morris.csv").set_index("factor")
     assert table.loc["w_us_pull", "mu_star"] == pytest.approx(3.0)
     assert table.loc["w_peer_pull", "mu_star"] == pytest.approx(0.0)
-    assert (store.out / "analysis" / "morris_y.png").exists()
+    assert (store.out / "_analysis" / "morris_y.png").exists()
 
 
 def test_rank_first_and_paired_differences_on_a_constructed_dataset(tmp_path):
@@ -367,14 +374,14 @@ outcomes: [y]
     store = fake_store(tmp_path, text, lambda u, rule: 0.5 + (0.25 if (u[0] > 0.5) ==
                                                               rule.startswith("consensus")
                                                               else 0.0))
-    analyze_sweep(store.out)
-    rank = pd.read_csv(store.out / "analysis" / "rank_first.csv", keep_default_na=False)
+    analyze(store.out)
+    rank = pd.read_csv(store.out / "_analysis" / "rank_first.csv", keep_default_na=False)
     by = {(r.factor, r.setting, r.rule.split(":")[0]): r.share_first for r in rank.itertuples()}
     assert by[("messaging", "1.0", "consensus")] == 1.0
     assert by[("messaging", "0.0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
-    paired = pd.read_csv(store.out / "analysis" / "paired_differences.csv")
+    paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
     assert paired["mean_difference"].item() == pytest.approx(0.0)
     assert paired["pairs"].item() == 6 * 2
 
@@ -403,3 +410,81 @@ def test_the_report_names_a_most_influential_factor_only_when_it_stands_out():
     assert few_samples({"kind": "sobol", "points": 2})[0].startswith("Caution: N = 2")
     assert few_samples({"kind": "sobol", "points": 256}) == []
     assert few_samples({"kind": "morris", "points": 4}) and not few_samples({"kind": "grid"})
+
+
+# -- where the analysis goes, and what it records -------------------------------------------
+
+def test_analyze_twice_leaves_the_dataset_readable_and_records_what_produced_it(
+        reference, tmp_path, capsys, monkeypatch):
+    _, serial, _ = reference
+    out = shutil.copytree(serial, tmp_path / "sweep")
+    argv = ["analyze", str(out)]
+    monkeypatch.setattr(sys, "argv", ["ip4sim", *argv])  # as from the shell
+    for _ in range(2):  # the second reads the store with the first's analysis in it
+        assert main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out / '_analysis'}/: effects.csv")
+    assert dataset(out).equals(dataset(serial))  # pandas.read_parquet(DIR): the parts only
+    record = json.loads((out / "_analysis" / "manifest.json").read_text())
+    store = manifest(out)
+    assert record["kind"] == "analysis" and record["status"] == "complete"
+    assert record["sweep"] == {"folder": str(out.resolve()), "file": store["file"],
+                               "sha256": store["sha256"], "status": "complete", "runs": 40,
+                               "jobs": 40, "failed": 0}
+    assert record["git_commit"] == git_commit() and record["command"] == ["ip4sim", *argv]
+    assert record["ip4sim"] and record["versions"]["SALib"] and record["created"]
+    written = sorted(p.name for p in (out / "_analysis").iterdir())
+    assert written == sorted([*record["files"], "manifest.json"])
+
+
+# Where --out may not point, for the sweep in SWEEP (OTHER is another sweep), and what is said.
+REFUSED_OUT = [
+    ("SWEEP", "lies inside the sweep store"),
+    ("SWEEP/analysis", "lies inside the sweep store"),
+    ("SWEEP/_analysis/deeper", "lies inside the sweep store"),
+    ("OTHER/_analysis", "lies inside the sweep store"),
+    ("notes", "is not empty and holds no earlier analysis"),
+    ("notes/todo.txt", "is a file, not a folder"),
+]
+
+
+@pytest.mark.parametrize(("where", "says"), REFUSED_OUT)
+def test_an_analysis_out_inside_a_store_or_holding_other_things_is_refused(
+        where, says, reference, tmp_path, capsys):
+    _, serial, _ = reference
+    shutil.copytree(serial, tmp_path / "SWEEP")
+    shutil.copytree(serial, tmp_path / "OTHER")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("a plan\n")
+    before, folders = snapshot(tmp_path), folders_in(tmp_path)
+    out = tmp_path / where
+    assert main(["analyze", str(tmp_path / "SWEEP"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: {out}: {says}") and "Traceback" not in err, err
+    assert snapshot(tmp_path) == before and folders_in(tmp_path) == folders  # nothing written
+
+
+def test_analyzing_a_folder_that_holds_no_sweep_is_refused(tmp_path, capsys):
+    with pytest.raises(InputError):  # from Python as from the command line
+        analyze(tmp_path)
+    assert main(["analyze", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: analyze: {tmp_path}: not a sweep's "
+                                              "folder (no _sweep.json)")
+    assert not any(tmp_path.iterdir())
+
+
+def folders_in(folder):
+    return sorted(p for p in folder.rglob("*") if p.is_dir())
+
+
+def test_a_new_analysis_in_the_same_folder_removes_the_earlier_one_s_files(tmp_path):
+    sobol = fake_store(tmp_path, TWO_FACTORS + "design: {kind: sobol, points: 8}\n",
+                       lambda u, _: u[0] + 2 * u[1], "sobol")
+    morris = fake_store(tmp_path, TWO_FACTORS + "design: {kind: morris, points: 4, levels: 4}\n",
+                        lambda u, _: u[0], "morris")
+    out = tmp_path / "analysis"
+    first = analyze(sobol.out, out)
+    assert "sobol.csv" in first.files
+    (out / "mine.txt").write_text("a note of my own")  # not the analysis's: kept
+    second = analyze(morris.out, out)
+    assert "sobol.csv" not in second.files
+    assert sorted(p.name for p in out.iterdir()) == sorted([*second.files, "mine.txt"])

@@ -4,12 +4,21 @@ Workbench model."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.compare import BOUNDS
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import analyze_sweep
 from scenarios.errors import did_you_mean
+from sim.analysis_folder import (
+    ANALYSIS_MANIFEST,
+    analysis_folder,
+    analysis_record,
+    check_sweep_folder,
+    finish_analysis,
+    start_analysis,
+)
 from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
 
@@ -41,9 +50,32 @@ def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
                          command=command)
 
 
-def analyze(folder: str | Path, out: str | Path | None = None) -> list[str]:
-    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)."""
-    return analyze_sweep(folder, out)
+@dataclass
+class Analysis:
+    """Where :func:`analyze` wrote, and the files it wrote there."""
+
+    out: Path
+    files: list[str]
+
+
+def analyze(folder: str | Path, out: str | Path | None = None,
+            command: list[str] | None = None) -> Analysis:
+    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)
+    in ``out`` (default ``folder/_analysis``), with a manifest of what produced them
+    (``sim.analysis_folder``; ``command``: the command line). InputError, before anything
+    is written, for a folder that is not a sweep's or an ``out`` that may not be written."""
+    folder = Path(folder)
+    check_sweep_folder(folder)
+    target = analysis_folder(folder, None if out is None else Path(out))
+    # All computed before anything is touched: an analysis that fails leaves an earlier
+    # one in ``target`` whole.
+    done = analyze_sweep(folder)
+    record = analysis_record(folder, done.manifest, done.runs, done.failed, done.files,
+                             command)
+    start_analysis(target, record)
+    done.write(target)
+    finish_analysis(target, record)
+    return Analysis(target, [*done.files, ANALYSIS_MANIFEST])
 
 
 def ema_model(sweep: str | Path, name: str = "ip4sim"):
