@@ -23,7 +23,8 @@ and ``analysis.md`` says what each holds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, t_interval
 from analysis.figures import save
+from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
 CONFIDENCE = 0.95
@@ -49,17 +51,35 @@ KEYS = ["scenario", "rule", "outcome", "actor"]
 REPORT = "analysis.md"
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the planned sweep its store holds."""
+
+    jobs: int  # runs planned
+    runs: int  # runs read from the store's parts
+    failed: int  # runs the ledger records as failed
+    points: int  # design points planned
+    complete: int  # design points with every planned run
+    status: str  # the store's: running, incomplete or complete
+    command: list[str] | None  # what last wrote to the store, if recorded
+
+    @property
+    def whole(self) -> bool:
+        return self.runs == self.jobs
+
+
 @dataclass
 class SweepAnalysis:
     """What a sweep's dataset says, computed before anything is written: the store's
-    manifest, the runs read and failed, the tables, the figures and the report."""
+    manifest, how much of the sweep it holds, the tables, the figures, the report, and
+    the notes a reader must not miss (runs missing, indices not computed)."""
 
     manifest: dict
-    runs: int  # runs read from the store's parts
-    failed: int  # runs the ledger records as failed
+    coverage: Coverage
     tables: dict[str, pd.DataFrame]
     figures: dict[str, Figure]
     report: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> list[str]:
@@ -78,6 +98,7 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     """The tables, figures and report of the sweep in ``folder``; nothing is written."""
     folder = Path(folder)
     manifest, design, data = read_sweep(folder, analysed_only=True)
+    cover = coverage(folder, manifest, data)
     sweep = manifest["sweep"]
     factors = [f["name"] for f in manifest["factors"]]
     means = point_means(data)
@@ -92,11 +113,27 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     rules = manifest["rules"]
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
-        tables["rank_first.csv"] = rank_first(means, design, factors, kind)
-    done = SweepAnalysis(manifest, data["job"].nunique(), len(read_sweep_ledger(folder).failed),
-                         tables, dict(figures(tables, rules)))
-    done.report = report(manifest, tables, done.files)
+        tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design, factors,
+                                              kind)
+    done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)))
+    done.notes = [*missing_runs(cover), *index_notes(manifest, means)]
+    done.report = report(done, means)
     return done
+
+
+def coverage(folder: Path, manifest: dict, data: pd.DataFrame) -> Coverage:
+    """How much of the planned sweep ``data`` holds; InputError when it holds no run at
+    all (nothing can be analysed), before anything is written."""
+    runs = data["job"].nunique()
+    failed = len(read_sweep_ledger(folder).failed)
+    per_point = manifest["jobs"] // manifest["points"]
+    complete = int((data.groupby("point")["job"].nunique() == per_point).sum())
+    cover = Coverage(manifest["jobs"], runs, failed, manifest["points"], complete,
+                     manifest["status"], manifest.get("command"))
+    if not runs:
+        raise InputError.one("analyze", str(folder), "holds no runs to analyse: "
+                             + " ".join(missing_runs(cover)))
+    return cover
 
 
 def point_means(data: pd.DataFrame) -> pd.DataFrame:
@@ -211,6 +248,13 @@ def firsts(means: pd.DataFrame) -> pd.DataFrame:
     return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
 
 
+def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
+    """The means of the scenarios, points, outcomes and actors that every rule has: where a
+    rule has no run yet, another would rank first by default."""
+    keys = ["scenario", "point", "outcome", "actor"]
+    return means[means.groupby(keys)["rule"].transform("nunique") == n_rules]
+
+
 def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
                kind: str) -> pd.DataFrame:
     """The share of points at which each rule ranks first, over all points (factor
@@ -284,35 +328,129 @@ def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
             yield f"rank_first_{outcome}.png", fig
 
 
-def report(manifest: dict, tables: dict[str, pd.DataFrame], files: list[str]) -> str:
+def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
+    manifest, tables = done.manifest, done.tables
     sweep = manifest["sweep"]
     lines = [f"# Sweep analysis: {manifest['file']}", "",
-             f"{manifest['jobs']} runs: {manifest['points']} design points "
-             f"({sweep['design']['kind']}) x {len(manifest['rules'])} rules x "
-             f"{sweep['replicates']} replicates; status {manifest['status']}, "
-             f"{manifest.get('failed', 0)} failed.",
+             f"{manifest['jobs']} runs planned: {manifest['points']} design points "
+             f"({sweep['design']['kind']}) x {counted(len(manifest['scenarios']), 'scenario')} "
+             f"x {counted(len(manifest['rules']), 'rule')} x "
+             f"{counted(sweep['replicates'], 'replicate')}.", "", coverage_line(done.coverage),
+             *coverage_notes(done.coverage), "",
              "Replicates are averaged per point before indices are computed "
              "(ten Broeke et al. 2016).", ""]
     if "rank_first.csv" in tables:
-        t = tables["rank_first.csv"]
-        overall = t[(t["factor"] == "") & (t["actor"] == "")]
-        lines.append("## Which rule ranks first (share of design points)")
-        for outcome, g in overall.groupby("outcome"):
-            g = g.sort_values("share_first", ascending=False)
-            lines.append(f"- {outcome}: " + ", ".join(
-                f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()))
-        lines.append("")
+        lines += ["## Which rule ranks first (share of design points)",
+                  *rank_lines(tables["rank_first.csv"], manifest["points"]), ""]
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
         if name in tables:
             lines += [f"## {what}: the most influential factor per outcome and rule",
-                      *few_samples(sweep["design"]), ""]
-            col = "ST" if name == "sobol.csv" else "mu_star"
-            table = tables[name]
-            for (outcome, rule), g in table[table["actor"] == ""].groupby(["outcome", "rule"]):
-                lines.append(f"- {outcome}, {rule}: {most_influential(g, col)}")
-            lines.append("")
-    lines += ["## Files", *[f"- `{f}`" for f in files], ""]
+                      *few_samples(sweep["design"]), *index_notes(manifest, means), "",
+                      *influence_lines(tables[name], means, manifest["points"]), ""]
+    if "effects.csv" in tables:
+        lines += ["## Effects", "Each outcome's mean over the design points at each setting "
+                  "of each factor, with its 95% t interval, is in `effects.csv`; a grid or a "
+                  "hypercube gives no index of influence (a Sobol or Morris design does).", ""]
+    lines += ["## Files", *[f"- `{f}`" for f in done.files], ""]
     return "\n".join(lines)
+
+
+def counted(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def coverage_line(c: Coverage) -> str:
+    missing = max(0, c.jobs - c.runs - c.failed)
+    return (f"{c.runs} of {c.jobs} planned runs are in the store ({c.failed} failed, "
+            f"{missing} not run yet); {c.complete} of {c.points} design points have every "
+            f"planned run. Status: {c.status}.")
+
+
+# What a store's status says about its runs.
+STATUS_MEANS = {"running": "the sweep is still running, or was killed",
+                "incomplete": "the sweep was stopped before its end",
+                "complete": "the sweep ran to its end"}
+
+
+def missing_runs(c: Coverage) -> list[str]:
+    """When runs are missing or failed: how many, what that means, how to finish."""
+    return [] if c.whole else [coverage_line(c), *coverage_notes(c)]
+
+
+def coverage_notes(c: Coverage) -> list[str]:
+    """What runs missing or failed mean, and how to finish the sweep."""
+    again = f"`{shlex.join(c.command)}`" if c.command else "the command that began it"
+    notes = []
+    if c.runs + c.failed < c.jobs:
+        notes.append(f"{STATUS_MEANS.get(c.status, c.status).capitalize()}: {again} "
+                     "resumes it; until then every table here is of the runs so far.")
+    if c.failed:
+        notes.append(f"{c.failed} runs failed (tracebacks in _ledger.jsonl): {again} with "
+                     "--retry-failed plays them again.")
+    return notes
+
+
+def named(scenario: str, many: bool) -> str:
+    """``scenario, `` when the sweep has several scenarios (each line names its own)."""
+    return f"{scenario}, " if many else ""
+
+
+def index_notes(manifest: dict, means: pd.DataFrame) -> list[str]:
+    """For a Sobol or Morris design some of whose points have no mean yet: that its
+    indices need every point, and how many each scenario and rule has."""
+    kind, n = manifest["sweep"]["design"]["kind"], manifest["points"]
+    if kind not in ("sobol", "morris") or not manifest["factors"]:
+        return []
+    have = means.dropna(subset=["mean"]).groupby(["scenario", "rule"])["point"].nunique()
+    many = len(manifest["scenarios"]) > 1
+    short = [f"{named(s['id'], many)}{rule}: {have.get((s['id'], rule), 0)} of {n}"
+             for s in manifest["scenarios"] for rule in manifest["rules"]
+             if have.get((s["id"], rule), 0) < n]
+    if not short:
+        return []
+    return [f"{kind.capitalize()} indices need a mean at every one of the {n} design points, "
+            "so none are computed where a point has none yet; design points with a mean: "
+            + "; ".join(short) + "."]
+
+
+def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
+    """Over all points, per outcome (and scenario): each rule's share of first places,
+    and over how many points, when not every one could be compared."""
+    overall = table[(table["factor"] == "") & (table["actor"] == "")]
+    if overall.empty:
+        return ["No design point has a mean under every rule yet: no rule can rank first."]
+    many = overall["scenario"].nunique() > 1
+    lines = []
+    for (scenario, outcome), g in overall.groupby(["scenario", "outcome"]):
+        g = g.sort_values("share_first", ascending=False)
+        points = int(g["points"].max())
+        over = (f" (over the {points} of {n_points} design points where every rule has a "
+                "mean)" if points < n_points else "")
+        lines.append(f"- {named(scenario, many)}{outcome}: " + ", ".join(
+            f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()) + over)
+    return lines
+
+
+def influence_lines(table: pd.DataFrame, means: pd.DataFrame, n_points: int) -> list[str]:
+    """Per outcome and rule (and scenario): the most influential factor, or why there is
+    none: the outcome did not vary over the design, or points have no mean yet."""
+    col = "ST" if "ST" in table else "mu_star"
+    run_wide = means[means["actor"] == ""]
+    many = run_wide["scenario"].nunique() > 1
+    lines = []
+    for (scenario, outcome, rule), g in run_wide.groupby(["scenario", "outcome", "rule"]):
+        values = g["mean"].dropna()
+        if len(values) < n_points:
+            said = (f"not computed: {len(values)} of {n_points} design points have a mean")
+        elif values.min() == values.max():
+            said = f"did not vary over the design ({values.iloc[0]:.6g} at every point)"
+        else:
+            said = most_influential(table[(table["scenario"] == scenario)
+                                          & (table["outcome"] == outcome)
+                                          & (table["rule"] == rule)
+                                          & (table["actor"] == "")], col)
+        lines.append(f"- {named(scenario, many)}{outcome}, {rule}: {said}")
+    return lines
 
 
 # Below these sizes a design's indices are mostly sampling error: Saltelli et al. (2008,

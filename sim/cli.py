@@ -675,6 +675,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     done = analyze(args.folder, args.out, command())
     print(f"wrote {done.out}/: " + ", ".join(done.files))
+    for note in done.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis.outcomes import run_outcomes
-from analysis.sensitivity import few_samples, firsts, most_influential, point_means
+from analysis.sensitivity import comparable, few_samples, firsts, most_influential, point_means
 from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
 from sim.app import analyze, run_sweep
@@ -298,23 +298,24 @@ def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, mo
 
 # -- the analysis on datasets with known answers -------------------------------------------
 
-def fake_store(tmp_path, text: str, value, name: str = "fake") -> Store:
+def fake_store(tmp_path, text: str, value, name: str = "fake", blocks: int | None = None
+               ) -> Store:
     """A store filled, through the store's own writer, with ``value(point's unit row,
-    rule)`` as the outcome ``y`` of every job."""
+    SweepJob)`` as the outcome ``y`` of every job; with ``blocks``, only the first so many
+    part files, as a sweep stopped early leaves them."""
     plan = plan_of(text)
     store = Store.open(tmp_path / name, plan)
-    for block in plan.blocks():
-        results = [JobResult(i, plan.jobs[i].job, [(plan.jobs[i].job.request.rule,
-                                                    plan.jobs[i].job.request.seed, "y", "",
-                                                    value(plan.unit[plan.jobs[i].point],
-                                                          plan.jobs[i].job.request.rule))])
-                   for i in block]
+    for block in plan.blocks()[:blocks]:
+        jobs = [plan.jobs[i] for i in block]
+        results = [JobResult(i, j.job, [(j.job.request.rule, j.job.request.seed, "y", "",
+                                         value(plan.unit[j.point], j))])
+                   for i, j in zip(block, jobs, strict=True)]
         store.write_part(f"part-{block[0]:06d}.parquet", results)
-    store.write_manifest("complete")
+    store.write_manifest("complete" if blocks is None else "incomplete")
     return store
 
 
-def ishigami(u, _rule, a=7.0, b=0.1):
+def ishigami(u, _job, a=7.0, b=0.1):
     x = -math.pi + 2 * math.pi * np.asarray(u)
     return float(np.sin(x[0]) + a * np.sin(x[1]) ** 2 + b * x[2] ** 4 * np.sin(x[0]))
 
@@ -371,9 +372,8 @@ replicates: 2
 outcomes: [y]
 """
     # consensus beats bilateral when messaging is on, loses when it is off, by 0.25
-    store = fake_store(tmp_path, text, lambda u, rule: 0.5 + (0.25 if (u[0] > 0.5) ==
-                                                              rule.startswith("consensus")
-                                                              else 0.0))
+    store = fake_store(tmp_path, text, lambda u, job: 0.5 + (0.25 if (u[0] > 0.5) ==
+                                                             is_consensus(job) else 0.0))
     analyze(store.out)
     rank = pd.read_csv(store.out / "_analysis" / "rank_first.csv", keep_default_na=False)
     by = {(r.factor, r.setting, r.rule.split(":")[0]): r.share_first for r in rank.itertuples()}
@@ -384,6 +384,77 @@ outcomes: [y]
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
     assert paired["mean_difference"].item() == pytest.approx(0.0)
     assert paired["pairs"].item() == 6 * 2
+
+
+def test_an_interrupted_sweep_is_analysed_for_what_it_holds_and_says_so(tmp_path, capsys):
+    sobol = TWO_FACTORS + "design: {kind: sobol, points: 8}\n"  # 32 points, 1 run each
+    store = fake_store(tmp_path, sobol, lambda u, _: u[0] + 2 * u[1], blocks=6)  # 2 a block
+    assert main(["analyze", str(store.out)]) == 0
+    err = capsys.readouterr().err
+    said = ("12 of 32 planned runs are in the store (0 failed, 20 not run yet); 12 of 32 "
+            "design points have every planned run. Status: incomplete.")
+    needs = "Sobol indices need a mean at every one of the 32 design points"
+    assert f"note: {said}\n" in err and "the command that began it resumes it" in err
+    assert f"note: {needs}" in err and "caucus:pull=1.0,cover=0.35: 12 of 32." in err
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "32 runs planned: 32 design points (sobol) x 1 scenario x 1 rule x 1 replicate." in text
+    assert said in text and needs in text
+    assert "- y, caucus:pull=1.0,cover=0.35: not computed: 12 of 32 design points have a " \
+           "mean" in text
+    record = json.loads((store.out / "_analysis" / "manifest.json").read_text())
+    assert record["sweep"]["runs"] == 12 and record["sweep"]["jobs"] == 32
+
+
+def test_a_store_with_no_runs_yet_is_refused(tmp_path, capsys):
+    store = fake_store(tmp_path, TWO_FACTORS + "design: {kind: sobol, points: 8}\n",
+                       lambda u, _: 0.0, blocks=0)
+    assert main(["analyze", str(store.out)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: analyze: {store.out}: holds no runs to analyse: 0 of 32 planned runs")
+    assert not (store.out / "_analysis").exists()
+
+
+@pytest.mark.parametrize("design", ["{kind: sobol, points: 8}",
+                                    "{kind: morris, points: 4, levels: 4}"])
+def test_an_outcome_that_did_not_vary_is_said_to_have_not_varied(design, tmp_path):
+    store = fake_store(tmp_path, TWO_FACTORS + f"design: {design}\n", lambda u, _: 0.5)
+    analyze(store.out)
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "- y, caucus:pull=1.0,cover=0.35: did not vary over the design (0.5 at every " \
+           "point)" in text
+    assert "stands out" not in text
+
+
+def test_rules_are_ranked_only_where_every_rule_has_a_mean():
+    """At a point where one rule has no run yet, the other would rank first by default."""
+    means = pd.DataFrame({"scenario": "s", "rule": ["a", "b", "a"], "point": [0, 0, 1],
+                          "outcome": "joint_rate", "actor": "", "mean": [0.2, 0.4, 0.9],
+                          "n": 1})
+    assert comparable(means, 2)["point"].tolist() == [0, 0]
+
+
+def is_consensus(job) -> bool:
+    return job.job.request.rule.startswith("consensus")
+
+
+def test_each_scenario_of_a_sweep_is_ranked_and_named_on_its_own(tmp_path):
+    text = """\
+scenarios: [ukraine_response, dprk_provocation]
+rules: [bilateral, consensus]
+factors: [{name: w_cost, range: [0, 1]}]
+design: {kind: grid, levels: 4}
+replicates: 3
+outcomes: [y]
+"""
+    # consensus is the better rule in one scenario, bilateral in the other
+    store = fake_store(tmp_path, text, lambda _, job: float(
+        is_consensus(job) == (job.scenario == "ukraine_response")))
+    analyze(store.out)
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "48 runs planned: 4 design points (grid) x 2 scenarios x 2 rules x 3 replicates" \
+        in text
+    assert "- ukraine_response, y: consensus:cover=0.6 100%, bilateral 0%" in text
+    assert "- dprk_provocation, y: bilateral 100%, consensus:cover=0.6 0%" in text
 
 
 def test_ties_share_the_first_place():

@@ -52,10 +52,12 @@ def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
 
 @dataclass
 class Analysis:
-    """Where :func:`analyze` wrote, and the files it wrote there."""
+    """Where :func:`analyze` wrote, the files it wrote there, and what a reader must not
+    miss (runs missing or failed, indices not computed), also in ``analysis.md``."""
 
     out: Path
     files: list[str]
+    notes: list[str]
 
 
 def analyze(folder: str | Path, out: str | Path | None = None,
@@ -70,12 +72,12 @@ def analyze(folder: str | Path, out: str | Path | None = None,
     # All computed before anything is touched: an analysis that fails leaves an earlier
     # one in ``target`` whole.
     done = analyze_sweep(folder)
-    record = analysis_record(folder, done.manifest, done.runs, done.failed, done.files,
-                             command)
+    record = analysis_record(folder, done.manifest, done.coverage.runs, done.coverage.failed,
+                             done.files, command)
     start_analysis(target, record)
     done.write(target)
     finish_analysis(target, record)
-    return Analysis(target, [*done.files, ANALYSIS_MANIFEST])
+    return Analysis(target, [*done.files, ANALYSIS_MANIFEST], done.notes)
 
 
 def ema_model(sweep: str | Path, name: str = "ip4sim"):
