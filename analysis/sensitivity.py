@@ -274,28 +274,51 @@ def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
 # -- figures and report ------------------------------------------------------------------
 
 def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
+    """Per outcome, a figure of the Morris screening, the Sobol indices or which rule ranks
+    first, with a row of panels per scenario (never two scenarios in one panel)."""
     colour = {r: RULE_COLOURS[i % len(RULE_COLOURS)] for i, r in enumerate(rules)}
     if "morris.csv" in tables:
-        for outcome, t in tables["morris.csv"].groupby("outcome"):
-            fig = Figure(figsize=(6, 4.5), layout="constrained")
-            ax = fig.subplots()
-            for rule, g in t[t["actor"] == ""].groupby("rule"):
+        yield from morris_figures(tables["morris.csv"], colour)
+    if "sobol.csv" in tables:
+        yield from sobol_figures(tables["sobol.csv"], colour)
+    if "rank_first.csv" in tables:
+        yield from rank_figures(tables["rank_first.csv"], colour)
+
+
+def scenario_rows(t: pd.DataFrame, columns: int, width: float, height: float):
+    """A figure with a row of ``columns`` panels (each ``width`` x ``height`` inches) per
+    scenario of ``t``, and per scenario: its name as a title suffix (when there are
+    several), its row of axes and its rows of ``t``."""
+    scenarios = sorted(set(t["scenario"]))
+    fig = Figure(figsize=(width * columns, height * len(scenarios)), layout="constrained")
+    axes = fig.subplots(len(scenarios), columns, squeeze=False)
+    many = len(scenarios) > 1
+    return fig, [(f" ({s})" if many else "", axes[i], t[t["scenario"] == s])
+                 for i, s in enumerate(scenarios)]
+
+
+def morris_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[table["actor"] == ""].groupby("outcome"):
+        fig, rows = scenario_rows(t, 1, 6, 4.5)
+        for suffix, (ax,), s in rows:
+            for rule, g in s.groupby("rule"):
                 ax.scatter(g["mu_star"], g["sigma"], label=rule, color=colour.get(rule))
                 for _, r in g.iterrows():
                     ax.annotate(r["factor"], (r["mu_star"], r["sigma"]), fontsize=7)
             ax.set_xlabel("mu* (mean |elementary effect|)")
             ax.set_ylabel("sigma (interaction, non-linearity)")
-            ax.set_title(f"Morris screening: {outcome}")
+            ax.set_title(f"Morris screening: {outcome}{suffix}")
             ax.legend(fontsize=8)
-            yield f"morris_{outcome}.png", fig
-    if "sobol.csv" in tables:
-        for outcome, t in tables["sobol.csv"].groupby("outcome"):
-            t = t[t["actor"] == ""]
-            fig = Figure(figsize=(7, 4), layout="constrained")
-            ax = fig.subplots()
-            factors = list(dict.fromkeys(t["factor"]))
-            width = 0.8 / max(1, t["rule"].nunique())
-            for k, (rule, g) in enumerate(t.groupby("rule", sort=False)):
+        yield f"morris_{outcome}.png", fig
+
+
+def sobol_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[table["actor"] == ""].groupby("outcome"):
+        fig, rows = scenario_rows(t, 1, 7, 4)
+        for suffix, (ax,), s in rows:
+            factors = list(dict.fromkeys(s["factor"]))
+            width = 0.8 / max(1, s["rule"].nunique())
+            for k, (rule, g) in enumerate(s.groupby("rule", sort=False)):
                 x = np.arange(len(factors)) + k * width
                 ax.bar(x, g["ST"], width, yerr=g["ST_conf"], color=colour.get(rule),
                        alpha=0.5, label=f"{rule} ST")
@@ -303,29 +326,30 @@ def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
                        label=f"{rule} S1")
             ax.set_xticks(np.arange(len(factors)) + 0.4 - width / 2, factors, fontsize=8,
                           rotation=20)
-            ax.set_title(f"Sobol indices: {outcome} (95% bootstrap intervals)")
+            ax.set_title(f"Sobol indices: {outcome}{suffix} (95% bootstrap intervals)")
             ax.legend(fontsize=7)
-            yield f"sobol_{outcome}.png", fig
-    if "rank_first.csv" in tables:
-        t = tables["rank_first.csv"]
-        for outcome, g in t[(t["actor"] == "") & (t["factor"] != "")].groupby("outcome"):
-            panels = list(dict.fromkeys(g["factor"]))
-            fig = Figure(figsize=(4 * len(panels), 3.6), layout="constrained")
-            axes = np.atleast_1d(fig.subplots(1, len(panels)))
-            for ax, f in zip(axes, panels, strict=True):
-                h = g[g["factor"] == f].pivot_table(index="setting", columns="rule",
+        yield f"sobol_{outcome}.png", fig
+
+
+def rank_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[(table["actor"] == "") & (table["factor"] != "")].groupby("outcome"):
+        factors = list(dict.fromkeys(t["factor"]))
+        fig, rows = scenario_rows(t, len(factors), 4, 3.6)
+        for suffix, axes, s in rows:
+            for ax, f in zip(axes, factors, strict=True):
+                h = s[s["factor"] == f].pivot_table(index="setting", columns="rule",
                                                     values="share_first", aggfunc="mean")
                 bottom = np.zeros(len(h))
                 for rule in h.columns:
                     ax.bar(h.index, h[rule], bottom=bottom, color=colour.get(rule), label=rule)
                     bottom += h[rule].to_numpy()
-                ax.set_title(f, fontsize=9)
+                ax.set_title(f"{f}{suffix}", fontsize=9)
                 ax.tick_params(axis="x", labelsize=7, rotation=20)
                 ax.set_ylim(0, 1)
             axes[0].set_ylabel("share of points where the rule ranks first")
-            axes[-1].legend(fontsize=7)
-            fig.suptitle(f"Which rule ranks first on {outcome}", fontsize=10)
-            yield f"rank_first_{outcome}.png", fig
+        rows[0][1][-1].legend(fontsize=7)
+        fig.suptitle(f"Which rule ranks first on {outcome}", fontsize=10)
+        yield f"rank_first_{outcome}.png", fig
 
 
 def report(done: SweepAnalysis, means: pd.DataFrame) -> str:

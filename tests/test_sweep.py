@@ -15,7 +15,14 @@ import pandas as pd
 import pytest
 
 from analysis.outcomes import run_outcomes
-from analysis.sensitivity import comparable, few_samples, firsts, most_influential, point_means
+from analysis.sensitivity import (
+    analyze_sweep,
+    comparable,
+    few_samples,
+    firsts,
+    most_influential,
+    point_means,
+)
 from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
 from sim.app import analyze, run_sweep
@@ -455,6 +462,32 @@ outcomes: [y]
         in text
     assert "- ukraine_response, y: consensus:cover=0.6 100%, bilateral 0%" in text
     assert "- dprk_provocation, y: bilateral 100%, consensus:cover=0.6 0%" in text
+
+
+def test_each_scenario_has_its_own_indices_and_panels(tmp_path):
+    """Two scenarios' indices in one panel made the Sobol figure fail (a shape mismatch);
+    the Morris and rank figures mixed them."""
+    text = """\
+scenarios: [ukraine_response, dprk_provocation]
+rules: [bilateral, consensus]
+factors: [{name: w_cost, range: [0, 1]}, {name: w_us_pull, range: [0, 1]}]
+design: {kind: sobol, points: 16}
+outcomes: [y]
+"""
+    # w_us_pull drives y in one scenario, w_cost in the other
+    store = fake_store(tmp_path, text, lambda u, job: u[1] if job.scenario ==
+                       "ukraine_response" else u[0])
+    done = analyze_sweep(store.out)
+    assert "- ukraine_response, y, bilateral: w_us_pull (ST" in done.report
+    assert "- dprk_provocation, y, bilateral: w_cost (ST" in done.report
+    panels = {name: [ax.get_title() for ax in fig.axes] for name, fig in done.figures.items()}
+    assert panels["sobol_y.png"] == [
+        f"Sobol indices: y ({s}) (95% bootstrap intervals)"
+        for s in ("dprk_provocation", "ukraine_response")]
+    assert panels["rank_first_y.png"] == ["w_cost (dprk_provocation)",
+                                          "w_us_pull (dprk_provocation)",
+                                          "w_cost (ukraine_response)",
+                                          "w_us_pull (ukraine_response)"]
 
 
 def test_ties_share_the_first_place():
