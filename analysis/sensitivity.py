@@ -12,7 +12,8 @@ and ``analysis.md`` says what each holds.
 * Morris designs: mu* (mean absolute elementary effect, with its bootstrap interval)
   and sigma (their spread: interaction or non-linearity), and the screening plot.
 * Grids and hypercubes: each outcome's mean over points with a 95% t interval against
-  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins), per rule.
+  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins of the declared
+  range), per rule.
 * Paired differences: each rule less the first rule on the same scenario, point and
   seed (common random numbers), with a 95% t interval.
 * Rank first: at each point, the rule with the best mean (highest, or lowest for the
@@ -37,8 +38,11 @@ from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
 CONFIDENCE = 0.95
-# A hypercube's ranged factor is read in this many equal bins of its range.
+# A ranged factor of a hypercube or a Sobol design is read in this many equal bins of the
+# range the sweep file declares.
 BINS = 5
+# Designs whose points sample a ranged factor's whole range (every point a new value).
+BINNED = frozenset({"lhs", "sobol"})
 # Outcomes where less is better for the partners (a rule "ranks first" with the lowest).
 LOWER_IS_BETTER = frozenset({"shock_to_joint", "coercion_attempts", "coercion_successes",
                              "hook_final", "hook_max", "binding_cost"})
@@ -109,12 +113,12 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     elif kind == "morris" and factors:
         tables["morris.csv"] = morris_indices(means, design, factors, sweep["design"]["levels"])
     elif factors:
-        tables["effects.csv"] = factor_effects(means, design, factors, kind)
+        tables["effects.csv"] = factor_effects(means, design, manifest["factors"], kind)
     rules = manifest["rules"]
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
-        tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design, factors,
-                                              kind)
+        tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
+                                              manifest["factors"], kind)
     done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)))
     done.notes = [*missing_runs(cover), *index_notes(manifest, means)]
     done.report = report(done, means)
@@ -186,29 +190,44 @@ def morris_indices(means: pd.DataFrame, design: pd.DataFrame, factors: list[str]
     return pd.DataFrame(rows, columns=[*KEYS, "factor", "mu_star", "mu_star_conf", "sigma"])
 
 
-def settings(design: pd.DataFrame, factor: str, kind: str) -> pd.Series:
-    """Each point's setting of ``factor``: its value, or for a hypercube's ranged factor
-    the bin of its range (``low-high``)."""
-    values = design[factor]
-    if kind != "lhs" or values.dtype == object or values.nunique() <= BINS:
-        return values.astype(str)
-    unit = design[f"unit:{factor}"]
-    low, high = values.min(), values.max()
-    edges = np.linspace(low, high, BINS + 1)
-    index = np.minimum((unit * BINS).astype(int), BINS - 1)
-    return pd.Series([f"{edges[i]:.3g}-{edges[i + 1]:.3g}" for i in index], index=design.index)
+def settings(design: pd.DataFrame, factor: dict, kind: str) -> pd.Series:
+    """Each point's setting of ``factor`` (its entry in the store's manifest), as a label:
+    its value (:func:`shown`), or for a ranged factor of a design that samples its range
+    (:data:`BINNED`) the bin of the declared range (``low-high``, :data:`BINS` equal
+    bins). Ordered low to high (levels as listed), so tables and axes run that way."""
+    name = factor["name"]
+    unit = design[f"unit:{name}"].to_numpy()
+    if kind in BINNED and "range" in factor and design[name].nunique() > BINS:
+        edges = [shown(e) for e in np.linspace(*factor["range"], BINS + 1)]
+        bins = np.minimum((unit * BINS).astype(int), BINS - 1)
+        labels = pd.Series([f"{edges[i]}-{edges[i + 1]}" for i in bins], index=design.index)
+    else:
+        labels = design[name].map(shown)
+    order = labels.iloc[np.argsort(unit, kind="stable")].unique()
+    return labels.astype(pd.CategoricalDtype(order, ordered=True))
 
 
-def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+def shown(value: float | str) -> str:
+    """A setting as a person reads it: a number to 6 significant digits (a grid's level
+    0.12000000000000001 is 0.12; the runs keep the value itself), text as it is."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def setting_of(points: pd.Series, design: pd.DataFrame, factor: dict, kind: str) -> pd.Series:
+    """The setting of ``factor`` at each of ``points`` (design point numbers)."""
+    labels = settings(design, factor, kind)
+    return points.map(dict(zip(design["point"], labels, strict=True))).astype(labels.dtype)
+
+
+def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
                    kind: str) -> pd.DataFrame:
     rows = []
     for f in factors:
-        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
-        tagged = means.assign(setting=means["point"].map(setting))
-        for key, group in tagged.groupby([*KEYS, "setting"], sort=True):
+        tagged = means.assign(setting=setting_of(means["point"], design, f, kind))
+        for key, group in tagged.groupby([*KEYS, "setting"], sort=True, observed=True):
             values = group["mean"].dropna().to_numpy()
             low, high = t_interval(values, CONFIDENCE)
-            rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f,
+            rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f["name"],
                          "mean": values.mean() if len(values) else math.nan,
                          "ci_low": low, "ci_high": high, "points": len(values)})
     return pd.DataFrame(rows, columns=[*KEYS, "factor", "setting", "mean", "ci_low",
@@ -255,20 +274,25 @@ def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
     return means[means.groupby(keys)["rule"].transform("nunique") == n_rules]
 
 
-def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
                kind: str) -> pd.DataFrame:
     """The share of points at which each rule ranks first, over all points (factor
-    ``""``) and per setting of each factor."""
+    ``""``) and per setting of each factor (its settings low to high)."""
     scored = firsts(means)
-    frames = [scored.assign(factor="", setting="")]
+    tables = [shares_first(scored.assign(factor="", setting=""))]
     for f in factors:
-        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
-        frames.append(scored.assign(factor=f, setting=scored["point"].map(setting)))
-    tagged = pd.concat(frames, ignore_index=True)
+        tables.append(shares_first(scored.assign(
+            factor=f["name"], setting=setting_of(scored["point"], design, f, kind))))
+    table = pd.concat(tables, ignore_index=True)
+    # stable: each factor's settings keep their order
+    return table.sort_values(["scenario", "outcome", "actor"], kind="stable",
+                             ignore_index=True)
+
+
+def shares_first(tagged: pd.DataFrame) -> pd.DataFrame:
     keys = ["scenario", "outcome", "actor", "factor", "setting", "rule"]
-    table = tagged.groupby(keys, sort=True).agg(share_first=("first", "mean"),
-                                               points=("point", "nunique")).reset_index()
-    return table
+    return tagged.groupby(keys, sort=True, observed=True).agg(
+        share_first=("first", "mean"), points=("point", "nunique")).reset_index()
 
 
 # -- figures and report ------------------------------------------------------------------
@@ -338,7 +362,8 @@ def rank_figures(table: pd.DataFrame, colour: dict[str, str]):
         for suffix, axes, s in rows:
             for ax, f in zip(axes, factors, strict=True):
                 h = s[s["factor"] == f].pivot_table(index="setting", columns="rule",
-                                                    values="share_first", aggfunc="mean")
+                                                    values="share_first", aggfunc="mean",
+                                                    sort=False)  # settings low to high
                 bottom = np.zeros(len(h))
                 for rule in h.columns:
                     ax.bar(h.index, h[rule], bottom=bottom, color=colour.get(rule), label=rule)

@@ -367,16 +367,21 @@ def test_morris_screens_out_a_factor_without_effect(tmp_path):
     assert (store.out / "_analysis" / "morris_y.png").exists()
 
 
-def test_rank_first_and_paired_differences_on_a_constructed_dataset(tmp_path):
-    text = """\
+# Two rules and the outcome y, for a store fake_store fills: add factors and a design.
+TWO_RULES = """\
 scenarios: [ukraine_response]
 rules: [bilateral, consensus]
+outcomes: [y]
+"""
+
+
+def test_rank_first_and_paired_differences_on_a_constructed_dataset(tmp_path):
+    text = TWO_RULES + """\
 factors:
   - {name: messaging, levels: [0.0, 1.0]}
   - {name: w_cost, range: [0, 1]}
 design: {kind: grid, levels: 3}
 replicates: 2
-outcomes: [y]
 """
     # consensus beats bilateral when messaging is on, loses when it is off, by 0.25
     store = fake_store(tmp_path, text, lambda u, job: 0.5 + (0.25 if (u[0] > 0.5) ==
@@ -384,8 +389,8 @@ outcomes: [y]
     analyze(store.out)
     rank = pd.read_csv(store.out / "_analysis" / "rank_first.csv", keep_default_na=False)
     by = {(r.factor, r.setting, r.rule.split(":")[0]): r.share_first for r in rank.itertuples()}
-    assert by[("messaging", "1.0", "consensus")] == 1.0
-    assert by[("messaging", "0.0", "bilateral")] == 1.0
+    assert by[("messaging", "1", "consensus")] == 1.0
+    assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
@@ -488,6 +493,33 @@ outcomes: [y]
                                           "w_us_pull (dprk_provocation)",
                                           "w_cost (ukraine_response)",
                                           "w_us_pull (ukraine_response)"]
+
+
+def test_settings_are_shown_to_6_digits_low_to_high_and_bin_the_declared_range(tmp_path):
+    """Tables and axes show 0.12, not 0.12000000000000001 (the runs keep the value), in
+    the order of the values (1200 after 700), and a hypercube's bins divide the range
+    the file declares, not the range its points happened to sample."""
+    grid = TWO_RULES + """\
+factors:
+  - {name: temperature, range: [0.04, 0.2]}
+  - {name: population, range: [200, 1200]}
+design: {kind: grid, levels: 3}
+"""
+    store = fake_store(tmp_path, grid, lambda u, _: u[0], "grid")
+    done = analyze_sweep(store.out)
+    assert 0.12000000000000001 in set(pd.read_parquet(store.out / "_design.parquet")
+                                       ["temperature"])  # what the runs play
+    for name in ("effects.csv", "rank_first.csv"):
+        table = done.tables[name]
+        for factor, want in (("temperature", ["0.04", "0.12", "0.2"]),
+                             ("population", ["200", "700", "1200"])):
+            assert list(dict.fromkeys(table[table["factor"] == factor]["setting"])) == want
+    lhs = TWO_FACTORS.replace("range: [0, 1]}\n  - {name: w_peer", "range: [0.4, 0.95]}\n"
+                              "  - {name: w_peer") + "design: {kind: lhs, points: 10}\n"
+    effects = analyze_sweep(fake_store(tmp_path, lhs, lambda u, _: u[0], "lhs").out
+                            ).tables["effects.csv"]
+    assert list(effects[effects["factor"] == "w_us_pull"]["setting"]) == [
+        "0.4-0.51", "0.51-0.62", "0.62-0.73", "0.73-0.84", "0.84-0.95"]
 
 
 def test_ties_share_the_first_place():
