@@ -73,7 +73,11 @@ def start_analysis(out: Path, record: dict) -> None:
     """``out`` made ready: the files an earlier analysis listed removed, then a manifest
     saying this one is being written and listing its files, so that an analysis killed
     half-way is cleared by the next one too."""
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError.one("--out", str(out), f"cannot create the folder: "
+                             f"{err.strerror}") from None
     for name in (earlier_analysis(out) or {}).get("files", []):
         if isinstance(name, str) and name == Path(name).name:  # never a path out of ``out``
             (out / name).unlink(missing_ok=True)
