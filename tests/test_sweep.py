@@ -580,6 +580,7 @@ REFUSED_OUT = [
     ("OTHER/_analysis", "lies inside the sweep store"),
     ("notes", "is not empty and holds no earlier analysis"),
     ("notes/todo.txt", "is a file, not a folder"),
+    ("notes/todo.txt/inside", "cannot create the folder"),
 ]
 
 
