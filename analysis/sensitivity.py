@@ -12,7 +12,8 @@ and ``analysis.md`` says what each holds.
 * Morris designs: mu* (mean absolute elementary effect, with its bootstrap interval)
   and sigma (their spread: interaction or non-linearity), and the screening plot.
 * Grids and hypercubes: each outcome's mean over points with a 95% t interval against
-  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins), per rule.
+  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins of the declared
+  range), per rule.
 * Paired differences: each rule less the first rule on the same scenario, point and
   seed (common random numbers), with a 95% t interval.
 * Rank first: at each point, the rule with the best mean (highest, or lowest for the
@@ -23,6 +24,8 @@ and ``analysis.md`` says what each holds.
 from __future__ import annotations
 
 import math
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +34,15 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, t_interval
 from analysis.figures import save
-from sim.outputs import read_sweep, write_text
+from scenarios.errors import InputError
+from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
 CONFIDENCE = 0.95
-# A hypercube's ranged factor is read in this many equal bins of its range.
+# A ranged factor of a hypercube or a Sobol design is read in this many equal bins of the
+# range the sweep file declares.
 BINS = 5
+# Designs whose points sample a ranged factor's whole range (every point a new value).
+BINNED = frozenset({"lhs", "sobol"})
 # Outcomes where less is better for the partners (a rule "ranks first" with the lowest).
 LOWER_IS_BETTER = frozenset({"shock_to_joint", "coercion_attempts", "coercion_successes",
                              "hook_final", "hook_max", "binding_cost"})
@@ -44,13 +51,58 @@ RESAMPLES = 1000
 KEYS = ["scenario", "rule", "outcome", "actor"]
 
 
-def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str]:
-    """Write the tables, figures and ``analysis.md`` for the sweep in ``folder`` (to
-    ``out``, default ``folder/analysis``); the names of the files written."""
+# The report's name in the analysis folder.
+REPORT = "analysis.md"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the planned sweep its store holds."""
+
+    jobs: int  # runs planned
+    runs: int  # runs read from the store's parts
+    failed: int  # runs the ledger records as failed
+    points: int  # design points planned
+    complete: int  # design points with every planned run
+    status: str  # the store's: running, incomplete or complete
+    command: list[str] | None  # what last wrote to the store, if recorded
+
+    @property
+    def whole(self) -> bool:
+        return self.runs == self.jobs
+
+
+@dataclass
+class SweepAnalysis:
+    """What a sweep's dataset says, computed before anything is written: the store's
+    manifest, how much of the sweep it holds, the tables, the figures, the report, and
+    the notes a reader must not miss (runs missing, indices not computed)."""
+
+    manifest: dict
+    coverage: Coverage
+    tables: dict[str, pd.DataFrame]
+    figures: dict[str, Figure]
+    report: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return [*self.tables, *self.figures, REPORT]
+
+    def write(self, out: Path) -> None:
+        """The tables (CSV), the figures (PNG) and the report, into ``out``."""
+        for name, table in self.tables.items():
+            write_text(out / name, table.to_csv(index=False, float_format="%.6g"))
+        for name, fig in self.figures.items():
+            save(fig, out / name)
+        write_text(out / REPORT, self.report)
+
+
+def analyze_sweep(folder: str | Path) -> SweepAnalysis:
+    """The tables, figures and report of the sweep in ``folder``; nothing is written."""
     folder = Path(folder)
-    out = Path(out) if out else folder / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
     manifest, design, data = read_sweep(folder, analysed_only=True)
+    cover = coverage(folder, manifest, data)
     sweep = manifest["sweep"]
     factors = [f["name"] for f in manifest["factors"]]
     means = point_means(data)
@@ -61,20 +113,31 @@ def analyze_sweep(folder: str | Path, out: str | Path | None = None) -> list[str
     elif kind == "morris" and factors:
         tables["morris.csv"] = morris_indices(means, design, factors, sweep["design"]["levels"])
     elif factors:
-        tables["effects.csv"] = factor_effects(means, design, factors, kind)
+        tables["effects.csv"] = factor_effects(means, design, manifest["factors"], kind)
     rules = manifest["rules"]
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
-        tables["rank_first.csv"] = rank_first(means, design, factors, kind)
-    written = []
-    for name, table in tables.items():
-        write_text(out / name, table.to_csv(index=False, float_format="%.6g"))
-        written.append(name)
-    for name, fig in figures(tables, rules):
-        save(fig, out / name)
-        written.append(name)
-    write_text(out / "analysis.md", report(manifest, tables, written))
-    return [*written, "analysis.md"]
+        tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
+                                              manifest["factors"], kind)
+    done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)))
+    done.notes = [*missing_runs(cover), *index_notes(manifest, means)]
+    done.report = report(done, means)
+    return done
+
+
+def coverage(folder: Path, manifest: dict, data: pd.DataFrame) -> Coverage:
+    """How much of the planned sweep ``data`` holds; InputError when it holds no run at
+    all (nothing can be analysed), before anything is written."""
+    runs = data["job"].nunique()
+    failed = len(read_sweep_ledger(folder).failed)
+    per_point = manifest["jobs"] // manifest["points"]
+    complete = int((data.groupby("point")["job"].nunique() == per_point).sum())
+    cover = Coverage(manifest["jobs"], runs, failed, manifest["points"], complete,
+                     manifest["status"], manifest.get("command"))
+    if not runs:
+        raise InputError.one("analyze", str(folder), "holds no runs to analyse: "
+                             + " ".join(missing_runs(cover)))
+    return cover
 
 
 def point_means(data: pd.DataFrame) -> pd.DataFrame:
@@ -127,29 +190,44 @@ def morris_indices(means: pd.DataFrame, design: pd.DataFrame, factors: list[str]
     return pd.DataFrame(rows, columns=[*KEYS, "factor", "mu_star", "mu_star_conf", "sigma"])
 
 
-def settings(design: pd.DataFrame, factor: str, kind: str) -> pd.Series:
-    """Each point's setting of ``factor``: its value, or for a hypercube's ranged factor
-    the bin of its range (``low-high``)."""
-    values = design[factor]
-    if kind != "lhs" or values.dtype == object or values.nunique() <= BINS:
-        return values.astype(str)
-    unit = design[f"unit:{factor}"]
-    low, high = values.min(), values.max()
-    edges = np.linspace(low, high, BINS + 1)
-    index = np.minimum((unit * BINS).astype(int), BINS - 1)
-    return pd.Series([f"{edges[i]:.3g}-{edges[i + 1]:.3g}" for i in index], index=design.index)
+def settings(design: pd.DataFrame, factor: dict, kind: str) -> pd.Series:
+    """Each point's setting of ``factor`` (its entry in the store's manifest), as a label:
+    its value (:func:`shown`), or for a ranged factor of a design that samples its range
+    (:data:`BINNED`) the bin of the declared range (``low-high``, :data:`BINS` equal
+    bins). Ordered low to high (levels as listed), so tables and axes run that way."""
+    name = factor["name"]
+    unit = design[f"unit:{name}"].to_numpy()
+    if kind in BINNED and "range" in factor and design[name].nunique() > BINS:
+        edges = [shown(e) for e in np.linspace(*factor["range"], BINS + 1)]
+        bins = np.minimum((unit * BINS).astype(int), BINS - 1)
+        labels = pd.Series([f"{edges[i]}-{edges[i + 1]}" for i in bins], index=design.index)
+    else:
+        labels = design[name].map(shown)
+    order = labels.iloc[np.argsort(unit, kind="stable")].unique()
+    return labels.astype(pd.CategoricalDtype(order, ordered=True))
 
 
-def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+def shown(value: float | str) -> str:
+    """A setting as a person reads it: a number to 6 significant digits (a grid's level
+    0.12000000000000001 is 0.12; the runs keep the value itself), text as it is."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def setting_of(points: pd.Series, design: pd.DataFrame, factor: dict, kind: str) -> pd.Series:
+    """The setting of ``factor`` at each of ``points`` (design point numbers)."""
+    labels = settings(design, factor, kind)
+    return points.map(dict(zip(design["point"], labels, strict=True))).astype(labels.dtype)
+
+
+def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
                    kind: str) -> pd.DataFrame:
     rows = []
     for f in factors:
-        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
-        tagged = means.assign(setting=means["point"].map(setting))
-        for key, group in tagged.groupby([*KEYS, "setting"], sort=True):
+        tagged = means.assign(setting=setting_of(means["point"], design, f, kind))
+        for key, group in tagged.groupby([*KEYS, "setting"], sort=True, observed=True):
             values = group["mean"].dropna().to_numpy()
             low, high = t_interval(values, CONFIDENCE)
-            rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f,
+            rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f["name"],
                          "mean": values.mean() if len(values) else math.nan,
                          "ci_low": low, "ci_high": high, "points": len(values)})
     return pd.DataFrame(rows, columns=[*KEYS, "factor", "setting", "mean", "ci_low",
@@ -189,47 +267,82 @@ def firsts(means: pd.DataFrame) -> pd.DataFrame:
     return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
 
 
-def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[str],
+def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
+    """The means of the scenarios, points, outcomes and actors that every rule has: where a
+    rule has no run yet, another would rank first by default."""
+    keys = ["scenario", "point", "outcome", "actor"]
+    return means[means.groupby(keys)["rule"].transform("nunique") == n_rules]
+
+
+def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
                kind: str) -> pd.DataFrame:
     """The share of points at which each rule ranks first, over all points (factor
-    ``""``) and per setting of each factor."""
+    ``""``) and per setting of each factor (its settings low to high)."""
     scored = firsts(means)
-    frames = [scored.assign(factor="", setting="")]
+    tables = [shares_first(scored.assign(factor="", setting=""))]
     for f in factors:
-        setting = dict(zip(design["point"], settings(design, f, kind), strict=True))
-        frames.append(scored.assign(factor=f, setting=scored["point"].map(setting)))
-    tagged = pd.concat(frames, ignore_index=True)
+        tables.append(shares_first(scored.assign(
+            factor=f["name"], setting=setting_of(scored["point"], design, f, kind))))
+    table = pd.concat(tables, ignore_index=True)
+    # stable: each factor's settings keep their order
+    return table.sort_values(["scenario", "outcome", "actor"], kind="stable",
+                             ignore_index=True)
+
+
+def shares_first(tagged: pd.DataFrame) -> pd.DataFrame:
     keys = ["scenario", "outcome", "actor", "factor", "setting", "rule"]
-    table = tagged.groupby(keys, sort=True).agg(share_first=("first", "mean"),
-                                               points=("point", "nunique")).reset_index()
-    return table
+    return tagged.groupby(keys, sort=True, observed=True).agg(
+        share_first=("first", "mean"), points=("point", "nunique")).reset_index()
 
 
 # -- figures and report ------------------------------------------------------------------
 
 def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
+    """Per outcome, a figure of the Morris screening, the Sobol indices or which rule ranks
+    first, with a row of panels per scenario (never two scenarios in one panel)."""
     colour = {r: RULE_COLOURS[i % len(RULE_COLOURS)] for i, r in enumerate(rules)}
     if "morris.csv" in tables:
-        for outcome, t in tables["morris.csv"].groupby("outcome"):
-            fig = Figure(figsize=(6, 4.5), layout="constrained")
-            ax = fig.subplots()
-            for rule, g in t[t["actor"] == ""].groupby("rule"):
+        yield from morris_figures(tables["morris.csv"], colour)
+    if "sobol.csv" in tables:
+        yield from sobol_figures(tables["sobol.csv"], colour)
+    if "rank_first.csv" in tables:
+        yield from rank_figures(tables["rank_first.csv"], colour)
+
+
+def scenario_rows(t: pd.DataFrame, columns: int, width: float, height: float):
+    """A figure with a row of ``columns`` panels (each ``width`` x ``height`` inches) per
+    scenario of ``t``, and per scenario: its name as a title suffix (when there are
+    several), its row of axes and its rows of ``t``."""
+    scenarios = sorted(set(t["scenario"]))
+    fig = Figure(figsize=(width * columns, height * len(scenarios)), layout="constrained")
+    axes = fig.subplots(len(scenarios), columns, squeeze=False)
+    many = len(scenarios) > 1
+    return fig, [(f" ({s})" if many else "", axes[i], t[t["scenario"] == s])
+                 for i, s in enumerate(scenarios)]
+
+
+def morris_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[table["actor"] == ""].groupby("outcome"):
+        fig, rows = scenario_rows(t, 1, 6, 4.5)
+        for suffix, (ax,), s in rows:
+            for rule, g in s.groupby("rule"):
                 ax.scatter(g["mu_star"], g["sigma"], label=rule, color=colour.get(rule))
                 for _, r in g.iterrows():
                     ax.annotate(r["factor"], (r["mu_star"], r["sigma"]), fontsize=7)
             ax.set_xlabel("mu* (mean |elementary effect|)")
             ax.set_ylabel("sigma (interaction, non-linearity)")
-            ax.set_title(f"Morris screening: {outcome}")
+            ax.set_title(f"Morris screening: {outcome}{suffix}")
             ax.legend(fontsize=8)
-            yield f"morris_{outcome}.png", fig
-    if "sobol.csv" in tables:
-        for outcome, t in tables["sobol.csv"].groupby("outcome"):
-            t = t[t["actor"] == ""]
-            fig = Figure(figsize=(7, 4), layout="constrained")
-            ax = fig.subplots()
-            factors = list(dict.fromkeys(t["factor"]))
-            width = 0.8 / max(1, t["rule"].nunique())
-            for k, (rule, g) in enumerate(t.groupby("rule", sort=False)):
+        yield f"morris_{outcome}.png", fig
+
+
+def sobol_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[table["actor"] == ""].groupby("outcome"):
+        fig, rows = scenario_rows(t, 1, 7, 4)
+        for suffix, (ax,), s in rows:
+            factors = list(dict.fromkeys(s["factor"]))
+            width = 0.8 / max(1, s["rule"].nunique())
+            for k, (rule, g) in enumerate(s.groupby("rule", sort=False)):
                 x = np.arange(len(factors)) + k * width
                 ax.bar(x, g["ST"], width, yerr=g["ST_conf"], color=colour.get(rule),
                        alpha=0.5, label=f"{rule} ST")
@@ -237,60 +350,156 @@ def figures(tables: dict[str, pd.DataFrame], rules: list[str]):
                        label=f"{rule} S1")
             ax.set_xticks(np.arange(len(factors)) + 0.4 - width / 2, factors, fontsize=8,
                           rotation=20)
-            ax.set_title(f"Sobol indices: {outcome} (95% bootstrap intervals)")
+            ax.set_title(f"Sobol indices: {outcome}{suffix} (95% bootstrap intervals)")
             ax.legend(fontsize=7)
-            yield f"sobol_{outcome}.png", fig
-    if "rank_first.csv" in tables:
-        t = tables["rank_first.csv"]
-        for outcome, g in t[(t["actor"] == "") & (t["factor"] != "")].groupby("outcome"):
-            panels = list(dict.fromkeys(g["factor"]))
-            fig = Figure(figsize=(4 * len(panels), 3.6), layout="constrained")
-            axes = np.atleast_1d(fig.subplots(1, len(panels)))
-            for ax, f in zip(axes, panels, strict=True):
-                h = g[g["factor"] == f].pivot_table(index="setting", columns="rule",
-                                                    values="share_first", aggfunc="mean")
+        yield f"sobol_{outcome}.png", fig
+
+
+def rank_figures(table: pd.DataFrame, colour: dict[str, str]):
+    for outcome, t in table[(table["actor"] == "") & (table["factor"] != "")].groupby("outcome"):
+        factors = list(dict.fromkeys(t["factor"]))
+        fig, rows = scenario_rows(t, len(factors), 4, 3.6)
+        for suffix, axes, s in rows:
+            for ax, f in zip(axes, factors, strict=True):
+                h = s[s["factor"] == f].pivot_table(index="setting", columns="rule",
+                                                    values="share_first", aggfunc="mean",
+                                                    sort=False)  # settings low to high
                 bottom = np.zeros(len(h))
                 for rule in h.columns:
                     ax.bar(h.index, h[rule], bottom=bottom, color=colour.get(rule), label=rule)
                     bottom += h[rule].to_numpy()
-                ax.set_title(f, fontsize=9)
+                ax.set_title(f"{f}{suffix}", fontsize=9)
                 ax.tick_params(axis="x", labelsize=7, rotation=20)
                 ax.set_ylim(0, 1)
             axes[0].set_ylabel("share of points where the rule ranks first")
-            axes[-1].legend(fontsize=7)
-            fig.suptitle(f"Which rule ranks first on {outcome}", fontsize=10)
-            yield f"rank_first_{outcome}.png", fig
+        rows[0][1][-1].legend(fontsize=7)
+        fig.suptitle(f"Which rule ranks first on {outcome}", fontsize=10)
+        yield f"rank_first_{outcome}.png", fig
 
 
-def report(manifest: dict, tables: dict[str, pd.DataFrame], files: list[str]) -> str:
+def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
+    manifest, tables = done.manifest, done.tables
     sweep = manifest["sweep"]
     lines = [f"# Sweep analysis: {manifest['file']}", "",
-             f"{manifest['jobs']} runs: {manifest['points']} design points "
-             f"({sweep['design']['kind']}) x {len(manifest['rules'])} rules x "
-             f"{sweep['replicates']} replicates; status {manifest['status']}, "
-             f"{manifest.get('failed', 0)} failed.",
+             f"{manifest['jobs']} runs planned: {manifest['points']} design points "
+             f"({sweep['design']['kind']}) x {counted(len(manifest['scenarios']), 'scenario')} "
+             f"x {counted(len(manifest['rules']), 'rule')} x "
+             f"{counted(sweep['replicates'], 'replicate')}.", "", coverage_line(done.coverage),
+             *coverage_notes(done.coverage), "",
              "Replicates are averaged per point before indices are computed "
              "(ten Broeke et al. 2016).", ""]
     if "rank_first.csv" in tables:
-        t = tables["rank_first.csv"]
-        overall = t[(t["factor"] == "") & (t["actor"] == "")]
-        lines.append("## Which rule ranks first (share of design points)")
-        for outcome, g in overall.groupby("outcome"):
-            g = g.sort_values("share_first", ascending=False)
-            lines.append(f"- {outcome}: " + ", ".join(
-                f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()))
-        lines.append("")
+        lines += ["## Which rule ranks first (share of design points)",
+                  *rank_lines(tables["rank_first.csv"], manifest["points"]), ""]
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
         if name in tables:
             lines += [f"## {what}: the most influential factor per outcome and rule",
-                      *few_samples(sweep["design"]), ""]
-            col = "ST" if name == "sobol.csv" else "mu_star"
-            table = tables[name]
-            for (outcome, rule), g in table[table["actor"] == ""].groupby(["outcome", "rule"]):
-                lines.append(f"- {outcome}, {rule}: {most_influential(g, col)}")
-            lines.append("")
-    lines += ["## Files", *[f"- `{f}`" for f in files], ""]
+                      *few_samples(sweep["design"]), *index_notes(manifest, means), "",
+                      *influence_lines(tables[name], means, manifest["points"]), ""]
+    if "effects.csv" in tables:
+        lines += ["## Effects", "Each outcome's mean over the design points at each setting "
+                  "of each factor, with its 95% t interval, is in `effects.csv`; a grid or a "
+                  "hypercube gives no index of influence (a Sobol or Morris design does).", ""]
+    lines += ["## Files", *[f"- `{f}`" for f in done.files], ""]
     return "\n".join(lines)
+
+
+def counted(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def coverage_line(c: Coverage) -> str:
+    missing = max(0, c.jobs - c.runs - c.failed)
+    return (f"{c.runs} of {c.jobs} planned runs are in the store ({c.failed} failed, "
+            f"{missing} not run yet); {c.complete} of {c.points} design points have every "
+            f"planned run. Status: {c.status}.")
+
+
+# What a store's status says about its runs.
+STATUS_MEANS = {"running": "the sweep is still running, or was killed",
+                "incomplete": "the sweep was stopped before its end",
+                "complete": "the sweep ran to its end"}
+
+
+def missing_runs(c: Coverage) -> list[str]:
+    """When runs are missing or failed: how many, what that means, how to finish."""
+    return [] if c.whole else [coverage_line(c), *coverage_notes(c)]
+
+
+def coverage_notes(c: Coverage) -> list[str]:
+    """What runs missing or failed mean, and how to finish the sweep."""
+    again = f"`{shlex.join(c.command)}`" if c.command else "the command that began it"
+    notes = []
+    if c.runs + c.failed < c.jobs:
+        notes.append(f"{STATUS_MEANS.get(c.status, c.status).capitalize()}: {again} "
+                     "resumes it; until then every table here is of the runs so far.")
+    if c.failed:
+        notes.append(f"{c.failed} runs failed (tracebacks in _ledger.jsonl): {again} with "
+                     "--retry-failed plays them again.")
+    return notes
+
+
+def named(scenario: str, many: bool) -> str:
+    """``scenario, `` when the sweep has several scenarios (each line names its own)."""
+    return f"{scenario}, " if many else ""
+
+
+def index_notes(manifest: dict, means: pd.DataFrame) -> list[str]:
+    """For a Sobol or Morris design some of whose points have no mean yet: that its
+    indices need every point, and how many each scenario and rule has."""
+    kind, n = manifest["sweep"]["design"]["kind"], manifest["points"]
+    if kind not in ("sobol", "morris") or not manifest["factors"]:
+        return []
+    have = means.dropna(subset=["mean"]).groupby(["scenario", "rule"])["point"].nunique()
+    many = len(manifest["scenarios"]) > 1
+    short = [f"{named(s['id'], many)}{rule}: {have.get((s['id'], rule), 0)} of {n}"
+             for s in manifest["scenarios"] for rule in manifest["rules"]
+             if have.get((s["id"], rule), 0) < n]
+    if not short:
+        return []
+    return [f"{kind.capitalize()} indices need a mean at every one of the {n} design points, "
+            "so none are computed where a point has none yet; design points with a mean: "
+            + "; ".join(short) + "."]
+
+
+def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
+    """Over all points, per outcome (and scenario): each rule's share of first places,
+    and over how many points, when not every one could be compared."""
+    overall = table[(table["factor"] == "") & (table["actor"] == "")]
+    if overall.empty:
+        return ["No design point has a mean under every rule yet: no rule can rank first."]
+    many = overall["scenario"].nunique() > 1
+    lines = []
+    for (scenario, outcome), g in overall.groupby(["scenario", "outcome"]):
+        g = g.sort_values("share_first", ascending=False)
+        points = int(g["points"].max())
+        over = (f" (over the {points} of {n_points} design points where every rule has a "
+                "mean)" if points < n_points else "")
+        lines.append(f"- {named(scenario, many)}{outcome}: " + ", ".join(
+            f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()) + over)
+    return lines
+
+
+def influence_lines(table: pd.DataFrame, means: pd.DataFrame, n_points: int) -> list[str]:
+    """Per outcome and rule (and scenario): the most influential factor, or why there is
+    none: the outcome did not vary over the design, or points have no mean yet."""
+    col = "ST" if "ST" in table else "mu_star"
+    run_wide = means[means["actor"] == ""]
+    many = run_wide["scenario"].nunique() > 1
+    lines = []
+    for (scenario, outcome, rule), g in run_wide.groupby(["scenario", "outcome", "rule"]):
+        values = g["mean"].dropna()
+        if len(values) < n_points:
+            said = (f"not computed: {len(values)} of {n_points} design points have a mean")
+        elif values.min() == values.max():
+            said = f"did not vary over the design ({values.iloc[0]:.6g} at every point)"
+        else:
+            said = most_influential(table[(table["scenario"] == scenario)
+                                          & (table["outcome"] == outcome)
+                                          & (table["rule"] == rule)
+                                          & (table["actor"] == "")], col)
+        lines.append(f"- {named(scenario, many)}{outcome}, {rule}: {said}")
+    return lines
 
 
 # Below these sizes a design's indices are mostly sampling error: Saltelli et al. (2008,

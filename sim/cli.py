@@ -179,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     anal = sub.add_parser("analyze", help="sensitivity, effects, paired rule differences and "
                                           "rule rankings of a sweep's dataset")
     anal.add_argument("folder", type=Path, help="a sweep's dataset folder")
-    anal.add_argument("--out", type=Path, help="where to write (default FOLDER/analysis)")
+    anal.add_argument("--out", type=Path, help="where to write (default FOLDER/_analysis, "
+                                               "which pandas.read_parquet(FOLDER) skips); "
+                                               "not inside a sweep's folder otherwise")
     anal.set_defaults(handler=cmd_analyze)
     return parser
 
@@ -659,7 +661,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     args.interrupted_note = (f"; finished runs are kept in {out}/: the same command "
                              "resumes")
     done = run_sweep(args.file, out, args.workers, args.dask, retry_failed=args.retry_failed,
-                     progress=not args.quiet)
+                     progress=not args.quiet, command=command())
     print(f"{done.ran} runs in {done.seconds:.1f} s ({done.skipped} already done); "
           f"dataset in {done.out}/ (pandas.read_parquet). Next: ip4sim analyze {done.out}")
     if done.failed:
@@ -672,12 +674,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.app import analyze
 
-    if not (args.folder / "_sweep.json").is_file():
-        raise InputError.one("analyze", str(args.folder), "not a sweep's folder (no "
-                             "_sweep.json); ip4sim sweep FILE --out FOLDER makes one")
-    out = args.out or args.folder / "analysis"
-    written = analyze(args.folder, out)
-    print(f"wrote {out}/: " + ", ".join(written))
+    done = analyze(args.folder, args.out, command())
+    print(f"wrote {done.out}/: " + ", ".join(done.files))
+    for note in done.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -10,11 +10,13 @@ a reader needs: who, what, and, for a choice, why.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -481,25 +483,85 @@ def write_results(results: list[ResultRow], out: Path) -> list[str]:
 
 # -- a sweep's store (written by sim.sweep, read by analysis.sensitivity) ----------------
 
-# In a sweep's folder, pyarrow's dataset reader skips names beginning with "_" or ".", so
-# ``pandas.read_parquet(DIR)`` reads exactly the part files: the tidy table.
+# In a sweep's folder, pyarrow's dataset discovery skips names (of files and of folders)
+# beginning with "_" or ".", so ``pandas.read_parquet(DIR)`` reads exactly the part files:
+# the tidy table. Our own readers go further and read the part files by name
+# (:func:`sweep_dataset`), so a stray file in the folder never breaks them.
 SWEEP_MANIFEST, SWEEP_LEDGER, SWEEP_DESIGN = "_sweep.json", "_ledger.jsonl", "_design.parquet"
+SWEEP_PARTS = "part-*.parquet"
+# A sweep's analysis goes, by default, to this folder in the store: skipped by the
+# dataset reader for its leading "_".
+SWEEP_ANALYSIS = "_analysis"
 # The tidy table's columns: these, then one per factor, then SWEEP_ROW_COLUMNS.
 SWEEP_ID_COLUMNS = ("job", "point", "replicate", "scenario", "rule", "seed")
 SWEEP_ROW_COLUMNS = ("outcome", "actor", "value")
+
+
+def sweep_parts(folder: str | Path) -> list[Path]:
+    return sorted(Path(folder).glob(SWEEP_PARTS))
+
+
+def sweep_dataset(folder: str | Path, schema=None):
+    """The store's part files, and nothing else of its folder, as one pyarrow dataset
+    (with no part yet, its columns are ``schema``'s)."""
+    import pyarrow.dataset as ds
+
+    return ds.dataset([str(p) for p in sweep_parts(folder)], format="parquet", schema=schema)
+
+
+@dataclass
+class SweepLedger:
+    """A store's ledger as it stands: the jobs done, those failed (id -> error), and the
+    part files its lines name."""
+
+    done: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+    parts: set[str] = field(default_factory=set)
+
+
+def read_sweep_ledger(folder: str | Path) -> SweepLedger:
+    """The ledger's lines, read one at a time (a 100,000-run ledger held whole cost 70 MB):
+    a line cut short by a kill is skipped, and so is a line whose part file is gone (its
+    job counts as not done); a job done after it failed is done."""
+    folder = Path(folder)
+    path = folder / SWEEP_LEDGER
+    on_disk = {p.name for p in sweep_parts(folder)}
+    ledger = SweepLedger()
+    with contextlib.ExitStack() as stack:
+        lines = stack.enter_context(path.open(encoding="utf-8")) if path.is_file() else ()
+        for line in lines:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("part"):
+                ledger.parts.add(e["part"])
+                if e["part"] not in on_disk:
+                    continue
+            if e["status"] == "done":
+                ledger.done.add(e["id"])
+                ledger.failed.pop(e["id"], None)
+            elif e["id"] not in ledger.done:
+                ledger.failed[e["id"]] = e.get("error", "")
+    return ledger
 
 
 def read_sweep(folder: str | Path, analysed_only: bool = False):
     """A sweep's manifest (dict), design (a pandas frame: ``point``, ``unit:NAME`` in
     [0, 1] and each factor's value) and tidy table (pandas), as stored; with
     ``analysed_only``, only the rows of the outcomes the sweep file names, filtered as
-    the parts are read, so a long sweep's other outcomes never reach memory."""
+    the parts are read, so a long sweep's other outcomes never reach memory. A store
+    with no part file yet has a table with no rows."""
     import pandas as pd
     import pyarrow.dataset as ds
 
     folder = Path(folder)
     manifest = json.loads((folder / SWEEP_MANIFEST).read_text(encoding="utf-8"))
     design = pd.read_parquet(folder / SWEEP_DESIGN)
+    if not sweep_parts(folder):
+        columns = [*SWEEP_ID_COLUMNS, *(f["name"] for f in manifest["factors"]),
+                   *SWEEP_ROW_COLUMNS]
+        return manifest, design, pd.DataFrame(columns=columns)
     where = ds.field("outcome").isin(manifest["sweep"]["outcomes"]) if analysed_only else None
-    data = ds.dataset(folder, format="parquet").to_table(filter=where).to_pandas()
+    data = sweep_dataset(folder).to_table(filter=where).to_pandas()
     return manifest, design, data

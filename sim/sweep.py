@@ -22,7 +22,8 @@ to a resumable Parquet dataset.
   one fixed block of jobs, so the parts' bytes do not depend on the executor, and a part
   the ledger does not name (written, then the process died) is removed and recomputed.
   Names beginning with ``_`` or ``.`` are skipped by pyarrow's dataset reader, so
-  ``pandas.read_parquet(DIR)`` reads exactly the tidy table.
+  ``pandas.read_parquet(DIR)`` reads exactly the tidy table; our own readers read the
+  part files by name (``sim.outputs.sweep_dataset``).
 * **Compare** (:func:`compare_rules`): a sweep with one factor, the rule; its what-ifs are
   factors of one level, its store ``OUT/store``, so it streams and resumes too.
 """
@@ -40,7 +41,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,15 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import ResultRow, write_results, write_text
+from sim.outputs import (
+    ResultRow,
+    SweepLedger,
+    read_sweep_ledger,
+    sweep_dataset,
+    sweep_parts,
+    write_results,
+    write_text,
+)
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
@@ -339,12 +348,6 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
 
 # -- the store -----------------------------------------------------------------------
 
-@dataclass
-class Ledger:
-    done: set[str] = field(default_factory=set)
-    failed: dict[str, str] = field(default_factory=dict)  # id -> traceback
-
-
 def cut_partial_line(path: Path) -> None:
     """A ledger whose last line a kill cut short loses that piece: otherwise the next line
     appended would be glued onto it (and its job counts as not done, so it runs again)."""
@@ -362,14 +365,17 @@ def cut_partial_line(path: Path) -> None:
 class Store:
     """A sweep's folder: see the module's docstring."""
 
-    def __init__(self, out: Path, plan: Plan) -> None:
+    def __init__(self, out: Path, plan: Plan, command: list[str] | None = None) -> None:
         self.out, self.plan = out, plan
         self.schema = table_schema(plan.sweep)
+        # What writes to the store now (the command line; None from Python), for its manifest.
+        self.command, self.git_commit = command, git_commit()
 
     @classmethod
-    def open(cls, out: str | Path, plan: Plan) -> Store:
+    def open(cls, out: str | Path, plan: Plan, command: list[str] | None = None) -> Store:
         """A new store, or the one this sweep file started; InputError (before anything is
-        written or removed) for a folder holding anything else."""
+        written or removed) for a folder holding anything else. ``command``: the command
+        line that opens it, recorded in its manifest."""
         out = Path(out)
         manifest = out / MANIFEST
         record = folder_record(out, manifest, "sweep")
@@ -379,50 +385,31 @@ class Store:
                 f"{str(record.get('sha256'))[:12]}; this file is "
                 f"{plan.file.sha256[:12]}): resume it with that file, or choose "
                 "another folder"))
+        if record is not None:
+            check_scenarios_unchanged(out, record, plan)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise InputError.one("--out", str(out), f"cannot create the folder: "
                                  f"{err.strerror}") from None
-        store = cls(out, plan)
+        store = cls(out, plan, command)
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
         return store
 
-    # The ledger: one JSON object a line, appended after its part is in place; a line cut
-    # by a kill is skipped, so its job counts as not done.
-    def read_ledger(self) -> Ledger:
-        """The ledger, reconciled with the parts on disk: a part it does not name is
-        removed (its jobs run again), an entry whose part is gone is dropped, and the
-        temporary files of an interrupted write are removed. Read line by line: a
-        100,000-run ledger held whole (its text, its lines, their dicts) cost the
-        sweeping process 70 MB at the end of the sweep."""
+    # The ledger: one JSON object a line, appended after its part is in place.
+    def read_ledger(self) -> SweepLedger:
+        """The ledger (``sim.outputs.read_sweep_ledger``), reconciled with the parts on
+        disk: a part it does not name is removed (its jobs run again), and the temporary
+        files of an interrupted write are removed."""
         for tmp in self.out.glob(".part-*"):
             tmp.unlink()
         path = self.out / LEDGER
         if path.is_file():
             cut_partial_line(path)
-        parts = {p.name for p in self.out.glob("part-*.parquet")}
-        named: set[str] = set()
-        ledger = Ledger()
-        with contextlib.ExitStack() as stack:
-            lines = stack.enter_context(path.open(encoding="utf-8")) if path.is_file() else ()
-            for line in lines:
-                try:
-                    e = json.loads(line)
-                except ValueError:
-                    continue
-                if e.get("part"):
-                    named.add(e["part"])
-                    if e["part"] not in parts:
-                        continue
-                if e["status"] == "done":
-                    ledger.done.add(e["id"])
-                    ledger.failed.pop(e["id"], None)
-                elif e["id"] not in ledger.done:
-                    ledger.failed[e["id"]] = e.get("error", "")
-        for orphan in parts - named:
+        ledger = read_sweep_ledger(self.out)
+        for orphan in {p.name for p in sweep_parts(self.out)} - ledger.parts:
             (self.out / orphan).unlink()
         return ledger
 
@@ -499,11 +486,28 @@ class Store:
             "jobs": len(plan.jobs),
             "ip4sim": package_version("ip4sim"),
             "versions": {**versions(), "pyarrow": package_version("pyarrow")},
+            "git_commit": self.git_commit,
+            "command": self.command,
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
             "text": plan.file.text,
             **extra,
         }
         write_text(self.out / MANIFEST, json.dumps(record, indent=2) + "\n")
+
+
+def check_scenarios_unchanged(out: Path, record: dict, plan: Plan) -> None:
+    """InputError when a scenario file was edited since the store's runs began: the
+    jobs' ids hash the sweep file, not the scenarios it names, so a resume would otherwise
+    mix runs of both versions in one dataset."""
+    was = {s["id"]: s["sha256"] for s in record.get("scenarios", [])}
+    for loaded in plan.scenarios:
+        before = was.get(loaded.scenario.id)
+        if before is not None and before != loaded.sha256:
+            raise InputError.one("--out", str(out), (
+                f"its runs were played with another version of the scenario file "
+                f"{loaded.path} (sha256 {before[:12]} then, {loaded.sha256[:12]} now): "
+                "restore that version to resume, or choose another folder (nothing in it "
+                "was touched)"))
 
 
 def folder_record(out: Path, manifest: Path, kind: str) -> dict | None:
@@ -556,12 +560,14 @@ class SweepRun:
 
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
-              progress: bool = True, description: str | None = None) -> SweepRun:
+              progress: bool = True, description: str | None = None,
+              command: list[str] | None = None) -> SweepRun:
     """Run what the store does not have (and, with ``retry_failed``, what failed), block
-    by block, each block's part written as it arrives."""
+    by block, each block's part written as it arrives; ``command`` goes to the store's
+    manifest."""
     import time
 
-    store = Store.open(out, plan)
+    store = Store.open(out, plan, command)
     ledger = store.read_ledger()
     skip = ledger.done | (set() if retry_failed else set(ledger.failed))
     attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
@@ -737,7 +743,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     sid = checked.loaded.scenario.id
     out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
     check_compare_folder(out, plan)
-    store = Store.open(out / COMPARE_STORE, plan)
+    store = Store.open(out / COMPARE_STORE, plan, command)
     workers_label = "executor" if executor else workers or default_workers()
     # A manifest that says the folder is being written: a comparison killed before its
     # end leaves the older results of the folder marked as not yet this one's.
@@ -745,7 +751,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
         {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
                           workers_label, command), "status": "running"}, indent=2) + "\n")
     run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
-                    description=sid)
+                    description=sid, command=command)
     results, failures = compare_results(store, sid)
     files = write_results(results, out)
     stale = out / "failures.csv"
@@ -767,11 +773,9 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
 def compare_results(store: Store, scenario: str) -> tuple[list[ResultRow], list[Failure]]:
     """The store's rows and failures in the comparison's order (rule, then seed; a run's
     rows as its reduce gave them), whatever order the parts were written in."""
-    import pyarrow.dataset as pads
-
     plan, jobs = store.plan, store.plan.jobs
     index = {jobs.id(i): i for i in range(len(jobs))}
-    table = pads.dataset(store.out, format="parquet").to_table(
+    table = sweep_dataset(store.out, store.schema).to_table(
         columns=["job", "outcome", "actor", "value"])
     rows: dict[int, list[tuple]] = {}
     for job, outcome, actor, value in zip(*(table.column(c).to_pylist()

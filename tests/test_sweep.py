@@ -3,20 +3,36 @@ identical bytes whichever executor) and the analysis on functions with known ans
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import shutil
 import signal
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sensitivity import analyze_sweep, few_samples, firsts, most_influential, point_means
+from analysis.outcomes import run_outcomes
+from analysis.sensitivity import (
+    analyze_sweep,
+    comparable,
+    few_samples,
+    firsts,
+    most_influential,
+    point_means,
+)
+from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
-from sim.app import run_sweep
+from sim.app import analyze, run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
-from sim.sweep import Store, plan_sweep
-from tests.sweeps import SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
+from sim.outputs import read_sweep
+from sim.provenance import git_commit
+from sim.request import RunRequest
+from sim.sweep import Store, compare_rules, plan_sweep
+from tests.sweeps import ROOT, SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
 
 
 def plan_of(text: str):
@@ -145,6 +161,8 @@ def reference(tmp_path_factory):
 def test_a_sweep_writes_one_tidy_table(reference):
     _, out, run = reference
     assert run.ran == 40 and run.failed == 0 and manifest(out)["status"] == "complete"
+    # what produced it: the source tree's commit; no command line from Python
+    assert manifest(out)["git_commit"] == git_commit() and manifest(out)["command"] is None
     data = dataset(out)
     assert list(data.columns[:8]) == ["job", "point", "replicate", "scenario", "rule", "seed",
                                       "NZL.coercion_vulnerability", "population"]
@@ -160,6 +178,27 @@ def test_a_folder_of_another_sweep_is_refused_and_kept(reference, tmp_path, caps
     assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: --out: {out}: holds another sweep") and "Traceback" not in err
+    assert snapshot(out) == before
+
+
+def test_a_store_of_an_edited_scenario_file_is_refused_and_kept(tmp_path, capsys):
+    """The jobs' ids hash the sweep file, not the scenario files it names: a resume after
+    a scenario was edited would mix runs of both versions, so it is refused."""
+    scenario = tmp_path / "mine.yaml"
+    shutil.copy(ROOT / "scenarios" / "library" / "ukraine_response.yaml", scenario)
+    path = sweep_file(tmp_path, f"scenarios: [{scenario}]\nreplicates: 2\n")
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    was = hashlib.sha256(scenario.read_bytes()).hexdigest()
+    scenario.write_text(scenario.read_text().replace("cost: 0.", "cost: 0.0"))  # costs cut
+    now = hashlib.sha256(scenario.read_bytes()).hexdigest()
+    assert now != was
+    before = snapshot(out)
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: {out}: its runs were played with another version "
+                          f"of the scenario file {scenario} (sha256 {was[:12]} then, "
+                          f"{now[:12]} now)"), err
     assert snapshot(out) == before
 
 
@@ -192,11 +231,41 @@ def test_resume_after_kill_9_equals_an_uninterrupted_sweep(reference, tmp_path):
     proc.wait()
     assert 0 < ledger_lines(out) < 40, "the kill must land mid-way"
     assert manifest(out)["status"] == "running"  # an interrupted store never looks finished
+    assert manifest(out)["command"] == ["ip4sim", "sweep", str(path), "--out", str(out),
+                                        "--workers", "1", "--quiet"]
     (out / ".part-999999.parquet.partial").write_bytes(b"half")  # a write cut short
     resumed = run_sweep(path, out, workers=1, progress=False)
     assert resumed.skipped >= 5 and resumed.ran + resumed.skipped == 40
     assert dataset(out).equals(dataset(serial))
     assert not list(out.glob(".part-*"))
+
+
+def stray_files(store) -> None:
+    """What a person (or an older version's ``analyze``) may leave in a store."""
+    (store / "notes.md").write_text("# what I saw\n")
+    (store / "analysis").mkdir()
+    (store / "analysis" / "analysis.md").write_text("# an older analysis\n")
+
+
+def test_our_readers_read_only_the_part_files(reference, tmp_path):
+    """read_sweep, and a comparison resuming into its store, read the part files by name:
+    a stray file beside them is not taken for a part (pyarrow's discovery would)."""
+    _, serial, _ = reference
+    kept = shutil.copytree(serial, tmp_path / "kept")
+    stray_files(kept)
+    _, _, data = read_sweep(kept)
+    assert data.sort_values(["job", "outcome", "actor"]).reset_index(drop=True).equals(
+        dataset(serial))
+
+    def comparison():
+        return compare_rules(RunRequest(population=200), "bilateral,caucus", 2, run_outcomes,
+                             workers=1, out_dir=tmp_path / "compare", progress=False)
+
+    first = comparison()
+    stray_files(tmp_path / "compare" / "store")
+    analyze(tmp_path / "compare" / "store")  # into store/_analysis
+    again = comparison()
+    assert again.ran == 0 and again.results == first.results
 
 
 def test_a_part_the_ledger_does_not_name_is_recomputed(reference, tmp_path):
@@ -239,23 +308,24 @@ def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, mo
 
 # -- the analysis on datasets with known answers -------------------------------------------
 
-def fake_store(tmp_path, text: str, value) -> Store:
+def fake_store(tmp_path, text: str, value, name: str = "fake", blocks: int | None = None
+               ) -> Store:
     """A store filled, through the store's own writer, with ``value(point's unit row,
-    rule)`` as the outcome ``y`` of every job."""
+    SweepJob)`` as the outcome ``y`` of every job; with ``blocks``, only the first so many
+    part files, as a sweep stopped early leaves them."""
     plan = plan_of(text)
-    store = Store.open(tmp_path / "fake", plan)
-    for block in plan.blocks():
-        results = [JobResult(i, plan.jobs[i].job, [(plan.jobs[i].job.request.rule,
-                                                    plan.jobs[i].job.request.seed, "y", "",
-                                                    value(plan.unit[plan.jobs[i].point],
-                                                          plan.jobs[i].job.request.rule))])
-                   for i in block]
+    store = Store.open(tmp_path / name, plan)
+    for block in plan.blocks()[:blocks]:
+        jobs = [plan.jobs[i] for i in block]
+        results = [JobResult(i, j.job, [(j.job.request.rule, j.job.request.seed, "y", "",
+                                         value(plan.unit[j.point], j))])
+                   for i, j in zip(block, jobs, strict=True)]
         store.write_part(f"part-{block[0]:06d}.parquet", results)
-    store.write_manifest("complete")
+    store.write_manifest("complete" if blocks is None else "incomplete")
     return store
 
 
-def ishigami(u, _rule, a=7.0, b=0.1):
+def ishigami(u, _job, a=7.0, b=0.1):
     x = -math.pi + 2 * math.pi * np.asarray(u)
     return float(np.sin(x[0]) + a * np.sin(x[1]) ** 2 + b * x[2] ** 4 * np.sin(x[0]))
 
@@ -271,57 +341,188 @@ design: {kind: sobol, points: 1024}
 outcomes: [y]
 """
     store = fake_store(tmp_path, text, ishigami)
-    files = analyze_sweep(store.out)
+    files = analyze(store.out).files
     assert "sobol.csv" in files and "sobol_y.png" in files
-    table = pd.read_csv(store.out / "analysis" / "sobol.csv").set_index("factor")
+    table = pd.read_csv(store.out / "_analysis" / "sobol.csv").set_index("factor")
     # the analytical indices (Ishigami and Homma 1990; a = 7, b = 0.1)
     assert table["S1"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.06)
     assert table["ST"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.06)
     assert (table["S1_conf"] > 0).all()
 
 
-def test_morris_screens_out_a_factor_without_effect(tmp_path):
-    text = """\
+# Two factors and the outcome y, for a store fake_store fills: add a design.
+TWO_FACTORS = """\
 scenarios: [ukraine_response]
 factors:
   - {name: w_us_pull, range: [0, 1]}
   - {name: w_peer_pull, range: [0, 1]}
-design: {kind: morris, points: 10, levels: 4}
 outcomes: [y]
 """
-    store = fake_store(tmp_path, text, lambda u, _: 3.0 * u[0])
-    analyze_sweep(store.out)
-    table = pd.read_csv(store.out / "analysis" / "morris.csv").set_index("factor")
+
+
+def test_morris_screens_out_a_factor_without_effect(tmp_path):
+    store = fake_store(tmp_path, TWO_FACTORS + "design: {kind: morris, points: 10, levels: 4}\n",
+                       lambda u, _: 3.0 * u[0])
+    analyze(store.out)
+    table = pd.read_csv(store.out / "_analysis" / "morris.csv").set_index("factor")
     assert table.loc["w_us_pull", "mu_star"] == pytest.approx(3.0)
     assert table.loc["w_peer_pull", "mu_star"] == pytest.approx(0.0)
-    assert (store.out / "analysis" / "morris_y.png").exists()
+    assert (store.out / "_analysis" / "morris_y.png").exists()
+
+
+# Two rules and the outcome y, for a store fake_store fills: add factors and a design.
+TWO_RULES = """\
+scenarios: [ukraine_response]
+rules: [bilateral, consensus]
+outcomes: [y]
+"""
 
 
 def test_rank_first_and_paired_differences_on_a_constructed_dataset(tmp_path):
-    text = """\
-scenarios: [ukraine_response]
-rules: [bilateral, consensus]
+    text = TWO_RULES + """\
 factors:
   - {name: messaging, levels: [0.0, 1.0]}
   - {name: w_cost, range: [0, 1]}
 design: {kind: grid, levels: 3}
 replicates: 2
-outcomes: [y]
 """
     # consensus beats bilateral when messaging is on, loses when it is off, by 0.25
-    store = fake_store(tmp_path, text, lambda u, rule: 0.5 + (0.25 if (u[0] > 0.5) ==
-                                                              rule.startswith("consensus")
-                                                              else 0.0))
-    analyze_sweep(store.out)
-    rank = pd.read_csv(store.out / "analysis" / "rank_first.csv", keep_default_na=False)
+    store = fake_store(tmp_path, text, lambda u, job: 0.5 + (0.25 if (u[0] > 0.5) ==
+                                                             is_consensus(job) else 0.0))
+    analyze(store.out)
+    rank = pd.read_csv(store.out / "_analysis" / "rank_first.csv", keep_default_na=False)
     by = {(r.factor, r.setting, r.rule.split(":")[0]): r.share_first for r in rank.itertuples()}
-    assert by[("messaging", "1.0", "consensus")] == 1.0
-    assert by[("messaging", "0.0", "bilateral")] == 1.0
+    assert by[("messaging", "1", "consensus")] == 1.0
+    assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
-    paired = pd.read_csv(store.out / "analysis" / "paired_differences.csv")
+    paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
     assert paired["mean_difference"].item() == pytest.approx(0.0)
     assert paired["pairs"].item() == 6 * 2
+
+
+def test_an_interrupted_sweep_is_analysed_for_what_it_holds_and_says_so(tmp_path, capsys):
+    sobol = TWO_FACTORS + "design: {kind: sobol, points: 8}\n"  # 32 points, 1 run each
+    store = fake_store(tmp_path, sobol, lambda u, _: u[0] + 2 * u[1], blocks=6)  # 2 a block
+    assert main(["analyze", str(store.out)]) == 0
+    err = capsys.readouterr().err
+    said = ("12 of 32 planned runs are in the store (0 failed, 20 not run yet); 12 of 32 "
+            "design points have every planned run. Status: incomplete.")
+    needs = "Sobol indices need a mean at every one of the 32 design points"
+    assert f"note: {said}\n" in err and "the command that began it resumes it" in err
+    assert f"note: {needs}" in err and "caucus:pull=1.0,cover=0.35: 12 of 32." in err
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "32 runs planned: 32 design points (sobol) x 1 scenario x 1 rule x 1 replicate." in text
+    assert said in text and needs in text
+    assert "- y, caucus:pull=1.0,cover=0.35: not computed: 12 of 32 design points have a " \
+           "mean" in text
+    record = json.loads((store.out / "_analysis" / "manifest.json").read_text())
+    assert record["sweep"]["runs"] == 12 and record["sweep"]["jobs"] == 32
+
+
+def test_a_store_with_no_runs_yet_is_refused(tmp_path, capsys):
+    store = fake_store(tmp_path, TWO_FACTORS + "design: {kind: sobol, points: 8}\n",
+                       lambda u, _: 0.0, blocks=0)
+    assert main(["analyze", str(store.out)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: analyze: {store.out}: holds no runs to analyse: 0 of 32 planned runs")
+    assert not (store.out / "_analysis").exists()
+
+
+@pytest.mark.parametrize("design", ["{kind: sobol, points: 8}",
+                                    "{kind: morris, points: 4, levels: 4}"])
+def test_an_outcome_that_did_not_vary_is_said_to_have_not_varied(design, tmp_path):
+    store = fake_store(tmp_path, TWO_FACTORS + f"design: {design}\n", lambda u, _: 0.5)
+    analyze(store.out)
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "- y, caucus:pull=1.0,cover=0.35: did not vary over the design (0.5 at every " \
+           "point)" in text
+    assert "stands out" not in text
+
+
+def test_rules_are_ranked_only_where_every_rule_has_a_mean():
+    """At a point where one rule has no run yet, the other would rank first by default."""
+    means = pd.DataFrame({"scenario": "s", "rule": ["a", "b", "a"], "point": [0, 0, 1],
+                          "outcome": "joint_rate", "actor": "", "mean": [0.2, 0.4, 0.9],
+                          "n": 1})
+    assert comparable(means, 2)["point"].tolist() == [0, 0]
+
+
+def is_consensus(job) -> bool:
+    return job.job.request.rule.startswith("consensus")
+
+
+def test_each_scenario_of_a_sweep_is_ranked_and_named_on_its_own(tmp_path):
+    text = """\
+scenarios: [ukraine_response, dprk_provocation]
+rules: [bilateral, consensus]
+factors: [{name: w_cost, range: [0, 1]}]
+design: {kind: grid, levels: 4}
+replicates: 3
+outcomes: [y]
+"""
+    # consensus is the better rule in one scenario, bilateral in the other
+    store = fake_store(tmp_path, text, lambda _, job: float(
+        is_consensus(job) == (job.scenario == "ukraine_response")))
+    analyze(store.out)
+    text = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "48 runs planned: 4 design points (grid) x 2 scenarios x 2 rules x 3 replicates" \
+        in text
+    assert "- ukraine_response, y: consensus:cover=0.6 100%, bilateral 0%" in text
+    assert "- dprk_provocation, y: bilateral 100%, consensus:cover=0.6 0%" in text
+
+
+def test_each_scenario_has_its_own_indices_and_panels(tmp_path):
+    """Two scenarios' indices in one panel made the Sobol figure fail (a shape mismatch);
+    the Morris and rank figures mixed them."""
+    text = """\
+scenarios: [ukraine_response, dprk_provocation]
+rules: [bilateral, consensus]
+factors: [{name: w_cost, range: [0, 1]}, {name: w_us_pull, range: [0, 1]}]
+design: {kind: sobol, points: 16}
+outcomes: [y]
+"""
+    # w_us_pull drives y in one scenario, w_cost in the other
+    store = fake_store(tmp_path, text, lambda u, job: u[1] if job.scenario ==
+                       "ukraine_response" else u[0])
+    done = analyze_sweep(store.out)
+    assert "- ukraine_response, y, bilateral: w_us_pull (ST" in done.report
+    assert "- dprk_provocation, y, bilateral: w_cost (ST" in done.report
+    panels = {name: [ax.get_title() for ax in fig.axes] for name, fig in done.figures.items()}
+    assert panels["sobol_y.png"] == [
+        f"Sobol indices: y ({s}) (95% bootstrap intervals)"
+        for s in ("dprk_provocation", "ukraine_response")]
+    assert panels["rank_first_y.png"] == ["w_cost (dprk_provocation)",
+                                          "w_us_pull (dprk_provocation)",
+                                          "w_cost (ukraine_response)",
+                                          "w_us_pull (ukraine_response)"]
+
+
+def test_settings_are_shown_to_6_digits_low_to_high_and_bin_the_declared_range(tmp_path):
+    """Tables and axes show 0.12, not 0.12000000000000001 (the runs keep the value), in
+    the order of the values (1200 after 700), and a hypercube's bins divide the range
+    the file declares, not the range its points happened to sample."""
+    grid = TWO_RULES + """\
+factors:
+  - {name: temperature, range: [0.04, 0.2]}
+  - {name: population, range: [200, 1200]}
+design: {kind: grid, levels: 3}
+"""
+    store = fake_store(tmp_path, grid, lambda u, _: u[0], "grid")
+    done = analyze_sweep(store.out)
+    assert 0.12000000000000001 in set(pd.read_parquet(store.out / "_design.parquet")
+                                       ["temperature"])  # what the runs play
+    for name in ("effects.csv", "rank_first.csv"):
+        table = done.tables[name]
+        for factor, want in (("temperature", ["0.04", "0.12", "0.2"]),
+                             ("population", ["200", "700", "1200"])):
+            assert list(dict.fromkeys(table[table["factor"] == factor]["setting"])) == want
+    lhs = TWO_FACTORS.replace("range: [0, 1]}\n  - {name: w_peer", "range: [0.4, 0.95]}\n"
+                              "  - {name: w_peer") + "design: {kind: lhs, points: 10}\n"
+    effects = analyze_sweep(fake_store(tmp_path, lhs, lambda u, _: u[0], "lhs").out
+                            ).tables["effects.csv"]
+    assert list(effects[effects["factor"] == "w_us_pull"]["setting"]) == [
+        "0.4-0.51", "0.51-0.62", "0.62-0.73", "0.73-0.84", "0.84-0.95"]
 
 
 def test_ties_share_the_first_place():
@@ -348,3 +549,82 @@ def test_the_report_names_a_most_influential_factor_only_when_it_stands_out():
     assert few_samples({"kind": "sobol", "points": 2})[0].startswith("Caution: N = 2")
     assert few_samples({"kind": "sobol", "points": 256}) == []
     assert few_samples({"kind": "morris", "points": 4}) and not few_samples({"kind": "grid"})
+
+
+# -- where the analysis goes, and what it records -------------------------------------------
+
+def test_analyze_twice_leaves_the_dataset_readable_and_records_what_produced_it(
+        reference, tmp_path, capsys, monkeypatch):
+    _, serial, _ = reference
+    out = shutil.copytree(serial, tmp_path / "sweep")
+    argv = ["analyze", str(out)]
+    monkeypatch.setattr(sys, "argv", ["ip4sim", *argv])  # as from the shell
+    for _ in range(2):  # the second reads the store with the first's analysis in it
+        assert main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out / '_analysis'}/: effects.csv")
+    assert dataset(out).equals(dataset(serial))  # pandas.read_parquet(DIR): the parts only
+    record = json.loads((out / "_analysis" / "manifest.json").read_text())
+    store = manifest(out)
+    assert record["kind"] == "analysis" and record["status"] == "complete"
+    assert record["sweep"] == {"folder": str(out.resolve()), "file": store["file"],
+                               "sha256": store["sha256"], "status": "complete", "runs": 40,
+                               "jobs": 40, "failed": 0}
+    assert record["git_commit"] == git_commit() and record["command"] == ["ip4sim", *argv]
+    assert record["ip4sim"] and record["versions"]["SALib"] and record["created"]
+    written = sorted(p.name for p in (out / "_analysis").iterdir())
+    assert written == sorted([*record["files"], "manifest.json"])
+
+
+# Where --out may not point, for the sweep in SWEEP (OTHER is another sweep), and what is said.
+REFUSED_OUT = [
+    ("SWEEP", "lies inside the sweep store"),
+    ("SWEEP/analysis", "lies inside the sweep store"),
+    ("SWEEP/_analysis/deeper", "lies inside the sweep store"),
+    ("OTHER/_analysis", "lies inside the sweep store"),
+    ("notes", "is not empty and holds no earlier analysis"),
+    ("notes/todo.txt", "is a file, not a folder"),
+    ("notes/todo.txt/inside", "cannot create the folder"),
+]
+
+
+@pytest.mark.parametrize(("where", "says"), REFUSED_OUT)
+def test_an_analysis_out_inside_a_store_or_holding_other_things_is_refused(
+        where, says, reference, tmp_path, capsys):
+    _, serial, _ = reference
+    shutil.copytree(serial, tmp_path / "SWEEP")
+    shutil.copytree(serial, tmp_path / "OTHER")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("a plan\n")
+    before, folders = snapshot(tmp_path), folders_in(tmp_path)
+    out = tmp_path / where
+    assert main(["analyze", str(tmp_path / "SWEEP"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: {out}: {says}") and "Traceback" not in err, err
+    assert snapshot(tmp_path) == before and folders_in(tmp_path) == folders  # nothing written
+
+
+def test_analyzing_a_folder_that_holds_no_sweep_is_refused(tmp_path, capsys):
+    with pytest.raises(InputError):  # from Python as from the command line
+        analyze(tmp_path)
+    assert main(["analyze", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: analyze: {tmp_path}: not a sweep's "
+                                              "folder (no _sweep.json)")
+    assert not any(tmp_path.iterdir())
+
+
+def folders_in(folder):
+    return sorted(p for p in folder.rglob("*") if p.is_dir())
+
+
+def test_a_new_analysis_in_the_same_folder_removes_the_earlier_one_s_files(tmp_path):
+    sobol = fake_store(tmp_path, TWO_FACTORS + "design: {kind: sobol, points: 8}\n",
+                       lambda u, _: u[0] + 2 * u[1], "sobol")
+    morris = fake_store(tmp_path, TWO_FACTORS + "design: {kind: morris, points: 4, levels: 4}\n",
+                        lambda u, _: u[0], "morris")
+    out = tmp_path / "analysis"
+    first = analyze(sobol.out, out)
+    assert "sobol.csv" in first.files
+    (out / "mine.txt").write_text("a note of my own")  # not the analysis's: kept
+    second = analyze(morris.out, out)
+    assert "sobol.csv" not in second.files
+    assert sorted(p.name for p in out.iterdir()) == sorted([*second.files, "mine.txt"])

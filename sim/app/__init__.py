@@ -22,7 +22,8 @@ _MODULE_OF = {
                      "png", "report", "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",
                      "weight_draws"), "comparisons"),
-    **dict.fromkeys(("analyze", "ema_model", "outcome_problem", "run_sweep"), "sweeps"),
+    **dict.fromkeys(("Analysis", "analyze", "ema_model", "outcome_problem", "run_sweep"),
+                    "sweeps"),
     **dict.fromkeys(("Backtest", "backtest"), "backtests"),
 }
 __all__ = sorted(_MODULE_OF)

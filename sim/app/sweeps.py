@@ -4,12 +4,21 @@ Workbench model."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.compare import BOUNDS
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import analyze_sweep
 from scenarios.errors import did_you_mean
+from sim.analysis_folder import (
+    ANALYSIS_MANIFEST,
+    analysis_folder,
+    analysis_record,
+    check_sweep_folder,
+    finish_analysis,
+    start_analysis,
+)
 from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
 
@@ -25,22 +34,50 @@ def outcome_problem(name: str) -> str | None:
 
 def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
               dask: str | None = None, executor: Executor | None = None,
-              retry_failed: bool = False, progress: bool = True) -> SweepRun:
+              retry_failed: bool = False, progress: bool = True,
+              command: list[str] | None = None) -> SweepRun:
     """Run a sweep file into ``out_dir`` (``sim.sweep``), each run reduced to its outcomes
     (``analysis.outcomes``); resumes what the folder already holds. ``dask``: ``local`` or
-    a scheduler's address; ``executor``: any concurrent.futures.Executor. Bad input
-    (the file, the folder, the address) raises InputError before any run."""
+    a scheduler's address; ``executor``: any concurrent.futures.Executor; ``command``: the
+    command line, for the store's manifest. Bad input (the file, the folder, the
+    address) raises InputError before any run."""
     plan = plan_sweep(file, outcome_problem)
     if dask is None:
         return run_store(plan, out_dir, run_outcomes, workers, executor, retry_failed,
-                         progress)
+                         progress, command=command)
     with dask_executor(dask, workers) as pool:
-        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress)
+        return run_store(plan, out_dir, run_outcomes, workers, pool, retry_failed, progress,
+                         command=command)
 
 
-def analyze(folder: str | Path, out: str | Path | None = None) -> list[str]:
-    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)."""
-    return analyze_sweep(folder, out)
+@dataclass
+class Analysis:
+    """Where :func:`analyze` wrote, the files it wrote there, and what a reader must not
+    miss (runs missing or failed, indices not computed), also in ``analysis.md``."""
+
+    out: Path
+    files: list[str]
+    notes: list[str]
+
+
+def analyze(folder: str | Path, out: str | Path | None = None,
+            command: list[str] | None = None) -> Analysis:
+    """Tables, figures and a short report of a sweep's dataset (``analysis.sensitivity``)
+    in ``out`` (default ``folder/_analysis``), with a manifest of what produced them
+    (``sim.analysis_folder``; ``command``: the command line). InputError, before anything
+    is written, for a folder that is not a sweep's or an ``out`` that may not be written."""
+    folder = Path(folder)
+    check_sweep_folder(folder)
+    target = analysis_folder(folder, None if out is None else Path(out))
+    # All computed before anything is touched: an analysis that fails leaves an earlier
+    # one in ``target`` whole.
+    done = analyze_sweep(folder)
+    record = analysis_record(folder, done.manifest, done.coverage.runs, done.coverage.failed,
+                             done.files, command)
+    start_analysis(target, record)
+    done.write(target)
+    finish_analysis(target, record)
+    return Analysis(target, [*done.files, ANALYSIS_MANIFEST], done.notes)
 
 
 def ema_model(sweep: str | Path, name: str = "ip4sim"):
