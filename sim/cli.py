@@ -299,10 +299,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     warn_of_cost(checked, scenario.turns)
     out = args.out or default_run_folder(checked)
     check_out_folder(out, checked, replaying=args.replay is not None)
-    out = out_folder(out)
+    recorded = replay_events(checked, args.replay) if args.replay is not None else []
+    out = out_folder(out)  # made once every input is checked
     names = {c: p.name for c, p in checked.catalog.profiles.items()}
     live = LiveAccount(scenario.turn_represents, names) if checked.request.players else None
-    recorded = replay_events(checked, args.replay) if args.replay is not None else []
     model = build(checked, seats(checked, recorded), observe=live)
     release_recorded(model, recorded)
     status = play_with_people(model, live, out)
@@ -357,9 +357,7 @@ def resume_game(args: argparse.Namespace) -> int:
     from sim.runner import result_of, resume
 
     out = args.resume
-    record = read_manifest(out) if (out / "manifest.json").is_file() else None
-    if record is None:
-        raise InputError.one("--resume", str(out), "no manifest.json: not a run folder")
+    record = read_manifest(out)
     if record.status == "complete":
         raise InputError.one("--resume", str(out), (
             f"the game is complete ({record.turns_played} of {record.scenario.turns} turns): "
@@ -424,11 +422,7 @@ def check_replay(checked: CheckedRun, events: Path) -> None:
 
     if not (events.parent / "manifest.json").is_file():
         return  # an events file on its own: the scripted choices are checked as they come
-    try:
-        record = read_manifest(events.parent)
-    except ValueError:
-        raise InputError.one(str(events.parent / "manifest.json"), "",
-                             "not a run's manifest.json") from None
+    record = read_manifest(events.parent)
     was = (record.scenario.sha256, record.rule, record.seed)
     now = (checked.loaded.sha256, checked.rule.spec(), checked.seed)
     for what, a, b in zip(("scenario file (sha256)", "rule", "seed"), was, now, strict=True):

@@ -18,9 +18,10 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agents.catalog import IP4
+from scenarios.errors import InputError
 from scenarios.schema import ExpectedAction, Inject
 
 # The partners, in the order outputs list them (re-exported: readers need no model input).
@@ -398,15 +399,81 @@ def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
 
 
 def read_manifest(folder: str | Path) -> RunManifest:
-    return RunManifest.model_validate_json(
-        (Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    """A run folder's manifest; InputError naming the folder and what it holds when that
+    is not a run (a comparison, a backtest, a broken manifest.json, nothing), or naming
+    the field of a run's manifest this version cannot read."""
+    folder = Path(folder)
+    refuse_unless(folder, {"run"}, "not a run folder")
+    try:
+        return RunManifest.model_validate_json(
+            (folder / "manifest.json").read_text(encoding="utf-8"))
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputError.one(str(folder / "manifest.json"), ".".join(map(str, first["loc"])),
+                             f"{first['msg']}: not a run's manifest this version of ip4sim "
+                             "reads") from None
 
 
 def read_run(folder: str | Path) -> RunOutputs:
+    """A run folder, its manifest first: a folder of anything else is named for what it
+    holds (InputError) before a missing events.jsonl would be."""
     folder = Path(folder)
+    manifest = read_manifest(folder)
     return RunOutputs(events=read_events(folder / "events.jsonl"),
                       timeseries=read_timeseries(folder / "timeseries.csv"),
-                      manifest=read_manifest(folder))
+                      manifest=manifest)
+
+
+# -- what an output folder holds ------------------------------------------------------
+
+# Each kind of output folder, by the ``kind`` its manifest names, and what else a folder
+# may hold, as a refusal says it: every command that writes to or reads from a folder
+# names what it found there rather than overwriting it or failing on it.
+FOLDER_KINDS = {
+    "run": "holds a run",
+    "compare": "holds a comparison",
+    "backtest": "holds a backtest",
+    "sweep": "holds a sweep's dataset",
+    "empty": "is empty or does not exist",
+    "file": "is a file, not a folder",
+    "files": "holds files but no manifest.json",
+    "unreadable": "holds a manifest.json that cannot be read (permissions?)",
+    "not json": "holds a manifest.json that is not valid JSON",
+    "foreign": "holds a manifest.json that no ip4sim command wrote (no known kind)",
+}
+OUTPUT_KINDS = ("run", "compare", "backtest", "sweep")
+
+
+def folder_kind(folder: str | Path) -> str:
+    """Which of :data:`FOLDER_KINDS` ``folder`` is: the kind its manifest.json (or a
+    sweep's _sweep.json) names, or what else is there."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return "file"
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return "empty"
+    path = next((folder / name for name in ("manifest.json", SWEEP_MANIFEST)
+                 if (folder / name).is_file()), None)
+    if path is None:
+        return "files"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        return "unreadable"
+    except (UnicodeDecodeError, ValueError):
+        return "not json"
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return kind if kind in OUTPUT_KINDS else "foreign"
+
+
+def refuse_unless(folder: Path, kinds: set[str], advice: str, option: str = "") -> str:
+    """``folder``'s kind (:func:`folder_kind`) if it is one of ``kinds``; else InputError
+    naming the ``option`` that gave it (if any), the folder, what it holds, and ``advice``."""
+    kind = folder_kind(folder)
+    if kind not in kinds:
+        raise InputError.one(option or str(folder), str(folder) if option else "",
+                             f"{FOLDER_KINDS[kind]}: {advice}")
+    return kind
 
 
 def series(rows: list[Row], metric: str, actor: str = "") -> tuple[list[int], list[float]]:

@@ -28,6 +28,7 @@ from sim.outputs import (
     ScenarioRecord,
     read_events,
     read_manifest,
+    refuse_unless,
     write_run_folder,
 )
 from sim.protocol import EngineSeat, HumanSeat, ScriptedSeat, Seat
@@ -109,11 +110,10 @@ def check_out_folder(out: Path, checked: CheckedRun, replaying: bool = False) ->
     something a run would overwrite and lose: files that are not a run's, another run
     (another scenario file, rule, seed or what-if), or a game people played (unless this
     run replays it). The same engine run again writes the same bytes, so it may."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    if not (out / "manifest.json").is_file():
-        raise InputError.one("--out", str(out), "holds files that are not a run's (no "
-                             "manifest.json): choose another folder (nothing was touched)")
+    if refuse_unless(out, {"empty", "file", "run"}, "a run writes only into a new folder or "
+                     "its own run's: choose another folder with --out (nothing in it was "
+                     "touched)", "--out") != "run":
+        return  # new, or a file the folder's creation refuses
     record = read_manifest(out)
     theirs = (record.scenario.sha256, record.rule, record.seed, record.parameters,
               record.overrides, record.governments, record.levers)

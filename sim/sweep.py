@@ -69,7 +69,7 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import ResultRow, write_results, write_text
+from sim.outputs import ResultRow, refuse_unless, write_results, write_text
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
@@ -699,7 +699,11 @@ def compare_folder(scenario: str, values: dict[str, float | str], file: SweepFil
 
 def check_compare_folder(out: Path, plan: Plan) -> None:
     """InputError (before anything is written) for a folder that holds anything but this
-    comparison's store."""
+    comparison's store: named for what it holds (a run, a backtest, a sweep, ...)."""
+    if not (out / COMPARE_STORE / MANIFEST).is_file():
+        refuse_unless(out, {"empty", "file"}, f"no {COMPARE_STORE}/ of a comparison to "
+                      "resume: choose another folder with --out (nothing in it was touched)",
+                      "--out")
     record = folder_record(out, out / COMPARE_STORE / MANIFEST, "comparison")
     if record is not None and record.get("sha256") != plan.file.sha256:
         sweep = record.get("sweep", {})

@@ -242,7 +242,8 @@ def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tm
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["compare", "ukraine_response", "--seeds", "1", "--quiet",
                  "--out", str(tmp_path)]) == 2
-    assert "holds no comparison" in capsys.readouterr().err
+    assert "holds files but no manifest.json: no store/ of a comparison" in \
+        capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 

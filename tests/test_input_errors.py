@@ -281,7 +281,8 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     other.mkdir()
     (other / "mine.txt").write_text("keep", encoding="utf-8")
     assert main(["run", "ukraine_response", "--quiet", "--out", str(other)]) == 2
-    assert "not a run's" in capsys.readouterr().err and (other / "mine.txt").exists()
+    assert "holds files but no manifest.json" in capsys.readouterr().err
+    assert [p.name for p in other.iterdir()] == ["mine.txt"]
     assert main(["run", "--resume", str(out)]) == 2
     assert "the game is complete" in capsys.readouterr().err
 
@@ -347,3 +348,53 @@ def test_input_that_would_be_ignored_or_contradicts_itself_is_refused(argv, says
     assert main([*argv, "--out", str(tmp_path / "o")] if argv[:2] == ["run", "--param"]
                 else argv) == 2
     assert says in capsys.readouterr().err
+
+
+# -- a folder of something else ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A folder of each kind a command may be pointed at by mistake: a run, a comparison,
+    a broken manifest.json, files that are no output."""
+    from sim.app import compare
+
+    base = tmp_path_factory.mktemp("folders")
+    assert main(["run", "ukraine_response", "--quiet", "--population", "200",
+                 "--out", str(base / "run")]) == 0
+    compare("ukraine_response", "bilateral", 1, workers=1, out_dir=base / "comparison",
+            progress=False, population=200)
+    (base / "broken").mkdir()
+    (base / "broken" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (base / "notes").mkdir()
+    (base / "notes" / "mine.txt").write_text("keep", encoding="utf-8")
+    return base
+
+
+# Each command that writes into or reads from a folder, with the kind of folder it takes.
+FOLDER_COMMANDS = {
+    "run --out": ("run", ["run", "ukraine_response", "--quiet", "--out", "{}"]),
+    "run --resume": ("run", ["run", "--resume", "{}"]),
+    "why": ("run", ["why", "{}"]),
+    "run --replay": ("run", ["run", "ukraine_response", "--quiet", "--replay",
+                             "{}/events.jsonl", "--out", "{}-replayed"]),
+    "compare --out": ("comparison", ["compare", "ukraine_response", "--rules", "bilateral",
+                                     "--seeds", "1", "--quiet", "--out", "{}"]),
+}
+FOLDER_SAYS = {"run": "holds a run", "comparison": "holds a comparison",
+               "broken": "holds a manifest.json that is not valid JSON",
+               "notes": "holds files but no manifest.json"}
+
+
+@pytest.mark.parametrize("command", FOLDER_COMMANDS)
+@pytest.mark.parametrize("kind", FOLDER_SAYS)
+def test_a_folder_of_something_else_is_named_for_what_it_holds_and_left_as_it_was(
+        command, kind, folders, capsys):
+    takes, argv = FOLDER_COMMANDS[command]
+    if kind == takes or (command, kind) == ("run --replay", "notes"):
+        pytest.skip("the command's own kind of folder (an events file needs no manifest)")
+    folder = folders / kind
+    before = {p: p.stat().st_mtime_ns for p in folders.rglob("*")}
+    assert main([a.format(folder) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder}: {FOLDER_SAYS[kind]}" in err and "Traceback" not in err
+    assert {p: p.stat().st_mtime_ns for p in folders.rglob("*")} == before
