@@ -115,3 +115,6 @@ def test_the_backtest_writes_its_table_figures_report_and_manifest(tmp_path, cap
     assert manifest["kind"] == "backtest" and len(manifest["seeds"]) == 2
     assert manifest["record"]["entries"] == 20
     assert "| aus_sanctions | 2022-02-23 | 1 |" in (out / "backtest.md").read_text()
+    assert main(["backtest", "--seeds", "3", "--workers", "1", "--out", str(out),
+                 "--quiet"]) == 0  # a backtest's own folder is rewritten
+    assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["seeds"]) == 3

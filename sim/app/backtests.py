@@ -12,7 +12,13 @@ from scenarios.parameters import assumed_weights
 from scenarios.record import Record, builtin_record, load_record
 from sim.app.comparisons import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, weight_draws, weighted
 from sim.batch import Job, derive_seeds, run_jobs
-from sim.outputs import BacktestManifest, RecordRef, ScenarioRecord, write_text
+from sim.outputs import (
+    BacktestManifest,
+    RecordRef,
+    ScenarioRecord,
+    refuse_unless,
+    write_text,
+)
 from sim.request import RunRequest
 from sim.runner import git_commit, package_version, versions
 
@@ -38,9 +44,11 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
     """Play the scenario over seeds (derived from ``root_seed``) and score every run
     against the record (by default the scenario's built-in one, ``scenarios/records/``).
     The record is checked against the scenario first (InputError: file, field, line);
-    the model never sees it. ``what_if``: RunRequest fields, as for :func:`compare`;
-    ``assumptions``: K draws of the assumed weights, as for :func:`compare`, give each
-    entry's share of doubt that is the weights' rather than the seeds'."""
+    the model never sees it. ``out_dir`` may hold an earlier backtest, which is rewritten,
+    and nothing else (InputError before any run). ``what_if``: RunRequest fields, as for
+    :func:`compare`; ``assumptions``: K draws of the assumed weights, as for
+    :func:`compare`, give each entry's share of doubt that is the weights' rather than the
+    seeds'."""
     base = RunRequest(scenario=scenario, rule=rule, **what_if)
     checked = base.check()
     loaded = checked.loaded
@@ -50,6 +58,9 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
                              "give one with --record FILE")
     scored_against = load_record(path, loaded.scenario, checked.catalog)
     out = Path(out_dir or Path("runs") / f"backtest-{loaded.scenario.id}")
+    refuse_unless(out, {"empty", "backtest"}, "a backtest writes only into a new folder or "
+                  "a backtest's: choose another folder with --out (nothing in it was touched)",
+                  "--out")
     out.mkdir(parents=True, exist_ok=True)
     seeds = derive_seeds(root_seed, n_seeds)
     jobs = [Job(base.model_copy(update={"seed": seed}), loaded.sha256) for seed in seeds]
