@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -464,6 +465,32 @@ def folder_kind(folder: str | Path) -> str:
         return "not json"
     kind = record.get("kind") if isinstance(record, dict) else None
     return kind if kind in OUTPUT_KINDS else "foreign"
+
+
+def differences(there: dict[str, object], here: dict[str, object]) -> str:
+    """Where a request differs from the one a folder holds, term by term ('seed: 5 in the
+    folder, 9 now'); a mapping by its keys, so a long one (the parameters) names only
+    what changed."""
+    changed = []
+    for name, was in there.items():
+        now = here.get(name)
+        if isinstance(was, dict) and isinstance(now, dict):
+            changed += [f"{name}.{key}: {shown(was.get(key, 'unset'))} in the folder, "
+                        f"{shown(now.get(key, 'unset'))} now"
+                        for key in sorted({*was, *now}, key=str) if was.get(key) != now.get(key)]
+        elif was != now:
+            changed.append(f"{name}: {shown(was)} in the folder, {shown(now)} now")
+    return "; ".join(changed)
+
+
+def shown(value: object) -> str:
+    """A request's term as a message shows it: a list comma-joined (as ``--rules`` takes
+    it), a sha256 by its first 12 hex digits (as the sweep's refusal shows it)."""
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+        return value[:12]
+    return str(value)
 
 
 def refuse_unless(folder: Path, kinds: set[str], advice: str, option: str = "") -> str:

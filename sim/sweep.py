@@ -69,7 +69,7 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import ResultRow, refuse_unless, write_results, write_text
+from sim.outputs import ResultRow, differences, refuse_unless, write_results, write_text
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
@@ -706,14 +706,26 @@ def check_compare_folder(out: Path, plan: Plan) -> None:
                       "--out")
     record = folder_record(out, out / COMPARE_STORE / MANIFEST, "comparison")
     if record is not None and record.get("sha256") != plan.file.sha256:
-        sweep = record.get("sweep", {})
-        what = ", ".join(f"{f['name']}={f['levels'][0]}" for f in record.get("factors", [])
-                         if f.get("levels")) or "no what-ifs"
+        there = compare_terms(record.get("sweep", {}),
+                              (record.get("scenarios") or [{}])[0].get("sha256"))
+        here = compare_terms(plan.sweep.model_dump(mode="json"), plan.scenarios[0].sha256)
+        what = ", ".join(f"{k}={v}" for k, v in there["what-ifs"].items()) or "no what-ifs"
         raise InputError.one("--out", str(out), (
-            f"holds another comparison ({', '.join(sweep.get('scenarios', ['?']))}, "
-            f"{len(record.get('rules', []))} rules x {sweep.get('replicates', '?')} "
-            f"seeds from root seed {sweep.get('root_seed', '?')}, {what}): choose "
-            "another folder with --out (nothing in it was touched)"))
+            f"holds another comparison ({', '.join(there['scenario'] or ['?'])}, "
+            f"{len(there['rules'] or [])} rules x {there['seeds']} seeds from root seed "
+            f"{there['root seed']}, {what}), which differs in "
+            f"{differences(there, here) or 'how its request was written (another version)'}"
+            ": choose another folder with --out (nothing in it was touched)"))
+
+
+def compare_terms(sweep: dict, sha256: str | None) -> dict[str, object]:
+    """A comparison's request term by term, from its sweep file (as a dict) and the
+    scenario file's hash: what a refusal says differs."""
+    return {"scenario": sweep.get("scenarios"), "scenario file's content (sha256)": sha256,
+            "rules": sweep.get("rules"), "seeds": sweep.get("replicates"),
+            "root seed": sweep.get("root_seed"),
+            "what-ifs": {f["name"]: f["levels"][0] for f in sweep.get("factors", [])
+                         if f.get("levels")}}
 
 
 def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,

@@ -13,6 +13,7 @@ import pytest
 import sim.batch
 import sim.sweep
 from analysis.outcomes import run_outcomes
+from scenarios.loader import library_dir, load_scenario
 from sim.app import compare
 from sim.batch import Job, derive_seeds, run_jobs, split_rules
 from sim.cli import build_parser, main, what_if
@@ -238,6 +239,7 @@ def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tm
                  "--quiet", "--out", str(one.out_dir)])
     err = capsys.readouterr().err
     assert code == 2 and "holds another comparison" in err and "root seed 5" in err
+    assert "which differs in root seed: 5 in the folder, 6 now: choose" in err
     assert {p: p.stat().st_mtime_ns for p in one.out_dir.rglob("*")} == before
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["compare", "ukraine_response", "--seeds", "1", "--quiet",
@@ -245,6 +247,21 @@ def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tm
     assert "holds files but no manifest.json: no store/ of a comparison" in \
         capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_comparison_of_an_edited_scenario_file_is_refused_for_that_edit(tmp_path, capsys):
+    scenario = tmp_path / "ur.yaml"
+    scenario.write_text((library_dir() / "cyber_attack.yaml").read_text(encoding="utf-8"))
+    argv = ["compare", str(scenario), "--rules", "bilateral", "--seeds", "1", "--population",
+            "200", "--workers", "1", "--quiet", "--out", str(tmp_path / "cmp")]
+    assert main(argv) == 0
+    before = load_scenario(str(scenario)).sha256
+    with scenario.open("a", encoding="utf-8") as f:
+        f.write("# edited\n")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"which differs in scenario file's content (sha256): {before[:12]} in the folder, " \
+           f"{load_scenario(str(scenario)).sha256[:12]} now: choose another folder" in err
 
 
 def default_folder(*argv: str) -> str:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from analysis.debrief import after_action_report
 from benchmarks.fuzz import line_edits
 from scenarios.errors import InputError
-from scenarios.loader import LoadedScenario, library_dir, parse_scenario
+from scenarios.loader import LoadedScenario, library_dir, load_scenario, parse_scenario
 from sim.cli import main
 from sim.outputs import RunOutputs
 from sim.request import RunRequest
@@ -269,8 +269,8 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     before = (out / "events.jsonl").read_bytes()
     assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(out)]) == 0
     assert main(["run", "ukraine_response", "--seed", "9", "--quiet", "--out", str(out)]) == 2
-    assert "holds another run (ukraine_response, rule caucus:pull=1.0,cover=0.35, seed 5)" \
-        in capsys.readouterr().err
+    assert "holds another run (ukraine_response, rule caucus:pull=1.0,cover=0.35, seed 5), " \
+        "which differs in seed: 5 in the folder, 9 now" in capsys.readouterr().err
     assert (out / "events.jsonl").read_bytes() == before
     game = tmp_path / "played"
     model = build(RunRequest(seed=5).check(), seats={"JPN": People()})
@@ -285,6 +285,19 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     assert [p.name for p in other.iterdir()] == ["mine.txt"]
     assert main(["run", "--resume", str(out)]) == 2
     assert "the game is complete" in capsys.readouterr().err
+
+
+def test_a_run_of_an_edited_scenario_file_is_refused_for_that_edit(tmp_path, capsys):
+    scenario = tmp_path / "exercise.yaml"
+    scenario.write_text(UKRAINE, encoding="utf-8")
+    argv = ["run", str(scenario), "--quiet", "--population", "200", "--out", str(tmp_path / "r")]
+    assert main(argv) == 0
+    was = load_scenario(str(scenario)).sha256
+    scenario.write_text(UKRAINE + "# edited\n", encoding="utf-8")
+    assert main(argv) == 2
+    now = load_scenario(str(scenario)).sha256
+    assert f"which differs in scenario file's content (sha256): {was[:12]} in the folder, " \
+           f"{now[:12]} now: choose" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_bad_port_host_or_a_taken_address_before_it_starts(capsys):
