@@ -27,7 +27,7 @@ from scenarios.lever_names import LEVER_NAMES
 from sim.provenance import package_version
 
 if TYPE_CHECKING:
-    from sim.app import LiveAccount
+    from sim.app import Comparison, LiveAccount
     from sim.outputs import EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
@@ -590,14 +590,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     assumptions=args.assumptions)
     if not args.quiet:
         print(batch.table())
-    print(f"{len(batch.seeds) * len(batch.rules)} runs in {batch.seconds:.1f} s; wrote "
-          f"{batch.out_dir}/: {', '.join(batch.files)}")
+    print(f"{played(batch)}; wrote {batch.out_dir}/: {', '.join(batch.files)}")
     if batch.failures:
         print(f"warning: {len(batch.failures)} runs failed; see "
               f"{batch.out_dir}/failures.csv; the same command with --retry-failed reruns "
               "them", file=sys.stderr)
         return 1
     return 0
+
+
+def played(batch: Comparison) -> str:
+    """What this call played and in what time, and what its folder's store held already;
+    or that nothing needed running (the same command on a finished comparison)."""
+    call, drawn = batch.manifest.latest, batch.manifest.assumptions
+    store = f"{batch.out_dir}/{batch.manifest.store}"
+    if not call.ran:
+        return f"nothing needed running: the {call.already_done} runs were in {store} already"
+    return (f"{call.ran} runs in {call.seconds:.1f} s"
+            + (f" ({drawn.runs} of them with drawn weights)" if drawn else "")
+            + (f"; {call.already_done} were in {store} already" if call.already_done else ""))
 
 
 def check_draws(assumptions: int) -> None:

@@ -69,7 +69,20 @@ from sim.outputs import SWEEP_DESIGN as DESIGN
 from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
-from sim.outputs import ResultRow, differences, refuse_unless, write_results, write_text
+from sim.outputs import (
+    BatchCall,
+    CompareManifest,
+    CompareRule,
+    CompareSeeds,
+    ResultRow,
+    ScenarioRecord,
+    differences,
+    read_model,
+    refuse_unless,
+    write_manifest,
+    write_results,
+    write_text,
+)
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
@@ -640,6 +653,8 @@ DASK_CONNECT_SECONDS = 5
 # The comparison's store, inside its folder: results.parquet beside it would otherwise be
 # read with the parts by ``pandas.read_parquet``.
 COMPARE_STORE = "store"
+# The runs that failed, in a comparison's folder only while some have.
+FAILURES_FILE = "failures.csv"
 # Characters of the what-ifs' slug in a default folder name (the digest tells the rest).
 COMPARE_SLUG_CHARS = 60
 
@@ -659,6 +674,7 @@ class Batch:
     seconds: float
     files: list[str]
     ran: int  # runs played by this call (the others were in the store already)
+    record: CompareManifest  # the folder's manifest, still "running": the caller ends it
 
 
 def what_was_set(request: RunRequest) -> dict[str, float | str]:
@@ -697,9 +713,11 @@ def compare_folder(scenario: str, values: dict[str, float | str], file: SweepFil
     return Path("runs") / "-".join(filter(None, ("compare", scenario, slug, file.sha256[:8])))
 
 
-def check_compare_folder(out: Path, plan: Plan) -> None:
+def check_compare_folder(out: Path, plan: Plan) -> CompareManifest | None:
     """InputError (before anything is written) for a folder that holds anything but this
-    comparison's store: named for what it holds (a run, a backtest, a sweep, ...)."""
+    comparison's store: named for what it holds (a run, a backtest, a sweep, ...), or for
+    another comparison, what differs. The folder's manifest, if it has one yet, whose
+    first call's provenance a resumption keeps."""
     if not (out / COMPARE_STORE / MANIFEST).is_file():
         refuse_unless(out, {"empty", "file"}, f"no {COMPARE_STORE}/ of a comparison to "
                       "resume: choose another folder with --out (nothing in it was touched)",
@@ -716,6 +734,11 @@ def check_compare_folder(out: Path, plan: Plan) -> None:
             f"{there['root seed']}, {what}), which differs in "
             f"{differences(there, here) or 'how its request was written (another version)'}"
             ": choose another folder with --out (nothing in it was touched)"))
+    if not (out / "manifest.json").is_file():
+        return None  # stopped before it wrote one: its store alone
+    return read_model(out / "manifest.json", CompareManifest, "a comparison's manifest", (
+        f": remove it to go on with a new record of the folder (the runs in "
+        f"{out / COMPARE_STORE}/ are kept)"))
 
 
 def compare_terms(sweep: dict, sha256: str | None) -> dict[str, object]:
@@ -736,10 +759,11 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``):
     a one-point sweep whose factors are the what-ifs, streamed to ``OUT/store`` (so an
     interrupted comparison resumes with the same call; runs that failed are played again
-    only with ``retry_failed``), then ``results.parquet``,
-    ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` in ``OUT``
-    (default :func:`compare_folder`). Bad input, or a folder holding anything else,
-    raises InputError before any run."""
+    only with ``retry_failed``), then ``results.parquet``, ``results.csv`` and
+    ``failures.csv`` (if some failed) in ``OUT`` (default :func:`compare_folder`). Its
+    ``manifest.json`` says ``running`` until the caller, its own files written, ends it
+    (``Batch.record``; ``sim.app.compare`` does). Bad input, or a folder holding anything
+    else, raises InputError before any run."""
     check_seed_count(n_seeds)
     if workers is not None and workers < 1:
         raise InputError.one("--workers", str(workers), "must be at least 1")
@@ -752,32 +776,26 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     plan.rules = specs
     sid = checked.loaded.scenario.id
     out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
-    check_compare_folder(out, plan)
+    earlier = check_compare_folder(out, plan)
     store = Store.open(out / COMPARE_STORE, plan)
-    workers_label = "executor" if executor else workers or default_workers()
-    # A manifest that says the folder is being written: a comparison killed before its
-    # end leaves the older results of the folder marked as not yet this one's.
-    write_text(out / "manifest.json", json.dumps(
-        {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
-                          workers_label, command), "status": "running"}, indent=2) + "\n")
+    record = batch_manifest(checked, specs, root_seed, plan.seeds,
+                            "executor" if executor else workers or default_workers(),
+                            command, earlier)
+    # Written before the first run: a comparison stopped before its end leaves the
+    # folder's older files marked as not yet this request's, and this call as not ended.
+    write_manifest(out, record)
     run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
                     description=sid)
     results, failures = compare_results(store, sid)
     files = write_results(results, out)
-    stale = out / "failures.csv"
     if failures:
-        write_text(stale, failures_csv(failures, sid))
-        files.append("failures.csv")
-    elif stale.exists():
-        stale.unlink()
-    record = {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs),
-                               len(failures), run.seconds, workers_label, command),
-              "status": "complete", "ran": run.ran, "resumed": run.skipped,
-              "store": f"{COMPARE_STORE}/"}
-    write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
-    files.append("manifest.json")
+        write_text(out / FAILURES_FILE, failures_csv(failures, sid))
+        files.append(FAILURES_FILE)
+    record.failed = len(failures)
+    record.latest.already_done = run.skipped
+    record.latest.played(run.ran, run.seconds)
     return Batch(checked, specs, plan.seeds, results, failures, out, run.seconds, files,
-                 run.ran)
+                 run.ran, record)
 
 
 def compare_results(store: Store, scenario: str) -> tuple[list[ResultRow], list[Failure]]:
@@ -819,31 +837,28 @@ def failures_csv(failures: list[Failure], scenario: str) -> str:
 
 
 def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds: list[int],
-                   runs: int, failed: int, seconds: float, workers: int | str,
-                   command: list[str] | None) -> dict:
+                   workers: int | str, command: list[str] | None,
+                   earlier: CompareManifest | None) -> CompareManifest:
+    """The comparison's manifest as a call on its folder begins, ``running``: the request,
+    and this call's provenance, at the top if it is the first, else among the earlier
+    manifest's resumptions (its first call's provenance kept)."""
+    call = BatchCall(created=datetime.now(UTC).isoformat(timespec="seconds"),
+                     command=command or [], workers=workers, ip4sim=package_version("ip4sim"),
+                     versions={**versions(), "pyarrow": package_version("pyarrow")},
+                     git_commit=git_commit())
+    if earlier is not None:
+        return earlier.model_copy(update={"status": "running",
+                                          "resumptions": [*earlier.resumptions, call]})
     scenario, request = checked.loaded.scenario, checked.request
-    return {
-        "kind": "compare",
-        "ip4sim": package_version("ip4sim"),
-        "scenario": {"id": scenario.id, "title": scenario.title, "file": checked.loaded.path,
-                     "sha256": checked.loaded.sha256, "turns": scenario.turns,
-                     "turn_represents": scenario.turn_represents},
-        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
-        "seeds": {"root_seed": root_seed, "n": len(seeds),
-                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
-                                "& (2**63 - 1) (sim.batch.derive_seeds)",
-                  "seeds": seeds},
-        "parameters": checked.params.model_dump(),
-        "overrides": request.overrides,
-        "governments": request.governments,
-        "levers": request.levers,
-        "runs": runs,
-        "failed": failed,
-        "workers": workers,
-        "seconds": round(seconds, 3),
-        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
-        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
-        "git_commit": git_commit(),
-        "command": command or [],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    return CompareManifest(
+        **call.model_dump(), status="running",
+        scenario=ScenarioRecord(id=scenario.id, title=scenario.title, file=checked.loaded.path,
+                                sha256=checked.loaded.sha256, turns=scenario.turns,
+                                turn_represents=scenario.turn_represents),
+        rules=[CompareRule(label=s, spec=parse_rule(s).spec()) for s in specs],
+        seeds=CompareSeeds(root_seed=root_seed, n=len(seeds), seeds=seeds, derivation=(
+            "numpy SeedSequence(root_seed).generate_state(n, uint64) & (2**63 - 1) "
+            "(sim.batch.derive_seeds)")),
+        parameters=checked.params.model_dump(), overrides=request.overrides,
+        governments=request.governments, levers=request.levers,
+        runs=len(specs) * len(seeds), store=f"{COMPARE_STORE}/")

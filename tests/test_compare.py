@@ -169,7 +169,7 @@ def test_failed_runs_are_rerun_only_with_retry_failed(tmp_path, monkeypatch, cap
     assert "boom on seed 3" in (tmp_path / "failures.csv").read_text()
     assert main([*argv, "--retry-failed"]) == 0
     record = json.loads((tmp_path / "manifest.json").read_text())
-    assert record["ran"] == 2 and record["failed"] == 0
+    assert record["resumptions"][-1]["ran"] == 2 and record["failed"] == 0
     assert not (tmp_path / "failures.csv").exists()
     whole = runs_only(tmp_path / "whole")
     assert (tmp_path / "results.csv").read_bytes() == \
@@ -225,10 +225,35 @@ def test_a_killed_compare_resumes_to_the_same_results(serial_and_parallel, tmp_p
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     assert main(argv) == 0  # the same command
     record = json.loads((out / "manifest.json").read_text())
-    assert record["status"] == "complete" and record["resumed"] >= 5
-    assert record["ran"] + record["resumed"] == len(one.rules) * SEEDS
+    (resumed,) = record["resumptions"]
+    assert record["status"] == "complete" and record["ran"] is None  # the killed call's
+    assert resumed["already_done"] >= 5
+    assert resumed["ran"] + resumed["already_done"] == record["runs"] == len(one.rules) * SEEDS
     for name in ("results.csv", "summary.csv"):
         assert (out / name).read_bytes() == (one.out_dir / name).read_bytes(), name
+
+
+def test_a_finished_comparison_run_again_keeps_its_provenance_and_says_nothing_ran(
+        tmp_path, capsys):
+    out = tmp_path / "cmp"
+    ask = {"rules": "bilateral", "n_seeds": 2, "workers": 1, "out_dir": out,
+           "progress": False, "population": 200}
+    compare("cyber_attack", command=["first"], **ask)
+    first = json.loads((out / "manifest.json").read_text())
+    again = compare("cyber_attack", command=["again"], **ask)
+    record = json.loads((out / "manifest.json").read_text())
+    calls = ("created", "command", "workers", "ran", "already_done", "seconds",
+             "runs_per_second", "ip4sim", "versions", "git_commit")
+    assert {k: record[k] for k in calls} == {k: first[k] for k in calls}
+    assert record["command"] == ["first"] and record["ran"] == 2
+    (call,) = record["resumptions"]
+    assert call["command"] == ["again"] and call["ran"] == 0 and call["already_done"] == 2
+    assert again.summary == compare("cyber_attack", **ask).summary
+    assert main(["compare", "cyber_attack", "--rules", "bilateral", "--seeds", "2",
+                 "--population", "200", "--quiet", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"nothing needed running: the 2 runs were in {out}/store/ already; wrote {out}/")
+    assert len(json.loads((out / "manifest.json").read_text())["resumptions"]) == 3
 
 
 def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tmp_path,
