@@ -575,17 +575,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
     with engine_first():
         from sim.app import compare
-        from sim.batch import split_rules
+        from sim.sweep import COMPARE_STORE, compare_folder, plan_compare
 
-    args.interrupted_note = ("; finished runs are kept in the output folder's store/: the "
-                             "same command resumes")
     base = what_if(args, args.scenario)
-    checked = base.check()
-    warn_of_cost(checked, checked.loaded.scenario.turns,
-                 args.seeds * len(split_rules(args.rules)))
+    checked, plan = plan_compare(base, args.rules, args.seeds, args.root_seed)
+    warn_of_cost(checked, checked.loaded.scenario.turns, len(plan.jobs))
     check_draws(args.assumptions)
+    out = args.out or compare_folder(checked, plan)
+    args.interrupted_note = (f"; finished runs are kept in {out / COMPARE_STORE}/: the same "
+                             "command resumes")
     batch = compare(base, args.rules, args.seeds, args.root_seed,
-                    args.workers, args.out, progress=not args.quiet,
+                    args.workers, out, progress=not args.quiet,
                     retry_failed=args.retry_failed, command=command(),
                     assumptions=args.assumptions)
     if not args.quiet:
@@ -677,8 +677,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.app import analyze
 
     if not (args.folder / "_sweep.json").is_file():
-        raise InputError.one("analyze", str(args.folder), "not a sweep's folder (no "
-                             "_sweep.json); ip4sim sweep FILE --out FOLDER makes one")
+        store = args.folder / "store"  # a comparison's runs are a sweep's dataset there
+        raise InputError.one("analyze", str(args.folder), (
+            f"a comparison's folder: its runs are a sweep's dataset in {store}; ip4sim "
+            f"analyze {store}" if (store / "_sweep.json").is_file() else "not a sweep's "
+            "folder (no _sweep.json); ip4sim sweep FILE --out FOLDER makes one"))
     out = args.out or args.folder / "analysis"
     written = analyze(args.folder, out)
     print(f"wrote {out}/: " + ", ".join(written))

@@ -704,13 +704,30 @@ def compare_file(checked: CheckedRun, specs: list[str], n_seeds: int, root_seed:
     return parse_sweep(text, "ip4sim compare")
 
 
-def compare_folder(scenario: str, values: dict[str, float | str], file: SweepFile) -> Path:
+def plan_compare(base: RunRequest, rules: list[str] | str, n_seeds: int,
+                 root_seed: int) -> tuple[CheckedRun, Plan]:
+    """The comparison checked (InputError before any run) and planned as a one-point
+    sweep (:func:`compare_file`): the first rule's run, for the scenario and the
+    parameters, and the plan, its rules the labels as given."""
+    check_seed_count(n_seeds)
+    specs = check_rules(rules)
+    checked = base.model_copy(update={"rule": specs[0]}).check()
+    plan = plan_sweep(compare_file(checked, specs, n_seeds, root_seed,
+                                   what_was_set(checked.request)))
+    # The labels as given, for the rows and the table: check_rules keeps one per
+    # canonical spec, in order, so these are the same runs as the canonical specs.
+    plan.rules = specs
+    return checked, plan
+
+
+def compare_folder(checked: CheckedRun, plan: Plan) -> Path:
     """``runs/compare-SCENARIO[-WHAT-IFS]-DIGEST``: the what-ifs readable, the digest of
     the whole request (rules and seeds too), so different requests get different folders."""
     slug = "-".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                    for k, v in values.items())
+                    for k, v in what_was_set(checked.request).items())
     slug = re.sub(r"[^A-Za-z0-9._=+-]", "_", slug)[:COMPARE_SLUG_CHARS]
-    return Path("runs") / "-".join(filter(None, ("compare", scenario, slug, file.sha256[:8])))
+    return Path("runs") / "-".join(filter(None, ("compare", checked.loaded.scenario.id, slug,
+                                                 plan.file.sha256[:8])))
 
 
 def check_compare_folder(out: Path, plan: Plan) -> CompareManifest | None:
@@ -764,18 +781,11 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     ``manifest.json`` says ``running`` until the caller, its own files written, ends it
     (``Batch.record``; ``sim.app.compare`` does). Bad input, or a folder holding anything
     else, raises InputError before any run."""
-    check_seed_count(n_seeds)
     if workers is not None and workers < 1:
         raise InputError.one("--workers", str(workers), "must be at least 1")
-    specs = check_rules(rules)
-    checked = base.model_copy(update={"rule": specs[0]}).check()
-    values = what_was_set(checked.request)
-    plan = plan_sweep(compare_file(checked, specs, n_seeds, root_seed, values))
-    # The labels as given, for the rows and the table: check_rules keeps one per
-    # canonical spec, in order, so these are the same runs as the canonical specs.
-    plan.rules = specs
-    sid = checked.loaded.scenario.id
-    out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
+    checked, plan = plan_compare(base, rules, n_seeds, root_seed)
+    specs, sid = plan.rules, checked.loaded.scenario.id
+    out = Path(out_dir) if out_dir else compare_folder(checked, plan)
     earlier = check_compare_folder(out, plan)
     store = Store.open(out / COMPARE_STORE, plan)
     record = batch_manifest(checked, specs, root_seed, plan.seeds,

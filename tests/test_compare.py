@@ -19,7 +19,7 @@ from sim.batch import Job, derive_seeds, run_jobs, split_rules
 from sim.cli import build_parser, main, what_if
 from sim.request import RunRequest
 from sim.runner import play
-from sim.sweep import compare_file, compare_folder, what_was_set
+from sim.sweep import compare_folder, plan_compare
 from tests.sweeps import cli, ledger_lines, wait_for
 
 BOOM = 0.123  # a capability no profile has: the mark of the run that is made to fail
@@ -290,11 +290,9 @@ def test_a_comparison_of_an_edited_scenario_file_is_refused_for_that_edit(tmp_pa
 
 
 def default_folder(*argv: str) -> str:
-    request = what_if(build_parser().parse_args(["compare", "ukraine_response", *argv]),
-                      "ukraine_response").check()
-    values = what_was_set(request.request)
-    return compare_folder("ukraine_response", values,
-                          compare_file(request, ["bilateral"], 4, 1, values)).name
+    base = what_if(build_parser().parse_args(["compare", "ukraine_response", *argv]),
+                   "ukraine_response")
+    return compare_folder(*plan_compare(base, "bilateral", 4, 1)).name
 
 
 def test_the_default_folder_names_what_was_set(tmp_path, monkeypatch):
@@ -313,3 +311,27 @@ def test_the_default_folder_names_what_was_set(tmp_path, monkeypatch):
                  "--quiet", "--param", "temperature=0.2"]) == 0
     (folder,) = (tmp_path / "runs").iterdir()
     assert folder.name.startswith("compare-ukraine_response-temperature=0.2-")
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_an_interrupted_compare_names_the_folder_that_keeps_its_runs(given, tmp_path,
+                                                                     monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.sweep, "run_store", interrupted)
+    monkeypatch.chdir(tmp_path)
+    out = ["--out", str(tmp_path / "cmp")] if given else []
+    assert main(["compare", "ukraine_response", "--rules", "bilateral", "--seeds", "1",
+                 "--quiet", *out]) == 130
+    (folder,) = [tmp_path / "cmp"] if given else (tmp_path / "runs").iterdir()
+    shown = folder if given else folder.relative_to(tmp_path)  # as typed, or the default
+    assert f"finished runs are kept in {shown}/store/: the same command resumes" in \
+        capsys.readouterr().err
+
+
+def test_analyze_points_a_comparison_to_its_store(serial_and_parallel, capsys):
+    one, _ = serial_and_parallel
+    assert main(["analyze", str(one.out_dir)]) == 2
+    assert f"its runs are a sweep's dataset in {one.out_dir}/store; ip4sim analyze " \
+           f"{one.out_dir}/store" in capsys.readouterr().err
