@@ -16,7 +16,7 @@ root seed, so rule differences are not seed differences) and writes the tidy res
   so such an interval is narrower on that side than a symmetric t interval and is no
   more exact than the t approximation it came from;
 * ``compare_outcomes.png`` and ``coercion_by_partner.png``: briefing figures;
-* the interval's description, added to the batch's ``manifest.json``.
+* the interval's description and the outcomes' bounds, for the batch's ``manifest.json``.
 
 The same rows give the same ``summary.csv``, byte for byte, however they were run.
 """
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import textwrap
 from collections import defaultdict
@@ -94,22 +93,25 @@ class Comparison:
 SUMMARY_FILES = ["summary.csv", "compare_outcomes.png", "coercion_by_partner.png"]
 
 
-def summarize_batch(results: list[Result], specs: list[str], title: str, out: Path,
-                    manifest: dict | None = None) -> list[SummaryRow]:
+def summarize_batch(results: list[Result], specs: list[str], title: str,
+                    out: Path) -> list[SummaryRow]:
     """Summarize a batch's result rows (``sim.sweep.compare_rules`` wrote them): write
-    :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``, and note in
-    ``manifest`` (the batch's, rewritten when given) how the intervals were made."""
+    :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``; the batch's
+    manifest says how the intervals were made (:data:`INTERVAL`, :func:`bounds_record`)."""
     summary = summarize(results, specs)
     write_text(out / "summary.csv", summary_csv(summary))
     save(outcomes_figure(summary, specs, title), out / "compare_outcomes.png")
     save(coercion_figure(summary, specs, title), out / "coercion_by_partner.png")
-    if manifest is not None:
-        manifest["interval"] = (f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, "
-                                "clipped to each outcome's natural bounds")
-        manifest["bounds"] = {o: [lo, None if math.isinf(hi) else hi]
-                              for o, (lo, hi) in sorted(BOUNDS.items())}
-        write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return summary
+
+
+INTERVAL = (f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, clipped to each "
+            "outcome's natural bounds")
+
+
+def bounds_record() -> dict[str, list[float | None]]:
+    """Each outcome's natural bounds as a manifest records them (None: no upper bound)."""
+    return {o: [lo, None if math.isinf(hi) else hi] for o, (lo, hi) in sorted(BOUNDS.items())}
 
 
 # -- summary ----------------------------------------------------------------------------

@@ -27,9 +27,13 @@ ANALYSIS_LIBRARIES = ("pyarrow", "pandas", "scipy", "SALib")
 
 
 def check_sweep_folder(sweep: Path) -> None:
-    if not (sweep / SWEEP_MANIFEST).is_file():
-        raise InputError.one("analyze", str(sweep), f"not a sweep's folder (no "
-                             f"{SWEEP_MANIFEST}); ip4sim sweep FILE --out FOLDER makes one")
+    if (sweep / SWEEP_MANIFEST).is_file():
+        return
+    store = sweep / "store"  # a comparison's runs are a sweep's dataset there
+    raise InputError.one("analyze", str(sweep), (
+        f"a comparison's folder: its runs are a sweep's dataset in {store}; ip4sim analyze "
+        f"{store}" if (store / SWEEP_MANIFEST).is_file() else f"not a sweep's folder (no "
+        f"{SWEEP_MANIFEST}); ip4sim sweep FILE --out FOLDER makes one"))
 
 
 def analysis_folder(sweep: Path, out: Path | None) -> Path:

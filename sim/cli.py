@@ -27,7 +27,7 @@ from scenarios.lever_names import LEVER_NAMES
 from sim.provenance import package_version
 
 if TYPE_CHECKING:
-    from sim.app import LiveAccount
+    from sim.app import Comparison, LiveAccount
     from sim.outputs import EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
@@ -360,9 +360,7 @@ def resume_game(args: argparse.Namespace) -> int:
     from sim.runner import result_of, resume
 
     out = args.resume
-    record = read_manifest(out) if (out / "manifest.json").is_file() else None
-    if record is None:
-        raise InputError.one("--resume", str(out), "no manifest.json: not a run folder")
+    record = read_manifest(out)
     if record.status == "complete":
         raise InputError.one("--resume", str(out), (
             f"the game is complete ({record.turns_played} of {record.scenario.turns} turns): "
@@ -427,11 +425,7 @@ def check_replay(checked: CheckedRun, events: Path) -> None:
 
     if not (events.parent / "manifest.json").is_file():
         return  # an events file on its own: the scripted choices are checked as they come
-    try:
-        record = read_manifest(events.parent)
-    except ValueError:
-        raise InputError.one(str(events.parent / "manifest.json"), "",
-                             "not a run's manifest.json") from None
+    record = read_manifest(events.parent)
     was = (record.scenario.sha256, record.rule, record.seed)
     now = (checked.loaded.sha256, checked.rule.spec(), checked.seed)
     for what, a, b in zip(("scenario file (sha256)", "rule", "seed"), was, now, strict=True):
@@ -584,29 +578,40 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
     with engine_first():
         from sim.app import compare
-        from sim.batch import split_rules
+        from sim.sweep import COMPARE_STORE, compare_folder, plan_compare
 
-    args.interrupted_note = ("; finished runs are kept in the output folder's store/: the "
-                             "same command resumes")
     base = what_if(args, args.scenario)
-    checked = base.check()
-    warn_of_cost(checked, checked.loaded.scenario.turns,
-                 args.seeds * len(split_rules(args.rules)))
+    checked, plan = plan_compare(base, args.rules, args.seeds, args.root_seed)
+    warn_of_cost(checked, checked.loaded.scenario.turns, len(plan.jobs))
     check_draws(args.assumptions)
+    out = args.out or compare_folder(checked, plan)
+    args.interrupted_note = (f"; finished runs are kept in {out / COMPARE_STORE}/: the same "
+                             "command resumes")
     batch = compare(base, args.rules, args.seeds, args.root_seed,
-                    args.workers, args.out, progress=not args.quiet,
+                    args.workers, out, progress=not args.quiet,
                     retry_failed=args.retry_failed, command=command(),
                     assumptions=args.assumptions)
     if not args.quiet:
         print(batch.table())
-    print(f"{len(batch.seeds) * len(batch.rules)} runs in {batch.seconds:.1f} s; wrote "
-          f"{batch.out_dir}/: {', '.join(batch.files)}")
+    print(f"{played(batch)}; wrote {batch.out_dir}/: {', '.join(batch.files)}")
     if batch.failures:
         print(f"warning: {len(batch.failures)} runs failed; see "
               f"{batch.out_dir}/failures.csv; the same command with --retry-failed reruns "
               "them", file=sys.stderr)
         return 1
     return 0
+
+
+def played(batch: Comparison) -> str:
+    """What this call played and in what time, and what its folder's store held already;
+    or that nothing needed running (the same command on a finished comparison)."""
+    call, drawn = batch.manifest.latest, batch.manifest.assumptions
+    store = f"{batch.out_dir}/{batch.manifest.store}"
+    if not call.ran:
+        return f"nothing needed running: the {call.already_done} runs were in {store} already"
+    return (f"{call.ran} runs in {call.seconds:.1f} s"
+            + (f" ({drawn.runs} of them with drawn weights)" if drawn else "")
+            + (f"; {call.already_done} were in {store} already" if call.already_done else ""))
 
 
 def check_draws(assumptions: int) -> None:

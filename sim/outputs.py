@@ -16,6 +16,7 @@ import io
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -354,6 +355,23 @@ class RecordRef(BaseModel):
     entries: int
 
 
+class AssumptionDraws(BaseModel):
+    """The draws of the assumed utility weights a batch played beside its own runs
+    (``--assumptions K``), enough to play any of those runs again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(description="draws")
+    range: float = Field(description=(
+        "each weight drawn independently between (1 - range) and (1 + range) times its "
+        "value in the run, within its bounds"))
+    derivation: str
+    seeds: list[int] = Field(description="the seeds every draw played: the batch's first")
+    draws: list[dict[str, float]] = Field(description="each draw: weight -> value")
+    runs: int = Field(description="runs with drawn weights: draws x seeds (x rules)")
+    failed: int = Field(0, description="of those, runs that raised (left out)")
+
+
 class BacktestManifest(BaseModel):
     """What produced a backtest folder (``ip4sim backtest``)."""
 
@@ -366,7 +384,10 @@ class BacktestManifest(BaseModel):
     rule: str
     root_seed: int
     seeds: list[int]
+    runs: int = Field(description="every run played: one a seed, and the runs with drawn "
+                                  "weights")
     failed: int = Field(0, description="runs that raised (left out of the scores)")
+    assumptions: AssumptionDraws | None = None
     what_if: dict[str, object] = Field(default_factory=dict, description=(
         "the run request's parameters, overrides, governments, levers, population"))
     files: list[str] = Field(default_factory=list)
@@ -374,6 +395,83 @@ class BacktestManifest(BaseModel):
     git_commit: str | None = None
     command: list[str] = Field(default_factory=list)
     created: str = ""
+
+
+class BatchCall(BaseModel):
+    """One call that played runs into a comparison's folder: when, how, with what code,
+    and what it played."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    created: str
+    command: list[str] = Field(default_factory=list)
+    workers: int | str = Field(description="processes, or 'executor' for one given from "
+                                           "Python")
+    ran: int | None = Field(None, description=(
+        "runs it played (with drawn weights too); None while it plays, and for good if it "
+        "was stopped before its end"))
+    already_done: int | None = Field(None, description=(
+        "runs the folder's store held already, which it did not play again"))
+    seconds: float | None = None
+    runs_per_second: float | None = None
+    ip4sim: str
+    versions: dict[str, str] = Field(default_factory=dict)
+    git_commit: str | None = None
+
+    def played(self, runs: int, seconds: float) -> None:
+        """Count ``runs`` more played by this call, in ``seconds``."""
+        self.ran = (self.ran or 0) + runs
+        self.seconds = round((self.seconds or 0.0) + seconds, 3)
+        self.runs_per_second = round(self.ran / self.seconds, 1) if self.seconds else None
+
+
+class CompareRule(BaseModel):
+    label: str = Field(description="as given, as the results' rule column has it")
+    spec: str = Field(description="with every parameter")
+
+
+class CompareSeeds(BaseModel):
+    root_seed: int
+    n: int
+    derivation: str
+    seeds: list[int]
+
+
+class CompareManifest(BatchCall):
+    """What produced a comparison folder (``ip4sim compare``): the request, what the
+    folder's files rest on, and the calls that played it. The fields of
+    :class:`BatchCall` at the top are the first call's (the one that began the folder),
+    kept when the same request runs again (after an interruption, with
+    ``--retry-failed``, with or without ``--assumptions``); each later call is one of
+    ``resumptions``."""
+
+    kind: Literal["compare"] = "compare"
+    status: Literal["running", "complete"] = Field(description=(
+        "running until every file of the request is written"))
+    scenario: ScenarioRecord
+    rules: list[CompareRule]
+    seeds: CompareSeeds
+    parameters: dict[str, float | int | None]
+    overrides: dict[str, dict[str, float]] = Field(default_factory=dict)
+    governments: dict[str, str] = Field(default_factory=dict)
+    levers: dict[str, float] = Field(default_factory=dict)
+    runs: int = Field(description=(
+        "every run the folder's files rest on: each rule on each seed, and the runs with "
+        "drawn weights"))
+    failed: int = Field(0, description="runs that raised (failures.csv)")
+    store: str = Field(description="the folder's store of the rules' runs")
+    assumptions: AssumptionDraws | None = Field(None, description=(
+        "with --assumptions K: the draws behind assumptions.csv"))
+    interval: str | None = None
+    bounds: dict[str, list[float | None]] | None = Field(None, description=(
+        "each outcome's natural bounds, which its intervals are clipped to"))
+    resumptions: list[BatchCall] = Field(default_factory=list, description=(
+        "each later call on the folder with the same request, in order"))
+
+    @property
+    def latest(self) -> BatchCall:
+        """The call now writing the folder (or the last that did)."""
+        return self.resumptions[-1] if self.resumptions else self
 
 
 # -- the run folder ---------------------------------------------------------------------
@@ -417,20 +515,125 @@ def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "events.jsonl", to_jsonl(events))
     write_text(out / "timeseries.csv", timeseries_csv(rows))
-    write_text(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    write_manifest(out, manifest)
     return out
 
 
 def read_manifest(folder: str | Path) -> RunManifest:
-    return RunManifest.model_validate_json(
-        (Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    """A run folder's manifest; InputError naming the folder and what it holds when that
+    is not a run (a comparison, a backtest, a broken manifest.json, nothing), or naming
+    the field of a run's manifest this version cannot read."""
+    folder = Path(folder)
+    refuse_unless(folder, {"run"}, "not a run folder")
+    return read_model(folder / "manifest.json", RunManifest, "a run's manifest")
+
+
+def read_model[M: BaseModel](path: Path, model: type[M], what: str, advice: str = "") -> M:
+    """``path`` read as ``model``; InputError naming the file, the field and ``what`` it
+    should be (then ``advice``) when it is not."""
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except OSError as err:
+        message = f"cannot be read ({err.strerror})"
+        field = ""
+    except ValidationError as err:
+        first = err.errors()[0]
+        message, field = first["msg"], ".".join(map(str, first["loc"]))
+    raise InputError.one(str(path), field, f"{message}: not {what} this version of ip4sim "
+                         f"reads{advice}")
+
+
+def write_manifest(folder: Path, manifest: BaseModel) -> None:
+    """A folder's manifest.json, whole or not at all."""
+    write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
 
 
 def read_run(folder: str | Path) -> RunOutputs:
+    """A run folder, its manifest first: a folder of anything else is named for what it
+    holds (InputError) before a missing events.jsonl would be."""
     folder = Path(folder)
+    manifest = read_manifest(folder)
     return RunOutputs(events=read_events(folder / "events.jsonl"),
                       timeseries=read_timeseries(folder / "timeseries.csv"),
-                      manifest=read_manifest(folder))
+                      manifest=manifest)
+
+
+# -- what an output folder holds ------------------------------------------------------
+
+# Each kind of output folder, by the ``kind`` its manifest names, and what else a folder
+# may hold, as a refusal says it: every command that writes to or reads from a folder
+# names what it found there rather than overwriting it or failing on it.
+FOLDER_KINDS = {
+    "run": "holds a run",
+    "compare": "holds a comparison",
+    "backtest": "holds a backtest",
+    "sweep": "holds a sweep's dataset",
+    "empty": "is empty or does not exist",
+    "file": "is a file, not a folder",
+    "files": "holds files but no manifest.json",
+    "unreadable": "holds a manifest.json that cannot be read (permissions?)",
+    "not json": "holds a manifest.json that is not valid JSON",
+    "foreign": "holds a manifest.json that no ip4sim command wrote (no known kind)",
+}
+OUTPUT_KINDS = ("run", "compare", "backtest", "sweep")
+
+
+def folder_kind(folder: str | Path) -> str:
+    """Which of :data:`FOLDER_KINDS` ``folder`` is: the kind its manifest.json (or a
+    sweep's _sweep.json) names, or what else is there."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return "file"
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return "empty"
+    path = next((folder / name for name in ("manifest.json", SWEEP_MANIFEST)
+                 if (folder / name).is_file()), None)
+    if path is None:
+        return "files"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        return "unreadable"
+    except (UnicodeDecodeError, ValueError):
+        return "not json"
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return kind if kind in OUTPUT_KINDS else "foreign"
+
+
+def differences(there: dict[str, object], here: dict[str, object]) -> str:
+    """Where a request differs from the one a folder holds, term by term ('seed: 5 in the
+    folder, 9 now'); a mapping by its keys, so a long one (the parameters) names only
+    what changed."""
+    changed = []
+    for name, was in there.items():
+        now = here.get(name)
+        if isinstance(was, dict) and isinstance(now, dict):
+            changed += [f"{name}.{key}: {shown(was.get(key, 'unset'))} in the folder, "
+                        f"{shown(now.get(key, 'unset'))} now"
+                        for key in sorted({*was, *now}, key=str) if was.get(key) != now.get(key)]
+        elif was != now:
+            changed.append(f"{name}: {shown(was)} in the folder, {shown(now)} now")
+    return "; ".join(changed)
+
+
+def shown(value: object) -> str:
+    """A request's term as a message shows it: a list comma-joined (as ``--rules`` takes
+    it), a sha256 by its first 12 hex digits (as the sweep's refusal shows it)."""
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+        return value[:12]
+    return str(value)
+
+
+def refuse_unless(folder: Path, kinds: set[str], advice: str, option: str = "") -> str:
+    """``folder``'s kind (:func:`folder_kind`) if it is one of ``kinds``; else InputError
+    naming the ``option`` that gave it (if any), the folder, what it holds, and ``advice``."""
+    kind = folder_kind(folder)
+    if kind not in kinds:
+        raise InputError.one(option or str(folder), str(folder) if option else "",
+                             f"{FOLDER_KINDS[kind]}: {advice}")
+    return kind
 
 
 def series(rows: list[Row], metric: str, actor: str = "") -> tuple[list[int], list[float]]:

@@ -26,8 +26,10 @@ from sim.outputs import (
     Row,
     RunManifest,
     ScenarioRecord,
+    differences,
     read_events,
     read_manifest,
+    refuse_unless,
     write_run_folder,
 )
 from sim.protocol import EngineSeat, HumanSeat, ScriptedSeat, Seat
@@ -110,23 +112,26 @@ def check_out_folder(out: Path, checked: CheckedRun, replaying: bool = False) ->
     something a run would overwrite and lose: files that are not a run's, another run
     (another scenario file, rule, seed or what-if), or a game people played (unless this
     run replays it). The same engine run again writes the same bytes, so it may."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    if not (out / "manifest.json").is_file():
-        raise InputError.one("--out", str(out), "holds files that are not a run's (no "
-                             "manifest.json): choose another folder (nothing was touched)")
+    if refuse_unless(out, {"empty", "file", "run"}, "a run writes only into a new folder or "
+                     "its own run's: choose another folder with --out (nothing in it was "
+                     "touched)", "--out") != "run":
+        return  # new, or a file the folder's creation refuses
     record = read_manifest(out)
-    theirs = (record.scenario.sha256, record.rule, record.seed, record.parameters,
-              record.overrides, record.governments, record.levers)
-    ours = (checked.loaded.sha256, checked.rule.spec(), checked.seed,
-            checked.params.model_dump(), checked.request.overrides,
-            checked.request.governments, checked.levers.model_dump())
+    theirs = {"scenario file's content (sha256)": record.scenario.sha256, "rule": record.rule,
+              "seed": record.seed, "parameters": record.parameters,
+              "overrides": record.overrides, "governments": record.governments,
+              "levers": record.levers}
+    ours = dict(zip(theirs, (checked.loaded.sha256, checked.rule.spec(), checked.seed,
+                             checked.params.model_dump(), checked.request.overrides,
+                             checked.request.governments, checked.levers.model_dump()),
+                    strict=True))
     people = sorted(code for code, by in record.players.items() if by != "engine")
     if theirs != ours:
         what = f"{record.scenario.id}, rule {record.rule}, seed {record.seed}" + (
             ", with what-ifs" if record.overrides or record.governments else "")
-        raise InputError.one("--out", str(out), f"holds another run ({what}): choose another "
-                             "folder with --out (nothing in it was touched)")
+        raise InputError.one("--out", str(out), (
+            f"holds another run ({what}), which differs in {differences(theirs, ours)}: "
+            "choose another folder with --out (nothing in it was touched)"))
     if people and not replaying:
         raise InputError.one("--out", str(out), (
             f"holds a game people played ({', '.join(people)}): choose another folder with "
@@ -156,8 +161,10 @@ def resume(folder: Path, observe: Callable[[EventBase], None] | None = None) -> 
     record, events = recorded(folder)
     checked = request_of(record).check()
     if checked.loaded.sha256 != record.scenario.sha256:
-        raise InputError.one(str(folder), "scenario", f"{record.scenario.file} changed since "
-                             "the game was saved (its sha256 differs)")
+        what = "scenario file's content (sha256)"
+        raise InputError.one(str(folder), "scenario", (
+            f"{record.scenario.file} changed since the game was saved: "
+            f"{differences({what: record.scenario.sha256}, {what: checked.loaded.sha256})}"))
     return replayed(checked, events, observe=observe)
 
 

@@ -71,11 +71,20 @@ from sim.outputs import SWEEP_ID_COLUMNS as ID_COLUMNS
 from sim.outputs import SWEEP_LEDGER as LEDGER
 from sim.outputs import SWEEP_MANIFEST as MANIFEST
 from sim.outputs import (
+    BatchCall,
+    CompareManifest,
+    CompareRule,
+    CompareSeeds,
     ResultRow,
+    ScenarioRecord,
     SweepLedger,
+    differences,
+    read_model,
     read_sweep_ledger,
+    refuse_unless,
     sweep_dataset,
     sweep_parts,
+    write_manifest,
     write_results,
     write_text,
 )
@@ -646,6 +655,8 @@ DASK_CONNECT_SECONDS = 5
 # The comparison's store, inside its folder: results.parquet beside it would otherwise be
 # read with the parts by ``pandas.read_parquet``.
 COMPARE_STORE = "store"
+# The runs that failed, in a comparison's folder only while some have.
+FAILURES_FILE = "failures.csv"
 # Characters of the what-ifs' slug in a default folder name (the digest tells the rest).
 COMPARE_SLUG_CHARS = 60
 
@@ -665,6 +676,7 @@ class Batch:
     seconds: float
     files: list[str]
     ran: int  # runs played by this call (the others were in the store already)
+    record: CompareManifest  # the folder's manifest, still "running": the caller ends it
 
 
 def what_was_set(request: RunRequest) -> dict[str, float | str]:
@@ -694,28 +706,68 @@ def compare_file(checked: CheckedRun, specs: list[str], n_seeds: int, root_seed:
     return parse_sweep(text, "ip4sim compare")
 
 
-def compare_folder(scenario: str, values: dict[str, float | str], file: SweepFile) -> Path:
+def plan_compare(base: RunRequest, rules: list[str] | str, n_seeds: int,
+                 root_seed: int) -> tuple[CheckedRun, Plan]:
+    """The comparison checked (InputError before any run) and planned as a one-point
+    sweep (:func:`compare_file`): the first rule's run, for the scenario and the
+    parameters, and the plan, its rules the labels as given."""
+    check_seed_count(n_seeds)
+    specs = check_rules(rules)
+    checked = base.model_copy(update={"rule": specs[0]}).check()
+    plan = plan_sweep(compare_file(checked, specs, n_seeds, root_seed,
+                                   what_was_set(checked.request)))
+    # The labels as given, for the rows and the table: check_rules keeps one per
+    # canonical spec, in order, so these are the same runs as the canonical specs.
+    plan.rules = specs
+    return checked, plan
+
+
+def compare_folder(checked: CheckedRun, plan: Plan) -> Path:
     """``runs/compare-SCENARIO[-WHAT-IFS]-DIGEST``: the what-ifs readable, the digest of
     the whole request (rules and seeds too), so different requests get different folders."""
     slug = "-".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                    for k, v in values.items())
+                    for k, v in what_was_set(checked.request).items())
     slug = re.sub(r"[^A-Za-z0-9._=+-]", "_", slug)[:COMPARE_SLUG_CHARS]
-    return Path("runs") / "-".join(filter(None, ("compare", scenario, slug, file.sha256[:8])))
+    return Path("runs") / "-".join(filter(None, ("compare", checked.loaded.scenario.id, slug,
+                                                 plan.file.sha256[:8])))
 
 
-def check_compare_folder(out: Path, plan: Plan) -> None:
+def check_compare_folder(out: Path, plan: Plan) -> CompareManifest | None:
     """InputError (before anything is written) for a folder that holds anything but this
-    comparison's store."""
+    comparison's store: named for what it holds (a run, a backtest, a sweep, ...), or for
+    another comparison, what differs. The folder's manifest, if it has one yet, whose
+    first call's provenance a resumption keeps."""
+    if not (out / COMPARE_STORE / MANIFEST).is_file():
+        refuse_unless(out, {"empty", "file"}, f"no {COMPARE_STORE}/ of a comparison to "
+                      "resume: choose another folder with --out (nothing in it was touched)",
+                      "--out")
     record = folder_record(out, out / COMPARE_STORE / MANIFEST, "comparison")
     if record is not None and record.get("sha256") != plan.file.sha256:
-        sweep = record.get("sweep", {})
-        what = ", ".join(f"{f['name']}={f['levels'][0]}" for f in record.get("factors", [])
-                         if f.get("levels")) or "no what-ifs"
+        there = compare_terms(record.get("sweep", {}),
+                              (record.get("scenarios") or [{}])[0].get("sha256"))
+        here = compare_terms(plan.sweep.model_dump(mode="json"), plan.scenarios[0].sha256)
+        what = ", ".join(f"{k}={v}" for k, v in there["what-ifs"].items()) or "no what-ifs"
         raise InputError.one("--out", str(out), (
-            f"holds another comparison ({', '.join(sweep.get('scenarios', ['?']))}, "
-            f"{len(record.get('rules', []))} rules x {sweep.get('replicates', '?')} "
-            f"seeds from root seed {sweep.get('root_seed', '?')}, {what}): choose "
-            "another folder with --out (nothing in it was touched)"))
+            f"holds another comparison ({', '.join(there['scenario'] or ['?'])}, "
+            f"{len(there['rules'] or [])} rules x {there['seeds']} seeds from root seed "
+            f"{there['root seed']}, {what}), which differs in "
+            f"{differences(there, here) or 'how its request was written (another version)'}"
+            ": choose another folder with --out (nothing in it was touched)"))
+    if not (out / "manifest.json").is_file():
+        return None  # stopped before it wrote one: its store alone
+    return read_model(out / "manifest.json", CompareManifest, "a comparison's manifest", (
+        f": remove it to go on with a new record of the folder (the runs in "
+        f"{out / COMPARE_STORE}/ are kept)"))
+
+
+def compare_terms(sweep: dict, sha256: str | None) -> dict[str, object]:
+    """A comparison's request term by term, from its sweep file (as a dict) and the
+    scenario file's hash: what a refusal says differs."""
+    return {"scenario": sweep.get("scenarios"), "scenario file's content (sha256)": sha256,
+            "rules": sweep.get("rules"), "seeds": sweep.get("replicates"),
+            "root seed": sweep.get("root_seed"),
+            "what-ifs": {f["name"]: f["levels"][0] for f in sweep.get("factors", [])
+                         if f.get("levels")}}
 
 
 def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce: Reduce,
@@ -726,48 +778,36 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     """Play ``base`` under every rule over the same ``n_seeds`` seeds (from ``root_seed``):
     a one-point sweep whose factors are the what-ifs, streamed to ``OUT/store`` (so an
     interrupted comparison resumes with the same call; runs that failed are played again
-    only with ``retry_failed``), then ``results.parquet``,
-    ``results.csv``, ``failures.csv`` (if some failed) and ``manifest.json`` in ``OUT``
-    (default :func:`compare_folder`). Bad input, or a folder holding anything else,
-    raises InputError before any run."""
-    check_seed_count(n_seeds)
+    only with ``retry_failed``), then ``results.parquet``, ``results.csv`` and
+    ``failures.csv`` (if some failed) in ``OUT`` (default :func:`compare_folder`). Its
+    ``manifest.json`` says ``running`` until the caller, its own files written, ends it
+    (``Batch.record``; ``sim.app.compare`` does). Bad input, or a folder holding anything
+    else, raises InputError before any run."""
     if workers is not None and workers < 1:
         raise InputError.one("--workers", str(workers), "must be at least 1")
-    specs = check_rules(rules)
-    checked = base.model_copy(update={"rule": specs[0]}).check()
-    values = what_was_set(checked.request)
-    plan = plan_sweep(compare_file(checked, specs, n_seeds, root_seed, values))
-    # The labels as given, for the rows and the table: check_rules keeps one per
-    # canonical spec, in order, so these are the same runs as the canonical specs.
-    plan.rules = specs
-    sid = checked.loaded.scenario.id
-    out = Path(out_dir) if out_dir else compare_folder(sid, values, plan.file)
-    check_compare_folder(out, plan)
+    checked, plan = plan_compare(base, rules, n_seeds, root_seed)
+    specs, sid = plan.rules, checked.loaded.scenario.id
+    out = Path(out_dir) if out_dir else compare_folder(checked, plan)
+    earlier = check_compare_folder(out, plan)
     store = Store.open(out / COMPARE_STORE, plan, command)
-    workers_label = "executor" if executor else workers or default_workers()
-    # A manifest that says the folder is being written: a comparison killed before its
-    # end leaves the older results of the folder marked as not yet this one's.
-    write_text(out / "manifest.json", json.dumps(
-        {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs), 0, 0.0,
-                          workers_label, command), "status": "running"}, indent=2) + "\n")
+    record = batch_manifest(checked, specs, root_seed, plan.seeds,
+                            "executor" if executor else workers or default_workers(),
+                            command, earlier)
+    # Written before the first run: a comparison stopped before its end leaves the
+    # folder's older files marked as not yet this request's, and this call as not ended.
+    write_manifest(out, record)
     run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
                     description=sid, command=command)
     results, failures = compare_results(store, sid)
     files = write_results(results, out)
-    stale = out / "failures.csv"
     if failures:
-        write_text(stale, failures_csv(failures, sid))
-        files.append("failures.csv")
-    elif stale.exists():
-        stale.unlink()
-    record = {**batch_manifest(checked, specs, root_seed, plan.seeds, len(plan.jobs),
-                               len(failures), run.seconds, workers_label, command),
-              "status": "complete", "ran": run.ran, "resumed": run.skipped,
-              "store": f"{COMPARE_STORE}/"}
-    write_text(out / "manifest.json", json.dumps(record, indent=2) + "\n")
-    files.append("manifest.json")
+        write_text(out / FAILURES_FILE, failures_csv(failures, sid))
+        files.append(FAILURES_FILE)
+    record.failed = len(failures)
+    record.latest.already_done = run.skipped
+    record.latest.played(run.ran, run.seconds)
     return Batch(checked, specs, plan.seeds, results, failures, out, run.seconds, files,
-                 run.ran)
+                 run.ran, record)
 
 
 def compare_results(store: Store, scenario: str) -> tuple[list[ResultRow], list[Failure]]:
@@ -807,31 +847,28 @@ def failures_csv(failures: list[Failure], scenario: str) -> str:
 
 
 def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds: list[int],
-                   runs: int, failed: int, seconds: float, workers: int | str,
-                   command: list[str] | None) -> dict:
+                   workers: int | str, command: list[str] | None,
+                   earlier: CompareManifest | None) -> CompareManifest:
+    """The comparison's manifest as a call on its folder begins, ``running``: the request,
+    and this call's provenance, at the top if it is the first, else among the earlier
+    manifest's resumptions (its first call's provenance kept)."""
+    call = BatchCall(created=datetime.now(UTC).isoformat(timespec="seconds"),
+                     command=command or [], workers=workers, ip4sim=package_version("ip4sim"),
+                     versions={**versions(), "pyarrow": package_version("pyarrow")},
+                     git_commit=git_commit())
+    if earlier is not None:
+        return earlier.model_copy(update={"status": "running",
+                                          "resumptions": [*earlier.resumptions, call]})
     scenario, request = checked.loaded.scenario, checked.request
-    return {
-        "kind": "compare",
-        "ip4sim": package_version("ip4sim"),
-        "scenario": {"id": scenario.id, "title": scenario.title, "file": checked.loaded.path,
-                     "sha256": checked.loaded.sha256, "turns": scenario.turns,
-                     "turn_represents": scenario.turn_represents},
-        "rules": [{"label": s, "spec": parse_rule(s).spec()} for s in specs],
-        "seeds": {"root_seed": root_seed, "n": len(seeds),
-                  "derivation": "numpy SeedSequence(root_seed).generate_state(n, uint64) "
-                                "& (2**63 - 1) (sim.batch.derive_seeds)",
-                  "seeds": seeds},
-        "parameters": checked.params.model_dump(),
-        "overrides": request.overrides,
-        "governments": request.governments,
-        "levers": request.levers,
-        "runs": runs,
-        "failed": failed,
-        "workers": workers,
-        "seconds": round(seconds, 3),
-        "runs_per_second": round(runs / seconds, 1) if seconds > 0 else None,
-        "versions": {**versions(), "pyarrow": package_version("pyarrow")},
-        "git_commit": git_commit(),
-        "command": command or [],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    return CompareManifest(
+        **call.model_dump(), status="running",
+        scenario=ScenarioRecord(id=scenario.id, title=scenario.title, file=checked.loaded.path,
+                                sha256=checked.loaded.sha256, turns=scenario.turns,
+                                turn_represents=scenario.turn_represents),
+        rules=[CompareRule(label=s, spec=parse_rule(s).spec()) for s in specs],
+        seeds=CompareSeeds(root_seed=root_seed, n=len(seeds), seeds=seeds, derivation=(
+            "numpy SeedSequence(root_seed).generate_state(n, uint64) & (2**63 - 1) "
+            "(sim.batch.derive_seeds)")),
+        parameters=checked.params.model_dump(), overrides=request.overrides,
+        governments=request.governments, levers=request.levers,
+        runs=len(specs) * len(seeds), store=f"{COMPARE_STORE}/")

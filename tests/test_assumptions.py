@@ -3,6 +3,7 @@ the assumed utility weights and says, per outcome, which share of its uncertaint
 weights' rather than the seeds' (analysis/compare.py, assumption_summary)."""
 
 import csv
+import json
 
 import pytest
 
@@ -10,6 +11,7 @@ from analysis.compare import assumption_summary
 from scenarios.parameters import DEFAULTS, Parameters, assumed_weights
 from sim.app import ASSUMPTION_RANGE, compare, weight_draws
 from sim.cli import main
+from sim.request import RunRequest
 
 
 def rows(by_seed, by_draw):
@@ -63,3 +65,22 @@ def test_compare_with_assumptions_writes_the_shares_and_says_so(tmp_path):
                     progress=False)
     assert "seed noise alone" in plain.table()
     assert not (tmp_path / "p" / "assumptions.csv").exists()
+
+
+def test_the_manifest_records_the_draws_and_every_run_and_a_request_without_them_drops_them(
+        tmp_path):
+    out = tmp_path / "c"
+    ask = {"rules": "bilateral,caucus", "n_seeds": 3, "workers": 1, "out_dir": out,
+           "progress": False, "population": 200}
+    compare("cyber_attack", assumptions=2, **ask)
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    drawn = record["assumptions"]
+    params = RunRequest(scenario="cyber_attack", population=200).check().params
+    assert drawn["k"] == 2 and drawn["draws"] == weight_draws(params, 2, root_seed=1)
+    assert drawn["seeds"] == record["seeds"]["seeds"] and drawn["range"] == ASSUMPTION_RANGE
+    assert drawn["runs"] == 2 * 2 * 3 and drawn["failed"] == 0
+    assert record["runs"] == record["ran"] == 2 * 3 + 12  # the rules' runs and the draws'
+    compare("cyber_attack", **ask)  # the same comparison, without the draws
+    assert not (out / "assumptions.csv").exists()
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert record["assumptions"] is None and record["runs"] == 2 * 3

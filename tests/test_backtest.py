@@ -115,3 +115,10 @@ def test_the_backtest_writes_its_table_figures_report_and_manifest(tmp_path, cap
     assert manifest["kind"] == "backtest" and len(manifest["seeds"]) == 2
     assert manifest["record"]["entries"] == 20
     assert "| aus_sanctions | 2022-02-23 | 1 |" in (out / "backtest.md").read_text()
+    assert manifest["runs"] == 2 and manifest["assumptions"] is None
+    assert main(["backtest", "--seeds", "3", "--assumptions", "2", "--population", "200",
+                 "--workers", "1", "--out", str(out), "--quiet"]) == 0  # its own folder
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["seeds"]) == 3 and manifest["runs"] == 3 + 2 * 3
+    assert manifest["assumptions"]["k"] == 2 and manifest["assumptions"]["seeds"] == \
+        manifest["seeds"] and len(manifest["assumptions"]["draws"]) == 2

@@ -13,12 +13,13 @@ import pytest
 import sim.batch
 import sim.sweep
 from analysis.outcomes import run_outcomes
+from scenarios.loader import library_dir, load_scenario
 from sim.app import compare
 from sim.batch import Job, derive_seeds, run_jobs, split_rules
 from sim.cli import build_parser, main, what_if
 from sim.request import RunRequest
 from sim.runner import play
-from sim.sweep import compare_file, compare_folder, what_was_set
+from sim.sweep import compare_folder, plan_compare
 from tests.sweeps import cli, ledger_lines, wait_for
 
 BOOM = 0.123  # a capability no profile has: the mark of the run that is made to fail
@@ -168,7 +169,7 @@ def test_failed_runs_are_rerun_only_with_retry_failed(tmp_path, monkeypatch, cap
     assert "boom on seed 3" in (tmp_path / "failures.csv").read_text()
     assert main([*argv, "--retry-failed"]) == 0
     record = json.loads((tmp_path / "manifest.json").read_text())
-    assert record["ran"] == 2 and record["failed"] == 0
+    assert record["resumptions"][-1]["ran"] == 2 and record["failed"] == 0
     assert not (tmp_path / "failures.csv").exists()
     whole = runs_only(tmp_path / "whole")
     assert (tmp_path / "results.csv").read_bytes() == \
@@ -224,10 +225,35 @@ def test_a_killed_compare_resumes_to_the_same_results(serial_and_parallel, tmp_p
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     assert main(argv) == 0  # the same command
     record = json.loads((out / "manifest.json").read_text())
-    assert record["status"] == "complete" and record["resumed"] >= 5
-    assert record["ran"] + record["resumed"] == len(one.rules) * SEEDS
+    (resumed,) = record["resumptions"]
+    assert record["status"] == "complete" and record["ran"] is None  # the killed call's
+    assert resumed["already_done"] >= 5
+    assert resumed["ran"] + resumed["already_done"] == record["runs"] == len(one.rules) * SEEDS
     for name in ("results.csv", "summary.csv"):
         assert (out / name).read_bytes() == (one.out_dir / name).read_bytes(), name
+
+
+def test_a_finished_comparison_run_again_keeps_its_provenance_and_says_nothing_ran(
+        tmp_path, capsys):
+    out = tmp_path / "cmp"
+    ask = {"rules": "bilateral", "n_seeds": 2, "workers": 1, "out_dir": out,
+           "progress": False, "population": 200}
+    compare("cyber_attack", command=["first"], **ask)
+    first = json.loads((out / "manifest.json").read_text())
+    again = compare("cyber_attack", command=["again"], **ask)
+    record = json.loads((out / "manifest.json").read_text())
+    calls = ("created", "command", "workers", "ran", "already_done", "seconds",
+             "runs_per_second", "ip4sim", "versions", "git_commit")
+    assert {k: record[k] for k in calls} == {k: first[k] for k in calls}
+    assert record["command"] == ["first"] and record["ran"] == 2
+    (call,) = record["resumptions"]
+    assert call["command"] == ["again"] and call["ran"] == 0 and call["already_done"] == 2
+    assert again.summary == compare("cyber_attack", **ask).summary
+    assert main(["compare", "cyber_attack", "--rules", "bilateral", "--seeds", "2",
+                 "--population", "200", "--quiet", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"nothing needed running: the 2 runs were in {out}/store/ already; wrote {out}/")
+    assert len(json.loads((out / "manifest.json").read_text())["resumptions"]) == 3
 
 
 def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tmp_path,
@@ -238,20 +264,35 @@ def test_a_folder_of_another_request_is_refused_and_kept(serial_and_parallel, tm
                  "--quiet", "--out", str(one.out_dir)])
     err = capsys.readouterr().err
     assert code == 2 and "holds another comparison" in err and "root seed 5" in err
+    assert "which differs in root seed: 5 in the folder, 6 now: choose" in err
     assert {p: p.stat().st_mtime_ns for p in one.out_dir.rglob("*")} == before
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["compare", "ukraine_response", "--seeds", "1", "--quiet",
                  "--out", str(tmp_path)]) == 2
-    assert "holds no comparison" in capsys.readouterr().err
+    assert "holds files but no manifest.json: no store/ of a comparison" in \
+        capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+def test_a_comparison_of_an_edited_scenario_file_is_refused_for_that_edit(tmp_path, capsys):
+    scenario = tmp_path / "ur.yaml"
+    scenario.write_text((library_dir() / "cyber_attack.yaml").read_text(encoding="utf-8"))
+    argv = ["compare", str(scenario), "--rules", "bilateral", "--seeds", "1", "--population",
+            "200", "--workers", "1", "--quiet", "--out", str(tmp_path / "cmp")]
+    assert main(argv) == 0
+    before = load_scenario(str(scenario)).sha256
+    with scenario.open("a", encoding="utf-8") as f:
+        f.write("# edited\n")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"which differs in scenario file's content (sha256): {before[:12]} in the folder, " \
+           f"{load_scenario(str(scenario)).sha256[:12]} now: choose another folder" in err
+
+
 def default_folder(*argv: str) -> str:
-    request = what_if(build_parser().parse_args(["compare", "ukraine_response", *argv]),
-                      "ukraine_response").check()
-    values = what_was_set(request.request)
-    return compare_folder("ukraine_response", values,
-                          compare_file(request, ["bilateral"], 4, 1, values)).name
+    base = what_if(build_parser().parse_args(["compare", "ukraine_response", *argv]),
+                   "ukraine_response")
+    return compare_folder(*plan_compare(base, "bilateral", 4, 1)).name
 
 
 def test_the_default_folder_names_what_was_set(tmp_path, monkeypatch):
@@ -270,3 +311,27 @@ def test_the_default_folder_names_what_was_set(tmp_path, monkeypatch):
                  "--quiet", "--param", "temperature=0.2"]) == 0
     (folder,) = (tmp_path / "runs").iterdir()
     assert folder.name.startswith("compare-ukraine_response-temperature=0.2-")
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_an_interrupted_compare_names_the_folder_that_keeps_its_runs(given, tmp_path,
+                                                                     monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.sweep, "run_store", interrupted)
+    monkeypatch.chdir(tmp_path)
+    out = ["--out", str(tmp_path / "cmp")] if given else []
+    assert main(["compare", "ukraine_response", "--rules", "bilateral", "--seeds", "1",
+                 "--quiet", *out]) == 130
+    (folder,) = [tmp_path / "cmp"] if given else (tmp_path / "runs").iterdir()
+    shown = folder if given else folder.relative_to(tmp_path)  # as typed, or the default
+    assert f"finished runs are kept in {shown}/store/: the same command resumes" in \
+        capsys.readouterr().err
+
+
+def test_analyze_points_a_comparison_to_its_store(serial_and_parallel, capsys):
+    one, _ = serial_and_parallel
+    assert main(["analyze", str(one.out_dir)]) == 2
+    assert f"its runs are a sweep's dataset in {one.out_dir}/store; ip4sim analyze " \
+           f"{one.out_dir}/store" in capsys.readouterr().err

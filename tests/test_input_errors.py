@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from analysis.debrief import after_action_report
 from benchmarks.fuzz import line_edits
 from scenarios.errors import InputError
-from scenarios.loader import LoadedScenario, library_dir, parse_scenario
+from scenarios.loader import LoadedScenario, library_dir, load_scenario, parse_scenario
 from sim.cli import main
 from sim.outputs import RunOutputs
 from sim.request import RunRequest
@@ -274,8 +274,8 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     before = (out / "events.jsonl").read_bytes()
     assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(out)]) == 0
     assert main(["run", "ukraine_response", "--seed", "9", "--quiet", "--out", str(out)]) == 2
-    assert "holds another run (ukraine_response, rule caucus:pull=1.0,cover=0.35, seed 5)" \
-        in capsys.readouterr().err
+    assert "holds another run (ukraine_response, rule caucus:pull=1.0,cover=0.35, seed 5), " \
+        "which differs in seed: 5 in the folder, 9 now" in capsys.readouterr().err
     assert (out / "events.jsonl").read_bytes() == before
     game = tmp_path / "played"
     model = build(RunRequest(seed=5).check(), seats={"JPN": People()})
@@ -286,9 +286,23 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     other.mkdir()
     (other / "mine.txt").write_text("keep", encoding="utf-8")
     assert main(["run", "ukraine_response", "--quiet", "--out", str(other)]) == 2
-    assert "not a run's" in capsys.readouterr().err and (other / "mine.txt").exists()
+    assert "holds files but no manifest.json" in capsys.readouterr().err
+    assert [p.name for p in other.iterdir()] == ["mine.txt"]
     assert main(["run", "--resume", str(out)]) == 2
     assert "the game is complete" in capsys.readouterr().err
+
+
+def test_a_run_of_an_edited_scenario_file_is_refused_for_that_edit(tmp_path, capsys):
+    scenario = tmp_path / "exercise.yaml"
+    scenario.write_text(UKRAINE, encoding="utf-8")
+    argv = ["run", str(scenario), "--quiet", "--population", "200", "--out", str(tmp_path / "r")]
+    assert main(argv) == 0
+    was = load_scenario(str(scenario)).sha256
+    scenario.write_text(UKRAINE + "# edited\n", encoding="utf-8")
+    assert main(argv) == 2
+    now = load_scenario(str(scenario)).sha256
+    assert f"which differs in scenario file's content (sha256): {was[:12]} in the folder, " \
+           f"{now[:12]} now: choose" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_bad_port_host_or_a_taken_address_before_it_starts(capsys):
@@ -352,3 +366,61 @@ def test_input_that_would_be_ignored_or_contradicts_itself_is_refused(argv, says
     assert main([*argv, "--out", str(tmp_path / "o")] if argv[:2] == ["run", "--param"]
                 else argv) == 2
     assert says in capsys.readouterr().err
+
+
+# -- a folder of something else ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A folder of each kind a command may be pointed at by mistake: a run, a comparison
+    (its store a sweep's dataset), a backtest, a broken manifest.json, files that are no
+    output."""
+    from sim.app import backtest, compare
+
+    base = tmp_path_factory.mktemp("folders")
+    assert main(["run", "ukraine_response", "--quiet", "--population", "200",
+                 "--out", str(base / "run")]) == 0
+    compare("ukraine_response", "bilateral", 1, workers=1, out_dir=base / "comparison",
+            progress=False, population=200)
+    backtest(n_seeds=1, workers=1, out_dir=base / "backtest", progress=False, population=200)
+    (base / "broken").mkdir()
+    (base / "broken" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (base / "notes").mkdir()
+    (base / "notes" / "mine.txt").write_text("keep", encoding="utf-8")
+    return base
+
+
+# Each command that writes into or reads from a folder, with the kind of folder it takes.
+FOLDER_COMMANDS = {
+    "run --out": ("run", ["run", "ukraine_response", "--quiet", "--out", "{}"]),
+    "run --resume": ("run", ["run", "--resume", "{}"]),
+    "why": ("run", ["why", "{}"]),
+    "run --replay": ("run", ["run", "ukraine_response", "--quiet", "--replay",
+                             "{}/events.jsonl", "--out", "{}-replayed"]),
+    "compare --out": ("comparison", ["compare", "ukraine_response", "--rules", "bilateral",
+                                     "--seeds", "1", "--quiet", "--out", "{}"]),
+    "backtest --out": ("backtest", ["backtest", "--seeds", "1", "--quiet", "--out", "{}"]),
+}
+FOLDER_SAYS = {"run": "holds a run", "comparison": "holds a comparison",
+               "comparison/store": "holds a sweep's dataset", "backtest": "holds a backtest",
+               "broken": "holds a manifest.json that is not valid JSON",
+               "notes": "holds files but no manifest.json"}
+
+
+# Every command against every kind of folder but its own; a replay is only checked against
+# folders with a manifest (an events file alone needs none).
+MISTAKES = [(command, kind) for command, (takes, _) in FOLDER_COMMANDS.items()
+            for kind in FOLDER_SAYS if kind != takes
+            and not (command == "run --replay" and kind in ("comparison/store", "notes"))]
+
+
+@pytest.mark.parametrize(("command", "kind"), MISTAKES)
+def test_a_folder_of_something_else_is_named_for_what_it_holds_and_left_as_it_was(
+        command, kind, folders, capsys):
+    _, argv = FOLDER_COMMANDS[command]
+    folder = folders / kind
+    before = {p: p.stat().st_mtime_ns for p in folders.rglob("*")}
+    assert main([a.format(folder) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder}: {FOLDER_SAYS[kind]}" in err and "Traceback" not in err
+    assert {p: p.stat().st_mtime_ns for p in folders.rglob("*")} == before

@@ -10,9 +10,21 @@ from analysis.backtest import BACKTEST_FILES, EntryScore, backtest_rows, write_b
 from scenarios.errors import InputError
 from scenarios.parameters import assumed_weights
 from scenarios.record import Record, builtin_record, load_record
-from sim.app.comparisons import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, weight_draws, weighted
+from sim.app.comparisons import (
+    ASSUMPTION_RANGE,
+    ASSUMPTION_SEEDS,
+    draws_record,
+    weight_draws,
+    weighted,
+)
 from sim.batch import Job, derive_seeds, run_jobs
-from sim.outputs import BacktestManifest, RecordRef, ScenarioRecord, write_text
+from sim.outputs import (
+    BacktestManifest,
+    RecordRef,
+    ScenarioRecord,
+    refuse_unless,
+    write_manifest,
+)
 from sim.request import RunRequest
 from sim.runner import git_commit, package_version, versions
 
@@ -38,9 +50,11 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
     """Play the scenario over seeds (derived from ``root_seed``) and score every run
     against the record (by default the scenario's built-in one, ``scenarios/records/``).
     The record is checked against the scenario first (InputError: file, field, line);
-    the model never sees it. ``what_if``: RunRequest fields, as for :func:`compare`;
-    ``assumptions``: K draws of the assumed weights, as for :func:`compare`, give each
-    entry's share of doubt that is the weights' rather than the seeds'."""
+    the model never sees it. ``out_dir`` may hold an earlier backtest, which is rewritten,
+    and nothing else (InputError before any run). ``what_if``: RunRequest fields, as for
+    :func:`compare`; ``assumptions``: K draws of the assumed weights, as for
+    :func:`compare`, give each entry's share of doubt that is the weights' rather than the
+    seeds'."""
     base = RunRequest(scenario=scenario, rule=rule, **what_if)
     checked = base.check()
     loaded = checked.loaded
@@ -50,6 +64,9 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
                              "give one with --record FILE")
     scored_against = load_record(path, loaded.scenario, checked.catalog)
     out = Path(out_dir or Path("runs") / f"backtest-{loaded.scenario.id}")
+    refuse_unless(out, {"empty", "backtest"}, "a backtest writes only into a new folder or "
+                  "a backtest's: choose another folder with --out (nothing in it was touched)",
+                  "--out")
     out.mkdir(parents=True, exist_ok=True)
     seeds = derive_seeds(root_seed, n_seeds)
     jobs = [Job(base.model_copy(update={"seed": seed}), loaded.sha256) for seed in seeds]
@@ -63,7 +80,7 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
     header = [f"`{' '.join(command or ['ip4sim', 'backtest'])}`: {len(runs)} runs of "
               f"`{loaded.scenario.id}` under {checked.rule.spec()} (seeds derived from root "
               f"seed {root_seed}), scored against `{scored_against.path}`."]
-    drawn, note = None, ""
+    drawn, note, draws_made = None, "", None
     if assumptions:
         draws = weight_draws(checked.params, assumptions, root_seed)
         few = seeds[:ASSUMPTION_SEEDS]
@@ -79,6 +96,7 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
                 f"between {1 - ASSUMPTION_RANGE:g} and {1 + ASSUMPTION_RANGE:g} times its "
                 f"value, over {len(few)} seeds each; sd_w^2 / (sd_w^2 + se^2), above 0.5 the "
                 "score rests mostly on the weights (- where neither varies).")
+        draws_made = draws_record(draws, few, len(extra), sum(not r.ok for r in ran))
     scores = write_backtest(out, runs, scored_against, polls, header, loaded.scenario.turns,
                             drawn, note)
     files = [*BACKTEST_FILES, "manifest.json"]
@@ -93,8 +111,9 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
         record=RecordRef(file=scored_against.path, sha256=scored_against.sha256,
                          title=scored_against.title, entries=len(scored_against.entries)),
         rule=checked.rule.spec(), root_seed=root_seed, seeds=seeds,
-        failed=len(results) - len(runs), what_if=request, files=files, versions=versions(),
-        git_commit=git_commit(), command=command or [],
+        runs=len(jobs) + (draws_made.runs if draws_made else 0),
+        failed=len(results) - len(runs), assumptions=draws_made, what_if=request,
+        files=files, versions=versions(), git_commit=git_commit(), command=command or [],
         created=datetime.now(UTC).isoformat(timespec="seconds"))
-    write_text(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    write_manifest(out, manifest)
     return Backtest(scored_against, scores, seeds, len(results) - len(runs), out, files)

@@ -3,29 +3,31 @@ weights' rather than the seeds'."""
 
 from __future__ import annotations
 
-import json
 import random
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.compare import (
     ASSUMPTION_FILE,
+    INTERVAL,
     SUMMARY_FILES,
     AssumptionRow,
     SummaryRow,
     assumption_csv,
     assumption_summary,
     assumption_table,
+    bounds_record,
     format_table,
     summarize_batch,
 )
 from analysis.outcomes import run_outcomes
 from scenarios.parameters import Parameters, assumed_weights
 from sim.batch import Job, run_jobs
-from sim.outputs import ResultRow, write_text
+from sim.outputs import AssumptionDraws, CompareManifest, ResultRow, write_manifest, write_text
 from sim.request import RunRequest
-from sim.sweep import Failure, compare_rules
+from sim.sweep import FAILURES_FILE, Failure, compare_rules
 
 
 @dataclass
@@ -41,8 +43,9 @@ class Comparison:
     results: list[ResultRow]
     failures: list[Failure]  # rule, seed, error
     out_dir: Path
-    seconds: float
+    seconds: float  # what the rules' runs this call played took
     files: list[str]
+    manifest: CompareManifest  # what the folder's manifest.json says, this call included
     assumptions: list[AssumptionRow] | None = None  # with ``assumptions=K``
     assumption_note: str = ""
 
@@ -61,6 +64,13 @@ ASSUMPTION_RANGE = 0.5
 # Seeds per draw: the first of the batch's own, the same for every draw, so the draws'
 # differences are the weights' and not the seeds'.
 ASSUMPTION_SEEDS = 20
+# How weight_draws draws, for the manifests: enough to draw the same weights again.
+DRAWS_DERIVATION = ("random.Random(root_seed); each weight in turn times uniform(1 - range, "
+                    "1 + range), capped at its upper bound, rounded to 6 places "
+                    "(sim.app.comparisons.weight_draws)")
+# The files a comparison writes only when it has them (failed runs) or is asked for them
+# (--assumptions K); removed otherwise, so that a folder never keeps another request's.
+OPTIONAL_FILES = frozenset({FAILURES_FILE, ASSUMPTION_FILE})
 NO_ASSUMPTIONS = ("the intervals are seed noise alone, with every assumed weight at its "
                   "value; --assumptions K says which outcomes rest mostly on those weights\n")
 
@@ -87,37 +97,70 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
     batch = compare_rules(base, rules, n_seeds, run_outcomes, root_seed=root_seed,
                           workers=workers, out_dir=out_dir, progress=progress,
                           executor=executor, retry_failed=retry_failed, command=command)
-    manifest = json.loads((batch.out_dir / "manifest.json").read_text(encoding="utf-8"))
     title = f"{batch.checked.loaded.scenario.title}: {n_seeds} seeds per rule"
-    summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir, manifest)
+    summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir)
     done = Comparison(batch.checked.loaded.scenario.id, batch.rules, batch.seeds, summary,
                       batch.results, batch.failures, batch.out_dir, batch.seconds,
-                      [*batch.files, *SUMMARY_FILES])
-    if assumptions:
-        seeds = batch.seeds[:ASSUMPTION_SEEDS]
-        draws = weight_draws(batch.checked.params, assumptions, root_seed)
-        jobs, keys = [], []
-        for rule in batch.rules:
-            for k, weights in enumerate(draws):
-                for seed in seeds:
-                    jobs.append(Job(weighted(base, weights, rule=rule, seed=seed)))
-                    keys.append((rule, k))
-        ran = run_jobs(jobs, run_outcomes, workers, executor=executor, progress=progress,
-                       description="runs with drawn weights")
-        drawn = [(*keys[r.index], outcome, actor, value) for r in ran if r.ok
-                 for _, _, outcome, actor, value in r.rows]
-        done.assumptions = assumption_summary(batch.results, drawn)
-        done.assumption_note = (
-            f"share of each outcome's uncertainty that is the assumed weights' "
-            f"({len(draws)} draws of the {len(assumed_weights())} utility weights, each "
-            f"between {1 - ASSUMPTION_RANGE:g} and {1 + ASSUMPTION_RANGE:g} times its value, "
-            f"over {len(seeds)} seeds each) rather than the seeds' (the t interval above): "
-            f"sd_w^2 / (sd_w^2 + se^2); * where above 0.5, the outcome rests mostly on the "
-            "assumed weights")
-        write_text(batch.out_dir / ASSUMPTION_FILE, assumption_csv(done.assumptions,
-                                                                   batch.rules))
-        done.files.append(ASSUMPTION_FILE)
+                      [*batch.files, *SUMMARY_FILES], batch.record)
+    done.manifest.interval, done.manifest.bounds = INTERVAL, bounds_record()
+    done.manifest.assumptions = play_draws(done, base, batch.checked.params, assumptions,
+                                           workers, executor, progress) if assumptions else None
+    finish(done)
     return done
+
+
+def play_draws(done: Comparison, base: RunRequest, params: Parameters, k: int,
+               workers: int | None, executor: Executor | None,
+               progress: bool) -> AssumptionDraws:
+    """``k`` draws of the assumed weights, each over the first ``ASSUMPTION_SEEDS`` seeds
+    under every rule: the table's second part and ``assumptions.csv``. Their runs count
+    as this call's; what they drew is the manifest's record of them."""
+    start = time.perf_counter()
+    seeds = done.seeds[:ASSUMPTION_SEEDS]
+    draws = weight_draws(params, k, done.manifest.seeds.root_seed)
+    jobs, keys = [], []
+    for rule in done.rules:
+        for j, weights in enumerate(draws):
+            for seed in seeds:
+                jobs.append(Job(weighted(base, weights, rule=rule, seed=seed)))
+                keys.append((rule, j))
+    ran = run_jobs(jobs, run_outcomes, workers, executor=executor, progress=progress,
+                   description="runs with drawn weights")
+    drawn = [(*keys[r.index], outcome, actor, value) for r in ran if r.ok
+             for _, _, outcome, actor, value in r.rows]
+    done.assumptions = assumption_summary(done.results, drawn)
+    done.assumption_note = (
+        f"share of each outcome's uncertainty that is the assumed weights' "
+        f"({len(draws)} draws of the {len(assumed_weights())} utility weights, each "
+        f"between {1 - ASSUMPTION_RANGE:g} and {1 + ASSUMPTION_RANGE:g} times its value, "
+        f"over {len(seeds)} seeds each) rather than the seeds' (the t interval above): "
+        f"sd_w^2 / (sd_w^2 + se^2); * where above 0.5, the outcome rests mostly on the "
+        "assumed weights")
+    write_text(done.out_dir / ASSUMPTION_FILE, assumption_csv(done.assumptions, done.rules))
+    done.files.append(ASSUMPTION_FILE)
+    done.manifest.latest.played(len(jobs), time.perf_counter() - start)
+    return draws_record(draws, seeds, len(jobs), sum(not r.ok for r in ran))
+
+
+def draws_record(draws: list[dict[str, float]], seeds: list[int], runs: int,
+                 failed: int) -> AssumptionDraws:
+    """What a manifest says of a batch's draws of the assumed weights."""
+    return AssumptionDraws(k=len(draws), range=ASSUMPTION_RANGE, derivation=DRAWS_DERIVATION,
+                           seeds=seeds, draws=draws, runs=runs, failed=failed)
+
+
+def finish(done: Comparison) -> None:
+    """End the comparison's folder: remove each optional file this request did not write
+    (a failures.csv whose runs now succeed, another request's assumptions.csv), then write
+    its manifest, complete, counting every run its files rest on."""
+    for name in OPTIONAL_FILES - set(done.files):
+        (done.out_dir / name).unlink(missing_ok=True)
+    record = done.manifest
+    record.runs = len(done.rules) * len(done.seeds) + (
+        record.assumptions.runs if record.assumptions else 0)
+    record.status = "complete"
+    write_manifest(done.out_dir, record)
+    done.files.append("manifest.json")
 
 
 def weighted(base: RunRequest, weights: dict[str, float], **update) -> RunRequest:
