@@ -248,3 +248,15 @@ def test_a_rule_names_its_folder_by_the_parameters_it_changes():
     assert parse_rule("caucus").slug() == "caucus"
     assert parse_rule("coalition:k=2").slug() == "coalition-k2"
     assert parse_rule("coalition:k=3").slug() == "coalition"
+
+
+@pytest.mark.parametrize("name", [n for n in rule_names() if n != "bilateral"])
+def test_every_rule_that_forms_a_group_draws_its_members_as_its_pull_says(name):
+    """The group's pull is each rule's parameter (recorded in its spec), not a constant."""
+    options = [Option(id=f"o{k}", label=str(k), position=k / 3) for k in range(4)]
+    decision = DecisionPoint(id="d", question="?", forum="partners",
+                             dimension="russia_stance", options=options)
+    agreed = {code: Intention("o2", 2 / 3, 1.0) for code in ("AUS", "JPN", "KOR", "NZL")}
+    assert parse_rule(name).stance(decision, agreed).pull == 1.0
+    rule = parse_rule(f"{name}:pull=0.25")
+    assert rule.stance(decision, agreed).pull == 0.25 and "pull=0.25" in rule.spec()

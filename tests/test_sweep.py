@@ -468,8 +468,8 @@ outcomes: [y]
     text = (store.out / "_analysis" / "analysis.md").read_text()
     assert "48 runs planned: 4 design points (grid) x 2 scenarios x 2 rules x 3 replicates" \
         in text
-    assert "- ukraine_response, y: consensus:cover=0.6 100%, bilateral 0%" in text
-    assert "- dprk_provocation, y: bilateral 100%, consensus:cover=0.6 0%" in text
+    assert "- ukraine_response, y: consensus:pull=1.0,cover=0.6 100%, bilateral 0%" in text
+    assert "- dprk_provocation, y: bilateral 100%, consensus:pull=1.0,cover=0.6 0%" in text
 
 
 def test_each_scenario_has_its_own_indices_and_panels(tmp_path):

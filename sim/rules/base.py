@@ -41,6 +41,10 @@ class Stance:
     note: str  # why, in plain words
 
 
+# The description of every rule's ``pull`` parameter: how strongly the group's option
+# draws its members (the peer-pull term's weight, and a share of the cover it gives).
+PULL = "how strongly the group's option draws its members: 0 not at all, 1 fully"
+
 NO_GROUP = Stance(members=(), option=None, binding=False, pull=0.0, note="no group position")
 
 

@@ -1,7 +1,16 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, label, plurality, tie_note
+from sim.rules.base import (
+    PULL,
+    Intention,
+    Rule,
+    Stance,
+    describe,
+    label,
+    plurality,
+    tie_note,
+)
 
 
 class Caucus(Rule):
@@ -11,7 +20,7 @@ class Caucus(Rule):
     # assumption: an informal caucus shares information but commits no one, so a member
     # China coerces gets some cover (visibility, consultation), not a collective response.
 
-    pull: float = Field(1.0, ge=0.0, le=1.0, description="how strongly the shared lean draws")
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
 
     cover: float = Field(0.35, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))

@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, label, plurality, tie_note
+from sim.rules.base import PULL, Intention, Rule, Stance, label, plurality, tie_note
 
 
 class Coalition(Rule):
@@ -14,6 +14,7 @@ class Coalition(Rule):
 
     k: int = Field(3, ge=1, le=4, description="how many must intend the same option")
 
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
     cover: float = Field(0.5, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
@@ -28,7 +29,7 @@ class Coalition(Rule):
                                f"{tie}")
         rest = [code for code in intentions if code not in willing]
         apart = f"; {', '.join(rest)} {'acts' if len(rest) == 1 else 'act'} alone" if rest else ""
-        return Stance(members=willing, option=lean, binding=False, pull=1.0,
+        return Stance(members=willing, option=lean, binding=False, pull=self.pull,
                       note=f"{', '.join(willing)} intend {named}, at least the {self.k} needed, "
                            f"so they act together{apart}{tie}")
 

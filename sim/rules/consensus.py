@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, label
+from sim.rules.base import PULL, Intention, Rule, Stance, label
 
 
 class Consensus(Rule):
@@ -12,6 +12,7 @@ class Consensus(Rule):
     # member China coerces over it gets more cover than from a caucus (0.35), though with no
     # formal commitment to a collective response it stays well short of a framework's 1.0.
 
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
     cover: float = Field(0.6, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
@@ -19,7 +20,7 @@ class Consensus(Rule):
         options = {i.option for i in intentions.values()}
         if len(options) == 1:
             option = options.pop()
-            return Stance(members=tuple(intentions), option=option, binding=False, pull=1.0,
+            return Stance(members=tuple(intentions), option=option, binding=False, pull=self.pull,
                           note=f"all four intend {label(decision, option)}, so they act as one")
         camps: dict[str, list[str]] = {}
         for code, i in intentions.items():

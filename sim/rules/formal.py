@@ -5,7 +5,7 @@ from collections import Counter
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, label, plurality, tie_note
+from sim.rules.base import PULL, Intention, Rule, Stance, label, plurality, tie_note
 
 
 class Formal(Rule):
@@ -20,6 +20,7 @@ class Formal(Rule):
     quorum: float = Field(0.5, gt=0.0, le=1.0,
                           description="share of the members an option needs to bind them all")
 
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
     cover: float = Field(1.0, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
@@ -29,7 +30,7 @@ class Formal(Rule):
         lean = plurality(intentions)
         votes = Counter(i.option for i in intentions.values())[lean]
         if votes >= needed:
-            return Stance(members=members, option=lean, binding=True, pull=1.0,
+            return Stance(members=members, option=lean, binding=True, pull=self.pull,
                           note=f"{votes} of {len(intentions)} intend {label(decision, lean)}, at "
                                f"least the {needed} needed, so the formal IP4 binds all four to "
                                f"it{tie_note(decision, intentions, lean)}")
@@ -37,7 +38,7 @@ class Formal(Rule):
         # to the option nearest the middle of their views (the median on this dimension).
         middle = statistics.median(i.position for i in intentions.values())
         option = min(decision.options, key=lambda o: (abs(o.position - middle), o.id)).id
-        return Stance(members=members, option=option, binding=True, pull=1.0,
+        return Stance(members=members, option=option, binding=True, pull=self.pull,
                       note=f"no option has the {needed} votes needed (at most {votes}, for "
                            f"{label(decision, lean)}), so the formal IP4 binds all four to "
                            f"{label(decision, option)}, the option "

@@ -5,7 +5,7 @@
 from pydantic import Field
 
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, describe, label, plurality, tie_note
+from sim.rules.base import PULL, Intention, Rule, Stance, describe, label, plurality, tie_note
 
 
 class Hybrid(Rule):
@@ -21,6 +21,7 @@ class Hybrid(Rule):
     max_spread: float = Field(0.3, ge=0.0, le=1.0,
                               description="widest gap between intended positions")
 
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
     cover: float = Field(0.5, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
@@ -39,7 +40,7 @@ class Hybrid(Rule):
                                "so each acts alone")
         lean = plurality(intentions)
         views = describe(decision, intentions)
-        return Stance(members=tuple(intentions), option=lean, binding=False, pull=1.0,
+        return Stance(members=tuple(intentions), option=lean, binding=False, pull=self.pull,
                       note=f"all four have a stake and similar views ({views}); "
                            f"the group leans {label(decision, lean)}"
                            f"{tie_note(decision, intentions, lean)}")

@@ -2,7 +2,7 @@ from pydantic import Field, field_validator
 
 from agents.catalog import IP4, canonical
 from scenarios.schema import DecisionPoint
-from sim.rules.base import Intention, Rule, Stance, label
+from sim.rules.base import PULL, Intention, Rule, Stance, label
 
 
 class LeadNation(Rule):
@@ -16,6 +16,7 @@ class LeadNation(Rule):
                                           "with the most at stake on each decision")
     tolerance: float = Field(0.25, ge=0.0, le=1.0,
                              description="how far from the lead's option a follower may stand")
+    pull: float = Field(1.0, ge=0.0, le=1.0, description=PULL)
     cover: float = Field(0.45, ge=0.0, le=1.0, description=(
         "how far the group stands behind a member China coerces: 0 none, 1 full"))
 
@@ -49,7 +50,7 @@ class LeadNation(Rule):
                           note=f"{lead} {why}proposes {proposed}, but no one else's view "
                                "is close enough to follow, so each acts alone")
         members = tuple(code for code in intentions if code == lead or code in followers)
-        return Stance(members=members, option=proposal.option, binding=False, pull=1.0,
+        return Stance(members=members, option=proposal.option, binding=False, pull=self.pull,
                       note=f"{lead} {why}proposes {proposed}; {', '.join(followers)} "
                            f"{'stands' if len(followers) == 1 else 'stand'} close enough to "
                            "follow")
