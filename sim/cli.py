@@ -82,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "repeatable")
     run.add_argument("--replay", type=Path, metavar="EVENTS",
                      help="play again the choices recorded in a run's events.jsonl (for example "
-                          "a run with human players), with the same scenario, rule and seed: "
-                          "the same choices and outcomes, each marked by who made it (human, "
-                          "facilitator, engine)")
+                          "a run with human players): the same choices and outcomes, each "
+                          "marked by who made it (human, facilitator, engine); with no "
+                          "scenario, the scenario, rule, seed and what-ifs come from the run "
+                          "folder's manifest")
     run.add_argument("--resume", type=Path, metavar="RUN_FOLDER",
                      help="go on with a game saved when it was stopped (its folder); the "
                           "scenario, rule, seed and players come from its manifest")
@@ -286,11 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sim.runner import build, check_out_folder, release_recorded, result_of
 
     if args.resume is not None:
-        ignored = [what for what, given in (
-            ("a scenario", args.scenario is not None), ("--rule", args.rule != "caucus"),
-            ("--seed", args.seed != 1), ("--set", args.sets), ("--param", args.params),
-            ("--lever", args.levers), ("--population", args.population is not None),
-            ("--player", args.players), ("--replay", args.replay is not None)) if given]
+        ignored = run_options_given(args) + (["--replay"] if args.replay else [])
         if ignored:
             raise InputError.one("--resume", str(args.resume), (
                 f"a resumed game is the one its folder holds: {', '.join(ignored)} would be "
@@ -364,8 +361,8 @@ def resume_game(args: argparse.Namespace) -> int:
     if record.status == "complete":
         raise InputError.one("--resume", str(out), (
             f"the game is complete ({record.turns_played} of {record.scenario.turns} turns): "
-            f"nothing to resume; `ip4sim run --replay {out / 'events.jsonl'}` rebuilds its "
-            "report"))
+            f"nothing to resume; `ip4sim run --replay {out / 'events.jsonl'} --out "
+            f"{out}-replayed` plays it again, its report and figures with it"))
     live = LiveAccount(record.scenario.turn_represents, record.actors)
     model = resume(out, observe=live)
     status = play_with_people(model, live, out)
@@ -701,8 +698,36 @@ def warn_of_cost(checked: CheckedRun, turns: int, runs: int = 1) -> None:
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
+    if args.replay is not None and args.scenario is None:
+        return recorded_request(args.replay, run_options_given(args))
     return what_if(args, args.scenario or "ukraine_response").model_copy(update={
         "rule": args.rule, "seed": args.seed, "players": tuple(args.players)})
+
+
+def run_options_given(args: argparse.Namespace) -> list[str]:
+    """The options of ``run`` that say what to play, as given (not at their defaults)."""
+    return [what for what, given in (
+        ("a scenario", args.scenario is not None), ("--rule", args.rule != "caucus"),
+        ("--seed", args.seed != 1), ("--set", args.sets), ("--param", args.params),
+        ("--lever", args.levers), ("--population", args.population is not None),
+        ("--player", args.players)) if given]
+
+
+def recorded_request(events: Path, given: list[str]) -> RunRequest:
+    """``--replay EVENTS`` with no scenario: the run its folder's manifest describes (the
+    scenario file, rule, seed and every what-if it was played with)."""
+    from sim.outputs import read_manifest
+    from sim.runner import request_of
+
+    if not (events.parent / "manifest.json").is_file():
+        raise InputError.one("--replay", str(events), (
+            "an events file without its run folder's manifest: name the scenario, rule and "
+            "seed it was played with (ip4sim run SCENARIO --rule R --seed N --replay EVENTS)"))
+    if given:
+        raise InputError.one("--replay", str(events), (
+            f"with no scenario, a replay plays the run its folder's manifest describes: "
+            f"{', '.join(given)} would be ignored; name the scenario to give them"))
+    return request_of(read_manifest(events.parent)).model_copy(update={"players": ()})
 
 
 def what_if(args: argparse.Namespace, scenario: str) -> RunRequest:

@@ -154,3 +154,20 @@ def test_a_replay_line_that_is_no_event_is_named_by_its_line_and_field(tmp_path,
     assert f"{played / 'events.jsonl'}:6: not a JSON line" in err
     assert "Traceback" not in err and "pydantic.dev" not in err
     assert not (tmp_path / "again").exists()
+
+
+def test_a_finished_game_suggests_a_replay_that_works_as_typed(tmp_path, capsys):
+    """The replay reads the scenario, rule, seed and what-ifs from the run's manifest."""
+    played = tmp_path / "played"
+    assert main(["run", "dprk_provocation", "--rule", "formal", "--seed", "5", "--set",
+                 "NZL.capability=0.3", "--quiet", "--out", str(played)]) == 0
+    capsys.readouterr()
+    assert main(["run", "--resume", str(played)]) == 2
+    suggested = capsys.readouterr().err.split("`")[1].split()
+    assert suggested[:3] == ["ip4sim", "run", "--replay"]
+    assert main(suggested[1:] + ["--quiet"]) == 0
+    again = Path(suggested[-1])
+    assert (again / "events.jsonl").read_text() == (played / "events.jsonl").read_text()
+    assert main(["run", "--replay", str(played / "events.jsonl"), "--seed", "6",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "--seed would be ignored" in capsys.readouterr().err
