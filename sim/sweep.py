@@ -484,7 +484,7 @@ class Store:
             "sha256": plan.file.sha256,
             "sweep": sweep.model_dump(mode="json"),
             "rules": plan.rules,
-            "scenarios": [{"id": s.scenario.id, "file": s.path, "sha256": s.sha256}
+            "scenarios": [{"id": s.scenario.id, "file": s.location, "sha256": s.sha256}
                           for s in plan.scenarios],
             "factors": [{"name": f.name, "kind": factor_kind(f.name),
                          **({"range": list(f.range)} if f.range else {"levels": f.levels})}
@@ -862,7 +862,8 @@ def batch_manifest(checked: CheckedRun, specs: list[str], root_seed: int, seeds:
     scenario, request = checked.loaded.scenario, checked.request
     return CompareManifest(
         **call.model_dump(), status="running",
-        scenario=ScenarioRecord(id=scenario.id, title=scenario.title, file=checked.loaded.path,
+        scenario=ScenarioRecord(id=scenario.id, title=scenario.title,
+                                file=checked.loaded.location,
                                 sha256=checked.loaded.sha256, turns=scenario.turns,
                                 turn_represents=scenario.turn_represents),
         rules=[CompareRule(label=s, spec=parse_rule(s).spec()) for s in specs],

@@ -105,7 +105,7 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
     manifest = BacktestManifest(
         ip4sim=package_version("ip4sim"),
         scenario=ScenarioRecord(id=loaded.scenario.id, title=loaded.scenario.title,
-                                file=loaded.path, sha256=loaded.sha256,
+                                file=loaded.location, sha256=loaded.sha256,
                                 turns=loaded.scenario.turns,
                                 turn_represents=loaded.scenario.turn_represents),
         record=RecordRef(file=scored_against.path, sha256=scored_against.sha256,
