@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agents.catalog import IP4
+from agents.publics import ADVERSARIES
 from analysis.backtest import BACKTEST_FILES, EntryScore, backtest_rows, write_backtest
 from scenarios.errors import InputError
 from scenarios.parameters import assumed_weights
@@ -74,8 +76,7 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
                        description="backtest runs")
     runs = [[row[2:] for row in r.rows] for r in results if r.ok]  # without rule and seed
     polls = {(code, adversary): (value.value, value.describe())
-             for code in ("AUS", "JPN", "KOR", "NZL")
-             for adversary in ("china", "russia")
+             for code in IP4 for adversary in ADVERSARIES
              for value in [checked.catalog.profiles[code].values[f"public_{adversary}_threat"]]}
     header = [f"`{' '.join(command or ['ip4sim', 'backtest'])}`: {len(runs)} runs of "
               f"`{loaded.scenario.id}` under {checked.rule.spec()} (seeds derived from root "
