@@ -171,3 +171,23 @@ def test_a_finished_game_suggests_a_replay_that_works_as_typed(tmp_path, capsys)
     assert main(["run", "--replay", str(played / "events.jsonl"), "--seed", "6",
                  "--out", str(tmp_path / "x")]) == 2
     assert "--seed would be ignored" in capsys.readouterr().err
+
+
+def test_a_member_the_rule_cannot_bind_yet_is_not_told_it_is_bound():
+    """In ukraine_2022 under formal, the group's broad sanctions are beyond New Zealand's law
+    in turn 1: the rule cannot bind it, so its seat is not told it will take them."""
+    from sim.protocol import HumanSeat
+    from sim.request import RunRequest
+    from sim.runner import build
+
+    checked = RunRequest(scenario="ukraine_2022", rule="formal", seed=1,
+                         players=("NZL",)).check()
+    model = build(checked, {"NZL": HumanSeat()})
+    while (waiting := model.advance()) and waiting[0].stage != "choice":
+        model.answer("NZL", waiting[0].engine, by="human", stage=waiting[0].stage)
+    (request,) = waiting
+    assert request.group_option in request.unready and not request.binding
+    model.answer("NZL", "none", by="human", stage="choice")
+    model.advance()
+    (choice,) = [e for e in model.events if isinstance(e, Choice) and e.actor == "NZL"]
+    assert choice.option == "none" and choice.by == "human" and choice.bound_from is None

@@ -70,6 +70,7 @@ class Choices:
         picks = draw(probabilities, uniforms)
         anchored_picks = self.anchored(decision, arrays, utility, uniforms, picks)
         options = decision.options
+        index = {o.id: k for k, o in enumerate(options)}
         requests = [Request(
             turn=turn, actor=a.code, decision=decision, stage="choice",
             probabilities={o.id: float(p) for o, p in zip(options, probabilities[row],
@@ -77,13 +78,12 @@ class Choices:
             engine=options[int(picks[row])].id,
             advice=because(named(relative[row, int(np.argmax(probabilities[row]))])),
             group_option=stance.option if a.code in stance.members else None,
-            binding=stance.binding and a.code in stance.members and stance.option is not None,
+            binding=self.binds(stance, a, unready[row], index),
             consultation=consultation,
             unready={o.id: why for o, why in zip(options, self.unready_reasons(
                 decision, a, unready[row]), strict=True) if why})
             for row, a in enumerate(actors) if model.seated(a.code)]
         answers = yield from model.ask(requests)
-        index = {o.id: k for k, o in enumerate(options)}
         final = [self.settle_choice(decision, row, actor, answers.get(actor.code), picks,
                                     anchored_picks, utility, unready, stance, index)
                  for row, actor in enumerate(actors)]
@@ -149,10 +149,7 @@ class Choices:
                 != anchored_picks[row]:
             swayed = decision.options[int(anchored_picks[row])].id
         violation, own = 0.0, None
-        # a binding group position cannot make a government take a measure it cannot
-        # take yet (the law is not there): it keeps its own choice
-        if stance.binding and actor.code in stance.members and stance.option \
-                and not unready[row, index[stance.option]]:
+        if self.binds(stance, actor, unready[row], index):
             bound = index[stance.option]
             # what the actor gives up: its own best option's utility less the bound one's
             violation = round(float(utility[row].max() - utility[row, bound]), 4)
@@ -160,6 +157,15 @@ class Choices:
                 own = decision.options[pick].id
             pick, by, swayed = bound, f"{by}, bound by {self.model.rule.name}", None
         return pick, by, swayed, violation, own
+
+    @staticmethod
+    def binds(stance: Stance, actor: StateActor, unready: np.ndarray,
+              index: dict[str, int]) -> bool:
+        """Whether the group's position binds this actor: a binding rule's member, unless
+        the option is a measure it cannot take yet (the law is not there), when it keeps
+        its own choice."""
+        return stance.binding and actor.code in stance.members and stance.option is not None \
+            and not unready[index[stance.option]]
 
     def anchored(self, decision: DecisionPoint, actors: ActorArrays, utility: np.ndarray,
                  uniforms: np.ndarray, picks: np.ndarray) -> np.ndarray:
