@@ -568,6 +568,7 @@ FOLDER_KINDS = {
     "compare": "holds a comparison",
     "backtest": "holds a backtest",
     "sweep": "holds a sweep's dataset",
+    "analysis": "holds a sweep's analysis",
     "empty": "is empty or does not exist",
     "file": "is a file, not a folder",
     "files": "holds files but no manifest.json",
@@ -575,7 +576,7 @@ FOLDER_KINDS = {
     "not json": "holds a manifest.json that is not valid JSON",
     "foreign": "holds a manifest.json that no ip4sim command wrote (no known kind)",
 }
-OUTPUT_KINDS = ("run", "compare", "backtest", "sweep")
+OUTPUT_KINDS = ("run", "compare", "backtest", "sweep", "analysis")
 
 
 def folder_kind(folder: str | Path) -> str:
@@ -737,6 +738,8 @@ def read_sweep_ledger(folder: str | Path) -> SweepLedger:
                 e = json.loads(line)
             except ValueError:
                 continue
+            if not isinstance(e, dict) or not {"id", "status"} <= e.keys():
+                continue  # a damaged line: its job counts as not done, so it runs again
             if e.get("part"):
                 ledger.parts.add(e["part"])
                 if e["part"] not in on_disk:

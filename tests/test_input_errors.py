@@ -375,7 +375,7 @@ def folders(tmp_path_factory):
     """A folder of each kind a command may be pointed at by mistake: a run, a comparison
     (its store a sweep's dataset), a backtest, a broken manifest.json, files that are no
     output."""
-    from sim.app import backtest, compare
+    from sim.app import analyze, backtest, compare
 
     base = tmp_path_factory.mktemp("folders")
     assert main(["run", "ukraine_response", "--quiet", "--population", "200",
@@ -383,6 +383,7 @@ def folders(tmp_path_factory):
     compare("ukraine_response", "bilateral", 1, workers=1, out_dir=base / "comparison",
             progress=False, population=200)
     backtest(n_seeds=1, workers=1, out_dir=base / "backtest", progress=False, population=200)
+    analyze(base / "comparison" / "store", base / "analysis")
     (base / "broken").mkdir()
     (base / "broken" / "manifest.json").write_text("{not json", encoding="utf-8")
     (base / "notes").mkdir()
@@ -404,7 +405,8 @@ FOLDER_COMMANDS = {
 FOLDER_SAYS = {"run": "holds a run", "comparison": "holds a comparison",
                "comparison/store": "holds a sweep's dataset", "backtest": "holds a backtest",
                "broken": "holds a manifest.json that is not valid JSON",
-               "notes": "holds files but no manifest.json"}
+               "notes": "holds files but no manifest.json",
+               "analysis": "holds a sweep's analysis"}
 
 
 # Every command against every kind of folder but its own; a replay is only checked against

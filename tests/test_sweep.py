@@ -276,7 +276,9 @@ def test_a_part_the_ledger_does_not_name_is_recomputed(reference, tmp_path):
     # the process died after renaming the last part, while appending its ledger lines
     last_part = [line for line in lines if '"part-' in line][-1].split('"part": "')[1][:18]
     kept = [line for line in lines if last_part not in line]
-    (out / "_ledger.jsonl").write_text("".join(kept) + '{"id": "cut sh')
+    # lines damaged otherwise are skipped too: JSON that is no entry, an entry cut short
+    damaged = '7\n["done"]\n{"id": "x"}\n{"status": "done"}\n'
+    (out / "_ledger.jsonl").write_text("".join(kept) + damaged + '{"id": "cut sh')
     again = run_sweep(path, out, workers=1, progress=False)
     assert again.ran == len(lines) - len(kept)
     assert dataset(out).equals(dataset(serial))
