@@ -604,6 +604,10 @@ def played(batch: Comparison) -> str:
     or that nothing needed running (the same command on a finished comparison)."""
     call, drawn = batch.manifest.latest, batch.manifest.assumptions
     store = f"{batch.out_dir}/{batch.manifest.store}"
+    failed = len(batch.failures)
+    if not call.ran and failed:  # the failed runs were skipped too: not retried
+        return (f"nothing was run: {call.already_done - failed} runs were in {store} "
+                f"already, and {failed} that failed before were not run again")
     if not call.ran:
         return f"nothing needed running: the {call.already_done} runs were in {store} already"
     return (f"{call.ran} runs in {call.seconds:.1f} s"

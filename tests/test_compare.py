@@ -162,6 +162,9 @@ def test_failed_runs_are_rerun_only_with_retry_failed(tmp_path, monkeypatch, cap
 
     assert main(argv) == 1
     assert "--retry-failed reruns them" in capsys.readouterr().err
+    assert main(argv) == 1  # the same command again: the failed runs are not played again
+    assert f"nothing was run: 6 runs were in {tmp_path}/store/ already, and 2 that failed " \
+           "before were not run again" in capsys.readouterr().out
     monkeypatch.setattr(sim.batch, "play", seed_3_fails)  # the fault is mended
     again = runs_only(tmp_path)  # the same request: nothing run, the failures kept
     assert again.ran == 0 and [f[:2] for f in again.failures] == [("bilateral", 3),
