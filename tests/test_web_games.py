@@ -302,3 +302,14 @@ def test_a_take_back_keeps_the_holds_and_names_the_releases_it_undoes(games):
     assert released in game.contingencies()  # to be released again, if it still applies
     game.next_turn()  # Australia's overridden choice is put to the facilitator again
     assert [r.key for r in game.held_requests()] == [held.key]
+
+
+def test_a_branch_says_which_releases_it_does_not_carry(games):
+    game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
+    game.next_turn()
+    game.release(game.contingencies()[0].id)  # after turn 2, into turn 3: not fired yet
+    title = game.model.timeline.released[3][0].inject.title
+    branch = games.branch(game.id, 2)
+    assert [(r.turn, r.inject.title) for r in branch.not_carried] == [(3, title)]
+    assert games.branch(game.id, 1).not_carried == branch.not_carried
+    assert games.branch(branch.id, 1).not_carried == []  # the branch never had it

@@ -336,3 +336,15 @@ def test_a_seat_bound_by_the_rule_is_told_before_it_chooses(registry):
     (warning,) = rc.find(v.Alert, class_="ip4-binding").widgets
     label = request.decision.option(request.group_option).label
     assert f"will take *{label}* whatever you choose" in str(warning.children)
+
+
+def test_a_branch_shows_the_releases_it_does_not_carry(registry):
+    game = registry.start("dprk_provocation", seed=3)
+    game.next_turn()
+    game.release(game.contingencies()[0].id)  # into turn 3, not fired yet
+    branch = registry.branch(game.id, 2)
+    box, rc = solara.render(pages.LinesPanel(branch, branch.version, on_open=lambda g: None),
+                            handle_error=False)
+    (note,) = rc.find(v.Alert, class_="ip4-not-carried").widgets
+    assert f"began at turn 2 of `{game.id}`" in str(note.children)
+    assert "into turn 3 (release again what still applies)" in str(note.children)

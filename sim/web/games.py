@@ -66,6 +66,9 @@ class Game:
     opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
     paused_at: float | None = None
     branched: tuple[str, int] | None = None  # (the game it branched from, at the start of turn)
+    # the white cell's releases into that turn or later on the line it branched from, which
+    # this line does not carry (a release is part of the history it leaves)
+    not_carried: list[InjectReleased] = field(default_factory=list)
     line: int = 0  # how many times it was taken back: a new line of play each time
 
     @property
@@ -423,10 +426,11 @@ class Games:
         game = self.get(game_id)
         with game.changed:
             model = game.taken_back(turn)
+            left = game.releases_from(turn)
         branch_id = secrets.token_hex(4)
         branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
             f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
-                      branched=(game.id, turn))
+                      branched=(game.id, turn), not_carried=left)
         branch.set_time_limit(game.time_limit)
         with self.lock:
             self.games[branch_id] = branch

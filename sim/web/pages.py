@@ -223,10 +223,13 @@ def back_note(turn: int, undone: list[InjectReleased]) -> str:
     """What a take-back kept and what it undid of the white cell's own."""
     said = f"taken back to turn {turn}; the holds stand"
     if undone:
-        said += "; undone with the turns after it: " + ", ".join(
-            f"the release of *{r.inject.title}* into turn {r.turn}" for r in undone) + \
-            " (release again what still applies)"
+        said += "; undone with the turns after it: " + releases(undone)
     return said
+
+
+def releases(undone: list[InjectReleased]) -> str:
+    return ", ".join(f"the release of *{r.inject.title}* into turn {r.turn}"
+                     for r in undone) + " (release again what still applies)"
 
 
 @solara.component
@@ -332,6 +335,10 @@ def LinesPanel(game: Game, version: int | None, on_open):
     lines = REGISTRY.lines(game.id)
 
     with solara.Card("Lines of play"):
+        if game.not_carried:
+            solara.Info(f"This line began at turn {game.branched[1]} of `{game.branched[0]}` "
+                        f"without what was released there from that turn on: "
+                        f"{releases(game.not_carried)}", classes=["ip4-not-carried"])
         with solara.Row():
             solara.InputInt("Branch from the start of turn", value=turn, on_value=set_turn,
                             classes=["ip4-branch-turn"])
