@@ -348,3 +348,27 @@ def test_a_branch_shows_the_releases_it_does_not_carry(registry):
     (note,) = rc.find(v.Alert, class_="ip4-not-carried").widgets
     assert f"began at turn 2 of `{game.id}`" in str(note.children)
     assert "into turn 3 (release again what still applies)" in str(note.children)
+
+
+def test_a_console_refused_its_key_does_not_drive_the_games_clock(tmp_path, monkeypatch):
+    import time
+
+    now = [0.0]
+    room = Games(host="0.0.0.0", runs=tmp_path, clock=lambda: now[0])
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    game = room.start("dprk_provocation", seed=2, people=("JPN",), time_limit=5)
+    assert game.tick() == []  # JPN's question is stamped as asked at 0
+    (asked,) = [r.key for r in game.model.waiting]
+    now[0] = 60.0  # JPN's time ran out long ago: a page that ticks answers for it
+
+    def open_keys():
+        return {r.key for r in game.model.waiting}
+
+    console(f"/?game={game.id}&key=guess")
+    time.sleep(1.2)  # two of a watcher's half-second waits
+    assert asked in open_keys()
+    console(f"/?game={game.id}&key={room.console_key}")  # the facilitator's page does
+    deadline = time.monotonic() + 10
+    while asked in open_keys() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert asked not in open_keys()

@@ -415,9 +415,10 @@ def Console():
     # hooks first, on every render (solara's rules of hooks), then the key
     router = solara.use_router()
     params = query()
+    allowed = REGISTRY.console_allowed(params.get("key"))
     game = REGISTRY.games.get(params.get("game", ""))
-    version = use_version(game)
-    if not REGISTRY.console_allowed(params.get("key")):
+    version = use_version(game if allowed else None)  # no watcher, no clock, for a stranger
+    if not allowed:
         solara.Error("The console needs its key (the address `ip4sim serve` printed).",
                      classes=["ip4-refused"])
         return
@@ -497,13 +498,17 @@ def SeatPage():
     actor = router.parts[-1]
     params = query()
     game = find_game(params.get("game"))
-    use_version(game)
+    seat, refused = None, None
+    if game is not None:
+        try:
+            seat = REGISTRY.seat(game.id, actor, params.get("code"))
+        except SeatRefused as err:
+            refused = err
+    use_version(game if seat else None)  # a page refused its seat drives no clock
     if game is None:
         solara.Warning("No game yet: the facilitator starts one.")
         return
-    try:
-        seat = REGISTRY.seat(game.id, actor, params.get("code"))
-    except SeatRefused as refused:
+    if refused is not None:
         solara.Error(str(refused), classes=["ip4-refused"])
         return
     Seat(seat, game.version)
