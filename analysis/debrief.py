@@ -295,14 +295,23 @@ def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]]
 
 def _bound_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
                    names: Names) -> list[str]:
-    """A question for each choice of people a binding rule overrode."""
-    return [f"{name(e.actor, names)}'s team chose "
-            f"*{labels.get(e.decision, {}).get(e.bound_from, e.bound_from)}* on {e.decision} "
-            f"in turn {e.turn}, and the rule bound it to "
-            f"*{labels.get(e.decision, {}).get(e.option, e.option)}*: was speaking as one worth "
-            "what the team gave up?"
-            for e in events if isinstance(e, Choice) and e.bound_from is not None
-            and not e.by.startswith("engine")]
+    """A question for each choice a binding rule overrode that a team (or the white cell,
+    or a script) made, named by who chose."""
+    questions = []
+    for e in events:
+        if not isinstance(e, Choice) or e.bound_from is None:
+            continue
+        who = e.by.split(", bound by")[0]
+        if who == "engine":
+            continue
+        chooser = f"{name(e.actor, names)}'s team" if who == "human" else \
+            f"{name(e.actor, names)} ({who})"
+        questions.append(
+            f"{chooser} chose *{labels.get(e.decision, {}).get(e.bound_from, e.bound_from)}* "
+            f"on {e.decision} in turn {e.turn}, and the rule bound it to "
+            f"*{labels.get(e.decision, {}).get(e.option, e.option)}*: was speaking as one "
+            "worth what was given up?")
+    return questions
 
 
 def _splits(events: list[EventBase], labels: dict[str, dict[str, str]],

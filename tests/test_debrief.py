@@ -118,6 +118,9 @@ def test_a_choice_a_rule_bound_is_asked_as_such_not_credited_to_the_team():
     assert questions[0].startswith("1. NZL's team chose *stay_silent* on statement in turn 1, "
                                    "and the rule bound it to *statement_issued*")
     assert len(questions) == 2  # not also asked as an unlikely choice of the team's
+    overridden = bound.model_copy(update={"by": "facilitator, bound by formal"})
+    questions, _ = hot_wash_of([overridden])
+    assert questions[0].startswith("1. NZL (facilitator) chose *stay_silent*")
 
 
 def test_a_run_folders_report_names_the_folder_in_the_command_it_suggests(tmp_path):
