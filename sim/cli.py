@@ -574,13 +574,14 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Exit 0, or 1 if some runs failed (their errors are in failures.csv)."""
     with engine_first():
-        from sim.app import compare
+        from sim.app import compare, draw_runs
         from sim.sweep import COMPARE_STORE, compare_folder, plan_compare
 
     base = what_if(args, args.scenario)
     checked, plan = plan_compare(base, args.rules, args.seeds, args.root_seed)
-    warn_of_cost(checked, checked.loaded.scenario.turns, len(plan.jobs))
     check_draws(args.assumptions)
+    warn_of_cost(checked, checked.loaded.scenario.turns,
+                 len(plan.jobs) + draw_runs(args.assumptions, args.seeds, len(plan.rules)))
     out = args.out or compare_folder(checked, plan)
     args.interrupted_note = (f"; finished runs are kept in {out / COMPARE_STORE}/: the same "
                              "command resumes")

@@ -21,7 +21,7 @@ _MODULE_OF = {
     **dict.fromkeys(("LiveAccount", "choices_of", "explain", "line_outcomes", "narrate",
                      "png", "report", "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",
-                     "weight_draws"), "comparisons"),
+                     "draw_runs", "weight_draws"), "comparisons"),
     **dict.fromkeys(("Analysis", "analyze", "ema_model", "outcome_problem", "run_sweep"),
                     "sweeps"),
     **dict.fromkeys(("Backtest", "backtest"), "backtests"),

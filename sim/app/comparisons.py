@@ -109,6 +109,11 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
     return done
 
 
+def draw_runs(k: int, seeds: int, rules: int) -> int:
+    """How many runs ``k`` draws of the assumed weights play (:func:`play_draws`)."""
+    return k * min(seeds, ASSUMPTION_SEEDS) * rules
+
+
 def play_draws(done: Comparison, base: RunRequest, params: Parameters, k: int,
                workers: int | None, executor: Executor | None,
                progress: bool) -> AssumptionDraws:
@@ -116,7 +121,7 @@ def play_draws(done: Comparison, base: RunRequest, params: Parameters, k: int,
     under every rule: the table's second part and ``assumptions.csv``. Their runs count
     as this call's; what they drew is the manifest's record of them."""
     start = time.perf_counter()
-    seeds = done.seeds[:ASSUMPTION_SEEDS]
+    seeds = done.seeds[:ASSUMPTION_SEEDS]  # draw_runs counts these runs
     draws = weight_draws(params, k, done.manifest.seeds.root_seed)
     jobs, keys = [], []
     for rule in done.rules:
