@@ -50,7 +50,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from scenarios.errors import InputError, Problem, line_of, option_problems
+from scenarios.errors import InputError, Problem, did_you_mean, line_of, option_problems
 from scenarios.information import LEVERS
 from scenarios.loader import LoadedScenario, load_scenario
 from scenarios.parameters import Parameters
@@ -154,8 +154,9 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
         kind = factor_kind(factor.name)
         # a name no value can make right (an unknown parameter, actor or profile field) is
         # the name's problem, on its line: profile values all take the middle of [0, 1]
-        name_message = check_message(base, {factor.name: 0.5}) if kind == "profile" or (
-            kind == "parameter" and factor.name not in Parameters.model_fields) else None
+        name_message = check_message(base, {factor.name: 0.5}) if kind == "profile" else \
+            unknown_factor(factor.name) if kind == "parameter" \
+            and factor.name not in Parameters.model_fields else None
         if name_message:
             problems.append(_problem(sf, (i, "name"), name_message))
             continue
@@ -174,14 +175,24 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
     return problems
 
 
+def unknown_factor(name: str) -> str:
+    """What is wrong with a factor name that is none of the kinds a factor can be, with the
+    closest name of any kind."""
+    known = [*Parameters.model_fields, *LEVERS, "population"]
+    return (f"{name}: unknown factor{did_you_mean(name, known)}; a factor is a parameter "
+            f"(`ip4sim params` lists them), a lever ({', '.join(LEVERS)}), population, "
+            "CODE.field (a profile value) or CODE.government")
+
+
 def check_message(base: RunRequest, values: dict[str, float | str]) -> str | None:
     try:
         apply(base, values).check(load_scenario(base.scenario))
     except ValidationError as err:  # a level of the wrong type for its field
         return "; ".join(p.message for p in option_problems(err, "").problems)
-    except InputError as err:
-        return "; ".join(f"{p.field}: {p.message}" if p.field else p.message
-                         for p in err.problems)
+    except InputError as err:  # the field, unless it is only the value again
+        typed = {str(v) for v in values.values()}
+        return "; ".join(f"{p.field}: {p.message}" if p.field and p.field not in typed
+                         else p.message for p in err.problems)
     return None
 
 

@@ -94,6 +94,10 @@ def test_the_example_is_a_valid_sweep(capsys):
 BAD = [  # what the file adds to its first line, the field and line named, what is said
     ("factors: [{name: temprature, range: [0.1, 0.2]}]", "factors.0.name", 2,
      "did you mean 'temperature'"),
+    ("factors: [{name: mesaging, levels: [0, 1]}]", "factors.0.name", 2,
+     "mesaging: unknown factor; did you mean 'messaging'?"),  # a lever, not a parameter
+    ("factors: [{name: population, range: [0, 100]}]", "factors.0.range.0", 2,
+     "0.0: a public needs at least 1 citizen"),
     ("factors: [{name: NZL.coercion_vulnerability, range: [0.5, 1.5]}]", "factors.0.range.1",
      2, "outside [0, 1]"),
     ("factors:\n  - name: NZL.coercion_vulnerabilty\n    range: [0.3, 0.9]", "factors.0.name",
