@@ -313,3 +313,20 @@ def test_a_branch_says_which_releases_it_does_not_carry(games):
     assert [(r.turn, r.inject.title) for r in branch.not_carried] == [(3, title)]
     assert games.branch(game.id, 1).not_carried == branch.not_carried
     assert games.branch(branch.id, 1).not_carried == []  # the branch never had it
+
+
+def test_a_game_is_kept_in_its_run_folder_turn_by_turn_and_resumes_from_it(games):
+    from sim.outputs import read_events, read_manifest
+    from sim.runner import resume
+
+    game = games.start(SCENARIO, seed=3, people=("JPN",))
+    assert read_manifest(game.out).status == "in progress"  # kept from its first turn
+    while game.waiting_for("JPN") and game.turn < 3:
+        (request, *_) = game.waiting_for("JPN")
+        game.answer("JPN", request.engine, request.stage)
+        if not game.model.waiting:
+            game.next_turn()
+    assert read_events(game.out / "events.jsonl") == game.model.events  # as it stands
+    again = resume(game.out)  # the server stopped: the game goes on from its folder
+    assert again.events[:len(game.model.events)] == game.model.events
+    assert again.waiting and again.waiting[0].actor == "JPN"  # to the next question

@@ -29,7 +29,7 @@ from sim.model import IP4Model
 from sim.outputs import Choice, InjectReleased
 from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage
 from sim.request import RunRequest
-from sim.runner import build, result_of, take_back
+from sim.runner import build, result_of, take_back, write_run
 from sim.web.figures import Figures
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -47,6 +47,7 @@ class Refused(ValueError):
 
 # Everything a game refuses a click with: the pages catch these and only these.
 REFUSALS = (Refused, SeatRefused, InputError)
+SERVED = ["ip4sim", "serve"]  # the command a game's manifest records
 
 
 @dataclass
@@ -86,9 +87,19 @@ class Game:
         return self.id, self.line, self.model.turns_done
 
     def bump(self) -> None:
+        """The game changed: saved, then every page watching it redraws."""
         with self.changed:
+            self.save()
             self.version += 1
             self.changed.notify_all()
+
+    def save(self) -> None:
+        """The game so far in its run folder (events, time series, and a manifest that
+        says "in progress" until its last turn), as a terminal game is kept: a server
+        stopped in the middle of a class loses nothing, and `ip4sim run --resume` goes on
+        from the folder."""
+        with self.changed:
+            write_run(result_of(self.model), self.out, SERVED)
 
     def wait_change(self, seen: int, timeout: float) -> int:
         """The game's version once it differs from ``seen`` (or after ``timeout``)."""
@@ -311,7 +322,7 @@ class Game:
         """The run folder with its after-action report: report.md and a printable
         report.html beside it."""
         with self.changed:
-            report(result_of(self.model), self.out, ["ip4sim", "serve"])
+            report(result_of(self.model), self.out, SERVED)
         markdown_text = (self.out / "report.md").read_text(encoding="utf-8")
         (self.out / "report.html").write_text(printable(markdown_text,
                                                         self.model.exercise.title),
@@ -409,6 +420,7 @@ class Games:
         game = Game(game_id, model, codes, Path(out), show_engine, clock=self.clock)
         model.advance(until_turn=1)
         game.set_time_limit(time_limit)
+        game.save()
         with self.lock:
             self.games[game_id] = game
         return game
