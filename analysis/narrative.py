@@ -109,7 +109,7 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
                 yield (f"    {name(e.actor, names)}: {label}: {because(e.terms)}{_by(e)}"
-                       f"{_swayed(e, labels)}")
+                       f"{_swayed(e, labels)}{_not_yet(e, labels)}")
             case Choice():
                 pending_allies.append(e)
             case JointPosition():
@@ -132,6 +132,14 @@ def _swayed(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
     other = labels.get(choice.decision, {}).get(choice.swayed_from, choice.swayed_from)
     return (f" [public opinion tipped it: public {choice.terms.get('public', 0.0):+.3f}; "
             f"at its anchor: {other}]")
+
+
+def _not_yet(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
+    """The options the government could not take yet: its choice was among the others."""
+    if not choice.not_yet:
+        return ""
+    named = ", ".join(labels.get(choice.decision, {}).get(o, o) for o in choice.not_yet)
+    return f" [not yet possible: {named} (lead time)]"
 
 
 SHORT = {"CHN": "China", "RUS": "Russia"}

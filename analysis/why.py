@@ -60,6 +60,9 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
            f"chosen by {choice.by})")
     if choice.group:
         yield f"  the group's option: {labels.get(choice.group, choice.group)}"
+    for option, why in choice.not_yet.items():
+        yield from _wrap(f"it could not choose {labels.get(option, option)} yet: {why}; it "
+                         "chose among the other options", 2)
     if choice.bound_from:
         yield (f"  it chose {labels.get(choice.bound_from, choice.bound_from)} itself; the "
                f"rule bound it to the group's option (it gave up {choice.violation:.2f} of "

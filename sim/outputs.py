@@ -176,9 +176,15 @@ class Choice(EventBase):
     engine_option: str | None = Field(default=None, description=(
         "for a choice a seat other than the engine made (a person, a script, the "
         "facilitator): the option the engine drew with the same random number"))
-    bound_from: str | None = Field(default=None, description=(
+    # the two below are left out of a choice's JSON where they say nothing, so a run with
+    # neither binding nor lead times writes the events it wrote before they were added
+    bound_from: str | None = Field(default=None, exclude_if=lambda v: v is None, description=(
         "for a member a binding group position overrode: the option it chose itself (its "
         "seat's answer or the engine's draw) before the rule bound it"))
+    not_yet: dict[str, str] = Field(default_factory=dict, exclude_if=lambda v: not v,
+                                    description=(
+        "the options the government could not take yet (a measure within its lead time), "
+        "each with why: what it chose was chosen among the others"))
 
 
 class JointPosition(EventBase):

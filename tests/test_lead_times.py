@@ -96,3 +96,27 @@ def test_a_decision_needs_an_option_that_is_not_a_measure():
                                   "{id: none, label: none, position: 0.0, measure: aid}")
     with pytest.raises(InputError, match="every option is a measure"):
         parse_scenario(text, "x.yaml")
+
+
+def test_a_choice_records_the_options_not_open_yet_and_the_account_says_so(tmp_path, capsys):
+    """A teacher asks why Korea chose no sanctions in turn 1 of 2022: the law did not allow
+    them yet. The choice says so, and so do the account and ``ip4sim why``."""
+    from sim.cli import main
+    from sim.outputs import read_events, to_jsonl
+
+    out = tmp_path / "run"
+    assert main(["run", "ukraine_2022", "--seed", "3", "--quiet", "--out", str(out)]) == 0
+    (korea,) = [e for e in read_events(out / "events.jsonl") if isinstance(e, Choice)
+                and e.actor == "KOR" and e.turn == 1 and e.decision == "sanctions"]
+    assert korea.option == "none" and set(korea.not_yet) == {"targeted", "broad"}
+    assert "KOR needs 7 days (no regime) for sanctions" in korea.not_yet["broad"]
+    report = (out / "report.md").read_text()
+    assert "Republic of Korea: no sanctions: " in report
+    assert "[not yet possible: targeted sanctions, broad sanctions (lead time)]" in report
+    capsys.readouterr()
+    assert main(["why", str(out), "--turn", "1", "--actor", "KOR"]) == 0
+    assert "it could not choose broad sanctions yet: KOR needs 7 days" in " ".join(
+        capsys.readouterr().out.split())
+    open_now = IP4Model("ukraine_response", "caucus", 3).run()  # no lead times, no binding
+    assert '"not_yet"' not in to_jsonl(open_now.events)
+    assert '"bound_from"' not in to_jsonl(open_now.events)

@@ -80,8 +80,7 @@ class Choices:
             group_option=stance.option if a.code in stance.members else None,
             binding=self.binds(stance, a, unready[row], index),
             consultation=consultation,
-            unready={o.id: why for o, why in zip(options, self.unready_reasons(
-                decision, a, unready[row]), strict=True) if why})
+            unready=self.not_yet(decision, a, unready[row]))
             for row, a in enumerate(actors) if model.seated(a.code)]
         answers = yield from model.ask(requests)
         final = [self.settle_choice(decision, row, actor, answers.get(actor.code), picks,
@@ -106,6 +105,7 @@ class Choices:
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed, bound_from=own,
+                not_yet=self.not_yet(decision, actor, unready[row]),
                 engine_option=None if by.startswith("engine") else
                 options[int(picks[row])].id))
         for event in CHOICES.validate_python(records):  # one call validates them all
@@ -123,6 +123,14 @@ class Choices:
         days = self.model.timeline.days_open(decision.id)
         return np.array([[m in a.profile.lead_times and a.profile.lead_times[m].days >= days
                           for m in measures] for a in actors])
+
+    def not_yet(self, decision: DecisionPoint, actor: StateActor,
+                unready: np.ndarray) -> dict[str, str]:
+        """The options the actor cannot take yet, each with why ({} for most choices)."""
+        if not unready.any():
+            return {}
+        return {o.id: why for o, why in zip(decision.options, self.unready_reasons(
+            decision, actor, unready), strict=True) if why}
 
     def unready_reasons(self, decision: DecisionPoint, actor: StateActor,
                         unready: np.ndarray) -> list[str]:

@@ -110,8 +110,8 @@ class Consultation:
                 probabilities={o.id: float(x) for o, x in zip(options, probabilities[row],
                                                               strict=True)},
                 advice=because(named(relative[row, best])),
-                unready={o.id: why for o, why in zip(options, self.model.choices.unready_reasons(
-                    decision, self.model.partners[row], unready[row]), strict=True) if why}))
+                unready=self.model.choices.not_yet(decision, self.model.partners[row],
+                                                   unready[row])))
         return requests
 
     def japan_and_rok_consult(self, stance: Stance) -> None:
