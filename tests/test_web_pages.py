@@ -53,11 +53,12 @@ def test_the_projector_tells_the_turn_in_plain_words(registry):
     game = registry.start("dprk_provocation", seed=1)  # turn 1: an inject and four choices
     lines = pages.projector_lines(game)
     assert any(line.startswith("**INJECT") for line in lines)
-    why = [line.split(", because ")[1] for line in lines if ", because " in line]
+    assert any(line.startswith("**QUESTION** ") for line in lines)
+    why = [line.split(", weighing ")[1] for line in lines if ", weighing " in line]
     assert len(why) == 4 and all(w.count(",") == 2 for w in why)  # the three that weighed most
     every = pages.projector_lines(game, every_term=True)  # on demand: every term
     chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4]
-    assert [line.split(", because ")[1] for line in every] == [
+    assert [line.split(", weighing ")[1] for line in every] == [
         because(e.terms, top=len(TERMS)) for e in chosen]
     assert all(len(e.terms) > 3 for e in chosen)
 

@@ -29,6 +29,7 @@ from sim.outputs import (
     Choice,
     Coercion,
     CouncilVote,
+    DecisionOpened,
     GroupStance,
     InjectFired,
     InjectReleased,
@@ -548,9 +549,10 @@ def this_turn(game: Game, kind) -> list:
 
 
 def projector_lines(game: Game, every_term: bool = False) -> list[str]:
-    """The turn in plain words, for the room: injects, the consultation, choices with the
-    three terms of their why that weighed most, joint positions, the Council, coercion and
-    the publics; ``every_term``: only the partners' choices, each with every term."""
+    """The turn in plain words, for the room: injects, the questions, the consultation,
+    choices with the three terms that weighed most (+ toward the option chosen, - away
+    from it) and the options not open yet, joint positions, the Council, coercion and the
+    publics; ``every_term``: only the partners' choices, each with every term."""
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
     labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
     lines = []
@@ -560,13 +562,15 @@ def projector_lines(game: Game, every_term: bool = False) -> list[str]:
         match e:
             case InjectFired():
                 lines.append(f"**INJECT {e.title}**: {e.synopsis}")
-            case GroupStance():
-                said = ", ".join(f"{names[a]} {labels[e.decision][o]}"
-                                 for a, o in e.intentions.items())
-                lines.append(f"Consultation ({e.rule}): {said}. {e.note}")
+            case DecisionOpened():
+                lines.append(f"**QUESTION** {e.question}")
+            case GroupStance():  # its note names each partner's intention
+                lines.append(f"Consultation ({e.rule}): {e.note}")
             case Choice() if e.actor in IP4:
+                closed = ", ".join(labels[e.decision][o] for o in e.not_yet)
                 lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}**, "
-                             f"because {because(e.terms, top=len(TERMS) if every_term else 3)}")
+                             f"weighing {because(e.terms, top=len(TERMS) if every_term else 3)}"
+                             + (f" (not yet possible: {closed})" if closed else ""))
             case JointPosition():
                 lines.append(f"Joint position: {', '.join(e.members)} speak together: "
                              f"**{labels[e.decision][e.option]}**")
