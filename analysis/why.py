@@ -56,17 +56,22 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
     label = labels.get(choice.option, choice.option)
     who = name(choice.actor, names)
     yield f"Turn {choice.turn}, {who}: {question.question if question else choice.decision}"
+    who, _, rule = choice.by.partition(", bound by ")
     yield (f"  chose {label} (the engine gave it probability {choice.probability:.2f}; "
-           f"chosen by {choice.by})")
+           + (f"bound to it by the {rule} rule" if rule else f"chosen by {who}") + ")")
     if choice.group:
         yield f"  the group's option: {labels.get(choice.group, choice.group)}"
     for option, why in choice.not_yet.items():
         yield from _wrap(f"it could not choose {labels.get(option, option)} yet: {why}; it "
                          "chose among the other options", 2)
     if choice.bound_from:
-        yield (f"  it chose {labels.get(choice.bound_from, choice.bound_from)} itself; the "
-               f"rule bound it to the group's option (it gave up {choice.violation:.2f} of "
-               "utility)")
+        gave_up = f"{choice.violation:.2f} of utility, its best option's less this one's" \
+            if choice.violation >= 0.005 else "nothing: this was also its best option"
+        drew = {"engine": "the engine drew", "human": "its team chose"}.get(
+            who, f"the {who} chose")
+        yield from _wrap(f"{drew} "
+                         f"{labels.get(choice.bound_from, choice.bound_from)}; the rule bound "
+                         f"it to the group's option, and it gave up {gave_up}", 2)
     if choice.swayed_from:
         yield (f"  public opinion tipped it: at its anchor it would have chosen "
                f"{labels.get(choice.swayed_from, choice.swayed_from)}")

@@ -492,7 +492,7 @@ PLURAL = {"partner": "partners", "ally": "allies", "adversary": "adversaries"}
 
 
 def cmd_why(args: argparse.Namespace) -> int:
-    from agents.catalog import canonical
+    from agents.catalog import ADVERSARIES, canonical
     from sim.app import choices_of, explain
     from sim.outputs import read_run
 
@@ -507,6 +507,12 @@ def cmd_why(args: argparse.Namespace) -> int:
         if actor not in run.manifest.actors:
             raise InputError.one("--actor", args.actor, "not an actor of this run"
                                  f"{did_you_mean(args.actor, run.manifest.actors)}")
+    if actor in ADVERSARIES:
+        raise InputError.one("--actor", args.actor, (
+            "China and Russia make no choices to explain: they act by fixed rules. China "
+            "coerces the partner where coercion pays best and it lands as the target's "
+            "vulnerability, backing and resolve allow (docs/ODD.md 7.7); Russia presses as the "
+            "war escalates (7.8). The run's account gives each act, turn by turn"))
     chosen = choices_of(run, args.turn, actor)
     if not chosen:
         turns = sorted({e.turn for e in choices_of(run, None, actor)})

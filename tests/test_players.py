@@ -191,3 +191,18 @@ def test_a_member_the_rule_cannot_bind_yet_is_not_told_it_is_bound():
     model.advance()
     (choice,) = [e for e in model.events if isinstance(e, Choice) and e.actor == "NZL"]
     assert choice.option == "none" and choice.by == "human" and choice.bound_from is None
+
+
+def test_why_says_who_chose_what_a_rule_bound_and_what_china_is(tmp_path, capsys):
+    out = tmp_path / "formal"
+    assert main(["run", "ukraine_response", "--rule", "formal", "--seed", "7", "--quiet",
+                 "--out", str(out)]) == 0
+    bound = next(e for e in read_events(out / "events.jsonl") if isinstance(e, Choice)
+                 and e.bound_from is not None)
+    capsys.readouterr()
+    assert main(["why", str(out), "--turn", str(bound.turn), "--actor", bound.actor]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "bound to it by the formal rule" in said and "chosen by engine" not in said
+    assert "the engine drew " in said and "the rule bound it to the group's option" in said
+    assert main(["why", str(out), "--turn", "5", "--actor", "CHN"]) == 2
+    assert "China and Russia make no choices to explain" in capsys.readouterr().err
