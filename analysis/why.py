@@ -56,9 +56,9 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
     label = labels.get(choice.option, choice.option)
     who = name(choice.actor, names)
     yield f"Turn {choice.turn}, {who}: {question.question if question else choice.decision}"
-    who, _, rule = choice.by.partition(", bound by ")
+    chooser, _, rule = choice.by.partition(", bound by ")
     yield (f"  chose {label} (the engine gave it probability {choice.probability:.2f}; "
-           + (f"bound to it by the {rule} rule" if rule else f"chosen by {who}") + ")")
+           + (f"bound to it by the {rule} rule" if rule else f"chosen by {chooser}") + ")")
     if choice.group:
         yield f"  the group's option: {labels.get(choice.group, choice.group)}"
     for option, why in choice.not_yet.items():
@@ -68,7 +68,7 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
         gave_up = f"{choice.violation:.2f} of utility, its best option's less this one's" \
             if choice.violation >= 0.005 else "nothing: this was also its best option"
         drew = {"engine": "the engine drew", "human": "its team chose"}.get(
-            who, f"the {who} chose")
+            chooser, f"the {chooser} chose")
         yield from _wrap(f"{drew} "
                          f"{labels.get(choice.bound_from, choice.bound_from)}; the rule bound "
                          f"it to the group's option, and it gave up {gave_up}", 2)
