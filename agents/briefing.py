@@ -40,9 +40,12 @@ def level(value: float) -> str:
 
 
 def plain_source(v: Sourced) -> str:
-    """The source in plain words; a briefing leaves the calibration reasons to the card."""
+    """The source in plain words; a briefing leaves the calibration reasons to the card,
+    but says when a number is a reading of the report's words rather than its own."""
     if v.source == "report":
-        return f'the report says: "{v.quote}"'
+        read = " (the number is this exercise's reading of that sentence, an assumption the " \
+            "role card explains)" if v.reason else ""
+        return f'the report says: "{v.quote}"{read}'
     if v.source == "outside":
         return f"an outside figure: {v.citation}"
     if v.source == "override":

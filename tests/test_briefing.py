@@ -63,3 +63,10 @@ def test_the_brief_reads_as_written_english_with_no_placeholder_left():
     assert "In this exercise Japan is" in briefing(catalog.profiles["JPN"], catalog)
     at_home = korea.split("\nAt home\n")[1].split("\n\n")[0]
     assert "sees China as a security threat" in at_home and "Russia as a threat" in at_home
+
+
+def test_a_number_read_from_the_reports_words_is_said_to_be_a_reading():
+    catalog = load_catalog()
+    japan = " ".join(briefing(catalog.profiles["JPN"], catalog).split())
+    assert ('"none appear to want their cooperation with NATO to be characterized in terms of '
+            'China" (the number is this exercise\'s reading of that sentence') in japan
