@@ -373,3 +373,19 @@ def test_a_console_refused_its_key_does_not_drive_the_games_clock(tmp_path, monk
     while asked in open_keys() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert asked not in open_keys()
+
+
+def test_the_games_list_follows_the_open_game(tmp_path, monkeypatch):
+    import time
+
+    room = Games(host="0.0.0.0", runs=tmp_path)
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    game = room.start("dprk_provocation", seed=2)  # nobody seated: turn 1 played
+    box, rc = console(f"/?key={room.console_key}&game={game.id}")
+    line = f"turn {{}} of {game.model.exercise.turns}, seats played by people"  # its summary
+    assert line.format(1) in shown(rc)
+    game.next_turn()  # from another browser
+    deadline = time.monotonic() + 10
+    while line.format(2) not in shown(rc) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert line.format(2) in shown(rc)

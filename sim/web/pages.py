@@ -392,9 +392,10 @@ def game_summary(game: Game) -> str:
 
 
 @solara.component
-def GamesPanel(current: Game | None, on_open):
+def GamesPanel(current: Game | None, version: int | None, on_open):
     """Every game on this server, to reopen (after a reload, from another browser); the
-    console shows it only to whoever has its key."""
+    console shows it only to whoever has its key. Drawn again whenever the open game
+    changes (``version``), so its own line is never behind the console."""
     games = list(REGISTRY.games.values())
     if not games:
         return
@@ -432,7 +433,7 @@ def Console():
         if params.get("game") and game is None:
             solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
                            "open one below or start one.", classes=["ip4-no-game"])
-        GamesPanel(game, open_game)
+        GamesPanel(game, version, open_game)
         StartForm(on_start=open_game)
         if game is not None:
             GameConsole(game, version, open_game).key(game.id)  # its forms start afresh
