@@ -216,8 +216,9 @@ def sources(manifest: RunManifest) -> list[str]:
     count = Counter(v.source for _, _, v in values)
     lines = [f"- The {len(manifest.profiles)} actors' {len(values)} profile values: "
              f"{count['report']} quote the report, {count['outside']} rest on outside figures, "
-             f"{count['assumption']} are stated assumptions, {count['override']} were set for "
-             "this run. `ip4sim actors CODE` gives every value with its source."]
+             f"{count['assumption']} are stated assumptions, {count['override']} "
+             f"{'was' if count['override'] == 1 else 'were'} set for this run. "
+             "`ip4sim actors CODE` gives every value with its source."]
     for kind, title in (("report", f"The report, {manifest.report or 'the USIP report'}; "
                                    "its sentences behind the four partners' values:"),
                         ("outside", "Outside figures behind the four partners' values:")):

@@ -108,7 +108,8 @@ LEGEND = {
                       "rate (all four) < 1 its mean is a lower bound",
     "response_size": "capability-weighted mean position of the four",
     "coercion_successes": "Chinese coercion attempts that landed, all four partners",
-    "attention": "attention at NATO, summed over turns and partners",
+    "attention": "the partners' voice at NATO: each turn's share of attention they get there, "
+                 "alone or as a group, summed over turns and partners",
     "hook_max": "highest strength of China's 'Asia-Pacific NATO' narrative hook",
     "binding_cost": "utility members gave up to a binding group position",
     "japan_rok_contacts": "Tokyo-Seoul consultations inside the group",
