@@ -127,7 +127,7 @@ def ema_model(sweep: str | Path | SweepFile | Plan, reduce: Reduce,
     params = [(f, factor_parameter(f)) for f in factors]
     keys = {f.name: p.name if isinstance(p, ema.Constant) else f.name for f, p in params}
     model = ema.ReplicatorModel(name, function=Experiment(
-        {s.scenario.id: (s.path, s.sha256) for s in plan.scenarios}, keys, reduce,
+        {s.scenario.id: (s.location, s.sha256) for s in plan.scenarios}, keys, reduce,
         list(plan.sweep.outcomes)))
     model.uncertainties = [p for f, p in params if factor_kind(f.name) != "lever"
                            and not isinstance(p, ema.Constant)]

@@ -312,7 +312,7 @@ class Jobs(Sequence):
     def __getitem__(self, i: int) -> SweepJob:  # type: ignore[override]
         s, point, replicate, k = self.where(i)
         loaded, rule = self.plan.scenarios[s], self.plan.rules[k]
-        request = apply(RunRequest(scenario=loaded.path), self.plan.values[point])
+        request = apply(RunRequest(scenario=loaded.location), self.plan.values[point])
         return SweepJob(self.id(i), point, replicate, loaded.scenario.id,
                         Job(request.model_copy(update={"rule": rule,
                                                        "seed": self.plan.seeds[replicate]}),

@@ -9,6 +9,7 @@ import math
 import shutil
 import signal
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -634,3 +635,18 @@ def test_a_new_analysis_in_the_same_folder_removes_the_earlier_one_s_files(tmp_p
     second = analyze(morris.out, out)
     assert "sobol.csv" not in second.files
     assert sorted(p.name for p in out.iterdir()) == sorted([*second.files, "mine.txt"])
+
+
+def test_a_job_names_its_scenario_file_by_its_absolute_path(tmp_path, monkeypatch):
+    """A worker started elsewhere (a Dask worker on another folder) finds the file the
+    plan read: a relative path in the sweep file is resolved once, when it is planned."""
+    from scenarios.loader import load_scenario
+
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "scen" / "mine.yaml").write_bytes(
+        Path(load_scenario("dprk_provocation").path).read_bytes())
+    (tmp_path / "s.yaml").write_text("scenarios: [scen/mine.yaml]\nrules: [caucus]\n"
+                                     "factors: [{name: temperature, levels: [0.1]}]\n")
+    monkeypatch.chdir(tmp_path)
+    plan = plan_sweep("s.yaml")
+    assert plan.jobs[0].job.request.scenario == str(tmp_path / "scen" / "mine.yaml")
