@@ -333,8 +333,15 @@ def test_an_interrupted_compare_names_the_folder_that_keeps_its_runs(given, tmp_
         capsys.readouterr().err
 
 
-def test_analyze_points_a_comparison_to_its_store(serial_and_parallel, capsys):
+def test_analyze_points_a_comparison_to_its_store(serial_and_parallel, capsys, tmp_path):
     one, _ = serial_and_parallel
     assert main(["analyze", str(one.out_dir)]) == 2
     assert f"its runs are a sweep's dataset in {one.out_dir}/store; ip4sim analyze " \
            f"{one.out_dir}/store" in capsys.readouterr().err
+    # the store names its rules as typed (all); its rows carry each rule's whole spec
+    assert main(["analyze", str(one.out_dir / "store"), "--out", str(tmp_path / "an")]) == 0
+    import pandas as pd
+
+    paired = pd.read_csv(tmp_path / "an" / "paired_differences.csv")
+    assert len(one.rules) > 2 and paired["rule"].nunique() == len(one.rules) - 1
+    assert all(spec.split(":")[0] in one.rules[1:] for spec in paired["rule"])
