@@ -675,8 +675,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                              "resumes")
     done = run_sweep(args.file, out, args.workers, args.dask, retry_failed=args.retry_failed,
                      progress=not args.quiet, command=command())
-    print(f"{done.ran} runs in {done.seconds:.1f} s ({done.skipped} already done); "
-          f"dataset in {done.out}/ (pandas.read_parquet). Next: ip4sim analyze {done.out}")
+    before = f"{done.skipped - done.not_retried} already done" + (
+        f", {done.not_retried} failed before and not run again" if done.not_retried else "")
+    print(f"{done.ran} runs in {done.seconds:.1f} s ({before}); dataset in {done.out}/ "
+          f"(pandas.read_parquet). Next: ip4sim analyze {done.out}")
     if done.failed:
         print(f"warning: {done.failed} runs failed (tracebacks in {done.out}/_ledger.jsonl); "
               "rerun them with --retry-failed", file=sys.stderr)

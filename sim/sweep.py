@@ -569,7 +569,8 @@ class SweepRun:
     out: Path
     plan: Plan
     ran: int  # jobs run by this call
-    skipped: int  # already done before it
+    skipped: int  # in the store before it: done, or failed and not retried
+    not_retried: int = 0  # of those, the failed ones (not run again without retry_failed)
     failed: int  # failed jobs in the whole store
     seconds: float
 
@@ -625,7 +626,8 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
         store.write_manifest("complete" if finished else "incomplete",
                              done=len(final.done), failed=len(final.failed))
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
-    return SweepRun(store.out, plan, ran, len(jobs) - remaining, len(final.failed), seconds)
+    return SweepRun(store.out, plan, ran, len(jobs) - remaining, len(final.failed), seconds,
+                    0 if retry_failed else len(ledger.failed))
 
 
 @contextlib.contextmanager

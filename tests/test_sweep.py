@@ -306,7 +306,8 @@ def test_failures_are_ledger_rows_and_retry_failed_reruns_only_them(tmp_path, mo
     text = (tmp_path / "out" / "_ledger.jsonl").read_text()
     assert "boom on the last replicate" in text and "Traceback" in text
     monkeypatch.setattr(sim.batch, "play", real)
-    assert run_sweep(path, tmp_path / "out", workers=1, progress=False).ran == 0
+    again = run_sweep(path, tmp_path / "out", workers=1, progress=False)
+    assert again.ran == 0 and again.not_retried == 8 and again.skipped == 40
     retried = run_sweep(path, tmp_path / "out", workers=1, retry_failed=True, progress=False)
     assert retried.ran == 8 and retried.failed == 0
     data = dataset(tmp_path / "out")
