@@ -570,9 +570,9 @@ class SweepRun:
     plan: Plan
     ran: int  # jobs run by this call
     skipped: int  # in the store before it: done, or failed and not retried
-    not_retried: int = 0  # of those, the failed ones (not run again without retry_failed)
     failed: int  # failed jobs in the whole store
     seconds: float
+    not_retried: int = 0  # of the skipped, those that had failed (without retry_failed)
 
     @property
     def complete(self) -> bool:
