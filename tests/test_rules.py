@@ -208,6 +208,7 @@ def test_lead_accepts_any_case():
     ("formal:quorum=0", "quorum"),
     ("hybrid:max_spread=1.5", "max_spread"),
     ("hybrid:min_stake=-1", "min_stake"),
+    ("caucus:pul=1", "pul"),  # a misspelt parameter: the closest one is named
 ])
 def test_bad_parameters_name_the_parameter(spec, parameter):
     with pytest.raises(InputError) as caught:
@@ -215,6 +216,8 @@ def test_bad_parameters_name_the_parameter(spec, parameter):
     problem = caught.value.problems[0]
     assert problem.source == "--rule" and problem.field == spec
     assert problem.message.startswith(f"{parameter}:")
+    if parameter == "pul":
+        assert "did you mean 'pull'?; its parameters: pull, cover" in problem.message
 
 
 def test_formal_falls_back_to_the_middle_option_without_a_quorum():

@@ -34,6 +34,10 @@ def parse_rule(spec: str) -> Rule:
             raise InputError.one("--rule", spec, f"parameter {part!r} is not key=value")
         if key in params:
             raise InputError.one("--rule", spec, f"{key} is given twice")
+        if key not in fields:
+            known = ", ".join(fields) or "none"
+            raise InputError.one("--rule", spec, f"{key}: {name} has no such parameter"
+                                 f"{did_you_mean(key, fields)}; its parameters: {known}")
         if key in fields and fields[key].annotation in (int, float):
             number = parse_number(value)  # ASCII digits, finite: not 'inf', '1_0' or '٣'
             if number is None:
