@@ -97,3 +97,15 @@ def test_a_bad_sweep_is_refused_before_ema_runs_anything(tmp_path):
     assert "did you mean 'temperature'" in str(refused.value)
     (problem,) = refused.value.problems
     assert problem.field == "factors.1.name" and problem.line == 5
+
+
+def test_an_outcome_given_only_per_partner_is_refused_for_ema(tmp_path):
+    """EMA takes one number per experiment and outcome: support or in_group, which the runs
+    give per partner only, would come back as NaN; they are refused, naming the line."""
+    bad = sweep_file(tmp_path, TINY.replace("outcomes: [joint_rate, cohesion]",
+                                            "outcomes: [joint_rate, support]"))
+    with pytest.raises(InputError) as refused:
+        ema_model(bad)
+    (problem,) = refused.value.problems
+    assert problem.field == "outcomes.1" and "'support' has a value per partner" in \
+        problem.message

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.compare import BOUNDS
-from analysis.outcomes import run_outcomes
+from analysis.outcomes import RUN_WIDE, run_outcomes
 from analysis.sensitivity import analyze_sweep
 from scenarios.errors import did_you_mean
 from sim.analysis_folder import (
@@ -86,4 +86,15 @@ def ema_model(sweep: str | Path, name: str = "ip4sim"):
     ``analysis.outcomes``, its seeds the replications. Needs ``ip4sim[ema]``."""
     from sim import ema
 
-    return ema.ema_model(sweep, run_outcomes, outcome_problem, name)
+    return ema.ema_model(sweep, run_outcomes, run_wide_outcome_problem, name)
+
+
+def run_wide_outcome_problem(name: str) -> str | None:
+    """:func:`outcome_problem`, and for EMA, which takes one number per experiment and
+    outcome, an outcome the runs give only per partner (support, belief.*, in_group...)."""
+    problem = outcome_problem(name)
+    if problem or name in RUN_WIDE:
+        return problem
+    return (f"{name!r} has a value per partner and none for the whole run, and an EMA "
+            f"outcome is one number per experiment: run-wide outcomes are "
+            f"{', '.join(RUN_WIDE)} (ip4sim sweep and analyze read the others per partner)")
