@@ -121,7 +121,7 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
         tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
                                               manifest["factors"], kind)
     done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)))
-    done.notes = [*missing_runs(cover), *index_notes(manifest, means)]
+    done.notes = [*missing_runs(cover), *code_notes(manifest), *index_notes(manifest, means)]
     done.report = report(done, means)
     return done
 
@@ -438,6 +438,18 @@ STATUS_MEANS = {"running": "the sweep is still running, or was killed",
 def missing_runs(c: Coverage) -> list[str]:
     """When runs are missing or failed: how many, what that means, how to finish."""
     return [] if c.whole else [coverage_line(c), *coverage_notes(c)]
+
+
+def code_notes(manifest: dict) -> list[str]:
+    """When the store's runs were played by more than one version of the code (a sweep
+    resumed after an update): the dataset may mix two models."""
+    codes = manifest.get("codes", [])
+    if len(codes) < 2:
+        return []
+    return [f"The runs in this store were played by {len(codes)} versions of ip4sim's code "
+            f"(code fingerprints {', '.join(codes)}; the sweep was resumed after a change): "
+            "where the change touched the model, the dataset mixes two models; a new folder "
+            "runs the whole sweep on one."]
 
 
 def coverage_notes(c: Coverage) -> list[str]:

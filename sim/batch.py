@@ -53,6 +53,7 @@ import numpy as np
 from scenarios.errors import InputError, Problem
 from scenarios.loader import load_scenario
 from sim.outputs import EventBase, Row, reads_terms
+from sim.provenance import code_fingerprint
 from sim.request import CheckedRun, RunRequest
 from sim.rules import parse_rule, rule_names
 from sim.runner import play
@@ -155,7 +156,16 @@ def collector_paused() -> Iterator[None]:
         gc.collect(1)
 
 
-def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce) -> list[JobResult]:
+def _run_chunk(chunk: Sequence[tuple[int, Job]], reduce: Reduce,
+               code: str | None = None) -> list[JobResult]:
+    """Play a chunk's jobs; ``code``: the batch's code fingerprint, which a worker in
+    another process checks against its own, failing every job if they differ (a Dask
+    worker started from another checkout would otherwise mix two models in one dataset)."""
+    if code is not None and code != code_fingerprint():
+        message = (f"this worker runs other code than the batch (code fingerprint "
+                   f"{code_fingerprint()} here, {code} where the batch started): start the "
+                   "workers from the same version of ip4sim")
+        return [JobResult(index, job, None, message) for index, job in chunk]
     out = []
     for index, job in chunk:
         try:
@@ -317,7 +327,8 @@ def stream_chunks(chunks: Iterable[Sequence[tuple[int, Job]]], reduce: Reduce,
             with main_script_hidden(reduce):
                 while len(in_flight) < limit and (chunk := _next(resend, source)) is not None:
                     try:
-                        in_flight[pool.submit(_run_chunk, chunk, reduce)] = chunk
+                        in_flight[pool.submit(_run_chunk, chunk, reduce,
+                                              code_fingerprint())] = chunk
                     except BrokenProcessPool as err:  # a worker died since the last wait
                         resend.appendleft(chunk)
                         broken = err

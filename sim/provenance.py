@@ -6,10 +6,17 @@ Standard library only, so that ``ip4sim --version`` answers without importing th
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+
+# What a run's numbers depend on beyond its inputs: the packages' code and their data
+# (profiles, sources, the scenario library).
+PACKAGES = ("agents", "analysis", "scenarios", "sim")
+CODE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".txt"})
 
 
 def package_version(name: str) -> str:
@@ -21,7 +28,25 @@ def package_version(name: str) -> str:
 
 def versions() -> dict[str, str]:
     names = ("mesa", "numpy", "pydantic", "matplotlib", "PyYAML")
-    return {"python": platform.python_version(), **{n: package_version(n) for n in names}}
+    return {"python": platform.python_version(), **{n: package_version(n) for n in names},
+            "ip4sim code": code_fingerprint()}
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The sha256 (first 16 hex digits) of every source and data file of the packages,
+    by path and content: two processes with the same fingerprint play the same model,
+    whatever their git state (a worker on another machine, an installed copy). Read once
+    per process (a few milliseconds)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts \
+                    and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def git_commit() -> str | None:

@@ -88,7 +88,7 @@ from sim.outputs import (
     write_results,
     write_text,
 )
-from sim.provenance import git_commit, package_version, versions
+from sim.provenance import code_fingerprint, git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
 
@@ -390,6 +390,8 @@ class Store:
         self.schema = table_schema(plan.sweep)
         # What writes to the store now (the command line; None from Python), for its manifest.
         self.command, self.git_commit = command, git_commit()
+        # every version of the code that has played runs into the store, in order
+        self.codes = [code_fingerprint()]
 
     @classmethod
     def open(cls, out: str | Path, plan: Plan, command: list[str] | None = None) -> Store:
@@ -413,6 +415,8 @@ class Store:
             raise InputError.one("--out", str(out), f"cannot create the folder: "
                                  f"{err.strerror}") from None
         store = cls(out, plan, command)
+        if record is not None:
+            store.codes = list(dict.fromkeys([*record.get("codes", []), *store.codes]))
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
@@ -507,6 +511,7 @@ class Store:
             "ip4sim": package_version("ip4sim"),
             "versions": {**versions(), "pyarrow": package_version("pyarrow")},
             "git_commit": self.git_commit,
+            "codes": self.codes,
             "command": self.command,
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
             "text": plan.file.text,

@@ -30,7 +30,7 @@ from sim.app import analyze, run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
 from sim.outputs import read_sweep
-from sim.provenance import git_commit
+from sim.provenance import git_commit, versions
 from sim.request import RunRequest
 from sim.sweep import Store, compare_rules, plan_sweep
 from tests.sweeps import ROOT, SMALL, cli, dataset, ledger_lines, manifest, sweep_file, wait_for
@@ -651,3 +651,34 @@ def test_a_job_names_its_scenario_file_by_its_absolute_path(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     plan = plan_sweep("s.yaml")
     assert plan.jobs[0].job.request.scenario == str(tmp_path / "scen" / "mine.yaml")
+
+
+def test_workers_on_other_code_fail_their_runs_loudly(reference, tmp_path, monkeypatch):
+    """A worker checks the batch's code fingerprint against its own: a Dask worker started
+    from another checkout would otherwise mix two models in one dataset, silently."""
+    import sim.batch
+    from sim.batch import BatchFailed
+    from sim.provenance import code_fingerprint, versions
+
+    path, _, _ = reference
+    assert versions()["ip4sim code"] == code_fingerprint()  # every manifest records it
+    monkeypatch.setattr(sim.batch, "code_fingerprint", lambda: "0" * 16)  # the client's
+    with pytest.raises(BatchFailed, match="this worker runs other code than the batch"):
+        run_sweep(path, tmp_path / "mixed", workers=2, progress=False)
+    assert not list((tmp_path / "mixed").glob("part-*.parquet")) or \
+        dataset(tmp_path / "mixed").empty  # no row of the other code's runs
+
+
+def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_so(
+        reference, tmp_path):
+    path, serial, _ = reference
+    store = tmp_path / "store"
+    shutil.copytree(serial, store)
+    record = manifest(store)
+    assert record["codes"] == [versions()["ip4sim code"]]
+    record["codes"] = ["0" * 16]  # as if its runs so far were played by another version
+    (store / "_sweep.json").write_text(json.dumps(record))
+    run_sweep(path, store, workers=1, progress=False)
+    assert manifest(store)["codes"] == ["0" * 16, versions()["ip4sim code"]]
+    notes = analyze(store, tmp_path / "an").notes
+    assert any("played by 2 versions of ip4sim's code" in note for note in notes)
