@@ -233,6 +233,27 @@ def parameter_help() -> dict[str, str]:
     return {name: f.description or "" for name, f in Parameters.model_fields.items()}
 
 
+def number_text(value: float) -> str:
+    """A number as a person reads it: ``10,000,000``, ``0.2703``."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def parameter_bounds(name: str) -> str:
+    """A parameter's bounds as an interval: ``[0, 1]``, ``(0, 5]``."""
+    meta = Parameters.model_fields[name].metadata
+
+    def bound(closed: str, open_: str, default: str) -> tuple[bool, str]:
+        for m in meta:
+            for attr, inclusive in ((closed, True), (open_, False)):
+                if getattr(m, attr, None) is not None:
+                    return inclusive, number_text(getattr(m, attr))
+        return False, default
+
+    low_in, low = bound("ge", "gt", "-inf")
+    high_in, high = bound("le", "lt", "inf")
+    return f"{'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}"
+
+
 def assumed_weights() -> list[str]:
     """The weights of the utility's terms that are assumptions (their description says
     so): what ``compare --assumptions`` draws to see which outcomes rest on them."""

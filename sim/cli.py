@@ -568,12 +568,17 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from scenarios.parameters import Parameters, parameter_help
+    from scenarios.parameters import Parameters, number_text, parameter_bounds, parameter_help
 
     defaults = Parameters().model_dump()
-    for name, meaning in parameter_help().items():
-        value = "unset" if defaults[name] is None else str(defaults[name])
-        print(f"{name:<20} {value:<6} {meaning}")
+    meanings = parameter_help()
+    rows = [("parameter", "default", "bounds", "meaning")] + [
+        (name, "unset" if defaults[name] is None else number_text(defaults[name]),
+         parameter_bounds(name), meaning) for name, meaning in meanings.items()]
+    widths = [max(len(row[k]) for row in rows) for k in range(3)]
+    for *cells, meaning in rows:
+        print("  ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=True))
+              + f"  {meaning}")
     return 0
 
 

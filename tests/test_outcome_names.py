@@ -73,3 +73,18 @@ def test_progress_in_a_log_is_plain_lines_not_a_bar(capsys):
 def test_a_bad_rules_spec_names_rules(capsys):
     assert main(["compare", "cyber_attack", "--rules", ":k=3", "--seeds", "1"]) == 2
     assert capsys.readouterr().err.startswith("error: --rules:")
+
+
+def test_params_prints_each_default_with_its_bounds_in_aligned_columns(capsys):
+    assert main(["params"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0]
+    assert header.split() == ["parameter", "default", "bounds", "meaning"]
+    at = {name: header.index(name) for name in ("default", "bounds", "meaning")}
+    (temperature,) = [x for x in lines if x.startswith("temperature ")]
+    (population,) = [x for x in lines if x.startswith("population ")]
+    for line in (temperature, population):
+        assert line[at["default"] - 1] == " " and line[at["bounds"] - 1] == " "
+    assert temperature[at["bounds"]:].startswith("(0, 5]")  # above 0, at most 5
+    assert population[at["default"]:].startswith("2,000") and "[1, 10,000,000]" in population
+    assert "0.2702702" not in "\n".join(lines)  # defaults read as a person reads them
