@@ -62,6 +62,10 @@ class Design(BaseModel):
     def sized(self) -> Design:
         if self.kind != "grid" and self.points is None:
             raise ValueError(f"a {self.kind} design needs points")
+        if self.kind in ("sobol", "morris") and self.points < 2:
+            # the indices' bootstrap intervals resample the points: one gives a width of 0
+            raise ValueError(f"{self.kind} needs points of 2 or more (one gives indices with "
+                             "no interval; read them from 64 up)")
         if self.kind == "sobol" and self.points & (self.points - 1):
             raise ValueError(f"sobol needs points (N) a power of two, e.g. "
                              f"{1 << (self.points.bit_length() - 1)} or "

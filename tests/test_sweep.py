@@ -112,6 +112,8 @@ BAD = [  # what the file adds to its first line, the field and line named, what 
     ("factors: [{name: temperature, range: [0.1, 0.2]}]\ndesign: {kind: sobol, points: 10}",
      "design", 3, "power of two"),
     ("replicates: 0", "replicates", 2, "greater than or equal to 1"),
+    ("factors: [{name: temperature, range: [0.1, 0.2]}]\ndesign: {kind: sobol, points: 1}",
+     "design", 3, "sobol needs points of 2 or more"),
     ("rules: [coalition:k=9]", "rules.0", 2, "k"),
     ("outcomes: [joint_rat]", "outcomes.0", 2,
      "unknown outcome 'joint_rat'; did you mean 'joint_rate'"),
