@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.compare import RULE_COLOURS, t_interval
+from analysis.compare import RULE_COLOURS, clip_interval, t_interval
 from analysis.figures import save
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
@@ -240,7 +240,10 @@ def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict
         tagged = means.assign(setting=setting_of(means["point"], design, f, kind))
         for key, group in tagged.groupby([*KEYS, "setting"], sort=True, observed=True):
             values = group["mean"].dropna().to_numpy()
-            low, high = t_interval(values, CONFIDENCE)
+            # cut to the outcome's natural bounds, as the comparison's table is: a share
+            # over few points would otherwise read as below 0 or above 1
+            low, high = clip_interval(key[KEYS.index("outcome")],
+                                      *t_interval(values, CONFIDENCE))
             rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f["name"],
                          "mean": values.mean() if len(values) else math.nan,
                          "ci_low": low, "ci_high": high, "points": len(values)})

@@ -684,3 +684,16 @@ def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_
     assert manifest(store)["codes"] == ["0" * 16, versions()["ip4sim code"]]
     notes = analyze(store, tmp_path / "an").notes
     assert any("played by 2 versions of ip4sim's code" in note for note in notes)
+
+
+def test_an_effect_s_interval_stays_within_the_outcome_s_bounds():
+    from analysis.sensitivity import factor_effects
+
+    means = pd.DataFrame({"scenario": "s", "rule": "a", "point": [0, 1, 2],
+                          "outcome": "joint_rate", "actor": "", "mean": [0.0, 1.0, 0.5],
+                          "n": 1})
+    design = pd.DataFrame({"point": [0, 1, 2], "unit:messaging": [0.0, 0.0, 0.0],
+                           "messaging": [0.0, 0.0, 0.0]})
+    (row,) = factor_effects(means, design, [{"name": "messaging", "levels": [0.0]}],
+                            "grid").itertuples()
+    assert row.mean == 0.5 and row.ci_low == 0.0 and row.ci_high == 1.0  # not -0.74, 1.74
