@@ -361,10 +361,14 @@ def sobol_figures(table: pd.DataFrame, colour: dict[str, str]):
             width = 0.8 / max(1, s["rule"].nunique())
             for k, (rule, g) in enumerate(s.groupby("rule", sort=False)):
                 x = np.arange(len(factors)) + k * width
-                ax.bar(x, g["ST"], width, yerr=g["ST_conf"], color=colour.get(rule),
-                       alpha=0.5, label=f"{rule} ST")
-                ax.bar(x, g["S1"], width * 0.5, yerr=g["S1_conf"], color=colour.get(rule),
-                       label=f"{rule} S1")
+                # ST's interval on the bar's left quarter, S1 (a narrower bar) on its
+                # right, so the wider of the two never hides the other
+                ax.bar(x, g["ST"], width, color=colour.get(rule), alpha=0.5,
+                       label=f"{rule} ST")
+                ax.errorbar(x - width / 4, g["ST"], yerr=g["ST_conf"], fmt="none",
+                            ecolor="black", capsize=2)
+                ax.bar(x + width / 4, g["S1"], width * 0.5, yerr=g["S1_conf"],
+                       color=colour.get(rule), label=f"{rule} S1")
             ax.set_xticks(np.arange(len(factors)) + 0.4 - width / 2, factors, fontsize=8,
                           rotation=20)
             ax.set_title(f"Sobol indices: {outcome}{suffix} (95% bootstrap intervals)")
