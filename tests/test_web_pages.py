@@ -389,3 +389,25 @@ def test_the_games_list_follows_the_open_game(tmp_path, monkeypatch):
     while line.format(2) not in shown(rc) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert line.format(2) in shown(rc)
+
+
+def test_the_projector_reached_from_the_network_needs_the_console_s_key(tmp_path, monkeypatch):
+    from solara.autorouting import RoutingProvider
+
+    room = Games(host="0.0.0.0", runs=tmp_path)
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    game = room.start("dprk_provocation", seed=2)
+
+    def projector(path: str):
+        return solara.render(RoutingProvider(children=[pages.Projector()], routes=pages.routes,
+                                             pathname=path), handle_error=False)[1]
+
+    for refused in (projector(f"/projector?game={game.id}"),
+                    projector(f"/projector?game={game.id}&key=guess")):
+        refused.find(v.Alert, class_="ip4-refused").assert_single()
+        assert game.model.exercise.title not in shown(refused)
+    address = pages.projector_address(game)
+    assert f"key={room.console_key}" in address
+    shown_to_the_room = projector(address)
+    assert not shown_to_the_room.find(v.Alert, class_="ip4-refused").widgets
+    assert "INJECT" in shown(shown_to_the_room)

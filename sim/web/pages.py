@@ -448,7 +448,7 @@ def GameConsole(game: Game, version: int | None, on_open):
         solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
                         f"of {model.exercise.turns} ({model.rule.spec()}, seed "
                         f"{model.checked.seed}): **{game_state(game)}** (change "
-                        f"{game.version}). [Projector](/projector?game={game.id})")
+                        f"{game.version}). [Projector]({projector_address(game)})")
     SeatsPanel(game, version)
     WhiteCell(game, version)
     LinesPanel(game, version, on_open=on_open)
@@ -588,10 +588,23 @@ def projector_lines(game: Game, every_term: bool = False) -> list[str]:
     return lines
 
 
+def projector_address(game: Game) -> str:
+    """The projector's address for ``game``, with the console's key when the server is
+    reachable from the network (the projector shows the whole game, as the console does)."""
+    key = REGISTRY.console_key
+    return f"/projector?{urlencode({'game': game.id, **({'key': key} if key else {})})}"
+
+
 @solara.component
 def Projector():
-    game = find_game(query().get("game"))
-    version = use_version(game)
+    params = query()
+    allowed = REGISTRY.console_allowed(params.get("key"))
+    game = find_game(params.get("game"))
+    version = use_version(game if allowed else None)  # no watcher, no clock, for a stranger
+    if not allowed:
+        solara.Error("The projector needs the console's key (the console's link to it "
+                     "carries it).", classes=["ip4-refused"])
+        return
     if game is None:
         solara.Warning("No game yet.")
         return
