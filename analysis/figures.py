@@ -70,9 +70,9 @@ KEY_PAD = 0.8  # between the sample and the label
 KEY_PITCH = 1.5  # from one row to the next
 PARTNER_KEY_COLUMN = 2.2  # inches
 POSITION_NOTE = ("each partner's line is nudged a little up or down so equal positions all "
-                 "show; a marker: that partner decided that turn;\na line is one question, "
-                 "named above the panel at the turn it was decided (two in one turn: the "
-                 "line shows the last)")
+                 "show; a marker: each choice it made;\na line is one question, named above "
+                 "the panel at the turn it was put (two in one turn: a marker each, the line "
+                 "follows the last)")
 
 
 def nudge(code: str) -> float:
@@ -115,7 +115,7 @@ def summary_figure(rows: list[Row], title: str,
     shown = [d for d in DIMENSION_TITLES if d in positions] + [
         d for d in positions if d not in DIMENSION_TITLES]
     turns = turn_range(rows)
-    decided = decision_turns(rows, events)
+    decided = decision_marks(rows, events)
     asked = questions(events)
     labels = {d: question_starts(rows, d, asked) for d in shown}
     chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
@@ -222,36 +222,36 @@ def panel_width(labels: dict[str, dict[int, str]], turns: tuple[int, int] | None
 def question_starts(rows: list[Row], dimension: str,
                     asked: dict[tuple[str, str], dict[int, str]]) -> dict[int, str]:
     """Turn -> the questions on a dimension whose lines start there, named for a label
-    ("a / b" when two start in one turn)."""
-    first: dict[str, int] = {}
+    ("a / b" when two start in one turn): a question asked again after another one is
+    named again where its line starts anew."""
+    at: dict[int, list[str]] = defaultdict(list)
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         for decision, xs, _ in segments(ts, values, asked.get((dimension, code), {})):
-            if decision:
-                first[decision] = min(first.get(decision, xs[0]), xs[0])
-    at: dict[int, list[str]] = defaultdict(list)
-    for decision, turn in first.items():
-        at[turn].append(decision.replace("_", " "))
-    return {turn: " / ".join(at[turn]) for turn in sorted(at)}
+            label = decision.replace("_", " ")
+            if decision and label not in at[xs[0]]:
+                at[xs[0]].append(label)
+    return {turn: " / ".join(at[turn]) for turn in sorted(at) if at[turn]}
 
 
-def decision_turns(rows: list[Row], events: Sequence[EventBase] | None
-                   ) -> dict[tuple[str, str], set[int]]:
-    """(dimension, partner) -> the turns that partner chose on a decision about that
-    dimension (each ``DecisionOpened`` event names its dimension). Without events: the
-    turns a position first appears or changes."""
-    out: dict[tuple[str, str], set[int]] = defaultdict(set)
+def decision_marks(rows: list[Row], events: Sequence[EventBase] | None
+                   ) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    """(dimension, partner) -> (turn, position) of each choice that partner made on a
+    decision about that dimension (each ``DecisionOpened`` event names its dimension): two
+    questions in one turn give two marks, where the time series keeps the last. Without
+    events: where a position first appears or changes."""
+    out: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     if events is None:
         value = {(m.removeprefix("position."), a, t): v for t, m, a, v in rows
                  if m.startswith("position.")}
         for (dimension, actor, t), v in value.items():
             if value.get((dimension, actor, t - 1)) != v:
-                out[(dimension, actor)].add(t)
+                out[(dimension, actor)].append((t, v))
         return out
     dimension_of = {e.decision: e.dimension for e in events if isinstance(e, DecisionOpened)}
     for e in events:
         if isinstance(e, Choice) and e.actor in IP4 and e.decision in dimension_of:
-            out[(dimension_of[e.decision], e.actor)].add(e.turn)
+            out[(dimension_of[e.decision], e.actor)].append((e.turn, e.position))
     return out
 
 
@@ -289,7 +289,7 @@ def segments(ts: list[int], values: list[float], asked: dict[int, str]
 
 
 def _positions(ax: Axes, rows: list[Row], dimension: str,
-               decided: dict[tuple[str, str], set[int]],
+               decided: dict[tuple[str, str], list[tuple[int, float]]],
                asked: dict[tuple[str, str], dict[int, str]],
                turns: tuple[int, int] | None, names: Names) -> None:
     for code in IP4:
@@ -303,8 +303,7 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
             ax.step(xs, [v + off for v in ys], where="post", color=colour, linewidth=1.8,
                     alpha=0.9, label=name(code, names) if k == 0 else None,
                     gid=f"position:{code}:{decision}")
-        marks = [(t, v + off) for t, v in zip(ts, values, strict=True)
-                 if t in decided.get((dimension, code), ())]
+        marks = [(t, v + off) for t, v in decided.get((dimension, code), [])]
         if marks:
             ax.plot(*zip(*marks, strict=True), linestyle="none",
                     marker=PARTNER_MARKERS[code], markersize=6, color=colour,

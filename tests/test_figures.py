@@ -19,7 +19,7 @@ from analysis.compare import (
     outcomes_figure,
     summarize,
 )
-from analysis.figures import decision_turns, publics_figure, summary_figure
+from analysis.figures import decision_marks, publics_figure, summary_figure
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
 from sim.outputs import Choice, Coercion, DecisionOpened, read_run
@@ -140,11 +140,12 @@ def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
     outputs, loaded, folder = short_run
     dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
-    expected: dict[tuple[str, str], set[int]] = {}
-    for e in outputs.events:
+    expected: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for e in outputs.events:  # every choice, two in one turn included
         if isinstance(e, Choice) and e.actor in IP4:
-            expected.setdefault((dimension[e.decision], e.actor), set()).add(e.turn)
-    got = decision_turns(outputs.timeseries, outputs.events)
+            expected.setdefault((dimension[e.decision], e.actor), []).append(
+                (e.turn, e.position))
+    got = decision_marks(outputs.timeseries, outputs.events)
     assert {k: v for k, v in got.items() if v} == expected
     fig = summary_figure(outputs.timeseries, "short", outputs.events)
     marked = sum(len(line.get_xdata()) for ax in fig.axes for line in ax.get_lines()
