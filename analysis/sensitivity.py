@@ -102,7 +102,6 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     """The tables, figures and report of the sweep in ``folder``; nothing is written."""
     folder = Path(folder)
     manifest, design, data = read_sweep(folder, analysed_only=True)
-    manifest["rules"] = rules_as_stored(manifest["rules"], data)
     cover = coverage(folder, manifest, data)
     sweep = manifest["sweep"]
     factors = [f["name"] for f in manifest["factors"]]
@@ -139,19 +138,6 @@ def coverage(folder: Path, manifest: dict, data: pd.DataFrame) -> Coverage:
         raise InputError.one("analyze", str(folder), "holds no runs to analyse: "
                              + " ".join(missing_runs(cover)))
     return cover
-
-
-def rules_as_stored(rules: list[str], data: pd.DataFrame) -> list[str]:
-    """The sweep's rules as its rows name them. A comparison's store lists them as typed
-    (``caucus``) while its rows carry each rule's full spec (``caucus:pull=1.0,cover=0.35``):
-    each is read as the one spec of the rows it names; a rule with no rows yet stays."""
-    present = list(dict.fromkeys(data["rule"]))
-
-    def stored(rule: str) -> str:
-        matches = [p for p in present if p == rule or p.startswith(f"{rule}:")]
-        return matches[0] if len(matches) == 1 else rule
-
-    return [stored(rule) for rule in rules]
 
 
 def point_means(data: pd.DataFrame) -> pd.DataFrame:

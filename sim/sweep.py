@@ -41,7 +41,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -278,6 +278,11 @@ class Plan:
     unit: np.ndarray
     values: list[dict[str, float | str]]
     seeds: list[int]
+    locations: list[str] = field(default_factory=list)  # each scenario's absolute path
+
+    def __post_init__(self) -> None:
+        # resolved once, where the plan is made: a worker started elsewhere finds the file
+        self.locations = self.locations or [s.location for s in self.scenarios]
 
     @property
     def sweep(self) -> Sweep:
@@ -312,7 +317,7 @@ class Jobs(Sequence):
     def __getitem__(self, i: int) -> SweepJob:  # type: ignore[override]
         s, point, replicate, k = self.where(i)
         loaded, rule = self.plan.scenarios[s], self.plan.rules[k]
-        request = apply(RunRequest(scenario=loaded.location), self.plan.values[point])
+        request = apply(RunRequest(scenario=self.plan.locations[s]), self.plan.values[point])
         return SweepJob(self.id(i), point, replicate, loaded.scenario.id,
                         Job(request.model_copy(update={"rule": rule,
                                                        "seed": self.plan.seeds[replicate]}),
@@ -391,7 +396,7 @@ class Store:
         # What writes to the store now (the command line; None from Python), for its manifest.
         self.command, self.git_commit = command, git_commit()
         # every version of the code that has played runs into the store, in order
-        self.codes = [code_fingerprint()]
+        self.codes: list[str] = []
 
     @classmethod
     def open(cls, out: str | Path, plan: Plan, command: list[str] | None = None) -> Store:
@@ -416,7 +421,7 @@ class Store:
                                  f"{err.strerror}") from None
         store = cls(out, plan, command)
         if record is not None:
-            store.codes = list(dict.fromkeys([*record.get("codes", []), *store.codes]))
+            store.codes = list(record.get("codes", []))
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
@@ -441,6 +446,9 @@ class Store:
         """One block's rows as a part file (renamed into place), then its ledger lines."""
         import pyarrow.parquet as pq
 
+        if code_fingerprint() not in self.codes:  # this version's first runs here
+            self.codes.append(code_fingerprint())
+            self.write_manifest("running")
         jobs = self.plan.jobs
         meta = {i: jobs[i] for i in (r.index for r in results)}
         table = self.table(meta, [r for r in results if r.ok])
@@ -498,7 +506,8 @@ class Store:
             "file": plan.file.source,
             "sha256": plan.file.sha256,
             "sweep": sweep.model_dump(mode="json"),
-            "rules": plan.rules,
+            # as the rows name them: a comparison's plan keeps its rules as typed
+            "rules": [parse_rule(rule).spec() for rule in plan.rules],
             "scenarios": [{"id": s.scenario.id, "file": s.location, "sha256": s.sha256}
                           for s in plan.scenarios],
             "factors": [{"name": f.name, "kind": factor_kind(f.name),

@@ -345,3 +345,16 @@ def test_analyze_points_a_comparison_to_its_store(serial_and_parallel, capsys, t
     paired = pd.read_csv(tmp_path / "an" / "paired_differences.csv")
     assert len(one.rules) > 2 and paired["rule"].nunique() == len(one.rules) - 1
     assert all(spec.split(":")[0] in one.rules[1:] for spec in paired["rule"])
+
+
+def test_a_comparison_of_two_versions_of_one_rule_is_paired_by_analyze(tmp_path):
+    import pandas as pd
+
+    from sim.app import analyze
+
+    compare("dprk_provocation", "caucus,caucus:pull=0.5", 2, workers=1, out_dir=tmp_path / "c",
+            progress=False, population=200)
+    analyze(tmp_path / "c" / "store", tmp_path / "an")
+    paired = pd.read_csv(tmp_path / "an" / "paired_differences.csv")
+    assert set(zip(paired["rule"], paired["baseline"], strict=True)) == {
+        ("caucus:pull=0.5,cover=0.35", "caucus:pull=1.0,cover=0.35")}

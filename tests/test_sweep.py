@@ -680,7 +680,10 @@ def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_
     assert record["codes"] == [versions()["ip4sim code"]]
     record["codes"] = ["0" * 16]  # as if its runs so far were played by another version
     (store / "_sweep.json").write_text(json.dumps(record))
-    run_sweep(path, store, workers=1, progress=False)
+    assert run_sweep(path, store, workers=1, progress=False).ran == 0
+    assert manifest(store)["codes"] == ["0" * 16]  # opened, nothing played: still one
+    max(store.glob("part-*.parquet")).unlink()  # its runs are played again, on this code
+    assert run_sweep(path, store, workers=1, progress=False).ran > 0
     assert manifest(store)["codes"] == ["0" * 16, versions()["ip4sim code"]]
     notes = analyze(store, tmp_path / "an").notes
     assert any("played by 2 versions of ip4sim's code" in note for note in notes)
