@@ -67,7 +67,8 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None) ->
     if choice.bound_from:
         gave_up = f"{choice.violation:.2f} of utility, its best option's less this one's" \
             if choice.violation >= 0.005 else "nothing: this was also its best option"
-        drew = {"engine": "the engine drew", "human": "its team chose"}.get(
+        drew = "the engine drew" if chooser.startswith("engine") else {
+            "human": "its team chose", "scripted": "its script chose"}.get(
             chooser, f"the {chooser} chose")
         yield from _wrap(f"{drew} "
                          f"{labels.get(choice.bound_from, choice.bound_from)}; the rule bound "

@@ -49,6 +49,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.cache  # the tree the process's code was loaded from: one `git status` a process
 def git_commit() -> str | None:
     """The commit of the source tree this package runs from, when it is a git checkout,
     with "-dirty" when it has changes. One ``git status`` gives both: 5 ms, where ``git

@@ -330,3 +330,17 @@ def test_a_game_is_kept_in_its_run_folder_turn_by_turn_and_resumes_from_it(games
     again = resume(game.out)  # the server stopped: the game goes on from its folder
     assert again.events[:len(game.model.events)] == game.model.events
     assert again.waiting and again.waiting[0].actor == "JPN"  # to the next question
+
+
+def test_a_game_whose_folder_cannot_be_written_goes_on_and_says_so(games, tmp_path):
+    game = games.start(SCENARIO, seed=3)
+    (tmp_path / "blocked").write_text("a file where the run folder should be")
+    game.out = tmp_path / "blocked"
+    game.next_turn()  # no traceback: the turn is played, the console told
+    assert game.model.turns_done == 2 and "could not be saved" in game.unsaved
+    game.out = tmp_path / "free"
+    game.next_turn()
+    assert game.unsaved == "" and (game.out / "events.jsonl").is_file()
+    saved = (game.out / "events.jsonl").stat().st_mtime_ns
+    game.pause()  # nothing played: the folder is not written again
+    assert (game.out / "events.jsonl").stat().st_mtime_ns == saved

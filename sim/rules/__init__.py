@@ -38,7 +38,7 @@ def parse_rule(spec: str) -> Rule:
             known = ", ".join(fields) or "none"
             raise InputError.one("--rule", spec, f"{key}: {name} has no such parameter"
                                  f"{did_you_mean(key, fields)}; its parameters: {known}")
-        if key in fields and fields[key].annotation in (int, float):
+        if fields[key].annotation in (int, float):
             number = parse_number(value)  # ASCII digits, finite: not 'inf', '1_0' or '٣'
             if number is None:
                 raise InputError.one("--rule", spec, f"{key}: not a number: {value!r}")

@@ -71,6 +71,8 @@ class Game:
     # this line does not carry (a release is part of the history it leaves)
     not_carried: list[InjectReleased] = field(default_factory=list)
     line: int = 0  # how many times it was taken back: a new line of play each time
+    unsaved: str = ""  # why the last save failed ("" once saved)
+    _saved: tuple = ()  # what the folder holds: the line of play, its events, turns (save)
 
     @property
     def people(self) -> list[str]:
@@ -87,19 +89,30 @@ class Game:
         return self.id, self.line, self.model.turns_done
 
     def bump(self) -> None:
-        """The game changed: saved, then every page watching it redraws."""
+        """The game changed: every page watching it redraws, and what was played is saved."""
         with self.changed:
-            self.save()
             self.version += 1
             self.changed.notify_all()
+            self.save()
 
     def save(self) -> None:
         """The game so far in its run folder (events, time series, and a manifest that
         says "in progress" until its last turn), as a terminal game is kept: a server
-        stopped in the middle of a class loses nothing, and `ip4sim run --resume` goes on
-        from the folder."""
+        stopped in the middle of a class loses no turn played and no answer given, and
+        `ip4sim run --resume` goes on from the folder (the white cell's holds, and a
+        release not yet fired, are its settings: set them again). Written only when the
+        record changed (20-30 ms on a long game); a folder that cannot be written is said
+        on the console (``unsaved``), and the game goes on."""
         with self.changed:
-            write_run(result_of(self.model), self.out, SERVED)
+            mark = (self.line, len(self.model.events), self.model.turns_done)
+            if mark == self._saved:
+                return
+            try:
+                write_run(result_of(self.model), self.out, SERVED)
+            except OSError as err:
+                self.unsaved = f"the game could not be saved in {self.out}: {err.strerror}"
+                return
+            self._saved, self.unsaved = mark, ""
 
     def wait_change(self, seen: int, timeout: float) -> int:
         """The game's version once it differs from ``seen`` (or after ``timeout``)."""
@@ -419,8 +432,7 @@ class Games:
         out = out or self.runs / f"web-{checked.loaded.scenario.id}-{game_id}"
         game = Game(game_id, model, codes, Path(out), show_engine, clock=self.clock)
         model.advance(until_turn=1)
-        game.set_time_limit(time_limit)
-        game.save()
+        game.set_time_limit(time_limit)  # bumps, and so saves the first turn
         with self.lock:
             self.games[game_id] = game
         return game

@@ -449,6 +449,8 @@ def GameConsole(game: Game, version: int | None, on_open):
                         f"of {model.exercise.turns} ({model.rule.spec()}, seed "
                         f"{model.checked.seed}): **{game_state(game)}** (change "
                         f"{game.version}). [Projector]({projector_address(game)})")
+        if game.unsaved:
+            solara.Warning(game.unsaved, classes=["ip4-unsaved"])
     SeatsPanel(game, version)
     WhiteCell(game, version)
     LinesPanel(game, version, on_open=on_open)
