@@ -233,7 +233,7 @@ def parameter_help() -> dict[str, str]:
     return {name: f.description or "" for name, f in Parameters.model_fields.items()}
 
 
-def number_text(value: float) -> str:
+def readable_number(value: float) -> str:
     """A number as a person reads it: ``10,000,000``, ``0.2703``."""
     return f"{int(value):,}" if float(value).is_integer() else f"{value:.4g}"
 
@@ -246,7 +246,7 @@ def parameter_bounds(name: str) -> str:
         for m in meta:
             for attr, inclusive in ((closed, True), (open_, False)):
                 if getattr(m, attr, None) is not None:
-                    return inclusive, number_text(getattr(m, attr))
+                    return inclusive, readable_number(getattr(m, attr))
         return False, default
 
     low_in, low = bound("ge", "gt", "-inf")

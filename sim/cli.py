@@ -568,12 +568,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from scenarios.parameters import Parameters, number_text, parameter_bounds, parameter_help
+    from scenarios.parameters import Parameters, parameter_bounds, parameter_help, readable_number
 
     defaults = Parameters().model_dump()
     meanings = parameter_help()
     rows = [("parameter", "default", "bounds", "meaning")] + [
-        (name, "unset" if defaults[name] is None else number_text(defaults[name]),
+        (name, "unset" if defaults[name] is None else readable_number(defaults[name]),
          parameter_bounds(name), meaning) for name, meaning in meanings.items()]
     widths = [max(len(row[k]) for row in rows) for k in range(3)]
     for *cells, meaning in rows:

@@ -405,7 +405,7 @@ class Store:
         line that opens it, recorded in its manifest."""
         out = Path(out)
         manifest = out / MANIFEST
-        record = folder_record(out, manifest, "sweep")
+        record = store_record(out)
         if record is not None and record.get("sha256") != plan.file.sha256:
             raise InputError.one("--out", str(out), (
                 f"holds another sweep (from {record.get('file')}, sha256 "
@@ -544,21 +544,13 @@ def check_scenarios_unchanged(out: Path, record: dict, plan: Plan) -> None:
                 "was touched)"))
 
 
-def folder_record(out: Path, manifest: Path, kind: str) -> dict | None:
-    """The manifest of the store ``out`` holds, or None for a new or empty folder;
-    InputError for a file, an unreadable manifest or a folder holding anything else."""
-    if out.exists() and not out.is_dir():
-        raise InputError.one("--out", str(out), "is a file, not a folder")
-    if manifest.is_file():
-        try:
-            return json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError:
-            raise InputError.one("--out", str(out), f"{MANIFEST} is not readable: not a "
-                                 f"{kind} folder this version wrote") from None
-    if out.is_dir() and any(out.iterdir()):
-        raise InputError.one("--out", str(out), f"is not empty and holds no {kind}: choose "
-                             "a new folder (nothing in it was touched)")
-    return None
+def store_record(out: Path) -> dict | None:
+    """The manifest of the sweep store ``out`` holds, or None for a new or empty folder;
+    InputError naming what the folder holds otherwise (``sim.outputs.refuse_unless``)."""
+    kind = refuse_unless(out, {"empty", "sweep"}, "a sweep writes only into a new folder or "
+                         "its own store: choose another folder (nothing in it was touched)",
+                         "--out")
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8")) if kind == "sweep" else None
 
 
 def table_schema(sweep: Sweep):
@@ -768,7 +760,7 @@ def check_compare_folder(out: Path, plan: Plan) -> CompareManifest | None:
         refuse_unless(out, {"empty", "file"}, f"no {COMPARE_STORE}/ of a comparison to "
                       "resume: choose another folder with --out (nothing in it was touched)",
                       "--out")
-    record = folder_record(out, out / COMPARE_STORE / MANIFEST, "comparison")
+    record = store_record(out / COMPARE_STORE)
     if record is not None and record.get("sha256") != plan.file.sha256:
         there = compare_terms(record.get("sweep", {}),
                               (record.get("scenarios") or [{}])[0].get("sha256"))

@@ -141,6 +141,7 @@ def StartForm(on_start):
             solara.Error(problem, classes=["ip4-upload-error"])
         solara.Select("Rule", values=rule_names(), value=rule, on_value=set_rule)
         solara.InputInt("Seed", value=seed, on_value=set_seed, classes=["ip4-seed"])
+        solara.Markdown("Played by people (the engine plays the others):")
         solara.ToggleButtonsMultiple(value=people, on_value=set_people, values=list(IP4),
                                      classes=["ip4-people"])
         solara.Checkbox(label="Seats see the engine's reading", value=show_engine,
