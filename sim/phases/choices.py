@@ -91,6 +91,9 @@ class Choices:
             if model.explained else [{}] * len(actors)  # validation copies each
         chosen_probability = rounded(probabilities[np.arange(len(actors)), chosen_index],
                                      4).tolist()
+        # most decisions have no measure within a lead time: one test, not one per actor
+        closed = [self.not_yet(decision, a, unready[row]) for row, a in enumerate(actors)] \
+            if unready.any() else [{}] * len(actors)  # validation copies each
         chosen, records = {}, []
         for row, (actor, (pick, by, swayed, violation, own)) in enumerate(
                 zip(actors, final, strict=True)):
@@ -105,7 +108,7 @@ class Choices:
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed, bound_from=own,
-                not_yet=self.not_yet(decision, actor, unready[row]),
+                not_yet=closed[row],
                 engine_option=None if by.startswith("engine") else
                 options[int(picks[row])].id))
         for event in CHOICES.validate_python(records):  # one call validates them all
