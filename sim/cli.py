@@ -560,10 +560,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from sim.rules import REGISTRY, rule_names
 
+    width = max(map(len, rule_names()))
     for name in rule_names():
         cls = REGISTRY[name]
         params = ", ".join(f"{k}={f.default}" for k, f in cls.model_fields.items())
-        print(f"{name:<12} {cls.summary}" + (f"  [parameters: {params}]" if params else ""))
+        print(f"{name:<{width}}  {cls.summary}" + (f"  [parameters: {params}]" if params else ""))
     return 0
 
 

@@ -1,6 +1,7 @@
 """The engine end to end: reproducible runs, replays, and the run folder a user gets."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,18 @@ def test_the_same_command_twice_writes_the_same_events(tmp_path):
 def test_listing_commands(argv, needle, capsys):
     assert main(argv) == 0
     assert needle in capsys.readouterr().out
+
+
+def test_the_rules_list_lines_its_summaries_up(capsys, monkeypatch):
+    # a rule whose name is longer than any built-in's still starts its summary in line
+    from sim.rules import REGISTRY
+    from sim.rules.caucus import Caucus
+
+    monkeypatch.setitem(REGISTRY, "a_much_longer_rule_name", Caucus)
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {re.match(r"\S+\s+", line).end() for line in lines}
+    assert len(starts) == 1, lines
 
 
 def test_the_rok_government_switch_reaches_the_run(ukraine):

@@ -6,6 +6,7 @@ import math
 import operator
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from agents.catalog import (
     IP4,
+    AlliesFile,
     Catalog,
     PartnerEntry,
     governments_available,
@@ -405,3 +407,47 @@ def test_the_catalogue_reads_its_files_as_yaml_safe_load_does(name):
     from agents.catalog import _read
 
     assert _read(name) == _raw(name)
+
+
+# -- the ODD's profile table quotes the data ------------------------------------------------
+
+LETTER = {"report": "R", "outside": "O", "assumption": "A"}
+ODD_TABLE = re.compile(r"^\| `(\w+)` \|")
+
+
+def _odd_profile_rows() -> dict[str, list[str]]:
+    """docs/ODD.md section 2.1's table: dimension -> its cells from AUS to USA."""
+    text = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = text.split("### 2.1 ")[1].split("\n### ")[0]
+    rows = {}
+    for line in section.splitlines():
+        match = ODD_TABLE.match(line)
+        if match and match.group(1) in STATE_DIMENSIONS:
+            rows[match.group(1)] = [c.strip() for c in line.strip("|").split("|")][2:8]
+    return rows
+
+
+def _cell(value: Sourced) -> str:
+    """A value as the ODD's table writes it: ``.229 O``, ``1.0 R``."""
+    text = f"{value.value:g}".removeprefix("0") if value.value < 1 else f"{value.value:.1f}"
+    return f"{text} {LETTER[value.source]}"
+
+
+def test_the_odd_profile_table_quotes_the_data(catalog: Catalog) -> None:
+    # docs/ODD.md 2.1 quotes every partner's, the USA's and the archetypes' values with
+    # their kind of source; a value changed in agents/data/ must be changed there too.
+    progressive = load_catalog({"KOR": "progressive"}).profiles["KOR"]
+    archetypes = AlliesFile.model_validate(_raw("allies.yaml")).archetypes
+    rows = _odd_profile_rows()
+    assert set(rows) == set(STATE_DIMENSIONS)
+    for dimension, (aus, jpn, kor, nzl, allies, usa) in rows.items():
+        def quoted(profile: StateProfile, d: str = dimension) -> str:
+            return _cell(profile.values[d])
+
+        korea = {quoted(catalog.profiles["KOR"]), quoted(progressive)}
+        assert [aus, jpn, nzl, usa] == [quoted(catalog.profiles[c])
+                                        for c in ("AUS", "JPN", "NZL", "USA")], dimension
+        assert set(kor.split(" / ")) == korea, dimension
+        if dimension != "capability":  # set per ally: the table says so
+            assert allies == " / ".join(_cell(archetypes[a][dimension])
+                                        for a in ("ambitious", "cautious")), dimension
