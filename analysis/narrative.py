@@ -108,7 +108,8 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 yield f"    IP4 under {e.rule}: {e.note}"
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                yield (f"    {name(e.actor, names)}: {label}: {because(e.terms)}{_by(e)}"
+                yield (f"    {name(e.actor, names)}: {label} ({_likely(e)}): {because(e.terms)}"
+                       f"{_by(e)}"
                        f"{_swayed(e, labels)}{_not_yet(e, labels)}")
             case Choice():
                 pending_allies.append(e)
@@ -120,6 +121,17 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 yield "    " + _council(e, labels.get(e.decision, {}), names)
     yield from _flush_allies(pending_allies, labels, names)
     yield from _messages(messages)
+
+
+def _likely(choice: Choice) -> str:
+    """How likely the engine found the option chosen: a reader must see when a choice was
+    the draw of an unlikely option rather than the actor's clear preference."""
+    p = choice.probability
+    if p == 1.0 and choice.not_yet:
+        return "the only option open"
+    if p >= 0.995:
+        return "almost certain"
+    return "under 1% likely" if p < 0.005 else f"{p:.0%} likely"
 
 
 def _by(choice: Choice) -> str:

@@ -111,7 +111,7 @@ def test_a_choice_records_the_options_not_open_yet_and_the_account_says_so(tmp_p
     assert korea.option == "none" and set(korea.not_yet) == {"targeted", "broad"}
     assert "KOR needs 7 days (no regime) for sanctions" in korea.not_yet["broad"]
     report = (out / "report.md").read_text()
-    assert "Republic of Korea: no sanctions: " in report
+    assert "Republic of Korea: no sanctions (the only option open): " in report
     assert "[not yet possible: targeted sanctions, broad sanctions (lead time)]" in report
     capsys.readouterr()
     assert main(["why", str(out), "--turn", "1", "--actor", "KOR"]) == 0

@@ -56,6 +56,21 @@ def test_the_allies_line_names_every_ally_who_chose_otherwise():
     assert all(f"Name{c} targeted sanctions" in line for c in outliers), line
 
 
+@pytest.mark.parametrize("probability, not_yet, said", [
+    (0.18, {}, "(18% likely)"),  # an unlikely draw must read as one, not as a preference
+    (0.9996, {}, "(almost certain)"),
+    (0.003, {}, "(under 1% likely)"),
+    (1.0, {"broad": "KOR needs 7 days"}, "(the only option open)"),
+])
+def test_a_partners_choice_says_how_likely_the_engine_found_it(probability, not_yet, said):
+    choice = Choice(turn=1, decision="sanctions", actor="KOR", option="none", position=0.0,
+                    probability=probability, by="engine", terms={"position": 0.3},
+                    not_yet=not_yet)
+    (line,) = [x for x in narrate([QUESTION, choice], names={"KOR": "Republic of Korea"})
+               if "Republic of Korea" in x]
+    assert f"Republic of Korea: no sanctions {said}: position +0.30" in line, line
+
+
 def tie_decision():
     return DecisionPoint(id="d", question="Speak?", forum="partners", dimension="china_threat",
                          options=[Option(id="quiet", label="speak privately", position=0.5),
