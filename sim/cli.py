@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--turn", type=int, metavar="T", help="only this turn's choices")
     why.add_argument("--actor", metavar="CODE",
                      help="only this actor's choices (default: the four partners')")
+    why.add_argument("--short", action="store_true",
+                     help="the terms that weighed, largest first, each in a line with what it "
+                          "measures, without weights and sources (for a projector)")
     why.set_defaults(handler=cmd_why)
 
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -516,10 +519,12 @@ def cmd_why(args: argparse.Namespace) -> int:
     chosen = choices_of(run, args.turn, actor)
     if not chosen:
         turns = sorted({e.turn for e in choices_of(run, None, actor)})
-        raise InputError.one("--turn", str(args.turn), "no choice in that turn; turns with "
-                             f"choices: {', '.join(map(str, turns)) or 'none'}")
+        whose = run.manifest.actors.get(actor, actor) if actor else "the four partners"
+        raise InputError.one("--turn", str(args.turn), (
+            f"{whose} made no choice in that turn (its questions went to others); "
+            f"turns with a choice of {whose}: {', '.join(map(str, turns)) or 'none'}"))
     print(f"{run.manifest.title}")
-    for line in explain(run, chosen):
+    for line in explain(run, chosen, short=args.short):
         print(line)
     return 0
 

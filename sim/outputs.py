@@ -176,8 +176,12 @@ class Choice(EventBase):
     engine_option: str | None = Field(default=None, description=(
         "for a choice a seat other than the engine made (a person, a script, the "
         "facilitator): the option the engine drew with the same random number"))
-    # the two below are left out of a choice's JSON where they say nothing, so a run with
+    # the three below are left out of a choice's JSON where they say nothing, so a run with
     # neither binding nor lead times writes the events it wrote before they were added
+    likeliest: dict[str, float] = Field(default_factory=dict, exclude_if=lambda v: not v,
+                                        description=(
+        "when the option chosen was not the one the engine found most likely: that option, "
+        "with its probability (a teacher asks what the actor would most likely have done)"))
     bound_from: str | None = Field(default=None, exclude_if=lambda v: v is None, description=(
         "for a member a binding group position overrode: the option it chose itself (its "
         "seat's answer or the engine's draw) before the rule bound it"))

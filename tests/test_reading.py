@@ -137,6 +137,28 @@ def test_why_names_its_options_when_they_are_wrong(folder, capsys):
     assert "--turn: 99" in capsys.readouterr().err
 
 
+def test_why_says_when_a_choice_was_a_less_likely_draw_and_short_says_what_weighed(
+        folder, capsys):
+    # seed 7, turn 4: Australia raised China's support publicly, an 18% draw
+    (choice,) = [e for e in read_run(folder).events if isinstance(e, Choice)
+                 and e.turn == 4 and e.actor == "AUS"]
+    ((favoured, probability),) = choice.likeliest.items()
+    assert choice.probability < 0.5 < probability
+    assert main(["why", str(folder), "--turn", "4", "--actor", "AUS", "--short"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"most likely (probability {probability:.2f}): this choice was a less likely draw" \
+        in out
+    assert "position +0.37: closeness of the option" in out
+    assert "source:" not in out and "weight w_" not in out and "+0.00" not in out
+
+
+def test_why_says_whose_choice_a_turn_lacks(folder, capsys):
+    choices = [e for e in read_run(folder).events if isinstance(e, Choice)]
+    turn = min({e.turn for e in choices} - {e.turn for e in choices if e.actor == "KOR"})
+    assert main(["why", str(folder), "--turn", str(turn), "--actor", "KOR"]) == 2
+    assert "Republic of Korea made no choice in that turn" in capsys.readouterr().err
+
+
 def test_the_account_and_report_carry_sources_and_the_stance_in_labels(folder):
     run = read_run(folder)
     report = after_action_report(run)

@@ -91,6 +91,7 @@ class Choices:
             if model.explained else [{}] * len(actors)  # validation copies each
         chosen_probability = rounded(probabilities[np.arange(len(actors)), chosen_index],
                                      4).tolist()
+        likeliest = self.likeliest(options, probabilities, chosen_index)
         # most decisions have no measure within a lead time: one test, not one per actor
         closed = [self.not_yet(decision, a, unready[row]) for row, a in enumerate(actors)] \
             if unready.any() else [{}] * len(actors)  # validation copies each
@@ -108,12 +109,22 @@ class Choices:
                 by=by, terms=explained[row],
                 group=stance.option if actor.code in stance.members else None,
                 violation=violation, swayed_from=swayed, bound_from=own,
-                not_yet=closed[row],
+                not_yet=closed[row], likeliest=likeliest[row],
                 engine_option=None if by.startswith("engine") else
                 options[int(picks[row])].id))
         for event in CHOICES.validate_python(records):  # one call validates them all
             model.log(event)
         return chosen
+
+    @staticmethod
+    def likeliest(options: list, probabilities: np.ndarray, chosen: np.ndarray
+                  ) -> list[dict[str, float]]:
+        """Per actor, the option the engine found most likely with its probability, where
+        that is not the option chosen ({} where it is)."""
+        best = probabilities.argmax(axis=1)
+        top = rounded(probabilities.max(axis=1), 4).tolist()
+        return [{options[int(b)].id: p} if b != c else {}
+                for b, c, p in zip(best.tolist(), chosen.tolist(), top, strict=True)]
 
     def unready(self, decision: DecisionPoint, actors: list[StateActor]) -> np.ndarray:
         """actors x options: True where an option is a measure (``measure:``) whose lead
