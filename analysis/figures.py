@@ -38,8 +38,8 @@ DIMENSION_TITLES = {
     "china_threat": "IP4 positions on China at NATO",
     "nato_enthusiasm": "IP4 engagement with NATO",
     "dprk_priority": "IP4 positions on North Korea",
-    "formalization_aversion": "IP4 dislike of formalizing the IP4",
-    "ip4_ambition": "IP4 ambition for the IP4",
+    "formalization_aversion": "IP4 positions on formalizing the group",
+    "ip4_ambition": "IP4 positions on the group's own ambition",
     "contingency_expectation": "IP4 expecting the Ukraine model in a crisis",
 }
 # The layouts are fixed, in inches, rather than left to a layout engine, whose passes
@@ -47,6 +47,7 @@ DIMENSION_TITLES = {
 # question labels' sizes are estimated from their length: DejaVu Sans, matplotlib's
 # font, averages half an em a character; EM_WIDTH errs wide.
 EM_WIDTH = 0.56
+QUESTION_CHARACTERS = 40  # a question's label on a position panel, cut at a word
 EM_HEIGHT = 1.1
 QUESTION_SIZE = 7  # points
 QUESTION_ANGLE = math.radians(30)
@@ -117,7 +118,8 @@ def summary_figure(rows: list[Row], title: str,
     turns = turn_range(rows)
     decided = decision_marks(rows, events)
     asked = questions(events)
-    labels = {d: question_starts(rows, d, asked) for d in shown}
+    said = question_words(events)
+    labels = {d: question_starts(rows, d, asked, said) for d in shown}
     chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
     heads = [PANEL_TITLE + labels_height([labels[d] for d in chunk]) for chunk in chunks]
     height = HEADER + sum(h + PANEL_HEIGHT + PANEL_BELOW for h in heads) + LOWER
@@ -220,15 +222,16 @@ def panel_width(labels: dict[str, dict[int, str]], turns: tuple[int, int] | None
 
 
 def question_starts(rows: list[Row], dimension: str,
-                    asked: dict[tuple[str, str], dict[int, str]]) -> dict[int, str]:
+                    asked: dict[tuple[str, str], dict[int, str]],
+                    said: dict[str, str] | None = None) -> dict[int, str]:
     """Turn -> the questions on a dimension whose lines start there, named for a label
-    ("a / b" when two start in one turn): a question asked again after another one is
-    named again where its line starts anew."""
+    ("a / b" when two start in one turn; ``said``: each decision's words, else its id): a
+    question asked again after another one is named again where its line starts anew."""
     at: dict[int, list[str]] = defaultdict(list)
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         for decision, xs, _ in segments(ts, values, asked.get((dimension, code), {})):
-            label = decision.replace("_", " ")
+            label = (said or {}).get(decision) or decision.replace("_", " ")
             if decision and label not in at[xs[0]]:
                 at[xs[0]].append(label)
     return {turn: " / ".join(at[turn]) for turn in sorted(at) if at[turn]}
@@ -252,6 +255,18 @@ def decision_marks(rows: list[Row], events: Sequence[EventBase] | None
     for e in events:
         if isinstance(e, Choice) and e.actor in IP4 and e.decision in dimension_of:
             out[(dimension_of[e.decision], e.actor)].append((e.turn, e.position))
+    return out
+
+
+def question_words(events: Sequence[EventBase] | None) -> dict[str, str]:
+    """Each decision's question, cut at a word to at most :data:`QUESTION_CHARACTERS` for
+    a panel's label: a reader knows a question by its words, not its id."""
+    out = {}
+    for e in events or ():
+        if isinstance(e, DecisionOpened):
+            words = e.question.rstrip("?")
+            out[e.decision] = words if len(words) <= QUESTION_CHARACTERS else \
+                words[:QUESTION_CHARACTERS].rsplit(" ", 1)[0] + "…"
     return out
 
 

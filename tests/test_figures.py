@@ -19,7 +19,13 @@ from analysis.compare import (
     outcomes_figure,
     summarize,
 )
-from analysis.figures import decision_marks, publics_figure, summary_figure
+from analysis.figures import (
+    QUESTION_CHARACTERS,
+    decision_marks,
+    publics_figure,
+    question_words,
+    summary_figure,
+)
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
 from sim.outputs import Choice, Coercion, DecisionOpened, read_run
@@ -88,6 +94,8 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
     outputs, loaded, folder = short_run
     fig = summary_figure(outputs.timeseries, "short", outputs.events)
     dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
+    said = question_words(outputs.events)  # a question is named by its words, not its id
+    assert said and all(len(w) <= QUESTION_CHARACTERS + 1 for w in said.values())
     set_by: dict[tuple[str, str, int], str] = {}
     for e in outputs.events:  # the last choice in a turn sets the position drawn
         if isinstance(e, Choice) and e.actor in IP4:
@@ -103,7 +111,7 @@ def test_no_line_joins_two_questions_and_each_question_is_named_where_drawn(shor
             turns = [int(t) for t in (xs[:-1] if len(xs) > 1 else xs)]
             asked = {set_by[(dim, code, t)] for t in turns if (dim, code, t) in set_by}
             assert asked == {decision}, (line.get_gid(), asked)
-            assert decision.replace("_", " ") in names
+            assert said[decision] in names
     assert all(ax.axison for ax in fig.axes), "no empty panels"
 
 
@@ -140,6 +148,8 @@ def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
     outputs, loaded, folder = short_run
     dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
+    said = question_words(outputs.events)  # a question is named by its words, not its id
+    assert said and all(len(w) <= QUESTION_CHARACTERS + 1 for w in said.values())
     expected: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for e in outputs.events:  # every choice, two in one turn included
         if isinstance(e, Choice) and e.actor in IP4:
