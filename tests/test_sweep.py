@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.intervals import POINTS_ONLY
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import (
     analyze_sweep,
@@ -448,6 +449,29 @@ def test_an_outcome_that_did_not_vary_is_said_to_have_not_varied(design, tmp_pat
     assert "- y, caucus:pull=1.0,cover=0.35: did not vary over the design (0.5 at every " \
            "point)" in text
     assert "stands out" not in text
+    if "sobol" in design:  # no index at all: no bare header line, and the report says why
+        assert not (store.out / "_analysis" / "sobol.csv").exists()
+        assert "- `sobol.csv` is not written: no Sobol index could be computed" in text
+
+
+def test_a_paired_difference_over_the_design_counts_its_few_seeds(tmp_path):
+    """Each seed shifts the difference at every point alike (common random numbers): with
+    two seeds the mean difference over 16 points rests on two draws, not 32 pairs."""
+    text = TWO_RULES + """\
+factors: [{name: w_cost, range: [0, 1]}]
+design: {kind: lhs, points: 16}
+replicates: 2
+"""
+    shift = {0: 0.0, 1: 1.0}  # consensus less bilateral: 0 under one seed, 1 under the other
+    store = fake_store(tmp_path, text, lambda u, job: u[0] + (shift[job.replicate] if
+                                                               is_consensus(job) else 0.0))
+    analyze(store.out)
+    (row,) = pd.read_csv(store.out / "_analysis" / "paired_differences.csv").itertuples()
+    assert row.mean_difference == pytest.approx(0.5)
+    assert (row.pairs, row.points, row.replicates) == (32, 16, 2)
+    # 32 pairs taken as independent would give 0.5 +/- 0.18; two seeds cannot say that
+    assert row.ci_low < 0.0 and row.ci_high > 1.0
+    assert row.interval == "t, points x seeds crossed"
 
 
 def test_rules_are_ranked_only_where_every_rule_has_a_mean():
@@ -692,11 +716,11 @@ def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_
 def test_an_effect_s_interval_stays_within_the_outcome_s_bounds():
     from analysis.sensitivity import factor_effects
 
-    means = pd.DataFrame({"scenario": "s", "rule": "a", "point": [0, 1, 2],
-                          "outcome": "joint_rate", "actor": "", "mean": [0.0, 1.0, 0.5],
-                          "n": 1})
+    runs = pd.DataFrame({"scenario": "s", "rule": "a", "point": [0, 1, 2], "replicate": 0,
+                         "outcome": "joint_rate", "actor": "", "value": [0.0, 1.0, 0.5]})
     design = pd.DataFrame({"point": [0, 1, 2], "unit:messaging": [0.0, 0.0, 0.0],
                            "messaging": [0.0, 0.0, 0.0]})
-    (row,) = factor_effects(means, design, [{"name": "messaging", "levels": [0.0]}],
+    (row,) = factor_effects(runs, design, [{"name": "messaging", "levels": [0.0]}],
                             "grid").itertuples()
     assert row.mean == 0.5 and row.ci_low == 0.0 and row.ci_high == 1.0  # not -0.74, 1.74
+    assert row.interval == POINTS_ONLY  # one seed: the report says its effect is unseen
