@@ -438,7 +438,8 @@ def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
         if name in tables or name in done.omitted:
             lines += [f"## {what}: the most influential factor per outcome and rule",
-                      *few_samples(sweep["design"]), *index_notes(manifest, means), "",
+                      *few_samples(sweep["design"]), *index_notes(manifest, means),
+                      *resolution_lines(tables.get(name, pd.DataFrame())), "",
                       *influence_lines(tables.get(name, pd.DataFrame()), means,
                                        manifest["points"]), ""]
     if "effects.csv" in tables:
@@ -604,6 +605,28 @@ def few_samples(design: dict) -> list[str]:
         return [f"Caution: {points} trajectories; below {MORRIS_FEW} a ranking of factors is "
                 "not to be relied on: raise `points`."]
     return []
+
+
+def resolution_lines(table: pd.DataFrame) -> list[str]:
+    """How the indices' intervals were made, and how many of them are wider than their
+    index (the interval holds 0: the design cannot tell that factor from one without
+    effect), negative estimates among them; nothing for a table with no index."""
+    if table.empty:
+        return []
+    names = ("S1", "ST") if "ST" in table else ("mu_star",)
+    counts = []
+    for name in names:
+        index, conf = table[name], table[f"{name}_conf"]
+        wide = int(((conf >= index.abs()) & (conf > 0)).sum())  # 0 +/- 0: never moved
+        negative = int((index < 0).sum())
+        counts.append(f"{wide} of {len(table)} {name} intervals are as wide as their index or "
+                      f"wider" + (f", {negative} estimates below 0" if negative else ""))
+    return [f"Intervals: each index +/- {CONFIDENCE:.0%} normal quantile x its bootstrap "
+            f"standard error (SALib, {RESAMPLES} resamples of the design's points), which may "
+            "run below 0. " + "; ".join(counts) + ": such an index is not told apart from 0 "
+            "(a factor without effect), and an estimate below 0 is sampling error around an "
+            "index near 0 (a true index is never negative). Where many are, the design is "
+            "too small: raise `points`."]
 
 
 def most_influential(g: pd.DataFrame, col: str) -> str:

@@ -24,6 +24,7 @@ from analysis.sensitivity import (
     firsts,
     most_influential,
     point_means,
+    resolution_lines,
 )
 from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
@@ -583,6 +584,18 @@ def test_the_report_names_a_most_influential_factor_only_when_it_stands_out():
     assert few_samples({"kind": "sobol", "points": 2})[0].startswith("Caution: N = 2")
     assert few_samples({"kind": "sobol", "points": 256}) == []
     assert few_samples({"kind": "morris", "points": 4}) and not few_samples({"kind": "grid"})
+
+
+def test_the_report_counts_the_indices_its_intervals_cannot_tell_from_0():
+    table = pd.DataFrame({"factor": ["a", "b", "c"], "S1": [0.6, -0.05, 0.0],
+                          "S1_conf": [0.1, 0.2, 0.0], "ST": [0.7, 0.1, 0.0],
+                          "ST_conf": [0.2, 0.3, 0.0]})
+    (said,) = resolution_lines(table)
+    assert "bootstrap standard error" in said
+    # b's are wider than their index; c's 0 +/- 0 (the runs never moved) is not counted
+    assert "1 of 3 S1 intervals are as wide as their index or wider, 1 estimates below 0; " \
+           "1 of 3 ST intervals are as wide" in said
+    assert resolution_lines(pd.DataFrame()) == []
 
 
 # -- where the analysis goes, and what it records -------------------------------------------
