@@ -434,7 +434,8 @@ def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
              "(ten Broeke et al. 2016).", ""]
     if "rank_first.csv" in tables:
         lines += ["## Which rule ranks first (share of design points)",
-                  *rank_lines(tables["rank_first.csv"], manifest["points"]), ""]
+                  *rank_lines(tables["rank_first.csv"], manifest["points"]),
+                  rank_caution(sweep["replicates"]), ""]
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
         if name in tables or name in done.omitted:
             lines += [f"## {what}: the most influential factor per outcome and rule",
@@ -545,6 +546,17 @@ def index_notes(manifest: dict, means: pd.DataFrame) -> list[str]:
     return [f"{kind.capitalize()} indices need a mean at every one of the {n} design points, "
             "so none are computed where a point has none yet; design points with a mean: "
             + "; ".join(short) + "."]
+
+
+def rank_caution(replicates: int) -> str:
+    """What a first place at a point rests on: the best mean of its replicates, seed noise
+    included, with no test that the others are behind."""
+    over = "one run per rule" if replicates == 1 else f"{replicates} replicates per rule"
+    return (f"A first place is the best mean at a point over {over}, seed noise included: "
+            "where two rules differ by less than that noise, which one ranks first is "
+            "chance, and a share of first places is no test that one rule is better. "
+            "`paired_differences.csv` gives each rule's difference from the first rule over "
+            "the design with its interval.")
 
 
 def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:

@@ -408,6 +408,8 @@ replicates: 2
     assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
+    said = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "A first place is the best mean at a point over 2 replicates per rule" in said
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
     assert paired["mean_difference"].item() == pytest.approx(0.0)
     assert paired["pairs"].item() == 6 * 2
