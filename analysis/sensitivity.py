@@ -11,11 +11,11 @@ and ``analysis.md`` says what each holds.
   (SALib ``sobol.analyze``, Saltelli/Jansen estimators), per scenario, rule, outcome.
 * Morris designs: mu* (mean absolute elementary effect, with its bootstrap interval)
   and sigma (their spread: interaction or non-linearity), and the screening plot.
-* Grids and hypercubes: each outcome's mean over points with a 95% t interval against
-  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins of the declared
-  range), per rule.
+* Grids and hypercubes: each outcome's mean over points with a 95% interval over points
+  and seeds (``analysis.intervals.crossed_interval``) against each factor's levels (a
+  hypercube's ranges in :data:`BINS` equal bins of the declared range), per rule.
 * Paired differences: each rule less the first rule on the same scenario, point and
-  seed (common random numbers), with a 95% t interval.
+  seed (common random numbers), with a 95% interval over points and seeds.
 * Rank first: at each point, the rule with the best mean (highest, or lowest for the
   outcomes in :data:`LOWER_IS_BETTER`; ties share the credit), and per factor setting
   the share of points where each rule ranks first.
@@ -34,11 +34,10 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
-from analysis.intervals import crossed_interval
+from analysis.intervals import CONFIDENCE, crossed_interval
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
-CONFIDENCE = 0.95
 # A ranged factor of a hypercube or a Sobol design is read in this many equal bins of the
 # range the sweep file declares.
 BINS = 5
