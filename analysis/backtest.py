@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from analysis.figures import save
+from analysis.intervals import mean_interval, wilson_interval
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
     Choice,
@@ -44,8 +45,10 @@ if TYPE_CHECKING:
 
 BACKTEST_FILES = ("backtest.csv", "backtest.png", "threats.png", "backtest.md")
 COLUMNS = ("entry", "actor", "decision", "options", "date", "record_turn", "runs",
-           "hit_rate", "mean_error_turns", "median_error_turns", "mean_error_days",
-           "median_error_days", "hit_weights_share", "timing_weights_share", "source")
+           "hit_rate", "hit_rate_low", "hit_rate_high", "matching_runs", "mean_error_turns",
+           "median_error_turns", "mean_error_days", "mean_error_days_low",
+           "mean_error_days_high", "median_error_days", "hit_weights_share",
+           "timing_weights_share", "source")
 MOSTLY = 0.5  # as in analysis/compare.py: above it, more of the doubt is the weights'
 NO_ASSUMPTIONS = ("The shares and errors are over seeds alone, with every assumed weight at "
                   "its value: `--assumptions K` says which entries' scores rest mostly on "
@@ -102,6 +105,18 @@ class EntryScore:
             float(statistics.median(self.errors))
         return value * days_per_turn
 
+    def hit_interval(self) -> tuple[float, float]:
+        """The Wilson interval of the share of runs that match (a proportion)."""
+        return wilson_interval(len(self.errors), self.runs)
+
+    def error_interval(self, days_per_turn: float) -> tuple[float, float]:
+        """The t interval of the mean timing error in days, over the matching runs; NaN
+        with fewer than two, or where every matching run erred alike (a spread of 0 over
+        a few runs does not make the mean exact: ``analysis.intervals``)."""
+        low, high, _ = mean_interval(np.array(self.errors, dtype=float) * days_per_turn,
+                                     -math.inf, math.inf)
+        return low, high
+
 
 def score(runs: list[list[Act]], record: Record) -> list[EntryScore]:
     """Each entry against every run."""
@@ -148,9 +163,14 @@ def table_rows(scores: list[EntryScore], days_per_turn: float,
     return [{"entry": s.entry.id, "actor": s.entry.actor, "decision": s.entry.decision,
              "options": " ".join(s.entry.options), "date": s.entry.date.isoformat(),
              "record_turn": s.entry.turn, "runs": s.runs, "hit_rate": num(s.hit_rate),
+             **dict(zip(("hit_rate_low", "hit_rate_high"), map(num, s.hit_interval()),
+                        strict=True)),
+             "matching_runs": len(s.errors),
              "mean_error_turns": num(s.error("mean")),
              "median_error_turns": num(s.error("median")),
              "mean_error_days": num(s.error("mean", days_per_turn)),
+             **dict(zip(("mean_error_days_low", "mean_error_days_high"),
+                        map(num, s.error_interval(days_per_turn)), strict=True)),
              "median_error_days": num(s.error("median", days_per_turn)),
              "hit_weights_share": num(shares.get(s.entry.id, (None, None))[0]),
              "timing_weights_share": num(shares.get(s.entry.id, (None, None))[1]),
@@ -238,6 +258,12 @@ def threat_table(means: dict[tuple[str, str], dict[int, float]],
     return lines
 
 
+def bracketed(row: dict, name: str) -> str:
+    """A table row's value with its interval, ``0.42 [0.33, 0.52]``, or alone if none."""
+    low, high = row[f"{name}_low"], row[f"{name}_high"]
+    return f"{row[name]} [{low}, {high}]" if low != "" else row[name]
+
+
 def report_text(scores: list[EntryScore], record: Record, means: dict, polls: dict,
                 polls_cited: dict[tuple[str, str], str], header: list[str],
                 turns: int, shares: dict[str, tuple[float, float]] | None = None,
@@ -256,17 +282,21 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
              "A run matches an entry when the actor (NAC: the Council, by an approved vote) "
              "first chooses one of the entry's options; its timing error is that turn less "
              f"the record's, times {days:g} days (negative: earlier than in fact). Mean and "
-             "median are over the runs that match.", "",
+             "median are over the runs that match, and the table says how many they are. "
+             "Brackets: 95% intervals, Wilson's for the share (a proportion of the runs), "
+             "Student t for the mean error (none with fewer than two matching runs, or where "
+             "every matching run erred alike).", "",
              assumption_note or NO_ASSUMPTIONS, "",
-             "| entry | date | record turn | share matching | mean error (days) | "
-             "median error (days) | weights' share (matching, timing) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "| entry | date | record turn | share matching | runs matching | "
+             "mean error (days) | median error (days) | weights' share (matching, timing) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in table_rows(scores, days, shares):
         weights = f"{row['hit_weights_share'] or '-'}, {row['timing_weights_share'] or '-'}" \
             if shares else ""
         lines.append(f"| {row['entry']} | {row['date']} | {row['record_turn']} | "
-                     f"{row['hit_rate']} | {row['mean_error_days']} | "
-                     f"{row['median_error_days']} | {weights} |")
+                     f"{bracketed(row, 'hit_rate')} | {row['matching_runs']} of {row['runs']} | "
+                     f"{bracketed(row, 'mean_error_days')} | {row['median_error_days']} | "
+                     f"{weights} |")
     lines += ["", "## Each public's threat perception against its polls", "",
               "The mean over runs of the share of each public that sees China and Russia as "
               "a threat, beside the poll each public starts from and relaxes toward:", "",

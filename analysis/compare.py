@@ -5,9 +5,12 @@ root seed, so rule differences are not seed differences) and writes the tidy res
 (``results.parquet``, ``results.csv``; outcomes defined in :mod:`analysis.outcomes`),
 ``failures.csv`` and ``manifest.json``. This module reads those rows and writes:
 
-* ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% Student-t
-  interval, and n, the runs with a value. The interval is the plain t interval of the
-  mean, mean +/- t(0.975, n-1) x sd / sqrt(n) (:func:`t_interval`), then clipped to the
+* ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% interval,
+  n, the runs with a value, and ``interval``, how it was made (``analysis.intervals``):
+  for a 0/1 outcome (:data:`BINARY`) the Wilson score interval; where every run gave the
+  same value, the widest interval the outcome's bounds allow (none for an unbounded
+  outcome: a spread of 0 over n runs does not make the mean exact); otherwise the plain t
+  interval of the mean, mean +/- t(0.975, n-1) x sd / sqrt(n), then clipped to the
   outcome's natural bounds (:data:`BOUNDS`, :func:`clip_interval`): counts, turns,
   attention and binding cost at least 0; rates, cohesion, response size, the hook and
   a public's support, gap and beliefs within [0, 1]. Where the t interval stays inside
@@ -35,12 +38,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from analysis.figures import save
+from analysis.intervals import CONFIDENCE, NONE_ALL_EQUAL, T, mean_interval
 from analysis.outcomes import HEADLINE, LEGEND
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import ResultRow, number_text, write_text
 
-SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n")
-CONFIDENCE = 0.95
+SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n", "interval")
 # Each outcome's natural bounds (low, high): a mean and its interval never leave them.
 # Counts, turns (``shock_to_joint``, censored at one turn past the end), summed attention
 # and binding cost (a sum of non-negative violations) cannot go below 0; rates, shares
@@ -54,9 +57,14 @@ BOUNDS: dict[str, tuple[float, float]] = {
                      "attention", "binding_cost", "japan_rok_contacts", "japan_rok_direct",
                      "partner_decisions", "swayed_choices"), NON_NEGATIVE),
 }
+# Outcomes that are 0 or 1 in every run: their mean is a proportion (Wilson interval).
+BINARY = frozenset({"joint_any"})
 INTERVAL_NOTE = ("intervals clipped to each outcome's natural bounds (counts, turns, "
                  "attention, binding cost >= 0; rates, cohesion, response size, hook "
                  "in [0, 1])")
+ALL_EQUAL_NOTE = ("where every run gave the same value, the interval reaches as far toward "
+                  "the outcome's bounds as that many equal runs allow, and '(all equal)' "
+                  "marks an outcome no bound limits: no interval is given")
 # How wide the printed table may be: a terminal's width, so wider tables wrap into blocks
 # of columns, each led by the rule.
 TABLE_WIDTH = 100
@@ -73,6 +81,7 @@ class SummaryRow:
     ci_low: float
     ci_high: float
     n: int
+    interval: str = T  # how the interval was made (analysis.intervals)
 
 
 @dataclass
@@ -105,8 +114,10 @@ def summarize_batch(results: list[Result], specs: list[str], title: str,
     return summary
 
 
-INTERVAL = (f"{CONFIDENCE:.0%} Student-t interval of the mean over seeds, clipped to each "
-            "outcome's natural bounds")
+INTERVAL = (f"{CONFIDENCE:.0%} interval of the mean over seeds: Student t, clipped to each "
+            "outcome's natural bounds; Wilson for a 0/1 outcome; where every run gave the "
+            "same value, the widest the outcome's bounds allow (none if unbounded); "
+            "summary.csv's interval column names each row's")
 
 
 def bounds_record() -> dict[str, list[float | None]]:
@@ -115,19 +126,6 @@ def bounds_record() -> dict[str, list[float | None]]:
 
 
 # -- summary ----------------------------------------------------------------------------
-
-def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The plain Student-t interval of the mean: mean +/- t(1 - alpha/2, n - 1) x sd /
-    sqrt(n); NaN with fewer than two values. Not clipped: see :func:`clip_interval`."""
-    from scipy.stats import t
-
-    n = len(values)
-    if n < 2:
-        return math.nan, math.nan
-    mean = float(values.mean())
-    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
-    return mean - half, mean + half
-
 
 def bounds(outcome: str) -> tuple[float, float]:
     """An outcome's natural bounds; a public's ``belief.*`` is a share, in [0, 1]."""
@@ -154,8 +152,8 @@ def outcome_order(outcome: str, actor: str) -> tuple:
 
 
 def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
-    """Mean, 95% t interval (clipped to the outcome's natural bounds) and n per (rule,
-    outcome, actor), NaN values left out."""
+    """Mean, 95% interval (:func:`outcome_interval`) and n per (rule, outcome, actor),
+    NaN values left out."""
     values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for _, rule, _, outcome, actor, value in results:
         values[(rule, outcome, actor)].append(value)
@@ -166,9 +164,17 @@ def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
         v = np.array(values[(rule, outcome, actor)], dtype=float)
         v = v[~np.isnan(v)]
         mean = float(v.mean()) if len(v) else math.nan
-        low, high = clip_interval(outcome, *t_interval(v))
-        rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(v)))
+        low, high, how = outcome_interval(outcome, v)
+        rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(v),
+                               how))
     return rows
+
+
+def outcome_interval(outcome: str, values: np.ndarray) -> tuple[float, float, str]:
+    """The interval of an outcome's mean over runs, within its natural bounds, and how it
+    was made (``analysis.intervals.mean_interval``)."""
+    low, high, how = mean_interval(values, *bounds(outcome), binary=outcome in BINARY)
+    return (*clip_interval(outcome, low, high), how)
 
 
 def _r(value: float) -> float:
@@ -191,8 +197,9 @@ def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
                                       for r in rules)] for o in outcomes]
     lines = layout(["rule", *rules], columns, width)
     n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}
-    notes = [f"mean [{CONFIDENCE:.0%} t interval] over {', '.join(map(str, sorted(n)))} "
-             f"seeds per rule; {INTERVAL_NOTE}"] if n else []
+    notes = [f"mean [{CONFIDENCE:.0%} interval: Student t unless said] over "
+             f"{', '.join(map(str, sorted(n)))} seeds per rule; {INTERVAL_NOTE}; "
+             f"{ALL_EQUAL_NOTE}"] if n else []
     notes += [f"{HEADLINE[o]}: {LEGEND[o]}" for o in outcomes if o in LEGEND]
     lines += [wrapped for note in notes
               for wrapped in textwrap.wrap(note, width, subsequent_indent="  ")]
@@ -230,7 +237,8 @@ def cell(s: SummaryRow) -> str:
     digits = 2 if max(abs(s.mean), abs(s.ci_high) if not math.isnan(s.ci_high) else 0) < 100 \
         else 0
     if math.isnan(s.ci_low):
-        return f"{s.mean:.{digits}f}"
+        why = "all equal" if s.interval == NONE_ALL_EQUAL else f"n={s.n}"
+        return f"{s.mean:.{digits}f} ({why})"
     return f"{s.mean:.{digits}f} [{s.ci_low:.{digits}f}, {s.ci_high:.{digits}f}]"
 
 
@@ -332,7 +340,7 @@ def summary_csv(summary: list[SummaryRow]) -> str:
     writer.writerow(SUMMARY_COLUMNS)
     for s in summary:
         writer.writerow((s.rule, s.outcome, s.actor, number_text(s.mean),
-                         number_text(s.ci_low), number_text(s.ci_high), s.n))
+                         number_text(s.ci_low), number_text(s.ci_high), s.n, s.interval))
     return buf.getvalue()
 
 

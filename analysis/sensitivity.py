@@ -11,11 +11,11 @@ and ``analysis.md`` says what each holds.
   (SALib ``sobol.analyze``, Saltelli/Jansen estimators), per scenario, rule, outcome.
 * Morris designs: mu* (mean absolute elementary effect, with its bootstrap interval)
   and sigma (their spread: interaction or non-linearity), and the screening plot.
-* Grids and hypercubes: each outcome's mean over points with a 95% t interval against
-  each factor's levels (a hypercube's ranges in :data:`BINS` equal bins of the declared
-  range), per rule.
+* Grids and hypercubes: each outcome's mean over points with a 95% interval over points
+  and seeds (``analysis.intervals.crossed_interval``) against each factor's levels (a
+  hypercube's ranges in :data:`BINS` equal bins of the declared range), per rule.
 * Paired differences: each rule less the first rule on the same scenario, point and
-  seed (common random numbers), with a 95% t interval.
+  seed (common random numbers), with a 95% interval over points and seeds.
 * Rank first: at each point, the rule with the best mean (highest, or lowest for the
   outcomes in :data:`LOWER_IS_BETTER`; ties share the credit), and per factor setting
   the share of points where each rule ranks first.
@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.compare import RULE_COLOURS, clip_interval, t_interval
+from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
+from analysis.intervals import CONFIDENCE, crossed_interval
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
-CONFIDENCE = 0.95
 # A ranged factor of a hypercube or a Sobol design is read in this many equal bins of the
 # range the sweep file declares.
 BINS = 5
@@ -50,6 +50,19 @@ LOWER_IS_BETTER = frozenset({"shock_to_joint", "coercion_attempts", "coercion_su
 RESAMPLES = 1000
 KEYS = ["scenario", "rule", "outcome", "actor"]
 
+
+# Why a table can have no row, by its file: such a table is not written (a bare header
+# would read as an analysis that found nothing), and the report says why instead.
+WHY_EMPTY = {
+    "sobol.csv": "no Sobol index could be computed: every outcome either did not vary over "
+                 "the design or has design points without a mean yet (see above)",
+    "morris.csv": "no Morris index could be computed: every outcome has design points "
+                  "without a mean yet (see above)",
+    "effects.csv": "no outcome has a value at any design point",
+    "paired_differences.csv": "no run of a rule has its pair (the same point and seed) under "
+                              "the first rule yet",
+    "rank_first.csv": "no design point has a mean under every rule yet",
+}
 
 # The report's name in the analysis folder.
 REPORT = "analysis.md"
@@ -84,6 +97,8 @@ class SweepAnalysis:
     figures: dict[str, Figure]
     report: str = ""
     notes: list[str] = field(default_factory=list)
+    # A table with no row is not written: its name, and why it has none.
+    omitted: dict[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> list[str]:
@@ -113,14 +128,17 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     elif kind == "morris" and factors:
         tables["morris.csv"] = morris_indices(means, design, factors, sweep["design"]["levels"])
     elif factors:
-        tables["effects.csv"] = factor_effects(means, design, manifest["factors"], kind)
+        tables["effects.csv"] = factor_effects(data, design, manifest["factors"], kind)
     rules = manifest["rules"]
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
         tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
                                               manifest["factors"], kind)
-    done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)))
-    done.notes = [*missing_runs(cover), *code_notes(manifest), *index_notes(manifest, means)]
+    omitted = {name: WHY_EMPTY[name] for name, table in tables.items() if table.empty}
+    tables = {name: table for name, table in tables.items() if name not in omitted}
+    done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)), omitted=omitted)
+    done.notes = [*missing_runs(cover), *code_notes(manifest), *index_notes(manifest, means),
+                  *omitted_lines(omitted)]
     done.report = report(done, means)
     return done
 
@@ -219,26 +237,40 @@ def setting_of(points: pd.Series, design: pd.DataFrame, factor: dict, kind: str)
     return points.map(dict(zip(design["point"], labels, strict=True))).astype(labels.dtype)
 
 
-def factor_effects(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
+def factor_effects(data: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
                    kind: str) -> pd.DataFrame:
+    """Each outcome's mean at each setting of each factor, over the design points at that
+    setting that have every replicate, with its interval over points and seeds
+    (:func:`analysis.intervals.crossed_interval`), cut to the outcome's natural bounds."""
     rows = []
     for f in factors:
-        tagged = means.assign(setting=setting_of(means["point"], design, f, kind))
+        tagged = data.assign(setting=setting_of(data["point"], design, f, kind))
         for key, group in tagged.groupby([*KEYS, "setting"], sort=True, observed=True):
-            values = group["mean"].dropna().to_numpy()
-            # cut to the outcome's natural bounds, as the comparison's table is: a share
-            # over few points would otherwise read as below 0 or above 1
-            low, high = clip_interval(key[KEYS.index("outcome")],
-                                      *t_interval(values, CONFIDENCE))
+            outcome = key[KEYS.index("outcome")]
+            table = runs_table(group)
+            low, high, how = crossed_interval(table, *bounds(outcome))
+            low, high = clip_interval(outcome, low, high)
             rows.append({**dict(zip([*KEYS, "setting"], key, strict=True)), "factor": f["name"],
-                         "mean": values.mean() if len(values) else math.nan,
-                         "ci_low": low, "ci_high": high, "points": len(values)})
+                         "mean": table.mean() if table.size else math.nan,
+                         "ci_low": low, "ci_high": high,
+                         "points": len(table), "replicates": table.shape[1],
+                         "interval": how})
     return pd.DataFrame(rows, columns=[*KEYS, "factor", "setting", "mean", "ci_low",
-                                       "ci_high", "points"])
+                                       "ci_high", "points", "replicates", "interval"])
+
+
+def runs_table(group: pd.DataFrame, column: str = "value") -> np.ndarray:
+    """A group's values as design points x replicates, keeping only the points with a value
+    for every replicate (the crossed interval needs a complete table)."""
+    wide = group.pivot_table(index="point", columns="replicate", values=column,
+                             aggfunc="first")
+    return wide.dropna().to_numpy(dtype=float)
 
 
 def paired_differences(data: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
-    """Each rule less ``rules[0]`` on the same scenario, point, replicate, outcome, actor."""
+    """Each rule less ``rules[0]`` on the same scenario, point, replicate (seed), outcome
+    and actor: the mean difference over the design, with its interval over points and
+    seeds (:func:`analysis.intervals.crossed_interval`; one point: over seeds)."""
     keys = ["scenario", "point", "replicate", "outcome", "actor"]
     wide = data.pivot_table(index=keys, columns="rule", values="value", aggfunc="first")
     rows = []
@@ -246,16 +278,20 @@ def paired_differences(data: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
     for rule in rules[1:]:
         if rule not in wide or base not in wide:
             continue
-        diff = (wide[rule] - wide[base]).dropna()
-        for (scenario, outcome, actor), d in diff.groupby(level=["scenario", "outcome",
-                                                                 "actor"]):
-            values = d.to_numpy()
-            low, high = t_interval(values, CONFIDENCE)
+        diff = (wide[rule] - wide[base]).dropna().rename("difference").reset_index()
+        for (scenario, outcome, actor), d in diff.groupby(["scenario", "outcome", "actor"]):
+            table = runs_table(d, "difference")
+            lo, hi = bounds(outcome)
+            low, high, how = crossed_interval(table, lo - hi, hi - lo)
             rows.append({"scenario": scenario, "rule": rule, "baseline": base,
-                         "outcome": outcome, "actor": actor, "mean_difference": values.mean(),
-                         "ci_low": low, "ci_high": high, "pairs": len(values)})
+                         "outcome": outcome, "actor": actor,
+                         "mean_difference": table.mean() if table.size else math.nan,
+                         "ci_low": low, "ci_high": high, "pairs": table.size,
+                         "points": len(table), "replicates": table.shape[1],
+                         "interval": how})
     return pd.DataFrame(rows, columns=["scenario", "rule", "baseline", "outcome", "actor",
-                                       "mean_difference", "ci_low", "ci_high", "pairs"])
+                                       "mean_difference", "ci_low", "ci_high", "pairs",
+                                       "points", "replicates", "interval"])
 
 
 def firsts(means: pd.DataFrame) -> pd.DataFrame:
@@ -397,18 +433,48 @@ def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
              "(ten Broeke et al. 2016).", ""]
     if "rank_first.csv" in tables:
         lines += ["## Which rule ranks first (share of design points)",
-                  *rank_lines(tables["rank_first.csv"], manifest["points"]), ""]
+                  *rank_lines(tables["rank_first.csv"], manifest["points"]),
+                  rank_caution(sweep["replicates"]), ""]
     for name, what in (("sobol.csv", "Sobol S1, ST"), ("morris.csv", "Morris mu*, sigma")):
-        if name in tables:
+        if name in tables or name in done.omitted:
             lines += [f"## {what}: the most influential factor per outcome and rule",
-                      *few_samples(sweep["design"]), *index_notes(manifest, means), "",
-                      *influence_lines(tables[name], means, manifest["points"]), ""]
+                      *few_samples(sweep["design"]), *index_notes(manifest, means),
+                      *resolution_lines(tables.get(name, pd.DataFrame())), "",
+                      *influence_lines(tables.get(name, pd.DataFrame()), means,
+                                       manifest["points"]), ""]
     if "effects.csv" in tables:
         lines += ["## Effects", "Each outcome's mean over the design points at each setting "
-                  "of each factor, with its 95% t interval, is in `effects.csv`; a grid or a "
+                  "of each factor, with its 95% interval, is in `effects.csv`; a grid or a "
                   "hypercube gives no index of influence (a Sobol or Morris design does).", ""]
+    if "effects.csv" in tables or "paired_differences.csv" in tables:
+        lines += ["## Intervals", *interval_lines(tables), ""]
     lines += ["## Files", *[f"- `{f}`" for f in done.files], ""]
+    if done.omitted:
+        lines += ["## Not written", *(f"- {line}" for line in omitted_lines(done.omitted)), ""]
     return "\n".join(lines)
+
+
+def interval_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """How the intervals of ``effects.csv`` and ``paired_differences.csv`` were made, and
+    how many there are (each, at 95%, misses its truth one time in twenty)."""
+    count = sum(len(tables[n]) for n in ("effects.csv", "paired_differences.csv")
+                if n in tables)
+    return [
+        "Every run of a replicate plays the same seed at every design point (common random "
+        "numbers), so a mean over the design varies with the seeds drawn as well as with the "
+        "points: the 95% intervals of `effects.csv` and `paired_differences.csv` count both "
+        "(points x seeds, a crossed design: (MS_points + MS_seeds - MS_residual) / (n r), "
+        "Satterthwaite's degrees of freedom; column `interval`). With few replicates they are "
+        "wide however many points there are; raise `replicates` to narrow them. Where every "
+        "run gave the same value the interval reaches as far toward the outcome's bounds as "
+        "the fewer of points and seeds allow, and none is given for an unbounded outcome.",
+        f"These files hold {count} intervals: at 95% each, about one in twenty whose true "
+        "difference is 0 excludes 0 by chance; read a difference among many as a lead to "
+        "check with more replicates, not a finding."]
+
+
+def omitted_lines(omitted: dict[str, str]) -> list[str]:
+    return [f"`{name}` is not written: {why}." for name, why in omitted.items()]
 
 
 def counted(n: int, what: str) -> str:
@@ -481,6 +547,17 @@ def index_notes(manifest: dict, means: pd.DataFrame) -> list[str]:
             + "; ".join(short) + "."]
 
 
+def rank_caution(replicates: int) -> str:
+    """What a first place at a point rests on: the best mean of its replicates, seed noise
+    included, with no test that the others are behind."""
+    over = "one run per rule" if replicates == 1 else f"{replicates} replicates per rule"
+    return (f"A first place is the best mean at a point over {over}, seed noise included: "
+            "where two rules differ by less than that noise, which one ranks first is "
+            "chance, and a share of first places is no test that one rule is better. "
+            "`paired_differences.csv` gives each rule's difference from the first rule over "
+            "the design with its interval.")
+
+
 def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
     """Over all points, per outcome (and scenario): each rule's share of first places,
     and over how many points, when not every one could be compared."""
@@ -539,6 +616,28 @@ def few_samples(design: dict) -> list[str]:
         return [f"Caution: {points} trajectories; below {MORRIS_FEW} a ranking of factors is "
                 "not to be relied on: raise `points`."]
     return []
+
+
+def resolution_lines(table: pd.DataFrame) -> list[str]:
+    """How the indices' intervals were made, and how many of them are wider than their
+    index (the interval holds 0: the design cannot tell that factor from one without
+    effect), negative estimates among them; nothing for a table with no index."""
+    if table.empty:
+        return []
+    names = ("S1", "ST") if "ST" in table else ("mu_star",)
+    counts = []
+    for name in names:
+        index, conf = table[name], table[f"{name}_conf"]
+        wide = int(((conf >= index.abs()) & (conf > 0)).sum())  # 0 +/- 0: never moved
+        negative = int((index < 0).sum())
+        counts.append(f"{wide} of {len(table)} {name} intervals are as wide as their index or "
+                      f"wider" + (f", {negative} estimates below 0" if negative else ""))
+    return [f"Intervals: each index +/- {CONFIDENCE:.0%} normal quantile x its bootstrap "
+            f"standard error (SALib, {RESAMPLES} resamples of the design's points), which may "
+            "run below 0. " + "; ".join(counts) + ": such an index is not told apart from 0 "
+            "(a factor without effect), and an estimate below 0 is sampling error around an "
+            "index near 0 (a true index is never negative). Where many are, the design is "
+            "too small: raise `points`."]
 
 
 def most_influential(g: pd.DataFrame, col: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import inspect
+import math
 import subprocess
 import sys
 import tempfile
@@ -169,8 +170,11 @@ def uncertainty_section(seeds: int) -> list[str]:
     summary = {(r.rule, r.outcome, r.actor): r for r in done.summary}
     for a in rows:
         s = summary[(a.rule, a.outcome, "")]
-        lines.append(f"| {HEADLINE[a.outcome]} | {a.rule} | {s.mean:.3g} [{s.ci_low:.3g}, "
-                     f"{s.ci_high:.3g}] | {a.seed_se:.2g} | {a.weights_sd:.2g} | "
+        # no interval where every run gave the same unbounded value (analysis.intervals)
+        interval = "(all equal)" if math.isnan(s.ci_low) else \
+            f"[{s.ci_low:.3g}, {s.ci_high:.3g}]"
+        lines.append(f"| {HEADLINE[a.outcome]} | {a.rule} | {s.mean:.3g} {interval} | "
+                     f"{a.seed_se:.2g} | {a.weights_sd:.2g} | "
                      f"{'-' if a.rests_on == 'neither varies' else f'{a.weights_share:.2f}'} | "
                      f"{a.rests_on} |")
     return [*lines, ""]

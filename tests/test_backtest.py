@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agents.catalog import load_catalog
-from analysis.backtest import acts_of, score
+from analysis.backtest import acts_of, score, table_rows
 from scenarios.errors import InputError
 from scenarios.loader import load_scenario
 from scenarios.record import builtin_record, load_record
@@ -50,6 +50,25 @@ def test_a_run_shifted_by_k_turns_is_off_by_k(k):
     scores = score([acts_of(copy_of_the_record(k))], RECORD)
     assert all(s.hit_rate == 1.0 and s.errors == [k] for s in scores)
     assert {s.error("median", RECORD.days_per_turn) for s in scores} == {7.0 * k}
+
+
+def test_a_share_of_runs_that_match_has_its_interval_and_says_how_many_runs_back_it():
+    """Three copies of the record match every entry: a share of 1 of 3 runs is not sure
+    (Wilson: down to 0.44), and a timing error the same in every run has no interval."""
+    missing_nzl = [e for e in copy_of_the_record() if getattr(e, "actor", "") != "NZL"]
+    runs = [acts_of(copy_of_the_record()), acts_of(copy_of_the_record(1)), acts_of(missing_nzl)]
+    rows = {r["entry"]: r for r in table_rows(score(runs, RECORD), RECORD.days_per_turn)}
+    nzl = next(e.id for e in RECORD.entries if e.actor == "NZL")
+    aus = next(e.id for e in RECORD.entries if e.actor == "AUS")
+    assert (rows[nzl]["hit_rate"], rows[nzl]["matching_runs"]) == ("0.6667", 2)
+    assert (rows[nzl]["hit_rate_low"], rows[nzl]["hit_rate_high"]) == ("0.2077", "0.9385")
+    assert rows[aus]["hit_rate_low"] == "0.4385" and rows[aus]["hit_rate_high"] == "1.0"
+    # errors of 0, 7 and 0 days: a mean of 2.33 whose t interval spans the spread
+    assert rows[aus]["mean_error_days"] == "2.3333"
+    assert float(rows[aus]["mean_error_days_low"]) < 0 < 7 < float(
+        rows[aus]["mean_error_days_high"])
+    alike = table_rows(score([acts_of(copy_of_the_record())] * 3, RECORD), 7.0)[0]
+    assert alike["mean_error_days"] == "0.0" and alike["mean_error_days_low"] == ""
 
 
 def test_a_run_that_never_does_it_misses():

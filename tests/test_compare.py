@@ -358,3 +358,37 @@ def test_a_comparison_of_two_versions_of_one_rule_is_paired_by_analyze(tmp_path)
     paired = pd.read_csv(tmp_path / "an" / "paired_differences.csv")
     assert set(zip(paired["rule"], paired["baseline"], strict=True)) == {
         ("caucus:pull=0.5,cover=0.35", "caucus:pull=1.0,cover=0.35")}
+
+
+def summary_of(outcome: str, values: list[float]):
+    """The summary row of one rule's runs of ``outcome`` (run-wide), one value a seed."""
+    from analysis.compare import summarize
+
+    (row,) = summarize([("s", "a", seed, outcome, "", v) for seed, v in enumerate(values)],
+                       ["a"])
+    return row
+
+
+def test_an_outcome_equal_in_every_run_gets_the_interval_its_bounds_allow():
+    """40 runs all at 0 do not make a rate exactly 0: up to 1 - 0.025^(1/40) = 0.088 is
+    as likely as 0.025 to give that (the t interval's [0, 0] claimed certainty)."""
+    from analysis.compare import cell
+
+    rate = summary_of("joint_rate", [0.0] * 40)
+    assert (rate.ci_low, rate.ci_high) == (0.0, pytest.approx(1 - 0.025 ** (1 / 40)))
+    assert rate.interval == "all equal: widest the bounds allow"
+    share = summary_of("cohesion", [0.6] * 40)  # toward both bounds, in proportion
+    assert share.ci_low == pytest.approx(0.6 - 0.6 * (1 - 0.025 ** (1 / 40)))
+    assert share.ci_high == pytest.approx(0.6 + 0.4 * (1 - 0.025 ** (1 / 40)))
+    count = summary_of("attention", [11.07] * 40)  # no upper bound: no interval, said so
+    assert math.isnan(count.ci_low) and math.isnan(count.ci_high)
+    assert cell(count) == "11.07 (all equal)"
+    assert cell(summary_of("attention", [3.0])) == "3.00 (n=1)"
+
+
+def test_a_0_1_outcome_gets_a_wilson_interval():
+    one_in_40 = summary_of("joint_any", [1.0] + [0.0] * 39)
+    assert one_in_40.interval == "wilson"
+    # Wilson for 1 of 40; the clipped t interval would end at 0.076
+    assert (one_in_40.ci_low, one_in_40.ci_high) == (pytest.approx(0.00443, abs=1e-4),
+                                                    pytest.approx(0.12882, abs=1e-4))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.intervals import POINTS_ONLY
 from analysis.outcomes import run_outcomes
 from analysis.sensitivity import (
     analyze_sweep,
@@ -23,6 +24,7 @@ from analysis.sensitivity import (
     firsts,
     most_influential,
     point_means,
+    resolution_lines,
 )
 from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
@@ -406,6 +408,8 @@ replicates: 2
     assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
+    said = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "A first place is the best mean at a point over 2 replicates per rule" in said
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
     assert paired["mean_difference"].item() == pytest.approx(0.0)
     assert paired["pairs"].item() == 6 * 2
@@ -448,6 +452,29 @@ def test_an_outcome_that_did_not_vary_is_said_to_have_not_varied(design, tmp_pat
     assert "- y, caucus:pull=1.0,cover=0.35: did not vary over the design (0.5 at every " \
            "point)" in text
     assert "stands out" not in text
+    if "sobol" in design:  # no index at all: no bare header line, and the report says why
+        assert not (store.out / "_analysis" / "sobol.csv").exists()
+        assert "- `sobol.csv` is not written: no Sobol index could be computed" in text
+
+
+def test_a_paired_difference_over_the_design_counts_its_few_seeds(tmp_path):
+    """Each seed shifts the difference at every point alike (common random numbers): with
+    two seeds the mean difference over 16 points rests on two draws, not 32 pairs."""
+    text = TWO_RULES + """\
+factors: [{name: w_cost, range: [0, 1]}]
+design: {kind: lhs, points: 16}
+replicates: 2
+"""
+    shift = {0: 0.0, 1: 1.0}  # consensus less bilateral: 0 under one seed, 1 under the other
+    store = fake_store(tmp_path, text, lambda u, job: u[0] + (shift[job.replicate] if
+                                                               is_consensus(job) else 0.0))
+    analyze(store.out)
+    (row,) = pd.read_csv(store.out / "_analysis" / "paired_differences.csv").itertuples()
+    assert row.mean_difference == pytest.approx(0.5)
+    assert (row.pairs, row.points, row.replicates) == (32, 16, 2)
+    # 32 pairs taken as independent would give 0.5 +/- 0.18; two seeds cannot say that
+    assert row.ci_low < 0.0 and row.ci_high > 1.0
+    assert row.interval == "t, points x seeds crossed"
 
 
 def test_rules_are_ranked_only_where_every_rule_has_a_mean():
@@ -559,6 +586,18 @@ def test_the_report_names_a_most_influential_factor_only_when_it_stands_out():
     assert few_samples({"kind": "sobol", "points": 2})[0].startswith("Caution: N = 2")
     assert few_samples({"kind": "sobol", "points": 256}) == []
     assert few_samples({"kind": "morris", "points": 4}) and not few_samples({"kind": "grid"})
+
+
+def test_the_report_counts_the_indices_its_intervals_cannot_tell_from_0():
+    table = pd.DataFrame({"factor": ["a", "b", "c"], "S1": [0.6, -0.05, 0.0],
+                          "S1_conf": [0.1, 0.2, 0.0], "ST": [0.7, 0.1, 0.0],
+                          "ST_conf": [0.2, 0.3, 0.0]})
+    (said,) = resolution_lines(table)
+    assert "bootstrap standard error" in said
+    # b's are wider than their index; c's 0 +/- 0 (the runs never moved) is not counted
+    assert "1 of 3 S1 intervals are as wide as their index or wider, 1 estimates below 0; " \
+           "1 of 3 ST intervals are as wide" in said
+    assert resolution_lines(pd.DataFrame()) == []
 
 
 # -- where the analysis goes, and what it records -------------------------------------------
@@ -692,11 +731,11 @@ def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_
 def test_an_effect_s_interval_stays_within_the_outcome_s_bounds():
     from analysis.sensitivity import factor_effects
 
-    means = pd.DataFrame({"scenario": "s", "rule": "a", "point": [0, 1, 2],
-                          "outcome": "joint_rate", "actor": "", "mean": [0.0, 1.0, 0.5],
-                          "n": 1})
+    runs = pd.DataFrame({"scenario": "s", "rule": "a", "point": [0, 1, 2], "replicate": 0,
+                         "outcome": "joint_rate", "actor": "", "value": [0.0, 1.0, 0.5]})
     design = pd.DataFrame({"point": [0, 1, 2], "unit:messaging": [0.0, 0.0, 0.0],
                            "messaging": [0.0, 0.0, 0.0]})
-    (row,) = factor_effects(means, design, [{"name": "messaging", "levels": [0.0]}],
+    (row,) = factor_effects(runs, design, [{"name": "messaging", "levels": [0.0]}],
                             "grid").itertuples()
     assert row.mean == 0.5 and row.ci_low == 0.0 and row.ci_high == 1.0  # not -0.74, 1.74
+    assert row.interval == POINTS_ONLY  # one seed: the report says its effect is unseen
