@@ -455,6 +455,8 @@ def test_an_outcome_that_did_not_vary_is_said_to_have_not_varied(design, tmp_pat
     if "sobol" in design:  # no index at all: no bare header line, and the report says why
         assert not (store.out / "_analysis" / "sobol.csv").exists()
         assert "- `sobol.csv` is not written: no Sobol index could be computed" in text
+        manifest = json.loads((store.out / "_analysis" / "manifest.json").read_text())
+        assert manifest["not_written"]["sobol.csv"].startswith("no Sobol index could be")
 
 
 def test_a_paired_difference_over_the_design_counts_its_few_seeds(tmp_path):

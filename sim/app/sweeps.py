@@ -74,6 +74,7 @@ def analyze(folder: str | Path, out: str | Path | None = None,
     done = analyze_sweep(folder)
     record = analysis_record(folder, done.manifest, done.coverage.runs, done.coverage.failed,
                              done.files, command)
+    record["not_written"] = done.omitted  # each table left out, with why
     start_analysis(target, record)
     done.write(target)
     finish_analysis(target, record)
