@@ -7,7 +7,7 @@ root seed, so rule differences are not seed differences) and writes the tidy res
 
 * ``summary.csv``: per (rule, outcome, actor) the mean over seeds with a 95% interval,
   n, the runs with a value, and ``interval``, how it was made (``analysis.intervals``):
-  for a 0/1 outcome (:data:`BINARY`) the Wilson score interval; where every run gave the
+  for a 0/1 outcome (declared ``binary``) the Wilson score interval; where every run gave the
   same value, the widest interval the outcome's bounds allow (none for an unbounded
   outcome: a spread of 0 over n runs does not make the mean exact); otherwise the plain t
   interval of the mean, mean +/- t(0.975, n-1) x sd / sqrt(n), then clipped to the
@@ -39,26 +39,14 @@ from matplotlib.figure import Figure
 
 from analysis.figures import save
 from analysis.intervals import CONFIDENCE, NONE_ALL_EQUAL, T, mean_interval
-from analysis.outcomes import HEADLINE, LEGEND
+from analysis.outcomes import HEADLINE, LEGEND, OUTCOMES, UNIT, declared
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import ResultRow, number_text, write_text
 
 SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n", "interval")
-# Each outcome's natural bounds (low, high): a mean and its interval never leave them.
-# Counts, turns (``shock_to_joint``, censored at one turn past the end), summed attention
-# and binding cost (a sum of non-negative violations) cannot go below 0; rates, shares
-# and 0..1 scales cannot leave [0, 1]. Outcomes not named here are not clipped.
-UNIT = (0.0, 1.0)
-NON_NEGATIVE = (0.0, math.inf)
-BOUNDS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(("cohesion", "joint_rate", "group_rate", "in_group", "joint_any",
-                     "response_size", "hook_final", "hook_max", "support", "gap"), UNIT),
-    **dict.fromkeys(("shock_to_joint", "coercion_attempts", "coercion_successes",
-                     "attention", "binding_cost", "japan_rok_contacts", "japan_rok_direct",
-                     "partner_decisions", "swayed_choices"), NON_NEGATIVE),
-}
-# Outcomes that are 0 or 1 in every run: their mean is a proportion (Wilson interval).
-BINARY = frozenset({"joint_any"})
+# Each outcome's natural bounds (low, high), declared with it in analysis.outcomes.OUTCOMES:
+# a mean and its interval never leave them. Outcomes not declared are not clipped.
+BOUNDS: dict[str, tuple[float, float]] = {name: o.bounds for name, o in OUTCOMES.items()}
 INTERVAL_NOTE = ("intervals clipped to each outcome's natural bounds (counts, turns, "
                  "attention, binding cost >= 0; rates, cohesion, response size, hook "
                  "in [0, 1])")
@@ -129,9 +117,8 @@ def bounds_record() -> dict[str, list[float | None]]:
 
 def bounds(outcome: str) -> tuple[float, float]:
     """An outcome's natural bounds; a public's ``belief.*`` is a share, in [0, 1]."""
-    if outcome.startswith("belief."):
-        return UNIT
-    return BOUNDS.get(outcome, (-math.inf, math.inf))
+    found = declared(outcome)
+    return found.bounds if found else (-math.inf, math.inf)
 
 
 def clip_interval(outcome: str, low: float, high: float) -> tuple[float, float]:
@@ -173,7 +160,9 @@ def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
 def outcome_interval(outcome: str, values: np.ndarray) -> tuple[float, float, str]:
     """The interval of an outcome's mean over runs, within its natural bounds, and how it
     was made (``analysis.intervals.mean_interval``)."""
-    low, high, how = mean_interval(values, *bounds(outcome), binary=outcome in BINARY)
+    found = declared(outcome)
+    low, high, how = mean_interval(values, *bounds(outcome),
+                                   binary=found is not None and found.binary)
     return (*clip_interval(outcome, low, high), how)
 
 

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
@@ -81,40 +82,81 @@ from sim.outputs import (
     reads_no_terms,
 )
 
-# The outcomes a comparison table and figure show first, in order, with plain labels.
-# The same names head the table's columns and the figure's panels.
-HEADLINE = {
-    "cohesion": "cohesion",
-    "joint_rate": "joint rate (all four)",
-    "group_rate": "group rate (any group)",
-    "shock_to_joint": "turns to joint",
-    "response_size": "response size",
-    "coercion_successes": "coercion successes",
-    "attention": "attention at NATO",
-    "hook_max": "narrative hook (max)",
-    "binding_cost": "binding cost",
-    "japan_rok_contacts": "JPN-KOR contacts",
-    "japan_rok_direct": "JPN-KOR direct",
+UNIT = (0.0, 1.0)  # rates, shares and 0..1 scales
+NON_NEGATIVE = (0.0, math.inf)  # counts, turns, sums of non-negative amounts
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What every outcome declares, in one place: its natural bounds (a mean and its
+    interval never leave them), whether less is better for the partners (rankings), whether
+    it is 0 or 1 in every run (its mean a proportion: a Wilson interval), and, for the
+    outcomes a comparison shows first, a plain label and what it means (the table's legend).
+    A new outcome is computed below and declared in :data:`OUTCOMES`; a test fails for an
+    outcome computed and not declared."""
+
+    bounds: tuple[float, float]
+    lower_is_better: bool = False
+    binary: bool = False
+    label: str = ""  # "": not a headline outcome
+    legend: str = ""
+
+
+# Every outcome of a run. The headline outcomes (those with a label) come first, in the
+# order a comparison's table and figure show them; the same labels head the table's
+# columns and the figure's panels.
+OUTCOMES: dict[str, Outcome] = {
+    "cohesion": Outcome(UNIT, label="cohesion",
+                        legend="1 - mean spread of the four partners' chosen positions (0 to 1)"),
+    "joint_rate": Outcome(UNIT, label="joint rate (all four)", legend=(
+        "share of partner decisions on which all four spoke together")),
+    "group_rate": Outcome(UNIT, label="group rate (any group)", legend=(
+        "share of partner decisions on which any group of two or more spoke together (a "
+        "coalition's or a lead nation's counts); per partner, in_group: the share on which "
+        "it took part in the group's position")),
+    "shock_to_joint": Outcome(NON_NEGATIVE, lower_is_better=True, label="turns to joint", legend=(
+        "turns from the first inject to the first joint position of all four, on any "
+        "question (an agreement to keep the IP4 informal counts); a run with none counts as "
+        "the last turn + 1 (censored), so where joint rate (all four) < 1 its mean is a "
+        "lower bound")),
+    "response_size": Outcome(UNIT, label="response size", legend=(
+        "capability-weighted mean position of the four (0 none, 1 the strongest option)")),
+    "coercion_successes": Outcome(NON_NEGATIVE, lower_is_better=True,
+                                  label="coercion successes", legend=(
+        "Chinese coercion attempts that landed, all four partners (a count over the run)")),
+    "attention": Outcome(NON_NEGATIVE, label="attention at NATO", legend=(
+        "the partners' voice at NATO: each turn's share of attention they get there (0 to "
+        "1 a partner), alone or as a group, summed over turns and partners (at most 4 x "
+        "the turns)")),
+    "hook_max": Outcome(UNIT, lower_is_better=True, label="narrative hook (max)", legend=(
+        "highest strength of China's 'Asia-Pacific NATO' narrative hook (0 to 1)")),
+    "binding_cost": Outcome(NON_NEGATIVE, lower_is_better=True, label="binding cost", legend=(
+        "utility members gave up to a binding group position, in the units of the utility's "
+        "terms (a choice's terms are a few tenths), summed over the run; 0 under rules that "
+        "do not bind")),
+    "japan_rok_contacts": Outcome(NON_NEGATIVE, label="JPN-KOR contacts", legend=(
+        "Tokyo-Seoul consultations inside the group (a count over the run)")),
+    "japan_rok_direct": Outcome(NON_NEGATIVE, label="JPN-KOR direct", legend=(
+        "direct Tokyo-Seoul consultations outside the group (a count over the run)")),
+    "joint_any": Outcome(UNIT, binary=True),
+    "coercion_attempts": Outcome(NON_NEGATIVE, lower_is_better=True),
+    "hook_final": Outcome(UNIT, lower_is_better=True),
+    "partner_decisions": Outcome(NON_NEGATIVE),
+    "in_group": Outcome(UNIT),
+    "support": Outcome(UNIT),
+    "gap": Outcome(UNIT),
+    "swayed_choices": Outcome(NON_NEGATIVE),
 }
-# What each headline name means, in a line: the table's legend.
-LEGEND = {
-    "cohesion": "1 - mean spread of the four partners' chosen positions",
-    "joint_rate": "share of partner decisions on which all four spoke together",
-    "group_rate": "share of partner decisions on which any group of two or more spoke together "
-                  "(a coalition's or a lead nation's counts); per partner, in_group: the share "
-                  "on which it took part in the group's position",
-    "shock_to_joint": "turns from the first inject to the first joint position of all four; a "
-                      "run with none counts as the last turn + 1 (censored), so where joint "
-                      "rate (all four) < 1 its mean is a lower bound",
-    "response_size": "capability-weighted mean position of the four",
-    "coercion_successes": "Chinese coercion attempts that landed, all four partners",
-    "attention": "the partners' voice at NATO: each turn's share of attention they get there, "
-                 "alone or as a group, summed over turns and partners",
-    "hook_max": "highest strength of China's 'Asia-Pacific NATO' narrative hook",
-    "binding_cost": "utility members gave up to a binding group position",
-    "japan_rok_contacts": "Tokyo-Seoul consultations inside the group",
-    "japan_rok_direct": "direct Tokyo-Seoul consultations outside the group",
-}
+BELIEF = Outcome(UNIT)  # every belief.<narrative>: a share of the public
+HEADLINE = {name: o.label for name, o in OUTCOMES.items() if o.label}
+LEGEND = {name: o.legend for name, o in OUTCOMES.items() if o.legend}
+
+
+def declared(name: str) -> Outcome | None:
+    """An outcome's declaration (``belief.<narrative>`` for any narrative), or None."""
+    return BELIEF if name.startswith("belief.") else OUTCOMES.get(name)
+
+
 PUBLIC_FINAL = ("public.support", "public.gap")
 
 

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
 from analysis.intervals import CONFIDENCE, crossed_interval
+from analysis.outcomes import OUTCOMES
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
@@ -44,8 +45,7 @@ BINS = 5
 # Designs whose points sample a ranged factor's whole range (every point a new value).
 BINNED = frozenset({"lhs", "sobol"})
 # Outcomes where less is better for the partners (a rule "ranks first" with the lowest).
-LOWER_IS_BETTER = frozenset({"shock_to_joint", "coercion_attempts", "coercion_successes",
-                             "hook_final", "hook_max", "binding_cost"})
+LOWER_IS_BETTER = frozenset(name for name, o in OUTCOMES.items() if o.lower_is_better)
 # Bootstrap resamples for the Sobol and Morris intervals.
 RESAMPLES = 1000
 KEYS = ["scenario", "rule", "outcome", "actor"]

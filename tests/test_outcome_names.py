@@ -2,7 +2,7 @@
 rule, a table that fits a terminal in the figure's names, plain values and plain logs."""
 
 from analysis.compare import SummaryRow, format_table, outcomes_figure
-from analysis.outcomes import HEADLINE, run_outcomes
+from analysis.outcomes import HEADLINE, OUTCOMES, declared, run_outcomes
 from sim.batch import Job, all_rules, run_jobs
 from sim.cli import main
 from sim.outputs import PARTNERS, GroupStance, JointPosition
@@ -88,3 +88,16 @@ def test_params_prints_each_default_with_its_bounds_in_aligned_columns(capsys):
     assert temperature[at["bounds"]:].startswith("(0, 5]")  # above 0, at most 5
     assert population[at["default"]:].startswith("2,000") and "[1, 10,000,000]" in population
     assert "0.2702702" not in "\n".join(lines)  # defaults read as a person reads them
+
+
+def test_every_outcome_a_run_gives_is_declared_with_its_bounds(ukraine):
+    # A new outcome computed in analysis.outcomes but not declared in OUTCOMES would be
+    # refused by a sweep file, never clipped, and ranked the wrong way if less is better.
+    result = play(checked(ukraine, "formal", seed=2))
+    for outcome, actor, value in run_outcomes(result.events, result.timeseries):
+        found = declared(outcome)
+        assert found is not None, f"{outcome} is computed but not declared in OUTCOMES"
+        low, high = found.bounds
+        assert low <= value <= high, (outcome, actor, value)
+        assert not found.binary or value in (0.0, 1.0), outcome
+    assert all(o.legend for o in OUTCOMES.values() if o.label), "a headline needs a legend"

@@ -7,8 +7,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.compare import BOUNDS
-from analysis.outcomes import RUN_WIDE, run_outcomes
+from analysis.outcomes import OUTCOMES, RUN_WIDE, declared, run_outcomes
 from analysis.sensitivity import analyze_sweep
 from scenarios.errors import did_you_mean
 from sim.analysis_folder import (
@@ -24,12 +23,12 @@ from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
 def outcome_problem(name: str) -> str | None:
     """What is wrong with an outcome a sweep file names, or None for one
-    ``analysis.outcomes`` computes (each has its natural bounds in
-    ``analysis.compare.BOUNDS``; ``belief.NARRATIVE`` for any narrative)."""
-    if name in BOUNDS or name.startswith("belief."):
+    ``analysis.outcomes`` computes and declares (``analysis.outcomes.OUTCOMES``;
+    ``belief.NARRATIVE`` for any narrative)."""
+    if declared(name):
         return None
-    return (f"unknown outcome {name!r}{did_you_mean(name, BOUNDS)}; known: "
-            f"{', '.join(sorted(BOUNDS))}, belief.NARRATIVE")
+    return (f"unknown outcome {name!r}{did_you_mean(name, OUTCOMES)}; known: "
+            f"{', '.join(sorted(OUTCOMES))}, belief.NARRATIVE (analysis.outcomes.OUTCOMES)")
 
 
 def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
