@@ -38,7 +38,8 @@ def test_a_value_the_four_share_is_said_to_be_shared(capsys):
     catalog = load_catalog()
     lines = card("JPN", capsys).splitlines()
     (at,) = [i for i, line in enumerate(lines) if line.startswith("  formalization_aversion")]
-    assert "All four partners hold the same value here" in " ".join(lines[at:at + 5])
+    end = next(i for i in range(at + 1, len(lines)) if re.match(r"  \w", lines[i]))
+    assert "All four partners hold the same value here" in " ".join(lines[at:end])
     brief = briefing(catalog.profiles["JPN"], catalog)
     assert "formalizing the IP4\"" in brief and brief.count("All four partners hold") >= 5
     assert "All four partners hold" not in " ".join(
