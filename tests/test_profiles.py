@@ -510,3 +510,20 @@ def test_the_odd_adversary_table_quotes_the_data(catalog: Catalog) -> None:
         assert cells == [_cell(catalog.profiles[c].values[dimension]) for c in ("CHN", "RUS")], \
             dimension
 
+
+def test_the_odd_says_how_much_rests_on_the_report(catalog: Catalog) -> None:
+    # docs/ODD.md 6.1 quotes the line a run's report prints about its sources: how many
+    # values rest on how many distinct sentences of the report (one sentence serves every
+    # ally of an archetype, so values alone overstate the report's part).
+    from analysis.narrative import provenance
+    from sim.runner import recorded_profiles
+
+    text = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = text.split("### 6.1 ")[1].split("\n### ")[0]
+    quoted = " ".join(line.removeprefix(">").strip() for line in section.splitlines()
+                      if line.startswith(">"))
+    line = provenance(recorded_profiles(catalog))
+    assert quoted == line
+    sentences = {v.quote for p in catalog.profiles.values() for v in p.values.values()
+                 if v.source == "report"}
+    assert f" on {len(sentences)} distinct sentences of the report" in line
