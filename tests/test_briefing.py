@@ -3,8 +3,9 @@ claim with its source, and role cards that line up across the four partners."""
 
 import re
 
-from agents.briefing import briefing
+from agents.briefing import SAID_AS, briefing
 from agents.catalog import IP4, load_catalog
+from agents.profiles import ADVERSARY_DIMENSIONS, STATE_DIMENSIONS
 from sim.cli import main
 
 
@@ -71,3 +72,25 @@ def test_a_number_read_from_the_reports_words_is_said_to_be_a_reading():
     japan = " ".join(briefing(catalog.profiles["JPN"], catalog).split())
     assert ('"none appear to want their cooperation with NATO to be characterized in terms of '
             'China" (the number is this exercise\'s reading of that sentence') in japan
+
+
+def test_a_share_is_said_as_a_share_not_on_a_low_to_high_scale():
+    # 39% of Australia's goods exports go to China, its largest market: not "low (0.39)".
+    catalog = load_catalog()
+    australia = " ".join(briefing(catalog.profiles["AUS"], catalog).split())
+    assert "Trade exposure: 39% of its goods exports go to China." in australia
+    assert "63% of the public sees China as a security threat" in australia
+    assert "a tier of 0.20 on a scale where the United States is 1.0" in australia
+    china = " ".join(briefing(catalog.profiles["CHN"], catalog).split())
+    assert "it can press 25% of the partners in one turn" in china
+    assert "20% of a partner's public in each turn" in china
+    every = {**STATE_DIMENSIONS, **ADVERSARY_DIMENSIONS}
+    assert {d for d, meaning in every.items() if meaning.startswith("share")} <= set(SAID_AS)
+    for code in ("AUS", "NZL", "KOR", "JPN", "DEU", "USA", "CHN", "RUS"):
+        profile = catalog.profiles[code]
+        claims = [" ".join(c.split("Source:")[0].split()) for c in
+                  re.split(r"^- ", briefing(profile, catalog), flags=re.M)[1:]]
+        on_a_scale = [c for c in claims if "on a 0 to 1 scale" in c]
+        assert len(claims) - len(on_a_scale) == len(set(SAID_AS) & set(profile.values)), code
+        assert not [c for c in on_a_scale if c.lower().startswith(("share", "relative"))], code
+
