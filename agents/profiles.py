@@ -189,6 +189,9 @@ class StateProfile(ProfileBase):
     code: str = Field(pattern=r"^[A-Z]{3}$")
     kind: Literal["ally", "partner"]
     archetype: AllyArchetype | None = None
+    archetype_basis: Evidence | None = Field(None, description=(
+        "an ally's evidence for the archetype this exercise sorts it into (the report names "
+        "no ally as more or less ambitious about the IP4)"))
     lead_times: dict[Measure, LeadTime] = Field(default_factory=dict, description=(
         "days before the government can first take each kind of measure; a measure not "
         "listed can be taken at once"))

@@ -94,3 +94,15 @@ def test_a_share_is_said_as_a_share_not_on_a_low_to_high_scale():
         assert len(claims) - len(on_a_scale) == len(set(SAID_AS) & set(profile.values)), code
         assert not [c for c in on_a_scale if c.lower().startswith(("share", "relative"))], code
 
+
+def test_the_actors_list_says_the_allies_sorting_is_not_the_reports(capsys):
+    # The report says some allies are more ambitious about the IP4 and names none: the
+    # list says whose sorting it is and what each ally's rests on.
+    assert main(["actors"]) == 0
+    out = capsys.readouterr().out
+    assert "by this exercise, not by the report, which names no ally" in " ".join(out.split())
+    assert "  DEU  Germany  [ambitious about the IP4: an outside indicator]" in out
+    assert "  ALB  Albania  [cautious about the IP4: an assumption]" in out
+    assert card("DEU", capsys).startswith(
+        "Germany (DEU), ally\nSorted as ambitious about the IP4 by this exercise, not by the "
+        "report, which names no ally")
