@@ -28,15 +28,44 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "public_china_threat", "public_russia_threat")),
     ("Their weight", ("capability",)),
 )
-FOOTNOTE = (f"The report: {REPORT}. Values are calibrated on a 0 to 1 scale (the report "
-            "itself is ordinal); `ip4sim actors {code}` gives why each number sits where it "
-            "does.")
+FOOTNOTE = (f"The report: {REPORT}. Dispositions are calibrated on a 0 to 1 scale (the "
+            "report itself is ordinal), shares given as shares; `ip4sim actors {code}` gives "
+            "why each number sits where it does.")
 LEVELS = ((0.2, "very low"), (0.4, "low"), (0.6, "middling"), (0.8, "high"), (1.01, "very high"))
+# Values that are not dispositions on a 0..1 scale, and how a briefing says them instead of
+# "low" or "high": a share as a share (39% of exports to China is China's largest market,
+# not "low"), a tier against its anchor. ``{pct}`` is the value as a percentage.
+SAID_AS: dict[str, str] = {
+    "china_trade_exposure": "Trade exposure: {pct} of its goods exports go to China.",
+    "public_china_threat": "{pct} of the public sees China as a security threat (where the "
+                           "share starts and settles).",
+    "public_russia_threat": "{pct} of the public sees Russia as a threat (where the share "
+                            "starts and settles).",
+    "coercion_budget": "Trade coercion: it can press {pct} of the partners in one turn "
+                       "(rounded to whole partners).",
+    "disinformation_reach": "Reach of its narratives about NATO: {pct} of a partner's public "
+                            "in each turn.",
+    "capability": "Military and economic weight: a tier of {value:.2f} on a scale where the "
+                  "United States is 1.0 (a rough tier, not a measured figure).",
+}
 
 
 def level(value: float) -> str:
     """A value on the 0..1 scale in words."""
     return next(word for top, word in LEVELS if value < top)
+
+
+def percent(value: float) -> str:
+    """A share in words: 0.39 -> '39%', 0.873 -> '87.3%'."""
+    return f"{round(value * 100, 1):g}%"
+
+
+def said(dimension: str, meaning: str, value: float) -> str:
+    """A value as a briefing states it: a share as a share, a tier against its anchor, a
+    disposition as a level on the 0..1 scale."""
+    if dimension in SAID_AS:
+        return SAID_AS[dimension].format(pct=percent(value), value=value)
+    return f"{meaning[0].upper()}{meaning[1:]}: {level(value)} ({value:.2f} on a 0 to 1 scale)."
 
 
 def plain_source(v: Sourced) -> str:
@@ -47,7 +76,9 @@ def plain_source(v: Sourced) -> str:
             "role card explains)" if v.reason else ""
         return f'the report says: "{v.quote}"{read}'
     if v.source == "outside":
-        return f"an outside figure: {v.citation}"
+        read = " (the number is this exercise's reading of it, which the role card " \
+            "explains)" if v.reason else ""
+        return f"an outside source: {v.citation}{read}"
     if v.source == "override":
         return f"set for this run: {v.reason or 'an override'}"
     return f"an assumption: {v.reason}"
@@ -63,7 +94,8 @@ def shared(catalog: Catalog, profile: Profile, dimension: str) -> str:
         return ""
     v = profile.values[dimension]
     said = " (the report's sentence is the source above)" if v.source == "report" else ""
-    return f"All four partners hold the same value here, {v.value:.2f}{said}."
+    value = percent(v.value) if "{pct}" in SAID_AS.get(dimension, "") else f"{v.value:.2f}"
+    return f"All four partners hold the same value here, {value}{said}."
 
 
 def ordered(profile: Profile) -> list[str]:
@@ -98,9 +130,7 @@ def claims(profile: Profile, catalog: Catalog) -> list[tuple[str, list[tuple[str
         rows = []
         for dim in dims:
             v = profile.values[dim]
-            meaning = profile.dimensions[dim]
-            rows.append((f"{meaning[0].upper()}{meaning[1:]}: {level(v.value)} "
-                         f"({v.value:.2f} on a 0 to 1 scale).", plain_source(v),
+            rows.append((said(dim, profile.dimensions[dim], v.value), plain_source(v),
                          shared(catalog, profile, dim)))
         if rows:
             out.append((title, rows))

@@ -159,12 +159,14 @@ def _allies(data: object) -> dict[str, StateProfile]:
     for entry in parsed.allies:
         values = {**parsed.archetypes[entry.archetype], **entry.values}
         basis = entry.archetype_basis.describe()
-        note = f"{entry.note} Sorted as {entry.archetype} about the IP4 ({basis}).".strip()
+        note = (f"{entry.note} Sorted as {entry.archetype} about the IP4 by this exercise, "
+                f"not by the report, which names no ally ({basis}).").strip()
         out[entry.code] = StateProfile(
             code=entry.code,
             name=entry.name,
             kind="ally",
             archetype=entry.archetype,
+            archetype_basis=entry.archetype_basis,
             note=note,
             values=values,
         )

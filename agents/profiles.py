@@ -3,9 +3,12 @@
 A profile value is a :class:`Sourced` number in [0, 1] with its provenance:
 
 * ``report``: a sentence of the USIP study group's executive summary, quoted
-  verbatim (``quote``); the tests check that the quote is in the report.
-* ``outside``: a public figure with its ``citation``.
-* ``assumption``: a calibrated guess, with a one-line ``reason``.
+  verbatim (``quote``), that fixes the value's direction (high or low) or its order
+  against other actors; the number is this exercise's reading of it, which ``reason``
+  says. The tests check that the quote is in the report.
+* ``outside``: a public figure or document with its ``citation``.
+* ``assumption``: a calibrated guess, with a one-line ``reason``; a report sentence that
+  bears on it without fixing it is quoted in the reason, in double quotes.
 * ``override``: set for one run from a scenario file or the command line.
 
 The report is ordinal. Each profile file lists the ``orderings`` it fixes
@@ -108,6 +111,10 @@ class Evidence(BaseModel):
         field = needed.get(self.source)
         if field and not getattr(self, field):
             raise ValueError(f"a value with source '{self.source}' needs a '{field}'")
+        if self.quote and self.source != "report":  # a card shows a quote only for report
+            raise ValueError(f"a quote belongs to a 'report' value, not to an "
+                             f"'{self.source}' one: quote the report in the reason, in "
+                             "double quotes")
         if self.source == "report" and normalize_text(self.quote) not in report_text():
             raise ValueError(f"quote is not in the report: {self.quote!r}")
         return self
@@ -117,7 +124,7 @@ class Evidence(BaseModel):
         if self.source == "report":
             return f'report: "{self.quote}"' + (f" ({self.reason})" if self.reason else "")
         if self.source == "outside":
-            return f"outside: {self.citation}"
+            return f"outside: {self.citation}" + (f" ({self.reason})" if self.reason else "")
         if self.source == "override":
             return f"override: {self.reason or 'set for this run'}"
         return f"assumption: {self.reason}"
@@ -182,6 +189,9 @@ class StateProfile(ProfileBase):
     code: str = Field(pattern=r"^[A-Z]{3}$")
     kind: Literal["ally", "partner"]
     archetype: AllyArchetype | None = None
+    archetype_basis: Evidence | None = Field(None, description=(
+        "an ally's evidence for the archetype this exercise sorts it into (the report names "
+        "no ally as more or less ambitious about the IP4)"))
     lead_times: dict[Measure, LeadTime] = Field(default_factory=dict, description=(
         "days before the government can first take each kind of measure; a measure not "
         "listed can be taken at once"))

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
 from sim.outputs import (
+    ADVERSARY_CODES,
     NARRATIVE_LABELS,
     PUBLIC_DIPLOMACY,
     Choice,
@@ -19,6 +20,7 @@ from sim.outputs import (
     LeverSwitched,
     Message,
     Pressure,
+    ProfileValue,
     PublicOpinion,
     RunManifest,
     because,
@@ -215,22 +217,44 @@ def _council(vote: CouncilVote, label: dict[str, str], names: Names) -> str:
     return f"North Atlantic Council: agreed, {label.get(vote.option, vote.option)}"
 
 
+def _group(code: str) -> str:
+    return "partners" if code in IP4 else "adversaries" if code in ADVERSARY_CODES else "allies"
+
+
+def provenance(profiles: Mapping[str, Mapping[str, ProfileValue]]) -> str:
+    """How many profile values rest on the report, and on how many distinct sentences of
+    it (the same sentence behind many values counts once: each ally archetype's sentence
+    serves every ally that takes it), on outside sources, on assumptions and on overrides;
+    the same sentence for a run's profiles (its manifest) and for the catalogue's."""
+    values = [(code, v) for code, dims in profiles.items() for v in dims.values()]
+    count = Counter(v.source for _, v in values)
+    cited = [(code, v.cited) for code, v in values if v.source == "report"]
+    groups = [f"the {sum(_group(c) == group for c in profiles)} {group}' "
+              f"{sum(_group(c) == group for c, _ in cited)} values on "
+              f"{len({s for c, s in cited if _group(c) == group})} sentences"
+              for group in ("partners", "allies", "adversaries")
+              if any(_group(c) == group for c, _ in cited)]
+    report = (f"{count['report']} rest on {len({s for _, s in cited})} distinct sentences of "
+              f"the report ({'; '.join(groups)}), each number this exercise's reading of its "
+              "sentence" if cited else "none rests on the report")
+    overrides = count["override"]
+    return (f"The {len(profiles)} actors' {len(values)} profile values: {report}; "
+            f"{count['outside']} on outside sources; {count['assumption']} are stated "
+            f"assumptions; {overrides} {'was' if overrides == 1 else 'were'} set for this run.")
+
+
 def sources(manifest: RunManifest) -> list[str]:
     """The sources behind the profiles the run used, as bullet lines: how many values rest
-    on the report, on outside figures, on assumptions and on this run's overrides; the
-    report's sentences and the outside citations behind the four partners' values; and
-    every override."""
+    on the report and on how many of its sentences, on outside sources, on assumptions and
+    on this run's overrides (``provenance``); the report's sentences and the outside
+    citations behind the four partners' values; and every override."""
     values = [(code, dim, v) for code, dims in manifest.profiles.items()
               for dim, v in dims.items()]
     if not values:
         return ["- This run's manifest records no profiles (written by an older ip4sim); "
                 "`ip4sim actors CODE` gives each value with its source."]
-    count = Counter(v.source for _, _, v in values)
-    lines = [f"- The {len(manifest.profiles)} actors' {len(values)} profile values: "
-             f"{count['report']} quote the report, {count['outside']} rest on outside figures, "
-             f"{count['assumption']} are stated assumptions, {count['override']} "
-             f"{'was' if count['override'] == 1 else 'were'} set for this run. "
-             "`ip4sim actors CODE` gives every value with its source."]
+    lines = [f"- {provenance(manifest.profiles)} `ip4sim actors CODE` gives every value "
+             "with its source."]
     for kind, title in (("report", f"The report, {manifest.report or 'the USIP report'}; "
                                    "its sentences behind the four partners' values:"),
                         ("outside", "Outside figures behind the four partners' values:")):

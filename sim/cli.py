@@ -443,6 +443,8 @@ def argv_is_ours() -> bool:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
+    import textwrap
+
     from agents.briefing import briefing, briefing_html, role_card
     from agents.catalog import load_catalog
     from scenarios.loader import unknown_actor
@@ -461,9 +463,14 @@ def cmd_actors(args: argparse.Namespace) -> int:
         for kind in ("partner", "ally", "adversary"):
             codes = catalog.by_kind(kind)
             print(f"{PLURAL[kind]} ({len(codes)}):")
+            if kind == "ally":
+                print(*textwrap.wrap(SORTED, 92, initial_indent="  ", subsequent_indent="   "),
+                      sep="\n")
             for code in codes:
                 p = catalog.profiles[code]
-                extra = f"  [{p.archetype} about the IP4]" if getattr(p, "archetype", None) else ""
+                basis = getattr(p, "archetype_basis", None)
+                extra = (f"  [{p.archetype} about the IP4: {BASIS[basis.source]}]"
+                         if basis else "")
                 print(f"  {code}  {p.name}{extra}")
         return 0
     message = unknown_actor(args.code, catalog)
@@ -492,6 +499,11 @@ def cmd_actors(args: argparse.Namespace) -> int:
 WHY_LEGEND = ("(after each choice, the three utility terms that weighed most, against the "
               "average option: + pulled toward it, - away from it)")
 PLURAL = {"partner": "partners", "ally": "allies", "adversary": "adversaries"}
+# The allies' sorting is this exercise's: the report says only that "some allies are more
+# ambitious about the IP4 format and some less so", and names none.
+SORTED = ("(sorted ambitious or cautious about the IP4 by this exercise, not by the report, "
+          "which names no ally; `ip4sim actors CODE` gives each one's basis)")
+BASIS = {"outside": "an outside indicator", "assumption": "an assumption"}
 
 
 def cmd_why(args: argparse.Namespace) -> int:

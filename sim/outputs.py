@@ -23,14 +23,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from agents.catalog import IP4
+from agents.catalog import ADVERSARIES, IP4
 from scenarios.errors import InputError, Problem, dotted
 from scenarios.information import NARRATIVES
 from scenarios.information import PUBLIC_DIPLOMACY as PUBLIC_DIPLOMACY  # for readers
 from scenarios.schema import ExpectedAction, Inject
 
-# The partners, in the order outputs list them (re-exported: readers need no model input).
+# The partners, in the order outputs list them, and the adversaries (re-exported: readers
+# need no model input); every other actor is an ally.
 PARTNERS = IP4
+ADVERSARY_CODES = ADVERSARIES
 # What a Message's narrative id reads as; NATO's own messages carry PUBLIC_DIPLOMACY.
 NARRATIVE_LABELS = {n.id: n.label for n in NARRATIVES.values()}
 Row = tuple[int, str, str, float]  # turn, metric, actor ("" for the whole run), value

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agents.catalog import Catalog
 from agents.profiles import ADVERSARY_DIMENSIONS, REPORT, STATE_DIMENSIONS
 from scenarios.errors import InputError
 from sim.model import IP4Model
@@ -79,6 +80,14 @@ def result_of(model: IP4Model) -> RunResult:
 
 # -- the run folder ---------------------------------------------------------------------
 
+def recorded_profiles(catalog: Catalog) -> dict[str, dict[str, ProfileValue]]:
+    """Every profile value of a catalogue as a run's manifest records it, with its source."""
+    return {code: {dim: ProfileValue(value=v.value, source=v.source, evidence=v.describe(),
+                                     cited=v.quote or v.citation or "")
+                   for dim, v in p.values.items()}
+            for code, p in catalog.profiles.items()}
+
+
 def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest:
     """What produced an output: inputs, versions, commit and the command line."""
     checked = result.checked
@@ -94,10 +103,7 @@ def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest
         overrides=request.overrides, governments=request.governments,
         levers=checked.levers.model_dump(), players=result.players,
         actors={code: p.name for code, p in checked.catalog.profiles.items()},
-        profiles={code: {dim: ProfileValue(value=v.value, source=v.source, evidence=v.describe(),
-                                           cited=v.quote or v.citation or "")
-                         for dim, v in p.values.items()}
-                  for code, p in checked.catalog.profiles.items()},
+        profiles=recorded_profiles(checked.catalog),
         dimensions={**STATE_DIMENSIONS, **ADVERSARY_DIMENSIONS}, report=REPORT,
         turns_played=result.turns_played, versions=versions(), git_commit=git_commit(),
         command=command or [], created=datetime.now(UTC).isoformat(timespec="seconds"))

@@ -3,8 +3,9 @@ claim with its source, and role cards that line up across the four partners."""
 
 import re
 
-from agents.briefing import briefing
+from agents.briefing import SAID_AS, briefing
 from agents.catalog import IP4, load_catalog
+from agents.profiles import ADVERSARY_DIMENSIONS, STATE_DIMENSIONS
 from sim.cli import main
 
 
@@ -38,7 +39,8 @@ def test_a_value_the_four_share_is_said_to_be_shared(capsys):
     catalog = load_catalog()
     lines = card("JPN", capsys).splitlines()
     (at,) = [i for i, line in enumerate(lines) if line.startswith("  formalization_aversion")]
-    assert "All four partners hold the same value here" in " ".join(lines[at:at + 5])
+    end = next(i for i in range(at + 1, len(lines)) if re.match(r"  \w", lines[i]))
+    assert "All four partners hold the same value here" in " ".join(lines[at:end])
     brief = briefing(catalog.profiles["JPN"], catalog)
     assert "formalizing the IP4\"" in brief and brief.count("All four partners hold") >= 5
     assert "All four partners hold" not in " ".join(
@@ -70,3 +72,37 @@ def test_a_number_read_from_the_reports_words_is_said_to_be_a_reading():
     japan = " ".join(briefing(catalog.profiles["JPN"], catalog).split())
     assert ('"none appear to want their cooperation with NATO to be characterized in terms of '
             'China" (the number is this exercise\'s reading of that sentence') in japan
+
+
+def test_a_share_is_said_as_a_share_not_on_a_low_to_high_scale():
+    # 39% of Australia's goods exports go to China, its largest market: not "low (0.39)".
+    catalog = load_catalog()
+    australia = " ".join(briefing(catalog.profiles["AUS"], catalog).split())
+    assert "Trade exposure: 39% of its goods exports go to China." in australia
+    assert "63% of the public sees China as a security threat" in australia
+    assert "a tier of 0.20 on a scale where the United States is 1.0" in australia
+    china = " ".join(briefing(catalog.profiles["CHN"], catalog).split())
+    assert "it can press 25% of the partners in one turn" in china
+    assert "20% of a partner's public in each turn" in china
+    every = {**STATE_DIMENSIONS, **ADVERSARY_DIMENSIONS}
+    assert {d for d, meaning in every.items() if meaning.startswith("share")} <= set(SAID_AS)
+    for code in ("AUS", "NZL", "KOR", "JPN", "DEU", "USA", "CHN", "RUS"):
+        profile = catalog.profiles[code]
+        claims = [" ".join(c.split("Source:")[0].split()) for c in
+                  re.split(r"^- ", briefing(profile, catalog), flags=re.M)[1:]]
+        on_a_scale = [c for c in claims if "on a 0 to 1 scale" in c]
+        assert len(claims) - len(on_a_scale) == len(set(SAID_AS) & set(profile.values)), code
+        assert not [c for c in on_a_scale if c.lower().startswith(("share", "relative"))], code
+
+
+def test_the_actors_list_says_the_allies_sorting_is_not_the_reports(capsys):
+    # The report says some allies are more ambitious about the IP4 and names none: the
+    # list says whose sorting it is and what each ally's rests on.
+    assert main(["actors"]) == 0
+    out = capsys.readouterr().out
+    assert "by this exercise, not by the report, which names no ally" in " ".join(out.split())
+    assert "  DEU  Germany  [ambitious about the IP4: an outside indicator]" in out
+    assert "  ALB  Albania  [cautious about the IP4: an assumption]" in out
+    assert card("DEU", capsys).startswith(
+        "Germany (DEU), ally\nSorted as ambitious about the IP4 by this exercise, not by the "
+        "report, which names no ally")

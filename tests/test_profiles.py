@@ -202,6 +202,52 @@ def test_a_fake_quote_in_a_partner_entry_is_rejected() -> None:
         PartnerEntry.model_validate(raw)
 
 
+# A report value's sentence fixes its direction or its order; its number is this exercise's
+# reading of the sentence, and its reason says so. A reason that calls the value a guess or
+# an assumption is one that the report does not fix: label it an assumption.
+READING = "this exercise's reading"
+GUESSWORK = re.compile(r"\bguess|\bassum", re.IGNORECASE)
+
+
+def _report_values():
+    seen = set()
+    for governments in GOVERNMENT_SETTINGS:
+        for label, sourced in _all_evidence(load_catalog(governments)):
+            if sourced.source == "report" and (label, sourced.value) not in seen:
+                seen.add((label, sourced.value))
+                yield label, sourced
+
+
+def test_a_report_value_says_its_number_is_this_exercises_reading() -> None:
+    for label, sourced in _report_values():
+        reason = " ".join((sourced.reason or "").split())
+        assert READING in reason, (label, "a report value's reason says the number is "
+                                          f"{READING!r} of its sentence")
+        assert not GUESSWORK.search(reason), (label, "its reason says the value is a guess: "
+                                                     "make it source: assumption", reason)
+
+
+def test_the_allies_archetype_split_is_never_the_reports() -> None:
+    # The report names no ally: a report value on which the two archetypes differ can quote
+    # only the report's "some allies are more ambitious ... and some less so", and says
+    # that the sorting is this exercise's.
+    archetypes = AlliesFile.model_validate(_raw("allies.yaml")).archetypes
+    for dim, ambitious in archetypes["ambitious"].items():
+        cautious = archetypes["cautious"][dim]
+        if "report" in (ambitious.source, cautious.source) and ambitious.value != cautious.value:
+            for v in (ambitious, cautious):
+                assert v.source == "report" and "exercise's" in " ".join(v.reason.split()), dim
+
+
+def test_a_quote_belongs_only_to_a_report_value() -> None:
+    # An assumption's card shows its reason, never a quote: a sentence that bears on it goes
+    # in the reason, in double quotes, where the tests check it too.
+    with pytest.raises(ValidationError, match="belongs to a 'report' value"):
+        Sourced(value=0.5, source="assumption", reason="a guess",
+                quote="The IP4 and NATO have also coordinated positions on issues such as "
+                      "North Korea.")
+
+
 @pytest.mark.parametrize("source", ["report", "outside", "assumption"])
 def test_missing_evidence_is_rejected(source: str) -> None:
     with pytest.raises(ValidationError, match=REQUIRED_FIELD[source]):
@@ -428,8 +474,9 @@ def _odd_profile_rows() -> dict[str, list[str]]:
 
 
 def _cell(value: Sourced) -> str:
-    """A value as the ODD's table writes it: ``.229 O``, ``1.0 R``."""
-    text = f"{value.value:g}".removeprefix("0") if value.value < 1 else f"{value.value:.1f}"
+    """A value as the ODD's table writes it: ``.229 O``, ``1.0 R``, ``0 A``."""
+    text = (f"{value.value:g}".removeprefix("0") if 0 < value.value < 1
+            else f"{value.value:.1f}" if value.value else "0")
     return f"{text} {LETTER[value.source]}"
 
 
@@ -451,3 +498,32 @@ def test_the_odd_profile_table_quotes_the_data(catalog: Catalog) -> None:
         if dimension != "capability":  # set per ally: the table says so
             assert allies == " / ".join(_cell(archetypes[a][dimension])
                                         for a in ("ambitious", "cautious")), dimension
+
+
+def test_the_odd_adversary_table_quotes_the_data(catalog: Catalog) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = text.split("### 2.4 ")[1].split("\n### ")[0]
+    rows = {m.group(1): [c.strip() for c in line.strip("|").split("|")][1:3]
+            for line in section.splitlines() if (m := ODD_TABLE.match(line))}
+    assert set(rows) == set(ADVERSARY_DIMENSIONS)
+    for dimension, cells in rows.items():
+        assert cells == [_cell(catalog.profiles[c].values[dimension]) for c in ("CHN", "RUS")], \
+            dimension
+
+
+def test_the_odd_says_how_much_rests_on_the_report(catalog: Catalog) -> None:
+    # docs/ODD.md 6.1 quotes the line a run's report prints about its sources: how many
+    # values rest on how many distinct sentences of the report (one sentence serves every
+    # ally of an archetype, so values alone overstate the report's part).
+    from analysis.narrative import provenance
+    from sim.runner import recorded_profiles
+
+    text = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = text.split("### 6.1 ")[1].split("\n### ")[0]
+    quoted = " ".join(line.removeprefix(">").strip() for line in section.splitlines()
+                      if line.startswith(">"))
+    line = provenance(recorded_profiles(catalog))
+    assert quoted == line
+    sentences = {v.quote for p in catalog.profiles.values() for v in p.values.values()
+                 if v.source == "report"}
+    assert f" on {len(sentences)} distinct sentences of the report" in line

@@ -170,3 +170,19 @@ def test_the_account_and_report_carry_sources_and_the_stance_in_labels(folder):
 def test_every_term_of_the_utility_is_explained():
     assert set(TERM_MEANINGS) == set(TERM_WEIGHTS) == set(TERM_PROFILE) == set(TERMS) \
         == set(TERM_LABELS)
+
+
+def test_the_sources_count_the_reports_distinct_sentences_not_only_its_values():
+    # One sentence serves every ally of an archetype: the line says how many values rest on
+    # how many sentences, and that each number is this exercise's reading.
+    from agents.catalog import load_catalog
+    from analysis.narrative import provenance
+    from sim.runner import recorded_profiles
+
+    catalog = load_catalog().with_values({"JPN": {"china_threat": 0.6}}, "command line")
+    line = provenance(recorded_profiles(catalog))
+    sentences = {v.quote for p in catalog.profiles.values() for v in p.values.values()
+                 if v.source == "report"}
+    assert f"rest on {len(sentences)} distinct sentences of the report" in line
+    assert "each number this exercise's reading of its sentence" in line
+    assert "1 was set for this run" in line and "quote the report" not in line
