@@ -6,7 +6,15 @@ import pytest
 
 from scenarios.errors import InputError
 from scenarios.schema import Inject
-from sim.outputs import Choice, GroupStance, InjectFired, InjectReleased, read_events, read_manifest
+from sim.outputs import (
+    Choice,
+    GroupStance,
+    InjectFired,
+    InjectReleased,
+    read_events,
+    read_manifest,
+    to_jsonl,
+)
 from sim.protocol import FacilitatorSeat
 from sim.request import RunRequest
 from sim.runner import build, release_recorded, result_of, resume, take_back
@@ -327,9 +335,10 @@ def test_a_game_is_kept_in_its_run_folder_turn_by_turn_and_resumes_from_it(games
         if not game.model.waiting:
             game.next_turn()
     assert read_events(game.out / "events.jsonl") == game.model.events  # as it stands
-    again = resume(game.out)  # the server stopped: the game goes on from its folder
-    assert again.events[:len(game.model.events)] == game.model.events
-    assert again.waiting and again.waiting[0].actor == "JPN"  # to the next question
+    again = resume(game.out)  # the server stopped: the game stands as it stood
+    assert again.events == game.model.events and again.turns_done == game.model.turns_done
+    assert [r.key for r in again.waiting] == [r.key for r in game.model.waiting]
+    assert again.advance() and again.waiting[0].actor == "JPN"  # on to the next question
 
 
 def test_a_game_whose_folder_cannot_be_written_goes_on_and_says_so(games, tmp_path):
@@ -344,3 +353,67 @@ def test_a_game_whose_folder_cannot_be_written_goes_on_and_says_so(games, tmp_pa
     saved = (game.out / "events.jsonl").stat().st_mtime_ns
     game.pause()  # nothing played: the folder is not written again
     assert (game.out / "events.jsonl").stat().st_mtime_ns == saved
+
+
+# -- a game picked up again after the server stopped --------------------------------------
+
+def pick(request):
+    """The answer the tests give, a team's or the facilitator's: the last option."""
+    return request.decision.options[-1].id
+
+
+def answer_japan(game):
+    (request, *_) = game.waiting_for("JPN")
+    game.answer("JPN", pick(request), request.stage)
+
+
+def release_both(game):
+    game.hold("AUS")  # Australia's next choice, in turn 3, is the facilitator's
+    game.release(spot_inject())  # into turn 3
+
+
+def release_contingency(game):
+    game.release("sidelines_meeting")  # into the turn after the one under way
+
+
+def override_held(game):
+    (held,) = game.held_requests()
+    game.override(held.actor, pick(held))
+
+
+# Japan's intention and choice in turn 1; turn 2 (nobody is asked); a hold and a release;
+# turn 3 (the release fires), a contingency released into turn 4, Japan's intention, then
+# Japan's and Australia's choices (Australia's held): a game may stop after any step.
+STEPS = [answer_japan, answer_japan, lambda g: g.next_turn(), release_both,
+         lambda g: g.next_turn(), release_contingency, answer_japan, override_held,
+         answer_japan]
+
+
+def play_steps(game, steps):
+    for step in steps:
+        step(game)
+
+
+def finish(game, steps=tuple(STEPS)):
+    play_steps(game, steps)
+    play_out(game, pick)
+    return game
+
+
+def test_a_game_stopped_in_the_browser_goes_on_at_the_terminal_with_its_hold_and_release(
+        tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    at_the_terminal = [step for step in STEPS if step is not release_contingency]
+    whole = finish(Games(runs=tmp_path / "a").start(SCENARIO, seed=3, people=("JPN",)),
+                   at_the_terminal)
+    game = Games(runs=tmp_path / "b").start(SCENARIO, seed=3, people=("JPN",))
+    play_steps(game, STEPS[:4])  # between turns 2 and 3, the hold and the release set
+
+    def typed(prompt: str) -> str:  # "JPN chooses (1-3 or id): ": the last option
+        return prompt.split("(1-")[1].split(" ")[0]
+
+    monkeypatch.setattr("builtins.input", typed)
+    assert main(["run", "--resume", str(game.out)]) == 0, capsys.readouterr().err
+    assert "[AUS, held: the facilitator answers] turn 3" in capsys.readouterr().out
+    assert (game.out / "events.jsonl").read_text() == to_jsonl(whole.model.events)
