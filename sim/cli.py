@@ -126,7 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenarios", action="append", default=[], type=Path, metavar="DIR",
                        help="a folder of scenario files the facilitator may open; repeatable")
     serve.add_argument("--runs", type=Path, default=Path("runs"),
-                       help="where games write their run folders (default runs/)")
+                       help="where games write their run folders (default runs/); the "
+                       "console lists the games saved there to open again")
+    serve.add_argument("--resume", action="append", default=[], type=Path,
+                       metavar="RUN_FOLDER", help="open the game saved in this run folder "
+                       "again at start (paused, its seats with new join codes); repeatable")
     serve.set_defaults(handler=cmd_serve)
 
     rules = sub.add_parser("rules", help="list the IP4 coordination rules and their parameters")
@@ -332,7 +336,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as missing:
         raise InputError.one("serve", "", f"the browser needs the web extra ({missing.name} "
                              "is missing): pip install 'ip4sim[web]'") from None
-    serve(args.host, args.port, tuple(args.scenarios), args.runs)
+    serve(args.host, args.port, tuple(args.scenarios), args.runs, tuple(args.resume))
     return 0
 
 

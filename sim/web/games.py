@@ -26,13 +26,22 @@ from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
-from sim.outputs import Choice, ConsoleSettings, InjectReleased
+from sim.outputs import (
+    Choice,
+    ConsoleSettings,
+    InjectReleased,
+    RunManifest,
+    folder_kind,
+    read_manifest,
+    refuse_unless,
+)
 from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage, white_cell_of
 from sim.request import RunRequest
 from sim.runner import (
     build,
     pending_of,
     result_of,
+    resume,
     standing_holds,
     take_back,
     write_run,
@@ -112,10 +121,10 @@ class Game:
         says "in progress" until its last turn, with what the events do not hold yet: the
         white cell's holds and releases not yet fired, the answers given to a round still
         open, the console's settings), as a terminal game is kept: a server stopped in
-        the middle of a class loses no turn played and no answer given, and
-        `ip4sim run --resume` goes on from the folder. Written only when any of that
-        changed (20-30 ms on a long game); a folder that cannot be written is said on the
-        console (``unsaved``), and the game goes on."""
+        the middle of a class loses no turn played and no answer given, and the console
+        (:meth:`Games.reopen`) or `ip4sim run --resume` goes on from the folder. Written
+        only when any of that changed (20-30 ms on a long game); a folder that cannot be
+        written is said on the console (``unsaved``), and the game goes on."""
         with self.changed:
             mark = self.saved_mark()
             if mark == self._saved:
@@ -368,6 +377,48 @@ def held_seat(model: IP4Model, actor: str) -> FacilitatorSeat:
     return seat
 
 
+def join_codes(people: tuple[str, ...]) -> dict[str, str]:
+    """A new six-digit join code for each seat played by people."""
+    return {code: f"{secrets.randbelow(10**6):06d}" for code in people}
+
+
+@dataclass(frozen=True)
+class SavedGame:
+    """A game saved in a run folder, as the console lists it to open again."""
+
+    folder: Path
+    record: RunManifest
+
+
+def listed(folder: Path) -> SavedGame | None:
+    """The game saved in ``folder``, or None when it holds none this version can read."""
+    if folder_kind(folder) != "run":
+        return None
+    try:
+        record = read_manifest(folder)
+    except InputError:  # a field this version does not read: it cannot be opened either
+        return None
+    return SavedGame(folder, record) if is_game(record) else None
+
+
+def is_game(record: RunManifest) -> bool:
+    """Whether a run folder holds a game: played by people, or in the browser."""
+    return "human" in record.players.values() or record.command == SERVED
+
+
+def saved_game(folder: Path) -> RunManifest:
+    """The manifest of the game saved in ``folder``; InputError naming what the folder
+    holds when it is not a game."""
+    refuse_unless(folder, {"run"}, "not a saved game: nothing to open")
+    record = read_manifest(folder)
+    if not is_game(record):
+        raise InputError.one(str(folder), "", (
+            "holds a run the engine played alone (no seat played by people, not played in "
+            f"the browser): nothing to pick up; `ip4sim run --replay {folder / 'events.jsonl'}` "
+            "plays it again"))
+    return record
+
+
 def _no_such_inject(name: str, available: list[Inject]) -> Inject:
     names = ", ".join(i.id for i in available) or "none left"
     raise InputError.one("inject", "id", f"no contingency inject {name!r} to release ({names})")
@@ -446,13 +497,56 @@ class Games:
         game_id = secrets.token_hex(4)
         model = build(checked, {code: HumanSeat() for code in checked.request.players})
         out = out or self.runs / f"web-{checked.loaded.scenario.id}-{game_id}"
-        codes = {code: f"{secrets.randbelow(10**6):06d}" for code in checked.request.players}
-        game = Game(game_id, model, codes, Path(out), show_engine, clock=self.clock)
+        game = Game(game_id, model, join_codes(checked.request.players), Path(out),
+                    show_engine, clock=self.clock)
         model.advance(until_turn=1)
         game.set_time_limit(time_limit)  # bumps, and so saves the first turn
         with self.lock:
             self.games[game_id] = game
         return game
+
+    def reopen(self, folder: Path) -> Game:
+        """The game saved in a run folder, open on this server again (the one open already,
+        if it is): the same scenario, rule, seed and record, standing where it stopped,
+        with the white cell's holds and releases not yet fired and the console's settings
+        as its manifest keeps them; the seats its manifest names as played by people each
+        get a new join code (codes are never written to the folder, an output others may
+        read). It saves into the same folder. A game in progress opens paused: the seats
+        need their new codes before their clocks run. InputError names a folder that holds
+        no game (another kind of output, a run the engine played alone) or whose scenario
+        file changed since."""
+        folder = Path(folder)
+        with self.lock:  # two clicks on one folder open one game
+            opened = next((g for g in self.games.values()
+                           if g.out.resolve() == folder.resolve()), None)
+            if opened is None:
+                opened = self.game_from(folder, secrets.token_hex(4))
+                self.games[opened.id] = opened
+        return opened
+
+    def game_from(self, folder: Path, game_id: str) -> Game:
+        """A game standing where the one saved in ``folder`` stopped (see :meth:`reopen`)."""
+        record = saved_game(folder)
+        model = resume(folder)
+        console = record.console or ConsoleSettings()
+        game = Game(game_id, model, join_codes(model.checked.request.players), folder,
+                    console.show_engine, clock=self.clock, time_limit=console.time_limit,
+                    paused=not model.finished)
+        game.paused_at = self.clock() if game.paused else None
+        game._stamp()
+        game._saved = game.saved_mark()  # the folder holds it: opening it rewrites nothing
+        return game
+
+    def saved(self) -> list[SavedGame]:
+        """The games saved in the folders of this server's runs folder and not open on it:
+        in progress first, then finished, the latest saved first in each."""
+        with self.lock:
+            open_here = {g.out.resolve() for g in self.games.values()}
+        folders = sorted(self.runs.iterdir()) if self.runs.is_dir() else []
+        found = [game for folder in folders if folder.resolve() not in open_here
+                 and (game := listed(folder)) is not None]
+        found.sort(key=lambda s: s.record.created, reverse=True)
+        return sorted(found, key=lambda s: s.record.status != "in progress")
 
     def get(self, game_id: str) -> Game:
         try:
