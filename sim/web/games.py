@@ -31,7 +31,6 @@ from sim.outputs import (
     ConsoleSettings,
     InjectReleased,
     RunManifest,
-    folder_kind,
     read_manifest,
     refuse_unless,
 )
@@ -391,14 +390,11 @@ class SavedGame:
 
 
 def listed(folder: Path) -> SavedGame | None:
-    """The game saved in ``folder``, or None when it holds none this version can read."""
-    if folder_kind(folder) != "run":
-        return None
+    """The game saved in ``folder``, or None when it holds none this version can open."""
     try:
-        record = read_manifest(folder)
-    except InputError:  # a field this version does not read: it cannot be opened either
+        return SavedGame(folder, saved_game(folder))
+    except InputError:  # another output, a run the engine played alone, a broken manifest
         return None
-    return SavedGame(folder, record) if is_game(record) else None
 
 
 def is_game(record: RunManifest) -> bool:
