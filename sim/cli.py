@@ -28,7 +28,7 @@ from sim.provenance import package_version
 
 if TYPE_CHECKING:
     from sim.app import Comparison, LiveAccount
-    from sim.outputs import EventBase
+    from sim.outputs import ConsoleSettings, EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
 
@@ -129,7 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenarios", action="append", default=[], type=Path, metavar="DIR",
                        help="a folder of scenario files the facilitator may open; repeatable")
     serve.add_argument("--runs", type=Path, default=Path("runs"),
-                       help="where games write their run folders (default runs/)")
+                       help="where games write their run folders (default runs/); the "
+                       "console lists the games saved there to open again")
+    serve.add_argument("--resume", action="append", default=[], type=Path,
+                       metavar="RUN_FOLDER", help="open the game saved in this run folder "
+                       "again at start (paused, its seats with new join codes); repeatable")
     serve.set_defaults(handler=cmd_serve)
 
     rules = sub.add_parser("rules", help="list the IP4 coordination rules and their parameters")
@@ -335,7 +339,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as missing:
         raise InputError.one("serve", "", f"the browser needs the web extra ({missing.name} "
                              "is missing): pip install 'ip4sim[web]'") from None
-    serve(args.host, args.port, tuple(args.scenarios), args.runs)
+    serve(args.host, args.port, tuple(args.scenarios), args.runs, tuple(args.resume))
     return 0
 
 
@@ -368,18 +372,20 @@ def resume_game(args: argparse.Namespace) -> int:
             f"{out}-replayed` plays it again, its report and figures with it"))
     live = LiveAccount(record.scenario.turn_represents, record.actors)
     model = resume(out, observe=live)
-    status = play_with_people(model, live, out)
+    status = play_with_people(model, live, out, record.console)
     if status:
         return status
-    written = report(result_of(model), out, command())
+    written = report(result_of(model, record.console), out, command())
     live.flush()
     print(f"wrote {out}/: " + ", ".join(written))
     return 0
 
 
-def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
+def play_with_people(model, live: LiveAccount | None, out: Path,
+                     console: ConsoleSettings | None = None) -> int:
     """Play to the end, asking the people at the terminal; if they stop (end of input,
-    Ctrl-C), save the game so far in ``out`` and say how to go on. 0, or the exit code."""
+    Ctrl-C), save the game so far in ``out`` (with a browser game's ``console`` settings,
+    kept for the browser) and say how to go on. 0, or the exit code."""
     from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
     from sim.runner import result_of, write_run
 
@@ -388,7 +394,7 @@ def play_with_people(model, live: LiveAccount | None, out: Path) -> int:
     except LookupError as missing:  # a replay that does not fit this scenario
         raise InputError.one("--replay", "", str(missing).strip("'")) from None
     except (PlayerQuit, KeyboardInterrupt) as stop:
-        write_run(result_of(model), out, command())
+        write_run(result_of(model, console), out, command())
         why = str(stop) if isinstance(stop, PlayerQuit) else "interrupted"
         print(f"\nstopped ({why}); the game so far is saved in {out}/ (turn "
               f"{model.turns_done + 1} in progress). Go on with: ip4sim run --resume {out}",

@@ -35,7 +35,7 @@ from sim.phases.council import Council
 from sim.phases.information import Information
 from sim.phases.metrics import Metrics
 from sim.phases.timeline import Timeline
-from sim.protocol import Answer, EngineSeat, Request, Seat, check_answer
+from sim.protocol import Answer, EngineSeat, Key, Request, Seat, check_answer
 from sim.request import CheckedRun, RunRequest
 
 Process = Generator[list[Request], dict[str, Answer], None]
@@ -92,7 +92,7 @@ class IP4Model(mesa.Model):
         self._turn: Process | None = None  # the turn under way
         self._played = False  # its process has run to the end; step() closes it
         self._asked: list[Request] | None = None
-        self._answers: dict[tuple, Answer] = {}
+        self._answers: dict[Key, Answer] = {}
 
     @classmethod
     def from_checked(cls, checked: CheckedRun, seats: dict[str, Seat] | None = None,
@@ -205,6 +205,12 @@ class IP4Model(mesa.Model):
                 self.waiting = [r for r in self.waiting if r.key not in self._answers]
                 return
         raise LookupError(f"no open question for {actor}")
+
+    @property
+    def given(self) -> dict[Key, Answer]:
+        """The answers given to the round of requests under way, while another seat has
+        yet to answer: the round's events are logged only once every seat has."""
+        return dict(self._answers)
 
     def _drive(self) -> list[Request]:
         """Run the turn until it needs answers no seat has given; [] once it is over."""

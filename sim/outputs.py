@@ -310,6 +310,48 @@ class ScenarioRecord(BaseModel):
     turn_represents: str
 
 
+Stage = Literal["intention", "choice"]  # what a request asks: an intention, or a choice
+
+
+class GivenAnswer(BaseModel):
+    """An answer a seat gave to a round of questions that another seat has still to answer:
+    the events hold a round's answers only once it is complete."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    turn: int
+    decision: str
+    actor: str
+    stage: Stage
+    option: str
+    by: str = Field(description="who answered, as a choice records it ('human', ...)")
+
+
+class Pending(BaseModel):
+    """What a game stopped in the middle holds beyond its events, so that a resume picks
+    it up as it stood: the white cell's holds, its releases not yet fired, and the answers
+    given to a round still open."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    holds: dict[str, list[Stage]] = Field(default_factory=dict, description=(
+        "actor -> the stages of its next requests the facilitator answers (held, or open "
+        "and held)"))
+    releases: list[InjectReleased] = Field(default_factory=list, description=(
+        "injects released into turns to come, in the order they fire"))
+    answers: list[GivenAnswer] = Field(default_factory=list, description=(
+        "answers given to the round under way, whose other seats have yet to answer"))
+
+
+class ConsoleSettings(BaseModel):
+    """The browser console's settings for a game (``ip4sim serve``), kept for a reopening."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_limit: float | None = Field(None, description="seconds a seat has for each answer")
+    show_engine: bool = Field(True, description="seats see the engine's reading")
+
+
 class ProfileValue(BaseModel):
     """One profile value a run used, with where it comes from (``agents/profiles.py``)."""
 
@@ -348,6 +390,12 @@ class RunManifest(BaseModel):
                                        description="profile dimension -> what it means")
     report: str = Field("", description="the report the profiles' quotes come from")
     turns_played: int = 0
+    # the two below are left out where there is nothing to say, so a run with no white
+    # cell and no open round writes the manifest it wrote before they were added
+    pending: Pending | None = Field(None, exclude_if=lambda v: v is None, description=(
+        "a game stopped with holds, releases or answers its events do not hold yet"))
+    console: ConsoleSettings | None = Field(None, exclude_if=lambda v: v is None,
+                                            description="a browser game's console settings")
     versions: dict[str, str] = Field(default_factory=dict)
     git_commit: str | None = None
     command: list[str] = Field(default_factory=list)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.model import IP4Model
-from sim.protocol import Request
+from sim.protocol import FacilitatorSeat, Request
 
 
 class PlayerQuit(Exception):
@@ -27,11 +27,14 @@ class TerminalPlayer:
         self.ask_line = ask or input
         self.say = say or print
 
-    def ask(self, request: Request) -> str:
+    def ask(self, request: Request, held: bool = False) -> str:
+        """The option a person answers ``request`` with; ``held``: a request the white cell
+        holds (a resumed game's), which the facilitator answers."""
         options = request.decision.options
         what = "intends (stated to the other partners)" if request.stage == "intention" \
             else "chooses"
-        self.say(f"\n[{request.actor}] turn {request.turn}: {request.decision.question}")
+        who = f"{request.actor}, held: the facilitator answers" if held else request.actor
+        self.say(f"\n[{who}] turn {request.turn}: {request.decision.question}")
         if request.consultation:
             self.say(f"  the consultation: {request.consultation}")
         for k, option in enumerate(options, 1):
@@ -67,10 +70,14 @@ class TerminalPlayer:
 
 def play_at_terminal(model: IP4Model, player: TerminalPlayer,
                      before_asking: Callable[[], None] = lambda: None) -> IP4Model:
-    """Play to the end, asking the person behind each waiting seat in turn;
-    ``before_asking`` brings them up to date (a live account)."""
+    """Play to the end, asking the person behind each waiting seat in turn (a request the
+    white cell holds, in a game resumed from the browser, is the facilitator's, and
+    recorded so); ``before_asking`` brings them up to date (a live account)."""
+    people = set(model.checked.request.players)
     while waiting := model.advance():
         for request in waiting:
             before_asking()
-            model.answer(request.actor, player.ask(request), by="human", stage=request.stage)
+            held = request.actor not in people
+            model.answer(request.actor, player.ask(request, held),
+                         by=FacilitatorSeat.name if held else "human", stage=request.stage)
     return model

@@ -15,13 +15,13 @@ so a recorded game replays exactly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 from scenarios.schema import DecisionPoint
-from sim.outputs import Choice, EventBase, GroupStance
+from sim.outputs import Choice, EventBase, GroupStance, Stage
 
-Stage = Literal["intention", "choice"]
 Key = tuple[int, str, str, str]  # turn, decision, actor, stage
 
 
@@ -145,9 +145,9 @@ class FacilitatorSeat:
 
     name = "facilitator"
 
-    def __init__(self, behind: Seat | None = None):
+    def __init__(self, behind: Seat | None = None, held: Iterable[Stage] = ()):
         self.behind = behind or EngineSeat()
-        self.held: set[str] = set()
+        self.held: set[str] = set(held)
 
     def hold(self, stage: Stage = "choice") -> None:
         self.held.add(stage)
@@ -158,6 +158,14 @@ class FacilitatorSeat:
             return None
         given = self.behind.answer(request)
         return Answer(given, self.behind.name) if isinstance(given, str) else given
+
+
+def white_cell_of(seat: Seat | None) -> FacilitatorSeat | None:
+    """The white cell's seat behind an actor: the seat itself, or, in a game played again
+    from its record, the one that answers past the record's end."""
+    if isinstance(seat, ScriptedSeat):
+        seat = seat.then
+    return seat if isinstance(seat, FacilitatorSeat) else None
 
 
 class AnswerError(ValueError):

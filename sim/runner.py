@@ -21,19 +21,31 @@ from agents.profiles import ADVERSARY_DIMENSIONS, REPORT, STATE_DIMENSIONS
 from scenarios.errors import InputError
 from sim.model import IP4Model
 from sim.outputs import (
+    ConsoleSettings,
     EventBase,
+    GivenAnswer,
     InjectReleased,
+    Pending,
     ProfileValue,
     Row,
     RunManifest,
     ScenarioRecord,
+    Stage,
     differences,
     read_events,
     read_manifest,
     refuse_unless,
     write_run_folder,
 )
-from sim.protocol import EngineSeat, HumanSeat, ScriptedSeat, Seat
+from sim.protocol import (
+    Answer,
+    EngineSeat,
+    FacilitatorSeat,
+    HumanSeat,
+    ScriptedSeat,
+    Seat,
+    white_cell_of,
+)
 from sim.provenance import git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest
 
@@ -45,6 +57,8 @@ class RunResult:
     timeseries: list[Row]
     players: dict[str, str] = field(default_factory=dict)  # actor -> who chose, if not the engine
     turns_played: int = 0
+    pending: Pending | None = None  # a game stopped in the middle: what its events do not hold
+    console: ConsoleSettings | None = None  # a browser game's console settings
 
     @property
     def complete(self) -> bool:
@@ -70,12 +84,40 @@ def play(run: RunRequest | CheckedRun, seats: dict[str, Seat] | None = None,
     return result_of(build(run, seats, observe, explained).run())
 
 
-def result_of(model: IP4Model) -> RunResult:
+def result_of(model: IP4Model, console: ConsoleSettings | None = None) -> RunResult:
+    """The run so far; ``console``: a browser game's settings, kept in its manifest."""
     players = {code: seat.name for code, seat in model.seats.items()}
     players.update(dict.fromkeys(model.checked.request.players, "human"))
     players = dict(sorted(players.items()))  # one order however the seats were taken
     return RunResult(model.checked, list(model.events), list(model.timeseries), players,
-                     model.turns_done)
+                     model.turns_done, pending_of(model), console)
+
+
+def pending_of(model: IP4Model) -> Pending | None:
+    """What a game holds beyond its events, for a resume to pick up: the white cell's
+    holds, its releases not yet fired and the answers given to the round under way
+    (the engine's own are drawn again); None when there is none."""
+    released = model.timeline.released
+    pending = Pending(
+        holds={actor: sorted(stages) for actor, stages in sorted(standing_holds(model).items())},
+        releases=[r for turn in sorted(released) for r in released[turn]],
+        answers=[GivenAnswer(turn=turn, decision=decision, actor=actor, stage=stage,
+                             option=answer.option, by=answer.by)
+                 for (turn, decision, actor, stage), answer in model.given.items()
+                 if answer.by != EngineSeat.name])
+    return None if pending == Pending() else pending
+
+
+def standing_holds(model: IP4Model) -> dict[str, set[Stage]]:
+    """The white cell's holds in force, by actor: those not put yet, and those whose
+    request is open (a game played again from its record puts it again)."""
+    holds = {actor: set(seat.held) for actor, s in model.seats.items()
+             if (seat := white_cell_of(s)) is not None}
+    people = set(model.checked.request.players)
+    for request in model.waiting:
+        if request.actor not in people:
+            holds.setdefault(request.actor, set()).add(request.stage)
+    return {actor: stages for actor, stages in holds.items() if stages}
 
 
 # -- the run folder ---------------------------------------------------------------------
@@ -105,7 +147,8 @@ def manifest(result: RunResult, command: list[str] | None = None) -> RunManifest
         actors={code: p.name for code, p in checked.catalog.profiles.items()},
         profiles=recorded_profiles(checked.catalog),
         dimensions={**STATE_DIMENSIONS, **ADVERSARY_DIMENSIONS}, report=REPORT,
-        turns_played=result.turns_played, versions=versions(), git_commit=git_commit(),
+        turns_played=result.turns_played, pending=result.pending, console=result.console,
+        versions=versions(), git_commit=git_commit(),
         command=command or [], created=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
@@ -162,8 +205,9 @@ def recorded(folder: Path) -> tuple[RunManifest, list[EventBase]]:
 
 
 def resume(folder: Path, observe: Callable[[EventBase], None] | None = None) -> IP4Model:
-    """A saved game, played again to where it stopped; the people's seats then wait for
-    their next answers."""
+    """A saved game, played again to where it stopped, with what its manifest says its
+    events do not hold yet (:class:`Pending`): the people's seats and the white cell's
+    held requests then wait for their next answers."""
     record, events = recorded(folder)
     checked = request_of(record).check()
     if checked.loaded.sha256 != record.scenario.sha256:
@@ -171,41 +215,58 @@ def resume(folder: Path, observe: Callable[[EventBase], None] | None = None) -> 
         raise InputError.one(str(folder), "scenario", (
             f"{record.scenario.file} changed since the game was saved: "
             f"{differences({what: record.scenario.sha256}, {what: checked.loaded.sha256})}"))
-    return replayed(checked, events, observe=observe)
+    under_way = max([record.turns_played, *(e.turn for e in events)])
+    return replayed(checked, events, until_turn=under_way, observe=observe,
+                    pending=record.pending)
 
 
-def take_back(model: IP4Model, turn: int) -> IP4Model:
+def take_back(model: IP4Model, turn: int, holds: dict[str, set[Stage]] | None = None
+              ) -> IP4Model:
     """The game as it stood at the start of ``turn``: a new model that replays only the
-    answers given before it; the people's seats wait from there."""
-    return replayed(model.checked, model.events, before_turn=turn)
+    answers given before it; the people's seats wait from there, and the white cell
+    holds ``holds`` (actor -> stages) from there."""
+    kept = Pending(holds={actor: sorted(stages) for actor, stages in (holds or {}).items()})
+    return replayed(model.checked, model.events, until_turn=turn - 1, before_turn=turn,
+                    pending=kept)
 
 
-def replayed(checked: CheckedRun, events: list[EventBase], before_turn: int | None = None,
-             observe: Callable[[EventBase], None] | None = None) -> IP4Model:
-    """A game played again from its record: the people's and the facilitator's answers
-    and released injects (before ``before_turn``, if given) replayed, each answer keeping
-    who gave it; the engine's played again; then the people's seats wait. With
-    ``before_turn`` it stops at the start of that turn."""
-    model = build(checked, replay_seats(checked, events, before_turn), observe)
-    release_recorded(model, events, before_turn)
-    model.advance(until_turn=None if before_turn is None else before_turn - 1)
+def replayed(checked: CheckedRun, events: list[EventBase], until_turn: int,
+             before_turn: int | None = None,
+             observe: Callable[[EventBase], None] | None = None,
+             pending: Pending | None = None) -> IP4Model:
+    """A game played again from its record to ``until_turn`` (a turn under way, as far as
+    its seats had answered): the people's and the facilitator's answers and released
+    injects (before ``before_turn``, if given) replayed, each answer keeping who gave it;
+    the engine's played again. ``pending``: what the record does not hold yet, given and
+    released again, and the white cell's holds, which apply past the record's end."""
+    pending = pending or Pending()
+    model = build(checked, replay_seats(checked, events, before_turn, pending), observe)
+    release_recorded(model, [*events, *pending.releases], before_turn)
+    model.advance(until_turn=until_turn)
     return model
 
 
 def replay_seats(checked: CheckedRun, events: list[EventBase],
-                 before_turn: int | None = None) -> dict[str, Seat]:
-    """The seats that give a record's answers again: one for each actor someone other
-    than the engine answered for (named as the record names them: a person, the
-    facilitator), the engine after the record ends; the request's people wait there."""
+                 before_turn: int | None = None, pending: Pending | None = None
+                 ) -> dict[str, Seat]:
+    """The seats that give a record's answers again (and ``pending``'s answers, given to a
+    round the record does not hold yet): one for each actor someone other than the
+    engine answered for (named as the record names them: a person, the facilitator) or
+    the white cell holds; past the record, the request's people wait, the white cell
+    holds what ``pending`` says it held and the engine answers the rest."""
+    pending = pending or Pending()
     people = set(checked.request.players)
-    script = ScriptedSeat.from_events(events, before_turn=before_turn, keep_by=True)
-    who: dict[str, str] = {}
-    for (_, _, actor, _), answer in script.script.items():
-        if answer.by != "engine" and who.get(actor) != "human":  # a person's seat is theirs
+    script = ScriptedSeat.from_events(events, before_turn=before_turn).script
+    script.update({(a.turn, a.decision, a.actor, a.stage): Answer(a.option, a.by)
+                   for a in pending.answers})
+    who = dict.fromkeys(pending.holds, FacilitatorSeat.name)
+    for (_, _, actor, _), answer in script.items():
+        if answer.by != EngineSeat.name and who.get(actor) != "human":  # a person's seat
             who[actor] = "human" if actor in people else answer.by
-    return {actor: ScriptedSeat(script.script, keep_by=True,  # named as the manifest's players
+    return {actor: ScriptedSeat(script, keep_by=True,  # named as the manifest's players
                                 name="human" if actor in people else who[actor],
-                                then=HumanSeat() if actor in people else EngineSeat())
+                                then=HumanSeat() if actor in people else
+                                FacilitatorSeat(held=pending.holds.get(actor, ())))
             for actor in people | set(who)}
 
 

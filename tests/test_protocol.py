@@ -4,7 +4,7 @@ takes back a turn, and everything else stays as the engine plays it."""
 import pytest
 
 from sim.model import IP4Model, SeatsWaiting
-from sim.outputs import GroupStance, JointPosition, read_events, to_jsonl
+from sim.outputs import GroupStance, JointPosition, read_events, read_manifest, to_jsonl
 from sim.protocol import HumanSeat
 from sim.request import RunRequest
 from sim.runner import build, result_of, resume, take_back, write_run
@@ -88,9 +88,13 @@ def test_a_game_interrupted_mid_turn_resumes_to_the_same_events(tmp_path):
     whole = play_room(people_model())
     assert whole.finished
     stopped = play_room(people_model(), stop_after=7)
-    assert not stopped.finished and stopped.waiting
+    assert not stopped.finished and len(stopped.waiting) == 1  # one of a round's two answered
     folder = write_run(result_of(stopped), tmp_path / "saved")
-    again = play_room(resume(folder))
+    (given,) = read_manifest(folder).pending.answers  # the round's events are not logged yet
+    resumed = resume(folder)
+    assert (given.actor, given.by) == (next(iter(stopped.given))[2], "human")
+    assert [r.key for r in resumed.waiting] == [r.key for r in stopped.waiting]  # not again
+    again = play_room(resumed)
     assert to_jsonl(again.events) == to_jsonl(whole.events)
     assert read_events(folder / "events.jsonl") == stopped.events
 

@@ -205,11 +205,15 @@ def turn_of(status_text: str) -> int:
     return int(status_text.split(", turn ")[1].split(" ")[0])
 
 
-def step(console):
-    """One move of the white cell: let the engine answer a waiting seat, or go on."""
+def step(console, timeout=20.0):
+    """One move of the white cell: let the engine answer a waiting seat, or go on (once
+    the page shows either: a page drawn before the seats' panel has neither)."""
     before = status(console)
-    if console.find_elements(By.CSS_SELECTOR, "[class*=ip4-engine-]"):
-        click(console, "[class*=ip4-engine-]")
-    else:
-        click(console, ".ip4-next")
+    end = time.monotonic() + timeout
+    while not (move := next((css for css in ("[class*=ip4-engine-]", ".ip4-next:enabled")
+                             if console.find_elements(By.CSS_SELECTOR, css)), None)):
+        if time.monotonic() > end:
+            raise AssertionError("no seat to answer for and no turn to play")
+        time.sleep(0.05)
+    click(console, move)
     until_changed(console, before)

@@ -6,10 +6,26 @@ import pytest
 
 from scenarios.errors import InputError
 from scenarios.schema import Inject
-from sim.outputs import Choice, GroupStance, InjectFired, InjectReleased, read_events, read_manifest
+from sim.outputs import (
+    Choice,
+    GroupStance,
+    InjectFired,
+    InjectReleased,
+    read_events,
+    read_manifest,
+    to_jsonl,
+)
 from sim.protocol import FacilitatorSeat
 from sim.request import RunRequest
-from sim.runner import build, release_recorded, result_of, resume, take_back
+from sim.runner import (
+    build,
+    pending_of,
+    release_recorded,
+    result_of,
+    resume,
+    take_back,
+    write_run,
+)
 from sim.web.games import TIMED_OUT, Games, Refused, SeatRefused
 
 SCENARIO = "dprk_provocation"
@@ -327,9 +343,10 @@ def test_a_game_is_kept_in_its_run_folder_turn_by_turn_and_resumes_from_it(games
         if not game.model.waiting:
             game.next_turn()
     assert read_events(game.out / "events.jsonl") == game.model.events  # as it stands
-    again = resume(game.out)  # the server stopped: the game goes on from its folder
-    assert again.events[:len(game.model.events)] == game.model.events
-    assert again.waiting and again.waiting[0].actor == "JPN"  # to the next question
+    again = resume(game.out)  # the server stopped: the game stands as it stood
+    assert again.events == game.model.events and again.turns_done == game.model.turns_done
+    assert [r.key for r in again.waiting] == [r.key for r in game.model.waiting]
+    assert again.advance() and again.waiting[0].actor == "JPN"  # on to the next question
 
 
 def test_a_game_whose_folder_cannot_be_written_goes_on_and_says_so(games, tmp_path):
@@ -344,3 +361,169 @@ def test_a_game_whose_folder_cannot_be_written_goes_on_and_says_so(games, tmp_pa
     saved = (game.out / "events.jsonl").stat().st_mtime_ns
     game.pause()  # nothing played: the folder is not written again
     assert (game.out / "events.jsonl").stat().st_mtime_ns == saved
+
+
+# -- a game picked up again after the server stopped --------------------------------------
+
+def pick(request):
+    """The answer the tests give, a team's or the facilitator's: the last option."""
+    return request.decision.options[-1].id
+
+
+def answer_japan(game):
+    (request, *_) = game.waiting_for("JPN")
+    game.answer("JPN", pick(request), request.stage)
+
+
+def release_both(game):
+    game.hold("AUS")  # Australia's next choice, in turn 3, is the facilitator's
+    game.release(spot_inject())  # into turn 3
+
+
+def release_contingency(game):
+    game.release("sidelines_meeting")  # into the turn after the one under way
+
+
+def override_held(game):
+    (held,) = game.held_requests()
+    game.override(held.actor, pick(held))
+
+
+# Japan's intention and choice in turn 1; turn 2 (nobody is asked); a hold and a release;
+# turn 3 (the release fires), a contingency released into turn 4, Japan's intention, then
+# Japan's and Australia's choices (Australia's held): a game may stop after any step.
+STEPS = [answer_japan, answer_japan, lambda g: g.next_turn(), release_both,
+         lambda g: g.next_turn(), release_contingency, answer_japan, override_held,
+         answer_japan]
+
+
+def play_steps(game, steps):
+    for step in steps:
+        step(game)
+
+
+def finish(game, steps=tuple(STEPS)):
+    play_steps(game, steps)
+    play_out(game, pick)
+    return game
+
+
+# stopped between turns; in a turn: before Japan's intention, with the held request open,
+# with the facilitator's answer given (Japan's still to come)
+@pytest.mark.parametrize("stop", [4, 6, 7, 8])
+def test_a_game_reopened_after_the_server_stopped_plays_on_with_the_white_cells_settings(
+        tmp_path, stop):
+    whole = finish(Games(runs=tmp_path / "a").start(
+        SCENARIO, seed=3, people=("JPN",), show_engine=False, time_limit=600))
+    first = Games(runs=tmp_path / "b")
+    game = first.start(SCENARIO, seed=3, people=("JPN",), show_engine=False, time_limit=600)
+    play_steps(game, STEPS[:stop])
+    saved = read_manifest(game.out)
+    assert saved.pending == pending_of(game.model) and saved.pending is not None
+    assert saved.console.time_limit == 600 and saved.console.show_engine is False
+
+    server = Games(runs=tmp_path / "b")  # the server started again
+    (listed,) = server.saved()
+    assert listed.folder == game.out and listed.record.status == "in progress"
+    again = server.reopen(listed.folder)
+    assert server.reopen(game.out) is again and server.saved() == []  # open once
+    assert again.out == game.out and again.people == ["JPN"] and again.paused
+    assert again.time_limit == 600 and again.show_engine is False
+    assert again.model.events == game.model.events
+    assert [r.key for r in again.model.waiting] == [r.key for r in game.model.waiting]
+    assert again.holds_from(again.turn + 1) == game.holds_from(game.turn + 1)
+    assert again.model.timeline.released == game.model.timeline.released
+    folder_text = "".join(p.read_text() for p in game.out.iterdir())
+    assert not any(code in folder_text for code in [*again.codes.values(),
+                                                    *game.codes.values()])
+    with pytest.raises(Refused, match="paused"):  # the seats get their new codes first
+        again.next_turn()
+    again.play_on()
+    play_steps(again, STEPS[stop:])
+    play_out(again, pick)
+    assert to_jsonl(again.model.events) == to_jsonl(whole.model.events)
+    assert (again.out / "events.jsonl").read_text() == to_jsonl(whole.model.events)
+    assert read_manifest(again.out).status == "complete"
+    by = {(e.actor, e.by) for e in again.model.events if isinstance(e, Choice) and e.turn == 3
+          and e.actor in ("AUS", "JPN")}
+    assert by == {("AUS", "facilitator"), ("JPN", "human")}  # the hold held after the stop
+    fired = [e.inject for e in again.model.events if isinstance(e, InjectFired)]
+    assert {"ferry_sunk", "sidelines_meeting"} <= set(fired)
+
+
+def test_a_game_stopped_in_the_browser_goes_on_at_the_terminal_with_its_hold_and_release(
+        tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    at_the_terminal = [step for step in STEPS if step is not release_contingency]
+    whole = finish(Games(runs=tmp_path / "a").start(SCENARIO, seed=3, people=("JPN",)),
+                   at_the_terminal)
+    game = Games(runs=tmp_path / "b").start(SCENARIO, seed=3, people=("JPN",))
+    play_steps(game, STEPS[:4])  # between turns 2 and 3, the hold and the release set
+
+    def typed(prompt: str) -> str:  # "JPN chooses (1-3 or id): ": the last option
+        return prompt.split("(1-")[1].split(" ")[0]
+
+    monkeypatch.setattr("builtins.input", typed)
+    assert main(["run", "--resume", str(game.out)]) == 0, capsys.readouterr().err
+    assert "[AUS, held: the facilitator answers] turn 3" in capsys.readouterr().out
+    assert (game.out / "events.jsonl").read_text() == to_jsonl(whole.model.events)
+
+
+def test_only_a_game_is_reopened_and_any_other_folder_is_named_for_what_it_holds(
+        games, tmp_path):
+    from sim.runner import play
+
+    alone = write_run(play(RunRequest(scenario=SCENARIO, seed=1).check()), tmp_path / "alone")
+    with pytest.raises(InputError, match="holds a run the engine played alone .* --replay"):
+        games.reopen(alone)
+    (tmp_path / "cmp").mkdir()
+    (tmp_path / "cmp" / "manifest.json").write_text('{"kind": "compare"}')
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("not a run")
+    for folder, holds in (("cmp", "holds a comparison"), ("notes", "holds files but no "
+                                                                   "manifest.json"),
+                          ("nowhere", "is empty or does not exist")):
+        with pytest.raises(InputError, match=f"{holds}: not a saved game: nothing to open"):
+            games.reopen(tmp_path / folder)
+    assert games.games == {} and games.saved() == []  # none of them is listed either
+
+
+def test_the_saved_games_list_the_ones_in_progress_first_and_a_finished_one_opens(games):
+    done = games.start(SCENARIO, seed=1)
+    play_out(done)
+    stopped = games.start(SCENARIO, seed=2, people=("JPN",))
+    server = Games(runs=games.runs)
+    assert [(s.folder, s.record.status) for s in server.saved()] == [
+        (stopped.out, "in progress"), (done.out, "complete")]
+    shown = server.reopen(done.out)  # to show and debrief: nothing to pause
+    assert shown.model.finished and not shown.paused and shown.stopped == "the game is over"
+    assert shown.model.events == done.model.events and shown.write_report().is_dir()
+
+
+def test_serve_opens_the_saved_games_it_is_given_and_refuses_any_other_folder(
+        games, tmp_path, monkeypatch, capsys):
+    import socket
+
+    import uvicorn
+
+    from sim.cli import main
+    from sim.web import pages
+
+    stopped = games.start(SCENARIO, seed=2, people=("JPN",))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("not a run")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    assert main(["serve", "--port", port, "--resume", str(tmp_path / "notes")]) == 2
+    assert f"error: {tmp_path / 'notes'}: holds files but no manifest.json: not a saved " \
+           "game: nothing to open" in capsys.readouterr().err
+    monkeypatch.setenv("SOLARA_APP", "sim.web.pages")
+    monkeypatch.setattr(pages, "REGISTRY", pages.REGISTRY)  # serve configures its own
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # served: no server
+    assert main(["serve", "--port", port, "--resume", str(stopped.out)]) == 0
+    (game,) = pages.REGISTRY.games.values()
+    assert game.out == stopped.out and game.paused
+    assert f"  {stopped.out}: game {game.id}, turn 1 (paused: play on from the console): " \
+           f"http://127.0.0.1:{port}/?game={game.id}" in capsys.readouterr().out

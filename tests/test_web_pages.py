@@ -411,3 +411,30 @@ def test_the_projector_reached_from_the_network_needs_the_console_s_key(tmp_path
     shown_to_the_room = projector(address)
     assert not shown_to_the_room.find(v.Alert, class_="ip4-refused").widgets
     assert "INJECT" in shown(shown_to_the_room)
+
+
+def test_the_console_lists_the_saved_games_and_reopens_one_paused_with_new_codes(
+        tmp_path, monkeypatch):
+    before = Games(runs=tmp_path)  # the server that stopped
+    stopped = before.start("dprk_provocation", seed=2, people=("JPN",), time_limit=45)
+    stopped.hold("AUS")
+    room = Games(host="0.0.0.0", runs=tmp_path)  # started again, open to the room
+    monkeypatch.setattr(pages, "REGISTRY", room)
+    box, rc = console(f"/?key={room.console_key}&game={stopped.id}")
+    rc.find(v.Alert, class_="ip4-no-game").assert_single()
+    assert f"{stopped.out.name}</code> North Korea" in shown(rc)
+    assert "<strong>in progress</strong>" in shown(rc)
+    rc.find(v.Btn, class_=f"ip4-reopen-{stopped.out.name}").widget.click()
+    (game,) = room.games.values()
+    assert address(rc) == f"/?key={room.console_key}&game={game.id}"
+    assert game.out == stopped.out and game.paused and game.time_limit == 45
+    assert game.holds_from(game.turn + 1) == {"AUS": {"choice"}}
+    rc.find(v.Alert, class_="ip4-saved-note").assert_wait(lambda w: w.children == [
+        f"opened `{stopped.out.name}` as game `{game.id}`, paused: give each seat its new "
+        "join code (Seats), then play on"])
+    assert f"join code <code>{game.codes['JPN']}</code>" in shown(rc)
+    assert "None that is not open on this server." in shown(rc)  # listed once it is not open
+
+    (tmp_path / "web-broken").mkdir()
+    (tmp_path / "web-broken" / "manifest.json").write_text("{not json")
+    assert [s.folder for s in room.saved()] == []  # not a game: never offered

@@ -26,10 +26,25 @@ from scenarios.loader import LoadedScenario, builtin_names, load_scenario, parse
 from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
-from sim.outputs import Choice, InjectReleased
-from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage
+from sim.outputs import (
+    Choice,
+    ConsoleSettings,
+    InjectReleased,
+    RunManifest,
+    read_manifest,
+    refuse_unless,
+)
+from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage, white_cell_of
 from sim.request import RunRequest
-from sim.runner import build, result_of, take_back, write_run
+from sim.runner import (
+    build,
+    pending_of,
+    result_of,
+    resume,
+    standing_holds,
+    take_back,
+    write_run,
+)
 from sim.web.figures import Figures
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -72,7 +87,7 @@ class Game:
     not_carried: list[InjectReleased] = field(default_factory=list)
     line: int = 0  # how many times it was taken back: a new line of play each time
     unsaved: str = ""  # why the last save failed ("" once saved)
-    _saved: tuple = ()  # what the folder holds: the line of play, its events, turns (save)
+    _saved: tuple = ()  # what the folder holds: the line of play, events, turns, ... (save)
 
     @property
     def people(self) -> list[str]:
@@ -95,24 +110,36 @@ class Game:
             self.changed.notify_all()
             self.save()
 
+    @property
+    def console(self) -> ConsoleSettings:
+        """The console's settings for this game, as its manifest keeps them."""
+        return ConsoleSettings(time_limit=self.time_limit, show_engine=self.show_engine)
+
     def save(self) -> None:
         """The game so far in its run folder (events, time series, and a manifest that
-        says "in progress" until its last turn), as a terminal game is kept: a server
-        stopped in the middle of a class loses no turn played and no answer given, and
-        `ip4sim run --resume` goes on from the folder (the white cell's holds, and a
-        release not yet fired, are its settings: set them again). Written only when the
-        record changed (20-30 ms on a long game); a folder that cannot be written is said
-        on the console (``unsaved``), and the game goes on."""
+        says "in progress" until its last turn, with what the events do not hold yet: the
+        white cell's holds and releases not yet fired, the answers given to a round still
+        open, the console's settings), as a terminal game is kept: a server stopped in
+        the middle of a class loses no turn played and no answer given, and the console
+        (:meth:`Games.reopen`) or `ip4sim run --resume` goes on from the folder. Written
+        only when any of that changed (20-30 ms on a long game); a folder that cannot be
+        written is said on the console (``unsaved``), and the game goes on."""
         with self.changed:
-            mark = (self.line, len(self.model.events), self.model.turns_done)
+            mark = self.saved_mark()
             if mark == self._saved:
                 return
             try:
-                write_run(result_of(self.model), self.out, SERVED)
+                write_run(result_of(self.model, self.console), self.out, SERVED)
             except OSError as err:
                 self.unsaved = f"the game could not be saved in {self.out}: {err.strerror}"
                 return
             self._saved, self.unsaved = mark, ""
+
+    def saved_mark(self) -> tuple:
+        """What a save writes, as far as it can change: the line of play, its record so
+        far, what the record does not hold yet, the console's settings."""
+        return (self.line, len(self.model.events), self.model.turns_done,
+                pending_of(self.model), self.console)
 
     def wait_change(self, seen: int, timeout: float) -> int:
         """The game's version once it differs from ``seen`` (or after ``timeout``)."""
@@ -302,22 +329,20 @@ class Game:
         take-back puts again (open, or answered by the facilitator, at ``turn`` or later)."""
         if not 1 <= turn <= self.model.turns_done + 1:
             raise Refused(f"turn {turn} has not been played yet")
-        holds = self.holds_from(turn)
-        model = take_back(self.model, turn)
-        for actor, stages in holds.items():
-            held_seat(model, actor).held |= stages
-        return model
+        return take_back(self.model, turn, self.holds_from(turn))
 
     def holds_from(self, turn: int) -> dict[str, set[Stage]]:
-        """The holds that apply again once the game is taken back to ``turn``, by actor."""
-        holds = {a: set(s.held) for a, s in self.model.seats.items()
-                 if isinstance(s, FacilitatorSeat)}
-        again = [(r.actor, r.stage) for r in self.held_requests()]  # open: always this turn
-        again += [(e.actor, "choice") for e in self.model.events if isinstance(e, Choice)
-                  and e.by.startswith("facilitator") and e.turn >= turn]
+        """The holds that apply again once the game is taken back to ``turn``, by actor:
+        those in force, and those the facilitator answered at ``turn`` or later (in the
+        record, or given to the round under way, which is always at ``turn`` or later)."""
+        holds = standing_holds(self.model)
+        again = [(e.actor, "choice") for e in self.model.events if isinstance(e, Choice)
+                 and e.by.startswith(FacilitatorSeat.name) and e.turn >= turn]
+        again += [(actor, stage) for (_, _, actor, stage), answer in self.model.given.items()
+                  if answer.by == FacilitatorSeat.name]
         for actor, stage in again:
             holds.setdefault(actor, set()).add(stage)
-        return {actor: stages for actor, stages in holds.items() if stages}
+        return holds
 
     def releases_from(self, turn: int) -> list[InjectReleased]:
         """The white cell's releases into ``turn`` or later: fired, or waiting to fire
@@ -345,10 +370,49 @@ class Game:
 
 def held_seat(model: IP4Model, actor: str) -> FacilitatorSeat:
     """The white cell's seat behind ``actor``, put in front of the one it had if need be."""
-    seat = model.seats.get(actor)
-    if not isinstance(seat, FacilitatorSeat):
-        seat = model.seats[actor] = FacilitatorSeat(behind=seat)
+    seat = white_cell_of(model.seats.get(actor))
+    if seat is None:
+        seat = model.seats[actor] = FacilitatorSeat(behind=model.seats.get(actor))
     return seat
+
+
+def join_codes(people: tuple[str, ...]) -> dict[str, str]:
+    """A new six-digit join code for each seat played by people."""
+    return {code: f"{secrets.randbelow(10**6):06d}" for code in people}
+
+
+@dataclass(frozen=True)
+class SavedGame:
+    """A game saved in a run folder, as the console lists it to open again."""
+
+    folder: Path
+    record: RunManifest
+
+
+def listed(folder: Path) -> SavedGame | None:
+    """The game saved in ``folder``, or None when it holds none this version can open."""
+    try:
+        return SavedGame(folder, saved_game(folder))
+    except InputError:  # another output, a run the engine played alone, a broken manifest
+        return None
+
+
+def is_game(record: RunManifest) -> bool:
+    """Whether a run folder holds a game: played by people, or in the browser."""
+    return "human" in record.players.values() or record.command == SERVED
+
+
+def saved_game(folder: Path) -> RunManifest:
+    """The manifest of the game saved in ``folder``; InputError naming what the folder
+    holds when it is not a game."""
+    refuse_unless(folder, {"run"}, "not a saved game: nothing to open")
+    record = read_manifest(folder)
+    if not is_game(record):
+        raise InputError.one(str(folder), "", (
+            "holds a run the engine played alone (no seat played by people, not played in "
+            f"the browser): nothing to pick up; `ip4sim run --replay {folder / 'events.jsonl'}` "
+            "plays it again"))
+    return record
 
 
 def _no_such_inject(name: str, available: list[Inject]) -> Inject:
@@ -428,14 +492,57 @@ class Games:
                              players=tuple(people)).check(load_scenario(scenario))
         game_id = secrets.token_hex(4)
         model = build(checked, {code: HumanSeat() for code in checked.request.players})
-        codes = {code: f"{secrets.randbelow(10**6):06d}" for code in checked.request.players}
         out = out or self.runs / f"web-{checked.loaded.scenario.id}-{game_id}"
-        game = Game(game_id, model, codes, Path(out), show_engine, clock=self.clock)
+        game = Game(game_id, model, join_codes(checked.request.players), Path(out),
+                    show_engine, clock=self.clock)
         model.advance(until_turn=1)
         game.set_time_limit(time_limit)  # bumps, and so saves the first turn
         with self.lock:
             self.games[game_id] = game
         return game
+
+    def reopen(self, folder: Path) -> Game:
+        """The game saved in a run folder, open on this server again (the one open already,
+        if it is): the same scenario, rule, seed and record, standing where it stopped,
+        with the white cell's holds and releases not yet fired and the console's settings
+        as its manifest keeps them; the seats its manifest names as played by people each
+        get a new join code (codes are never written to the folder, an output others may
+        read). It saves into the same folder. A game in progress opens paused: the seats
+        need their new codes before their clocks run. InputError names a folder that holds
+        no game (another kind of output, a run the engine played alone) or whose scenario
+        file changed since."""
+        folder = Path(folder)
+        with self.lock:  # two clicks on one folder open one game
+            opened = next((g for g in self.games.values()
+                           if g.out.resolve() == folder.resolve()), None)
+            if opened is None:
+                opened = self.game_from(folder, secrets.token_hex(4))
+                self.games[opened.id] = opened
+        return opened
+
+    def game_from(self, folder: Path, game_id: str) -> Game:
+        """A game standing where the one saved in ``folder`` stopped (see :meth:`reopen`)."""
+        record = saved_game(folder)
+        model = resume(folder)
+        console = record.console or ConsoleSettings()
+        game = Game(game_id, model, join_codes(model.checked.request.players), folder,
+                    console.show_engine, clock=self.clock, time_limit=console.time_limit,
+                    paused=not model.finished)
+        game.paused_at = self.clock() if game.paused else None
+        game._stamp()
+        game._saved = game.saved_mark()  # the folder holds it: opening it rewrites nothing
+        return game
+
+    def saved(self) -> list[SavedGame]:
+        """The games saved in the folders of this server's runs folder and not open on it:
+        in progress first, then finished, the latest saved first in each."""
+        with self.lock:
+            open_here = {g.out.resolve() for g in self.games.values()}
+        folders = sorted(self.runs.iterdir()) if self.runs.is_dir() else []
+        found = [game for folder in folders if folder.resolve() not in open_here
+                 and (game := listed(folder)) is not None]
+        found.sort(key=lambda s: s.record.created, reverse=True)
+        return sorted(found, key=lambda s: s.record.status != "in progress")
 
     def get(self, game_id: str) -> Game:
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -39,7 +40,7 @@ from sim.outputs import (
 )
 from sim.protocol import Request
 from sim.rules import rule_names
-from sim.web.games import REFUSALS, Game, Games, SeatRefused, SeatView
+from sim.web.games import REFUSALS, Game, Games, SavedGame, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
 # Large type across the whole width for a room: solara's markdown is 14px and at most
@@ -408,6 +409,54 @@ def GamesPanel(current: Game | None, version: int | None, on_open):
                 solara.Markdown(game_summary(game))
 
 
+def saved_summary(saved: SavedGame) -> str:
+    """A saved game in one line, for the console's list of the games to open again."""
+    record = saved.record
+    people = ", ".join(c for c, by in record.players.items() if by == "human") or "none"
+    state = "in progress" if record.status == "in progress" else \
+        "finished: open it to show and debrief"
+    return (f"`{saved.folder.name}` {record.scenario.title} ({record.scenario.id}, "
+            f"{record.rule}, seed {record.seed}): {record.turns_played} of "
+            f"{record.scenario.turns} turns played, seats played by people: {people}; "
+            f"**{state}** (saved {record.created})")
+
+
+def reopened_note(game: Game) -> str:
+    """What the console says once a saved game is open again."""
+    if not game.paused:
+        return f"opened `{game.out.name}` as game `{game.id}`"
+    return (f"opened `{game.out.name}` as game `{game.id}`, paused: give each seat its new "
+            "join code (Seats), then play on")
+
+
+@solara.component
+def SavedPanel(on_open):
+    """The games saved in the server's runs folder and not open on it, to pick up again
+    after the server stopped; read from the folder when the console is drawn afresh, a
+    game is opened or the facilitator looks again."""
+    looked, set_looked = solara.use_state(0)
+    saved = solara.use_memo(REGISTRY.saved, dependencies=[looked, len(REGISTRY.games)])
+    note, attempt = use_attempt()
+
+    def reopen(folder: Path) -> Game:
+        game = REGISTRY.reopen(folder)
+        on_open(game)
+        return game
+
+    with solara.Card(f"Saved games in {REGISTRY.runs}", classes=["ip4-saved"]):
+        if not saved:
+            solara.Markdown("None that is not open on this server.")
+        for entry in saved:
+            with solara.Row(classes=[f"ip4-saved-{entry.folder.name}"]):
+                solara.Button("Open", classes=[f"ip4-reopen-{entry.folder.name}"],
+                              on_click=lambda f=entry.folder: attempt(lambda: reopen(f),
+                                                                      reopened_note))
+                solara.Markdown(saved_summary(entry))
+        solara.Button("Look again", on_click=lambda: set_looked(looked + 1),
+                      classes=["ip4-saved-again"])
+        Note(note, "ip4-saved-note")
+
+
 def console_address(params: dict[str, str], game: Game) -> str:
     """The console's address for ``game``, its key kept: a reload reopens the game."""
     return "/?" + urlencode({**params, "game": game.id})
@@ -433,8 +482,10 @@ def Console():
         solara.Markdown("# ip4sim: facilitator's console")
         if params.get("game") and game is None:
             solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
-                           "open one below or start one.", classes=["ip4-no-game"])
+                           "open one below (a game saved in the runs folder picks up where "
+                           "it stopped) or start one.", classes=["ip4-no-game"])
         GamesPanel(game, version, open_game)
+        SavedPanel(open_game).key("saved")  # its note stays when the warning above goes
         StartForm(on_start=open_game)
         if game is not None:
             GameConsole(game, version, open_game).key(game.id)  # its forms start afresh

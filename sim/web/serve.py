@@ -11,25 +11,31 @@ from sim.web.games import Games
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, folders: tuple[Path, ...] = (),
-          runs: Path = Path("runs")) -> None:
-    """Serve the console, the seats and the projector until interrupted."""
+          runs: Path = Path("runs"), resume: tuple[Path, ...] = ()) -> None:
+    """Serve the console, the seats and the projector until interrupted, with the games
+    saved in the ``resume`` folders open again."""
     for folder in folders:
         if not folder.is_dir():
             raise InputError.one("--scenarios", str(folder), "not a folder")
     check_address(host, port)
+    games = Games(host=host, folders=folders, runs=runs)
+    reopened = [games.reopen(folder) for folder in resume]  # refused before the server starts
     os.environ["SOLARA_APP"] = "sim.web.pages"  # read when solara's server is imported
     import solara.server.starlette
     import uvicorn
 
     from sim.web import pages
 
-    games = Games(host=host, folders=folders, runs=runs)
     pages.configure(games)
-    key = f"/?key={games.console_key}" if games.console_key else ""
+    key = f"key={games.console_key}" if games.console_key else ""
     where = "the network: the console needs this key, every seat its join code" \
         if games.codes_required else "this machine only"
-    print(f"ip4sim serve: http://{host}:{port}{key} (listening on {where}; Ctrl-C stops)",
-          flush=True)
+    print(f"ip4sim serve: http://{host}:{port}{'/?' + key if key else ''} (listening on "
+          f"{where}; Ctrl-C stops)", flush=True)
+    for game in reopened:
+        state = "paused: play on from the console" if game.paused else "finished"
+        print(f"  {game.out}: game {game.id}, turn {game.turn} ({state}): "
+              f"http://{host}:{port}/?game={game.id}{'&' + key if key else ''}", flush=True)
     uvicorn.run(solara.server.starlette.app, host=host, port=port, log_level="warning")
 
 
