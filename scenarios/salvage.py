@@ -37,10 +37,10 @@ class Salvage:
     """One salvage of one file's data.
 
     ``text``: stand-ins for required free-text fields at any depth (nothing refers to
-    them); ``whole``: list fields whose items other parts name by id, so that a failing
-    item fails the list (a decision that lost an option would call a reference to it
-    unknown); ``doomed``: locations that fail whatever their value (a key given twice:
-    which of the two was meant is unknown)."""
+    them); ``whole``: list fields whose items other parts name by id, so that an item
+    that fails for want of more than a stand-in fails the list (a decision that lost an
+    option would call a reference to it unknown); ``doomed``: locations that fail
+    whatever their value (a key given twice: which of the two was meant is unknown)."""
 
     text: Mapping[str, Any] = field(default_factory=dict)
     whole: frozenset[str] = frozenset()
@@ -82,7 +82,7 @@ class Salvage:
         if isinstance(base, type) and issubclass(base, BaseModel) and isinstance(value, dict):
             return self._model(base, value, at)
         origin = typing.get_origin(base)
-        if origin is list and isinstance(value, list) and at[-1] not in self.whole:
+        if origin is list and isinstance(value, list):
             return self._list(typing.get_args(base)[0], value, at)
         if origin is dict and isinstance(value, dict):
             item = typing.get_args(base)[1]
@@ -92,8 +92,10 @@ class Salvage:
         return DROPPED
 
     def _list(self, item: Any, value: list, at: Loc) -> list:
-        kept = [(i, self._value(item, v, (*at, i))) for i, v in enumerate(value)]
-        kept = [(i, v) for i, v in kept if v is not DROPPED]
+        passed = [(i, self._value(item, v, (*at, i))) for i, v in enumerate(value)]
+        kept = [(i, v) for i, v in passed if v is not DROPPED]
+        if len(kept) < len(value) and at[-1] in self.whole:
+            return DROPPED
         self.kept[at] = [i for i, _ in kept]
         return [v for _, v in kept]
 

@@ -504,3 +504,22 @@ def test_a_key_given_twice_is_set_aside_and_the_rest_still_checked():
     assert twice.line == line_with(text, "Sanctions?")
     assert unknown.field == f"injects.{AUS_AT}.actor" and "'AUZ'" in unknown.message
     assert unknown.line == line_with(text, "actor: AUZ")
+
+
+def test_an_option_without_its_label_keeps_its_decision_checked():
+    """A missing label stands for nothing another part names, so the decision stays, and
+    an expected action naming an option it lacks is still reported; a bad position sets
+    the decision aside, and what refers to it is not reported again (its options' names
+    are unknown)."""
+    text = UKRAINE.replace('{id: none, label: "no sanctions", position: 0.0}',
+                           '{id: none, position: 0.0}').replace(
+        "{actor: IP4, decision: sanctions, options: [targeted, broad]",
+        "{actor: IP4, decision: sanctions, options: [targeted, brod]", 1)
+    found = {p.field: p.message for p in problems_of(text)}
+    assert set(found) == {"decisions.0.options.0.label", "injects.0.expected_actions.0.options.1"}
+    assert "'brod' is not an option of sanctions" in found[
+        "injects.0.expected_actions.0.options.1"]
+    moved = text.replace('{id: targeted, label: "targeted sanctions", position: 0.5',
+                         '{id: targeted, label: "targeted sanctions", position: 5')
+    assert {p.field for p in problems_of(moved)} == {"decisions.0.options.0.label",
+                                                     "decisions.0.options.1.position"}
