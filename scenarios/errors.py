@@ -39,6 +39,12 @@ class InputError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
     @classmethod
+    def by_line(cls, problems: Iterable[Problem]) -> InputError:
+        """The problems of one file in the order of its lines (a problem of the whole file,
+        with no line, first), as an author reads them."""
+        return cls(sorted(problems, key=lambda p: p.line or 0))
+
+    @classmethod
     def one(cls, source: str, field_: str, message: str, line: int | None = None) -> InputError:
         return cls([Problem(source, field_, message, line)])
 
@@ -98,7 +104,7 @@ def from_validation(err: ValidationError, source: str, root: yaml.Node | None,
     """Turn pydantic's errors into problems that name the field and the YAML line; a
     field ``model`` does not have gets the closest of the fields it has."""
     problems = []
-    errors = [(_loc(e), e) for e in err.errors()]
+    errors = [(error_loc(e), e) for e in err.errors()]
     missing = {loc for loc, e in errors if e["type"] == "missing"}
     meant: set[tuple[str | int, ...]] = set()  # missing fields a misspelt one stands for
     for loc, e in errors:
@@ -127,7 +133,7 @@ def from_validation(err: ValidationError, source: str, root: yaml.Node | None,
     return InputError(problems)
 
 
-def _loc(error: dict) -> tuple[str | int, ...]:
+def error_loc(error: dict) -> tuple[str | int, ...]:
     """pydantic's loc without the names of its validator functions."""
     return tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
 
@@ -139,7 +145,7 @@ def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
 
     current: object = model
     for part in loc:
-        current = _unwrap(current)
+        current = unwrap_optional(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(part))
             if info is None:
@@ -151,11 +157,11 @@ def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
             current = typing.get_args(current)[1]
         else:
             return None
-    current = _unwrap(current)
+    current = unwrap_optional(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _unwrap(annotation: object) -> object:
+def unwrap_optional(annotation: object) -> object:
     """``X | None`` as ``X``."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]

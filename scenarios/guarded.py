@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent
 
-from scenarios.errors import InputError, Problem
+from scenarios.errors import InputError, Problem, dotted
 
 # PyYAML reads about 150 kB a second, so these bound a file's reading to a second or two.
 MAX_FILE_BYTES = 300_000  # the largest built-in scenario is 18 kB
@@ -101,6 +101,7 @@ class Document:
     data: Any
     root: yaml.Node | None
     repeated: list[Problem] = field(default_factory=list)
+    repeated_at: frozenset[tuple[str | int, ...]] = frozenset()  # the repeated keys' places
 
 
 class _Limit(Exception):
@@ -198,7 +199,7 @@ def load_yaml(text: str, source: str) -> Document:
     except yaml.YAMLError as err:
         raise InputError.one(source, "", f"not valid YAML: {_problem(err)}",
                              _yaml_line(err, text)) from None
-    return Document(data, root, repeated)
+    return Document(data, root, [p for _, p in repeated], frozenset(at for at, _ in repeated))
 
 
 def _problem(err: yaml.YAMLError) -> str:
@@ -225,30 +226,32 @@ def _line(mark: yaml.Mark | None) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def duplicate_keys(root: yaml.Node | None, source: str) -> list[Problem]:
+def duplicate_keys(root: yaml.Node | None, source: str
+                   ) -> list[tuple[tuple[str | int, ...], Problem]]:
     """Keys given twice in one mapping, anywhere in the file (YAML would silently keep
-    the last). Each node is walked once, however many aliases name it."""
-    problems: list[Problem] = []
+    the last), each with its place. Each node is walked once, however many aliases name it."""
+    found: list[tuple[tuple[str | int, ...], Problem]] = []
     seen_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node | None, str]] = [(root, "")]
+    stack: list[tuple[yaml.Node | None, tuple[str | int, ...]]] = [(root, ())]
     while stack:
-        node, path = stack.pop()
+        node, at = stack.pop()
         if node is None or id(node) in seen_nodes:
             continue
         seen_nodes.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key, value in node.value:
-                where = f"{path}.{key.value}" if path else str(key.value)
+                where = (*at, key.value if isinstance(key, yaml.ScalarNode) else "{...}")
                 if isinstance(key, yaml.ScalarNode) and key.value in keys:
-                    problems.append(Problem(source, where, "given twice; YAML would keep only "
-                                            "the last", key.start_mark.line + 1))
+                    found.append((where, Problem(source, dotted(where),
+                                                 "given twice; YAML would keep only the last",
+                                                 key.start_mark.line + 1)))
                 if isinstance(key, yaml.ScalarNode):
                     keys.add(key.value)
                 stack.append((value, where))
         elif isinstance(node, yaml.SequenceNode):
-            stack += [(item, f"{path}.{i}") for i, item in enumerate(node.value)]
-    return sorted(problems, key=lambda p: p.line or 0)
+            stack += [(item, (*at, i)) for i, item in enumerate(node.value)]
+    return sorted(found, key=lambda f: f[1].line or 0)
 
 
 # -- numbers typed as options ----------------------------------------------------------

@@ -12,9 +12,10 @@ import yaml
 from pydantic import ValidationError
 
 from agents.catalog import Catalog, governments_available, load_catalog
-from scenarios.errors import InputError, Problem, did_you_mean, dotted, from_validation, line_of
-from scenarios.guarded import load_yaml, read_user_file
-from scenarios.schema import BUILTIN_VARIABLES, Scenario, salvage
+from scenarios.errors import InputError, Problem, did_you_mean, from_validation, line_of
+from scenarios.guarded import Document, load_yaml, read_user_file
+from scenarios.salvage import Salvage
+from scenarios.schema import BUILTIN_VARIABLES, Names, Scenario, salvage
 
 # Expected actions may name a group: each partner (IP4), all four speaking together
 # (IP4_JOINT), 90% of the allies (ALLIES), or the North Atlantic Council (NAC).
@@ -103,34 +104,30 @@ def parse_scenario(text: str, source: str) -> Scenario:
 
 
 def _checked(text: str, source: str) -> tuple[Scenario, yaml.Node | None]:
-    doc = load_yaml(text, source)
-    if not isinstance(doc.data, dict):
-        raise InputError.one(source, "", "a scenario file is a mapping of fields "
-                             "(title, background, turns, decisions, injects, ...)", 1)
-    if doc.repeated:  # YAML keeps the last of two equal keys: which was meant is unknown,
-        raise InputError(doc.repeated)  # so checking the rest would report guesses
+    doc = read_yaml(text, source, "a scenario file is a mapping of fields (title, background, "
+                    "turns, decisions, injects, ...)")
     other = other_kind(doc.data)
     if other:
         raise InputError.one(source, "", other, 1)
-    problems: list[Problem] = []
-    broken, kept_at = None, {}
-    try:
-        scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
-    except ValidationError as err:
-        problems += from_validation(err, source, doc.root, Scenario).problems
-        scenario, broken, kept_at = salvage(doc.data)
-
-    def in_file(loc: tuple) -> tuple:  # the salvaged scenario's list indices, as in the file
-        if len(loc) > 1 and loc[0] in kept_at and isinstance(loc[1], int):
-            return (loc[0], kept_at[loc[0]][loc[1]], *loc[2:])
-        return loc
-
-    later = [(in_file(loc), msg) for loc, msg in scenario.reference_errors(broken)]
-    later += [(in_file(loc), msg) for loc, msg in actor_problems(scenario, load_catalog())]
-    problems += [Problem(source, dotted(loc), msg, line_of(doc.root, loc)) for loc, msg in later]
+    scenario, broken, kept, problems = _parsed(doc, source)
+    later = [*scenario.reference_errors(broken), *actor_problems(scenario, load_catalog())]
+    problems += [kept.problem(source, doc.root, loc, message) for loc, message in later]
     if problems:
-        raise InputError(problems)
+        raise InputError.by_line(problems)
     return scenario, doc.root
+
+
+def _parsed(doc: Document, source: str) -> tuple[Scenario, Names, Salvage, list[Problem]]:
+    """The scenario, or the parts of it that pass the format checks (the names the rest
+    gives, where its parts are in the file), with the problems of its format."""
+    problems = list(doc.repeated)
+    if not problems:  # a key given twice: which was meant is unknown, so it is set aside
+        try:
+            scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
+            return scenario, Names(), Salvage(), problems
+        except ValidationError as err:
+            problems += from_validation(err, source, doc.root, Scenario).problems
+    return *salvage(doc.data, doc.repeated_at), problems
 
 
 def scenario_warnings(scenario: Scenario, source: str, root: yaml.Node | None
@@ -143,16 +140,14 @@ def scenario_warnings(scenario: Scenario, source: str, root: yaml.Node | None
             for var in scenario.unread_variables()]
 
 
-def read_yaml(text: str, source: str, not_a_mapping: str) -> tuple[dict, yaml.Node | None]:
-    """A YAML file's mapping and its node tree (for the lines of later errors), read within
-    the guarded limits; InputError with the line if it is not YAML, not a mapping
-    (``not_a_mapping`` says what it should be), or gives a key twice."""
+def read_yaml(text: str, source: str, not_a_mapping: str) -> Document:
+    """A YAML file read within the guarded limits, with its node tree (for the lines of
+    later errors) and the keys it gives twice; InputError with the line if it is not YAML
+    or not a mapping (``not_a_mapping`` says what it should be)."""
     doc = load_yaml(text, source)
     if not isinstance(doc.data, dict):
         raise InputError.one(source, "", not_a_mapping, 1)
-    if doc.repeated:  # YAML keeps the last of two equal keys: silently wrong, so refuse
-        raise InputError(doc.repeated)
-    return doc.data, doc.root
+    return doc
 
 
 def actor_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:

@@ -20,12 +20,17 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from agents.catalog import Catalog
-from scenarios.errors import InputError, Problem, did_you_mean, dotted, from_validation, line_of
-from scenarios.guarded import read_user_file
+from scenarios.errors import InputError, Problem, did_you_mean, from_validation
+from scenarios.guarded import Document, read_user_file
 from scenarios.loader import read_yaml, unknown_actor
+from scenarios.salvage import Salvage
 from scenarios.schema import Scenario, Slug, Strict
 
 COUNCIL = "NAC"  # an entry about a Council decision names the Council, not an ally
+# Free text nothing refers to, and what stands in for it in an entry that lacks it, so that
+# the entry's actor, decision, options and date are still checked (scenarios/salvage.py).
+TEXT_FIELDS = ("what", "source")
+MISSING = "(missing)"
 
 
 class EntryFile(Strict):
@@ -92,15 +97,11 @@ def load_record(path: str | Path, scenario: Scenario, catalog: Catalog) -> Recor
         raise InputError.one(str(path), "", "no such file")
     raw, text = read_user_file(path)
     source = str(path)
-    data, root = read_yaml(text, source, "a record is a mapping: scenario, title, entries")
-    try:
-        parsed = RecordFile.model_validate(data)
-    except ValidationError as err:
-        raise from_validation(err, source, root, RecordFile) from None
-    problems: list[Problem] = []
+    doc = read_yaml(text, source, "a record is a mapping: scenario, title, entries")
+    parsed, kept, problems = _parsed(doc, source, scenario.id)
 
     def report(loc: tuple, message: str) -> None:
-        problems.append(Problem(source, dotted(loc), message, line_of(root, loc)))
+        problems.append(kept.problem(source, doc.root, loc, message))
 
     if parsed.scenario != scenario.id:
         report(("scenario",), f"this record is for {parsed.scenario!r}, not {scenario.id!r}")
@@ -127,9 +128,25 @@ def load_record(path: str | Path, scenario: Scenario, catalog: Catalog) -> Recor
                                  else catalog.resolve(e.actor), e.decision,
                                  tuple(e.options), e.date, turn, e.what, e.source))
     if problems:
-        raise InputError(problems)
+        raise InputError.by_line(problems)
     return Record(source, hashlib.sha256(raw).hexdigest(), parsed.scenario, parsed.title,
                   scenario.days_per_turn, tuple(entries), " ".join(parsed.note.split()))
+
+
+def _parsed(doc: Document, source: str, scenario_id: str
+            ) -> tuple[RecordFile, Salvage, list[Problem]]:
+    """The record, or the parts of it that pass the format checks (a key given twice is set
+    aside), with the problems of its format: the entries that pass are checked on."""
+    problems, kept = list(doc.repeated), Salvage(text=dict.fromkeys(TEXT_FIELDS, MISSING),
+                                                 doomed=doc.repeated_at)
+    try:
+        parsed = RecordFile.model_validate(doc.data)
+    except ValidationError as err:
+        problems += from_validation(err, source, doc.root, RecordFile).problems
+    if problems:
+        parsed = kept.model(RecordFile, doc.data, {"scenario": scenario_id, "title": MISSING,
+                                                   "entries": []})
+    return parsed, kept, problems
 
 
 def entry_problems(e: EntryFile, scenario: Scenario, catalog: Catalog

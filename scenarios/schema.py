@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -37,6 +35,7 @@ from scenarios.information import (
     information_errors,
 )
 from scenarios.parameters import Parameters
+from scenarios.salvage import Salvage
 
 Loc = tuple[str | int, ...]
 
@@ -389,72 +388,26 @@ class _References:
 
 # -- a file with format errors: check what can be checked ------------------------------
 
+# Stand-ins for what a scenario that fails the format checks lacks (scenarios/salvage.py):
+# the scenario's own required fields refer to nothing (200 turns: no inject is late), and
+# free text nothing refers to lets its decision, option, inject or expected action be checked.
 _PLACEHOLDERS: dict[str, Any] = {"id": "scenario", "title": "", "background": "",
                                  "turn_represents": "", "turns": MAX_TURNS,
                                  "decisions": [], "injects": []}
+TEXT_FIELDS = ("question", "label", "title", "synopsis", "text")
+# A decision's options are named by the expected actions: one failing costs its decision
+# (whose name stays known), not an option that references would then miss.
+WHOLE_LISTS = frozenset({"options"})
 
 
-def salvage(data: dict[str, Any]) -> tuple[Scenario, Names, dict[str, list[int]]]:
+def salvage(data: dict[str, Any], doomed: frozenset[Loc] = frozenset()
+            ) -> tuple[Scenario, Names, Salvage]:
     """The parts of a scenario that pass the format checks, so that the cross-reference
-    and actor checks can still run; the names the failing parts give; and, for each list
-    field, the file's index of each item kept (to name the right item and line).
-
-    Each field is validated on its own; an item that fails (a decision, an inject, a
-    world variable, an actor's value) is dropped and the rest validated again: one bad
-    option costs its decision (whose name stays known), not the file. A field that
-    cannot be used takes a placeholder that refers to nothing (200 turns: no inject is
-    late)."""
-    values: dict[str, Any] = {}
-    kept_at: dict[str, list[int]] = {}
-    for name, info in Scenario.model_fields.items():
-        if name not in data:
-            continue
-        value = data[name]
-        indices = list(range(len(value))) if isinstance(value, list) else []
-        adapter = TypeAdapter(Annotated[info.annotation, info])
-        for _ in range(8):  # each pass drops the failing items one level up; files are shallow
-            try:
-                values[name] = adapter.validate_python(value)
-                break
-            except ValidationError as err:
-                locs = [e["loc"] for e in err.errors()]
-            if any(not loc for loc in locs) or not isinstance(value, dict | list):
-                break
-            if isinstance(value, list):  # a decision or an inject goes whole
-                failed = {loc[0] for loc in locs}
-                indices = [i for k, i in enumerate(indices) if k not in failed]
-                value = [v for k, v in enumerate(value) if k not in failed]
-            else:
-                value = _without(value, locs)
-        kept_at[name] = indices
-    for name, placeholder in _PLACEHOLDERS.items():
-        values.setdefault(name, placeholder)
-    return Scenario.model_construct(**values), _names(data), kept_at
-
-
-def _without(value: dict, locs: list[Loc]) -> dict:
-    """``value`` without the deepest existing node on each loc."""
-    doomed: set[Loc] = set()
-    for loc in locs:
-        node, depth = value, 0
-        for part in loc:
-            if isinstance(node, dict) and part in node or \
-                    isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node, depth = node[part], depth + 1
-            else:
-                break
-        doomed.add(tuple(loc[:max(1, depth)]))
-    return _prune(value, doomed, ())
-
-
-def _prune(value: Any, doomed: set[Loc], at: Loc) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v, doomed, (*at, k)) for k, v in value.items()
-                if (*at, k) not in doomed}
-    if isinstance(value, list):
-        return [_prune(v, doomed, (*at, i)) for i, v in enumerate(value)
-                if (*at, i) not in doomed]
-    return value
+    and actor checks can still run; the names the failing parts give; and the salvage,
+    whose ``in_file`` numbers a location as the file does. ``doomed``: places that fail
+    whatever they hold (keys given twice)."""
+    kept = Salvage(text=dict.fromkeys(TEXT_FIELDS, ""), whole=WHOLE_LISTS, doomed=doomed)
+    return kept.model(Scenario, data, _PLACEHOLDERS), _names(data), kept
 
 
 def _names(data: dict[str, Any]) -> Names:

@@ -1,9 +1,10 @@
 """A sweep file: which scenarios, rules and factors an analyst varies, by which design.
 
-Read like a scenario file (``yaml.safe_load``, keys given twice refused, every error with
-the file, the field and the line). What the factors *name* (a parameter, a profile value,
-a lever, ...) and whether their values are allowed is checked where runs are checked,
-by ``sim.sweep`` through ``RunRequest.check``, so a sweep accepts exactly what a run does.
+Read like a scenario file (guarded YAML, every error with the file, the field and the line;
+a key given twice or a part that fails the format checks is set aside and the rest checked
+on). What the factors *name* (a parameter, a profile value, a lever, ...) and whether
+their values are allowed is checked where runs are checked, by ``sim.sweep`` through
+``RunRequest.check``, so a sweep accepts exactly what a run does.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from scenarios.errors import InputError, from_validation
+from scenarios.errors import InputError, Problem, from_validation
 from scenarios.guarded import read_user_file
 from scenarios.loader import read_yaml
+from scenarios.salvage import Salvage
 
 # Grid levels per ranged factor when the file gives none; Morris's levels (p, even).
 DEFAULT_LEVELS = 4
@@ -103,7 +105,9 @@ class Sweep(BaseModel):
 class SweepFile(BaseModel):
     """A sweep as read: the model, where it came from, the hash of its bytes (a store
     records it, so a folder is resumed only with the file that started it) and its YAML
-    nodes (for the lines of later errors)."""
+    nodes (for the lines of later errors). A file that fails the format checks is read
+    as the parts of it that pass (``problems`` says what failed, ``kept`` where the parts
+    are in the file), so that ``sim.sweep.plan_sweep`` checks those too and reports all."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
@@ -112,6 +116,12 @@ class SweepFile(BaseModel):
     sha256: str
     text: str
     root: yaml.Node | None = None
+    problems: tuple[Problem, ...] = ()
+    kept: Salvage = Field(default_factory=Salvage)
+
+    def problem(self, loc: tuple[str | int, ...], message: str) -> Problem:
+        """A problem of the part of the sweep at ``loc``, with its place and line in the file."""
+        return self.kept.problem(self.source, self.root, loc, message)
 
 
 def load_sweep(path: str | Path) -> SweepFile:
@@ -124,14 +134,20 @@ def load_sweep(path: str | Path) -> SweepFile:
 
 
 def parse_sweep(text: str, source: str, sha256: str | None = None) -> SweepFile:
-    data, root = read_yaml(text, source, "a sweep file is a mapping of fields (scenarios, "
-                           "rules, factors, design, replicates, ...); see ip4sim sweep --example")
+    """The sweep file, or the parts of it that pass the format checks with the problems of
+    the rest (InputError only for a file that is not a YAML mapping)."""
+    doc = read_yaml(text, source, "a sweep file is a mapping of fields (scenarios, rules, "
+                    "factors, design, replicates, ...); see ip4sim sweep --example")
+    problems, kept = list(doc.repeated), Salvage(doomed=doc.repeated_at)
     try:
-        sweep = Sweep.model_validate(data)
+        sweep = Sweep.model_validate(doc.data)
     except ValidationError as err:
-        raise from_validation(err, source, root, Sweep) from None
+        problems += from_validation(err, source, doc.root, Sweep).problems
+    if problems:  # a key given twice is set aside, as a part that fails is
+        sweep = kept.model(Sweep, doc.data, {"scenarios": []})
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return SweepFile(sweep=sweep, source=source, sha256=digest, text=text, root=root)
+    return SweepFile(sweep=sweep, source=source, sha256=digest, text=text, root=doc.root,
+                     problems=tuple(problems), kept=kept)
 
 
 EXAMPLE = """\

@@ -50,7 +50,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from scenarios.errors import InputError, Problem, did_you_mean, line_of, option_problems
+from scenarios.errors import InputError, Problem, did_you_mean, option_problems
 from scenarios.information import LEVERS
 from scenarios.loader import LoadedScenario, load_scenario
 from scenarios.parameters import Parameters
@@ -144,11 +144,13 @@ def apply(request: RunRequest, values: dict[str, float | str]) -> RunRequest:
     return RunRequest.model_validate({**request.model_dump(), **update})
 
 
-def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
+def factor_problems(sf: SweepFile, loaded: LoadedScenario | None) -> list[Problem]:
     """Each factor's extremes (or levels) checked as a run's input, one at a time, so the
-    message names the factor, its field in the file and the line."""
+    message names the factor, its field in the file and the line. With no scenario of the
+    sweep's that loads, only the names are checked (whether a value is allowed may depend
+    on the scenario: a lever that needs its Council decision)."""
     problems = []
-    base = RunRequest(scenario=loaded.path)
+    base = RunRequest(scenario=loaded.path) if loaded else RunRequest()
     for i, factor in enumerate(sf.sweep.factors):
         where = "range" if factor.range is not None else "levels"
         kind = factor_kind(factor.name)
@@ -158,7 +160,8 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
             unknown_factor(factor.name) if kind == "parameter" \
             and factor.name not in Parameters.model_fields else None
         if name_message:
-            problems.append(_problem(sf, (i, "name"), name_message))
+            problems.append(sf.problem(("factors", i, "name"), name_message))
+        if name_message or loaded is None:
             continue
         values = factor.range if factor.range is not None else factor.levels
         for j, value in enumerate(values):
@@ -170,7 +173,7 @@ def factor_problems(sf: SweepFile, loaded: LoadedScenario) -> list[Problem]:
             else:
                 message = check_message(base, {factor.name: value})
             if message:
-                problems.append(_problem(sf, (i, where, j), f"{value!r}: {message}"))
+                problems.append(sf.problem(("factors", i, where, j), f"{value!r}: {message}"))
                 break
     return problems
 
@@ -196,11 +199,6 @@ def check_message(base: RunRequest, values: dict[str, float | str]) -> str | Non
     return None
 
 
-def _problem(sf: SweepFile, loc: tuple, message: str) -> Problem:
-    loc = ("factors", *loc)
-    return Problem(sf.source, ".".join(map(str, loc)), message, line_of(sf.root, loc))
-
-
 def expand_rules(sf: SweepFile) -> list[str]:
     """The rules' full specs (as the dataset's ``rule`` column has them): strings as given,
     ``{rule: {param: [levels]}}`` as the product of its parameters' levels; each checked
@@ -217,8 +215,8 @@ def expand_rules(sf: SweepFile) -> list[str]:
         try:
             specs += check_rules(mine)
         except InputError as err:
-            problems += [Problem(sf.source, f"rules.{i}", f"{p.field}: {p.message}",
-                                 line_of(sf.root, ("rules", i))) for p in err.problems]
+            problems += [sf.problem(("rules", i), f"{p.field}: {p.message}")
+                         for p in err.problems]
     if problems:
         raise InputError(problems)
     return [parse_rule(spec).spec() for spec in check_rules(specs)]
@@ -343,19 +341,16 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
     """The sweep file read and every input checked (InputError before any run)."""
     sf = path_or_file if isinstance(path_or_file, SweepFile) else load_sweep(path_or_file)
     sweep = sf.sweep
-    problems: list[Problem] = []
+    problems: list[Problem] = list(sf.problems)  # its format's, and then what refers
     scenarios = []
     for i, name in enumerate(sweep.scenarios):
         try:
             scenarios.append(load_scenario(name))
         except InputError as err:
-            problems += [Problem(sf.source, f"scenarios.{i}", str(p),
-                                 line_of(sf.root, ("scenarios", i))) for p in err.problems]
-    if scenarios:
-        problems += factor_problems(sf, scenarios[0])
+            problems += [sf.problem(("scenarios", i), str(p)) for p in err.problems]
+    problems += factor_problems(sf, scenarios[0] if scenarios else None)
     if outcome_problem is not None:
-        problems += [Problem(sf.source, f"outcomes.{i}", message,
-                             line_of(sf.root, ("outcomes", i)))
+        problems += [sf.problem(("outcomes", i), message)
                      for i, name in enumerate(sweep.outcomes)
                      if (message := outcome_problem(name))]
     try:
@@ -363,7 +358,7 @@ def plan_sweep(path_or_file: str | Path | SweepFile,
     except InputError as err:
         problems += err.problems
     if problems:
-        raise InputError(problems)
+        raise InputError.by_line(problems)
     unit = design_points(sweep)
     values = [{f.name: factor_value(f, u) for f, u in zip(sweep.factors, row, strict=True)}
               for row in unit]

@@ -77,6 +77,11 @@ def test_a_run_that_never_does_it_misses():
     assert missed == {e.id for e in RECORD.entries if e.actor == "NZL"}
 
 
+# The entry whose actor is New Zealand on sanctions, in the built-in record.
+NZZ_AT = next(i for i, e in enumerate(RECORD.entries)
+              if (e.actor, e.decision) == ("NZL", "sanctions"))
+
+
 def line_of(text: str, needle: str) -> int:
     return text[:text.index(needle)].count("\n") + 1
 
@@ -107,6 +112,25 @@ def test_a_bad_entry_is_refused_with_its_file_field_and_line(old, new, field, sa
     assert line.startswith(f"error: {path}:{line_of(bad, new.splitlines()[0])}: "
                            f"entries.{entry}.{field}: {says}")
     assert not (tmp_path / "out" / "backtest.csv").exists()  # refused before any run
+
+
+def test_an_entry_that_fails_the_format_checks_does_not_hide_another_s_problem(tmp_path):
+    """A misspelt field in one entry and an unknown actor in another, both reported, in
+    the order of the file's lines; the failing entry's own decision is still checked."""
+    text = TEXT.replace("actor: NZL\n    decision: sanctions",
+                        "actor: NZZ\n    decision: sanctions", 1)
+    first = TEXT.index("  - id: ")
+    text = text[:first] + text[first:].replace("    what:", "    wat:", 1).replace(
+        "    decision: sanctions", "    decision: sanctionz", 1)
+    path = tmp_path / "record.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_record(path, SCENARIO, load_catalog())
+    found = [(p.field, p.line) for p in refused.value.problems]
+    assert found == sorted([("entries.0.decision", line_of(text, "decision: sanctionz")),
+                            ("entries.0.wat", line_of(text, "wat:")),
+                            (f"entries.{NZZ_AT}.actor", line_of(text, "actor: NZZ"))],
+                           key=lambda f: f[1])
 
 
 def test_an_actor_that_is_not_asked_the_question_is_refused(tmp_path):

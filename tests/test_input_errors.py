@@ -426,3 +426,100 @@ def test_a_folder_of_something_else_is_named_for_what_it_holds_and_left_as_it_wa
     err = capsys.readouterr().err
     assert f"{folder}: {FOLDER_SAYS[kind]}" in err and "Traceback" not in err
     assert {p: p.stat().st_mtime_ns for p in folders.rglob("*")} == before
+
+
+# -- every problem a file has, in one reading ------------------------------------------------
+
+# Where the first expected action of Australia on China's support is, in the built-in file.
+AUS_AT = next(f"{i}.expected_actions.{j}"
+              for i, inj in enumerate(parse_scenario(UKRAINE, "u.yaml").injects)
+              for j, act in enumerate(inj.expected_actions)
+              if (act.actor, act.decision) == ("AUS", "china_support"))
+
+
+def line_with(text: str, needle: str) -> int:
+    return next(n for n, t in enumerate(text.splitlines(), 1) if needle in t)
+
+
+def test_validate_reports_a_format_error_and_an_unknown_actor_elsewhere_at_once(tmp_path,
+                                                                               capsys):
+    """A bad option in one decision does not hide an unknown actor in an inject, an inject
+    that fails (a misspelt synopsis) still has its expected actions checked, and the
+    problems come in the order of the file's lines; a valid file beside it passes."""
+    text = (UKRAINE.replace('label: "broad sanctions", position: 1.0',
+                            'label: "broad sanctions", position: 1.7')
+            .replace("{actor: AUS, decision: china_support", "{actor: AUZ, decision: "
+                     "china_support", 1)
+            .replace('    synopsis: "Russian forces', '    synopsys: "Russian forces')
+            .replace("- {actor: ALLIES, decision: sanctions", "- {actor: ALLIED, decision: "
+                     "sanctions"))
+    path = tmp_path / "exercise.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(library_dir() / "ukraine_response.yaml"), str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and out.startswith("ok: ") and str(path) not in out
+    lines = err.strip().splitlines()
+    said = {line.split(": ")[2]: line for line in lines}
+    assert set(said) == {"decisions.0.options.2.position", "injects.0.synopsys",
+                         "injects.0.expected_actions.1.actor", f"injects.{AUS_AT}.actor"}
+    for field_, needle in [("decisions.0.options.2.position", "position: 1.7"),
+                           ("injects.0.synopsys", "synopsys:"),
+                           ("injects.0.expected_actions.1.actor", "actor: ALLIED"),
+                           (f"injects.{AUS_AT}.actor", "actor: AUZ")]:
+        assert said[field_].startswith(f"error: {path}:{line_with(text, needle)}: {field_}: ")
+    assert "unknown actor 'AUZ'; did you mean 'AUS'?" in said[f"injects.{AUS_AT}.actor"]
+    numbers = [int(line.split(":")[2]) for line in lines]
+    assert numbers == sorted(numbers)
+
+
+def test_an_inject_that_fails_the_format_checks_still_has_its_references_checked():
+    text = UKRAINE.replace('    synopsis: "Russian forces', '    synopsys: "Russian forces')
+    text = text.replace("opens: [sanctions]", "opens: [sanctionz]")
+    found = {p.field: p for p in problems_of(text)}
+    assert set(found) == {"injects.0.synopsys", "injects.0.opens.0"}
+    opened = found["injects.0.opens.0"]
+    assert "did you mean 'sanctions'" in opened.message
+    assert opened.line == line_with(text, "opens: [sanctionz]")
+
+
+def test_a_failing_item_of_a_list_keeps_the_file_s_numbering_for_the_rest():
+    """The inject's first effect fails (a misspelt field) and is set aside: the second,
+    which names an unknown world variable, is still called effects.1."""
+    text = UKRAINE.replace("effects: [{var: russia_threat, set: 0.7}, {var: russia_escalation,",
+                           "effects: [{var: russia_threat, sett: 0.7}, {var: russia_escalaton,")
+    found = {p.field: p for p in problems_of(text)}
+    assert set(found) == {"injects.0.effects.0.sett", "injects.0.effects.1.var"}
+    assert "did you mean 'set'" in found["injects.0.effects.0.sett"].message
+    assert "did you mean 'russia_escalation'" in found["injects.0.effects.1.var"].message
+    assert found["injects.0.effects.1.var"].line == line_with(text, "russia_escalaton")
+
+
+def test_a_key_given_twice_is_set_aside_and_the_rest_still_checked():
+    text = UKRAINE.replace('question: "Impose sanctions on Russia over the invasion?"',
+                           'question: "Impose sanctions on Russia over the invasion?"\n'
+                           '    question: "Sanctions?"').replace(
+        "{actor: AUS, decision: china_support", "{actor: AUZ, decision: china_support", 1)
+    twice, unknown = problems_of(text)
+    assert twice.field == "decisions.0.question" and "given twice" in twice.message
+    assert twice.line == line_with(text, "Sanctions?")
+    assert unknown.field == f"injects.{AUS_AT}.actor" and "'AUZ'" in unknown.message
+    assert unknown.line == line_with(text, "actor: AUZ")
+
+
+def test_an_option_without_its_label_keeps_its_decision_checked():
+    """A missing label stands for nothing another part names, so the decision stays, and
+    an expected action naming an option it lacks is still reported; a bad position sets
+    the decision aside, and what refers to it is not reported again (its options' names
+    are unknown)."""
+    text = UKRAINE.replace('{id: none, label: "no sanctions", position: 0.0}',
+                           '{id: none, position: 0.0}').replace(
+        "{actor: IP4, decision: sanctions, options: [targeted, broad]",
+        "{actor: IP4, decision: sanctions, options: [targeted, brod]", 1)
+    found = {p.field: p.message for p in problems_of(text)}
+    assert set(found) == {"decisions.0.options.0.label", "injects.0.expected_actions.0.options.1"}
+    assert "'brod' is not an option of sanctions" in found[
+        "injects.0.expected_actions.0.options.1"]
+    moved = text.replace('{id: targeted, label: "targeted sanctions", position: 0.5',
+                         '{id: targeted, label: "targeted sanctions", position: 5')
+    assert {p.field for p in problems_of(moved)} == {"decisions.0.options.0.label",
+                                                     "decisions.0.options.1.position"}

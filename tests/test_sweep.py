@@ -28,7 +28,7 @@ from analysis.sensitivity import (
 )
 from scenarios.errors import InputError
 from scenarios.sweep import EXAMPLE, parse_sweep
-from sim.app import analyze, run_sweep
+from sim.app import analyze, outcome_problem, run_sweep
 from sim.batch import JobResult, derive_seeds
 from sim.cli import main
 from sim.outputs import read_sweep
@@ -123,6 +123,27 @@ BAD = [  # what the file adds to its first line, the field and line named, what 
     ("factors: [temperature]", "factors.0", 2,
      "expected a mapping of fields (name, range, levels), not 'temperature'"),
 ]
+
+
+def test_a_sweep_file_s_format_errors_do_not_hide_what_else_is_wrong():
+    """A format error (replicates 0, a factor with both range and levels) beside an unknown
+    scenario, rule, factor and outcome: all reported at once, each on its line, in the
+    file's order; the factors after a failing one keep the file's numbering."""
+    text = ("scenarios: [ukraine_respons]\n"
+            "rules: [caucas]\n"
+            "factors:\n"
+            "  - {name: messaging, levels: [0, 1], range: [0, 1]}\n"
+            "  - {name: temprature, range: [0.04, 0.2]}\n"
+            "replicates: 0\n"
+            "outcomes: [joint_rat]\n")
+    with pytest.raises(InputError) as refused:
+        plan_sweep(parse_sweep(text, "test.yaml"), outcome_problem)
+    found = [(p.field, p.line) for p in refused.value.problems]
+    assert found == [("scenarios.0", 1), ("rules.0", 2), ("factors.0", 4),
+                     ("factors.1.name", 5), ("replicates", 6), ("outcomes.0", 7)]
+    said = {p.field: p.message for p in refused.value.problems}
+    assert "did you mean 'ukraine_response'" in said["scenarios.0"]
+    assert "did you mean 'temperature'" in said["factors.1.name"]
 
 
 def snapshot(folder):
