@@ -166,12 +166,16 @@ class Trigger(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Trigger:
-        on_var = self.var is not None and self.value is not None
-        on_decision = self.decision is not None and self.outcome is not None
-        if on_var == on_decision:
-            raise ValueError(
-                "a trigger names either 'var' and 'value', or 'decision' and 'outcome'"
-            )
+        """One condition, whole: a field of the other kind, or half a pair, would be
+        ignored silently (``outcome: joint`` beside a ``var`` never fired on the outcome)."""
+        on_var = [f for f in ("var", "value") if getattr(self, f) is not None]
+        on_decision = [f for f in ("decision", "outcome") if getattr(self, f) is not None]
+        if len(on_var) + len(on_decision) != 2 or len(on_var) == 1:
+            given = ", ".join(on_var + on_decision) or "neither"
+            raise ValueError("a trigger names either 'var' and 'value', or 'decision' and "
+                             f"'outcome' (this one gives {given})")
+        if "op" in self.model_fields_set and on_decision:
+            raise ValueError("'op' compares a world variable; a 'decision' trigger takes none")
         return self
 
 

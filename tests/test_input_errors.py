@@ -57,6 +57,26 @@ def test_an_inject_opening_an_unknown_decision_is_named():
     assert "sanctionz" in text.splitlines()[problem.line - 1]
 
 
+DPRK = (library_dir() / "dprk_provocation.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("when, given", [
+    ('{var: dprk_threat, op: ">=", value: 0.9, outcome: split}', "var, value, outcome"),
+    ("{outcome: split, not_before: 6}", "outcome"),
+    ('{decision: ip4_condemnation, outcome: split, op: "<"}', None),
+])
+def test_a_trigger_with_a_stray_or_half_condition_is_refused(when, given):
+    # The field that does not belong would be ignored: the inject would fire on another
+    # condition than the author wrote.
+    text = DPRK.replace('{var: dprk_threat, op: ">=", value: 0.9, not_before: 6}', when)
+    assert text != DPRK
+    (problem,) = problems_of(text)
+    assert problem.field.endswith(".when") and "when: " + when in text.splitlines()[
+        problem.line - 1]
+    assert (f"this one gives {given}" if given else "a 'decision' trigger takes none") \
+        in problem.message
+
+
 def test_an_unknown_actor_in_overrides_suggests_a_name():
     text = UKRAINE + "\nactors:\n  overrides:\n    JPM: {china_threat: 0.6}\n"
     (problem,) = problems_of(text)
