@@ -58,6 +58,7 @@ from scenarios.information import LEVERS
 from scenarios.loader import LoadedScenario, load_scenario
 from scenarios.parameters import Parameters
 from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep, parse_sweep
+from sim.analysis_folder import set_aside_old_analysis
 from sim.batch import (
     Job,
     JobResult,
@@ -426,6 +427,7 @@ class Store:
         store = cls(out, plan, command)
         if record is not None:
             store.codes = list(record.get("codes", []))
+            set_aside_old_analysis(out)
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
