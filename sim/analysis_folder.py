@@ -8,12 +8,14 @@ parts of that store. The folder's ``manifest.json`` says what produced the analy
 lists the files it wrote, so the next analysis into the same folder removes them first
 (no stale ``sobol.csv`` outlives a re-analysis), and a folder that holds anything but an
 earlier analysis is refused. Every refusal is an InputError raised before anything is
-written.
+written. An ``analysis/`` folder an earlier version wrote inside a store is moved aside, to
+a name pyarrow skips, when the store is analysed or resumed (:func:`set_aside_old_analysis`).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from sim.outputs import SWEEP_ANALYSIS, SWEEP_MANIFEST, write_text
 from sim.provenance import git_commit, package_version, versions
 
 ANALYSIS_MANIFEST = "manifest.json"
+# Where versions before the store's ``_analysis`` wrote the analysis: inside the store, among
+# its parts.
+OLD_ANALYSIS = "analysis"
 # What the analysis computes with, beyond what every manifest records (sim.provenance).
 ANALYSIS_LIBRARIES = ("pyarrow", "pandas", "scipy", "SALib")
 
@@ -34,6 +39,33 @@ def check_sweep_folder(sweep: Path) -> None:
         f"a comparison's folder: its runs are a sweep's dataset in {store}; ip4sim analyze "
         f"{store}" if (store / SWEEP_MANIFEST).is_file() else f"not a sweep's folder (no "
         f"{SWEEP_MANIFEST}); ip4sim sweep FILE --out FOLDER makes one"))
+
+
+def set_aside_old_analysis(sweep: Path) -> Path | None:
+    """An ``analysis/`` folder inside the store ``sweep`` (where an earlier version of ip4sim
+    wrote its analysis) moved to ``_analysis-previous/`` (``-2``, ``-3``... if taken),
+    which pyarrow skips: among the part files it made ``pandas.read_parquet(sweep)`` fail.
+    Moved, not removed (its files are the user's), and said on stderr with both paths.
+    Where it went, or None if there was none."""
+    old = sweep / OLD_ANALYSIS
+    if not old.is_dir() or not (sweep / SWEEP_MANIFEST).is_file():
+        return None
+    aside = sweep / f"{SWEEP_ANALYSIS}-previous"
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = sweep / f"{SWEEP_ANALYSIS}-previous-{n}"
+    try:
+        old.rename(aside)
+    except OSError as err:
+        raise InputError.one(str(old), "", (
+            f"an analysis folder inside a sweep's store breaks pandas.read_parquet; it "
+            f"could not be moved to {aside} ({err.strerror}): move it out of the store"
+            )) from None
+    print(f"note: moved {old}/ to {aside}/: an analysis folder inside a sweep's store (where "
+          "earlier versions wrote it) is read by pandas.read_parquet and pyarrow as part of "
+          "the dataset, and breaks it; a name beginning with _ is skipped", file=sys.stderr)
+    return aside
 
 
 def analysis_folder(sweep: Path, out: Path | None) -> Path:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import math
 import multiprocessing
 import os
@@ -242,6 +243,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def dask_setup(worker) -> None:
+    """In each worker of our local Dask cluster (its ``preload``, ``sim.sweep.dask_executor``):
+    leave Ctrl-C to the main process, as a pool worker does (:func:`_worker_start`). A
+    terminal's Ctrl-C reaches every process of its group; a Dask worker would otherwise stop
+    on it with a traceback, and the cluster would log the lost worker, while the main
+    process stops the batch and closes the cluster itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def quiet_dask_logs() -> None:
+    """In this process: Dask's warnings silenced (errors still said); for a cluster being
+    closed because the batch stopped, whose cancelled tasks and killed workers are our doing."""
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+
+
 # How often a worker checks that the main process is alive: a worker outlives a killed
 # batch by at most this much.
 PARENT_POLL_SECONDS = 0.5
@@ -371,9 +387,25 @@ def stream_chunks(chunks: Iterable[Sequence[tuple[int, Job]]], reduce: Reduce,
             else:
                 breaks += 1
                 resend.extendleft(reversed(lost))
+    except BaseException:  # Ctrl-C, or the caller stopped: what is under way is dropped
+        if own and pool is not None:
+            stop_now(pool)
+            pool = None
+        raise
     finally:
         if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Our pool stopped at once, its workers ended mid-chunk: the caller drops the chunks
+    under way (a part is written only whole), so waiting for them would only make a Ctrl-C
+    take a chunk's time (seconds), and a second Ctrl-C during that wait left the workers
+    blocked on a full result pipe and the process hung at exit."""
+    # Python 3.12 has no public way to end a pool's workers (3.14 adds terminate_workers)
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _next(resend: deque, source: Iterator):

@@ -12,6 +12,8 @@ import gc
 import hashlib
 import json
 import os
+import shlex
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from sim.outputs import ConsoleSettings, EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
+    from sim.sweep import SweepInterrupted
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -693,6 +696,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     with engine_first():
         from sim.app import run_sweep
+        from sim.sweep import SweepInterrupted
 
     if not args.file:
         raise InputError.one("sweep", "FILE", "give a sweep file (ip4sim sweep --example "
@@ -702,8 +706,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"sweep-{Path(args.file).stem}"
     args.interrupted_note = (f"; finished runs are kept in {out}/: the same command "
                              "resumes")
-    done = run_sweep(args.file, out, args.workers, args.dask, retry_failed=args.retry_failed,
-                     progress=not args.quiet, command=command())
+    try:
+        done = run_sweep(args.file, out, args.workers, args.dask,
+                         retry_failed=args.retry_failed, progress=not args.quiet,
+                         command=command())
+    except SweepInterrupted as stop:
+        # Stopped, and its store says so: a further Ctrl-C has nothing left to stop, and
+        # would only cut short Python's exit handlers (a traceback, or no exit code 130).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        args.interrupted_note = sweep_kept(stop)
+        raise
     before = f"{done.skipped - done.not_retried} already done" + (
         f", {done.not_retried} failed before and not run again" if done.not_retried else "")
     print(f"{done.ran} runs in {done.seconds:.1f} s ({before}); dataset in {done.out}/ "
@@ -713,6 +725,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               "rerun them with --retry-failed", file=sys.stderr)
         return 1
     return 0
+
+
+def sweep_kept(stop: SweepInterrupted) -> str:
+    """What an interrupted sweep kept, and the command that goes on with it."""
+    failed = f" ({stop.failed} of them failed)" if stop.failed else ""
+    again = f": {shlex.join(command())}" if command() else " (the same command)"
+    return (f": {stop.done + stop.failed} of {stop.jobs} runs are done{failed} and kept in "
+            f"{stop.out}/; to resume, run again{again}")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -36,9 +36,12 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import math
 import os
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -55,6 +58,7 @@ from scenarios.information import LEVERS
 from scenarios.loader import LoadedScenario, load_scenario
 from scenarios.parameters import Parameters
 from scenarios.sweep import Factor, Sweep, SweepFile, load_sweep, parse_sweep
+from sim.analysis_folder import set_aside_old_analysis
 from sim.batch import (
     Job,
     JobResult,
@@ -64,6 +68,7 @@ from sim.batch import (
     check_rules,
     default_workers,
     derive_seeds,
+    quiet_dask_logs,
     stream_chunks,
 )
 from sim.outputs import SWEEP_DESIGN as DESIGN
@@ -417,6 +422,7 @@ class Store:
         store = cls(out, plan, command)
         if record is not None:
             store.codes = list(record.get("codes", []))
+            set_aside_old_analysis(out)
         if not manifest.is_file():
             store.write_design()
         store.write_manifest("running")
@@ -580,6 +586,14 @@ class SweepRun:
         return self.failed == 0
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep, raised once its store is marked incomplete: what it keeps."""
+
+    def __init__(self, out: Path, done: int, failed: int, jobs: int) -> None:
+        super().__init__(f"{done} of {jobs} runs done, {failed} failed, kept in {out}")
+        self.out, self.done, self.failed, self.jobs = out, done, failed, jobs
+
+
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
               progress: bool = True, description: str | None = None,
@@ -610,6 +624,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     workers = workers or default_workers()
     start = time.perf_counter()
     ran = failed_now = 0
+    stopped = False
     try:
         with Progress(len(jobs), len(jobs) - remaining,
                       description or Path(out).name or "sweep",
@@ -620,12 +635,16 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
                 ran += len(done)
                 failed_now += sum(not r.ok for r in done)
                 bar.update(len(done), sum(not r.ok for r in done))
+    except KeyboardInterrupt:
+        stopped = True
     finally:
         seconds = time.perf_counter() - start
         final = store.read_ledger()
         finished = len(final.done) + len(final.failed) == len(plan.jobs)
         store.write_manifest("complete" if finished else "incomplete",
                              done=len(final.done), failed=len(final.failed))
+    if stopped:  # said once the store says so
+        raise SweepInterrupted(store.out, len(final.done), len(final.failed), len(plan.jobs))
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
     return SweepRun(store.out, plan, ran, len(jobs) - remaining, len(final.failed), seconds,
                     0 if retry_failed else len(ledger.failed))
@@ -635,16 +654,24 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
 def dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
     """``local``: a local Dask cluster of ``workers`` processes; else the address of a
     running scheduler (``tcp://HOST:8786``). InputError if Dask is missing or the
-    scheduler cannot be reached, before any run."""
+    scheduler cannot be reached, before any run. Closed here, the client then the
+    cluster; when the batch stopped (Ctrl-C, an error) quietly (:func:`dask_stopped`)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise InputError.one("--dask", address, "needs Dask: pip install 'ip4sim[dask]'"
                              ) from None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
+        # Ctrl-C is ignored while the cluster starts, so its workers are born ignoring it
+        # (a terminal's Ctrl-C reaches them too) and a start cut short leaves nothing to
+        # Dask's exit handlers; sim.batch.dask_setup (preload) does the same in a worker
+        # Dask starts again later. The dashboard on a free port: two sweeps at once do not
+        # warn of a port in use.
+        with ctrl_c_ignored():
+            cluster = LocalCluster(n_workers=workers or default_workers(),
+                                   threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", preload=["sim.batch"])
+            client = Client(cluster)
     else:
         cluster = None
         try:
@@ -654,10 +681,54 @@ def dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
                                  ) from None
     try:
         yield client.get_executor()
+    except BaseException:
+        with dask_stopped(client, cluster is not None):
+            close_dask(client, cluster)
+        raise
+    close_dask(client, cluster)
+
+
+def close_dask(client, cluster) -> None:
+    """The client first, so the scheduler no longer wants the results the workers hold
+    when the cluster closes them."""
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+@contextlib.contextmanager
+def dask_stopped(client, own_workers: bool) -> Iterator[None]:
+    """While Dask is closed because the batch stopped: Dask's warnings of the tasks it
+    cancels and of the workers it kills when they do not end within its timeout (a run
+    under way), here and, on a cluster of ours, in its workers, left unsaid, since the
+    caller says what the stop kept; and a second Ctrl-C held until the cluster is closed
+    (it would leave its processes to Dask's exit handlers, which print tracebacks).
+    Errors are still said."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    try:
+        with ctrl_c_ignored():
+            if own_workers:
+                with contextlib.suppress(Exception):  # a worker gone already says nothing
+                    client.run(quiet_dask_logs)
+            quiet_dask_logs()
+            yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored by this process while the block runs (set from the main thread
+    only, the one Python lets set it); a process started meanwhile is born ignoring it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # Seconds to wait for a Dask scheduler before calling it unreachable.

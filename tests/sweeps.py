@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -51,10 +52,18 @@ def manifest(folder: Path) -> dict:
 
 
 def cli(*args: str) -> subprocess.Popen:
-    """``ip4sim ARGS`` in a subprocess, importing this worktree."""
+    """``ip4sim ARGS`` in a subprocess, importing this worktree, in a process group of its
+    own (as a terminal starts a command), so that :func:`ctrl_c` reaches it alone."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def ctrl_c(proc: subprocess.Popen) -> None:
+    """What a terminal's Ctrl-C does: SIGINT to every process of the command's group (its
+    workers too), not to the main process alone."""
+    os.killpg(proc.pid, signal.SIGINT)
 
 
 def wait_for(condition, timeout: float = 120.0, what: str = "condition") -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 import pytest
 
 from analysis.intervals import POINTS_ONLY
@@ -645,6 +646,37 @@ def test_analyze_twice_leaves_the_dataset_readable_and_records_what_produced_it(
     assert record["ip4sim"] and record["versions"]["SALib"] and record["created"]
     written = sorted(p.name for p in (out / "_analysis").iterdir())
     assert written == sorted([*record["files"], "manifest.json"])
+
+
+def old_analysis(store: Path, text: str) -> dict[str, bytes]:
+    """An ``analysis/`` folder as versions before ``_analysis`` wrote it in a store, with a
+    table and a figure; its files' bytes by name."""
+    (store / "analysis").mkdir()
+    (store / "analysis" / "effects.csv").write_text(text)
+    (store / "analysis" / "sobol.png").write_bytes(b"\x89PNG\r\n\x1a\n" + text.encode())
+    return {p.name: p.read_bytes() for p in (store / "analysis").iterdir()}
+
+
+def test_an_earlier_version_s_analysis_folder_is_moved_aside_not_lost(
+        reference, tmp_path, capsys):
+    path, serial, _ = reference
+    out = shutil.copytree(serial, tmp_path / "sweep")
+    first = old_analysis(out, "factor,effect\nx,1\n")
+    with pytest.raises(pyarrow.ArrowException):  # the defect: read as part of the dataset
+        pd.read_parquet(out)
+    assert main(["analyze", str(out)]) == 0
+    aside = out / "_analysis-previous"
+    assert f"note: moved {out / 'analysis'}/ to {aside}/" in capsys.readouterr().err
+    assert not (out / "analysis").exists()
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == first
+    assert dataset(out).equals(dataset(serial))  # pandas.read_parquet(DIR) reads it again
+    # a second one, on resuming the sweep: beside the first, which is not overwritten
+    second = old_analysis(out, "factor,effect\nx,2\n")
+    assert run_sweep(path, out, workers=1, progress=False).ran == 0
+    assert f"to {out / '_analysis-previous-2'}/" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == first
+    assert {p.name: p.read_bytes() for p in (out / "_analysis-previous-2").iterdir()} == second
+    assert dataset(out).equals(dataset(serial))
 
 
 # Where --out may not point, for the sweep in SWEEP (OTHER is another sweep), and what is said.

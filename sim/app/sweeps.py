@@ -16,6 +16,7 @@ from sim.analysis_folder import (
     analysis_record,
     check_sweep_folder,
     finish_analysis,
+    set_aside_old_analysis,
     start_analysis,
 )
 from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
@@ -68,6 +69,7 @@ def analyze(folder: str | Path, out: str | Path | None = None,
     folder = Path(folder)
     check_sweep_folder(folder)
     target = analysis_folder(folder, None if out is None else Path(out))
+    set_aside_old_analysis(folder)
     # All computed before anything is touched: an analysis that fails leaves an earlier
     # one in ``target`` whole.
     done = analyze_sweep(folder)
