@@ -110,11 +110,24 @@ def _checked(text: str, source: str) -> tuple[Scenario, yaml.Node | None]:
     if other:
         raise InputError.one(source, "", other, 1)
     scenario, broken, kept, problems = _parsed(doc, source)
-    later = [*scenario.reference_errors(broken), *actor_problems(scenario, load_catalog())]
+    later = [*scenario.reference_errors(broken), *actor_problems(scenario, load_catalog()),
+             *builtin_name_problems(scenario, source)]
     problems += [kept.problem(source, doc.root, loc, message) for loc, message in later]
     if problems:
         raise InputError.by_line(problems)
     return scenario, doc.root
+
+
+def builtin_name_problems(scenario: Scenario, source: str) -> list[tuple[tuple[str], str]]:
+    """A built-in's id must be its file's name: the command line, the console and the
+    tests call a built-in by its file's name, and two files with one id would be listed
+    as two scenarios that runs and reports cannot tell apart."""
+    path = Path(source)
+    if path.parent.resolve() != library_dir().resolve() or scenario.id == path.stem \
+            or not scenario.id:
+        return []
+    return [(("id",), f"a built-in scenario's id is its file's name: {path.stem!r}, not "
+                      f"{scenario.id!r} (rename the file or the id)")]
 
 
 def _parsed(doc: Document, source: str) -> tuple[Scenario, Names, Salvage, list[Problem]]:

@@ -77,6 +77,23 @@ def test_a_trigger_with_a_stray_or_half_condition_is_refused(when, given):
         in problem.message
 
 
+def test_a_builtin_whose_id_is_not_its_file_name_is_refused(tmp_path, monkeypatch):
+    # a copy of a built-in saved under another name would be listed twice, under one id
+    import scenarios.loader
+
+    monkeypatch.setattr(scenarios.loader, "library_dir", lambda: tmp_path)
+    (tmp_path / "ukraine_copy.yaml").write_text(UKRAINE, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario("ukraine_copy")
+    (problem,) = caught.value.problems
+    assert problem.field == "id" and "'ukraine_copy', not 'ukraine_response'" in problem.message
+    assert UKRAINE.splitlines()[problem.line - 1].startswith("id:")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "ukraine_copy.yaml").write_text(UKRAINE, encoding="utf-8")
+    assert load_scenario(str(outside / "ukraine_copy.yaml")).scenario.id == "ukraine_response"
+
+
 def test_an_unknown_actor_in_overrides_suggests_a_name():
     text = UKRAINE + "\nactors:\n  overrides:\n    JPM: {china_threat: 0.6}\n"
     (problem,) = problems_of(text)
