@@ -72,34 +72,33 @@ class SummaryRow:
     interval: str = T  # how the interval was made (analysis.intervals)
 
 
-@dataclass
-class Comparison:
-    """A batch's summary: per rule, outcome and actor, the mean and its interval."""
-
-    rules: list[str]
-    summary: list[SummaryRow]
-    results: list[Result]
-    files: list[str]
-
-    def table(self) -> str:
-        return format_table(self.summary, self.rules)
-
-
 # -- a batch's summary -----------------------------------------------------------------
 
 SUMMARY_FILES = ["summary.csv", "compare_outcomes.png", "coercion_by_partner.png"]
 
 
+@dataclass(frozen=True)
+class BatchSummary:
+    summary: list[SummaryRow]
+    differences: list[SummaryRow]  # each rule less the first (:func:`paired_differences`)
+    files: list[str]  # what summarize_batch wrote
+
+
 def summarize_batch(results: list[Result], specs: list[str], title: str,
-                    out: Path) -> list[SummaryRow]:
+                    out: Path) -> BatchSummary:
     """Summarize a batch's result rows (``sim.sweep.compare_rules`` wrote them): write
-    :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``; the batch's
-    manifest says how the intervals were made (:data:`INTERVAL`, :func:`bounds_record`)."""
+    :data:`SUMMARY_FILES` (``summary.csv`` and the two figures) to ``out``, and with two
+    rules or more :data:`DIFFERENCES_FILE`; the batch's manifest says how the intervals
+    were made (:data:`INTERVAL`, :func:`bounds_record`)."""
     summary = summarize(results, specs)
     write_text(out / "summary.csv", summary_csv(summary))
     save(outcomes_figure(summary, specs, title), out / "compare_outcomes.png")
     save(coercion_figure(summary, specs, title), out / "coercion_by_partner.png")
-    return summary
+    differences = paired_differences(results, specs) if len(specs) > 1 else []
+    if differences:
+        write_text(out / DIFFERENCES_FILE, differences_csv(differences, specs[0]))
+    return BatchSummary(summary, differences,
+                        [*SUMMARY_FILES, *([DIFFERENCES_FILE] if differences else [])])
 
 
 INTERVAL = (f"{CONFIDENCE:.0%} interval of the mean over seeds: Student t, clipped to each "
@@ -155,6 +154,61 @@ def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
         rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(v),
                                how))
     return rows
+
+
+DIFFERENCES_FILE = "differences.csv"
+DIFFERENCE_COLUMNS = ("rule", "baseline", "outcome", "actor", "mean_difference", "ci_low",
+                      "ci_high", "n", "interval")
+
+
+def paired_differences(results: list[Result], specs: list[str]) -> list[SummaryRow]:
+    """Each rule's outcomes less the first rule's (the baseline), seed by seed: the rules
+    played the same seeds, so a seed's own luck cancels, and the interval of a difference
+    is that of the paired differences (narrower than two rules' intervals side by side
+    suggest, and the right one to read). Rows as :class:`SummaryRow`, ``rule`` the one
+    compared; seeds where either value is missing are left out."""
+    by_key: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
+    for _, rule, seed, outcome, actor, value in results:
+        if not math.isnan(value):
+            by_key[(rule, outcome, actor)][seed] = value
+    baseline, rows = specs[0], []
+    keys = sorted({(o, a) for r, o, a in by_key if r == baseline},
+                  key=lambda k: outcome_order(*k))
+    for rule in specs[1:]:
+        for outcome, actor in keys:
+            base, other = by_key[(baseline, outcome, actor)], by_key.get((rule, outcome, actor),
+                                                                          {})
+            d = np.array([other[s] - base[s] for s in sorted(base.keys() & other.keys())])
+            lo, hi = bounds(outcome)
+            low, high, how = mean_interval(d, lo - hi, hi - lo)
+            mean = float(d.mean()) if len(d) else math.nan
+            rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(d),
+                                   how))
+    return rows
+
+
+def differences_csv(rows: list[SummaryRow], baseline: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(DIFFERENCE_COLUMNS)
+    for s in rows:
+        writer.writerow((s.rule, baseline, s.outcome, s.actor, number_text(s.mean),
+                         number_text(s.ci_low), number_text(s.ci_high), s.n, s.interval))
+    return buf.getvalue()
+
+
+def differences_table(rows: list[SummaryRow], rules: list[str]) -> str:
+    """The headline outcomes' paired differences, one row per rule compared, in the
+    summary table's layout."""
+    index = lookup(rows)
+    columns = [[HEADLINE[o], *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
+                               for r in rules[1:])] for o in HEADLINE]
+    lines = textwrap.wrap(f"Each rule less {rules[0]}, seed by seed: the rules played the "
+                          f"same seeds, so a difference's {CONFIDENCE:.0%} interval is the "
+                          "paired one; read it, not two rules' intervals side by side "
+                          f"({DIFFERENCES_FILE} has every outcome):", TABLE_WIDTH)
+    return "\n".join([*lines, "", *layout(["rule", *rules[1:]], columns, TABLE_WIDTH)]
+                     ).rstrip() + "\n"
 
 
 def outcome_interval(outcome: str, values: np.ndarray) -> tuple[float, float, str]:

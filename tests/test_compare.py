@@ -7,6 +7,7 @@ import math
 import re
 import signal
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -41,7 +42,7 @@ def serial_and_parallel(tmp_path_factory):
 
 def test_serial_and_parallel_write_identical_tables(serial_and_parallel):
     one, two = serial_and_parallel
-    for name in ("results.csv", "summary.csv"):
+    for name in ("results.csv", "summary.csv", "differences.csv"):
         assert (one.out_dir / name).read_bytes() == (two.out_dir / name).read_bytes(), name
     parts = sorted(p.name for p in (one.out_dir / "store").glob("part-*.parquet"))
     assert len(parts) > 2
@@ -392,3 +393,34 @@ def test_a_0_1_outcome_gets_a_wilson_interval():
     # Wilson for 1 of 40; the clipped t interval would end at 0.076
     assert (one_in_40.ci_low, one_in_40.ci_high) == (pytest.approx(0.00443, abs=1e-4),
                                                     pytest.approx(0.12882, abs=1e-4))
+
+
+def test_a_paired_difference_cancels_what_the_seeds_share():
+    # Common random numbers: each seed moves both rules alike (by up to 0.5), the rules
+    # differ by 0.1 and a little noise. The paired interval must be far narrower than the
+    # two rules' intervals side by side, and centred on 0.1.
+    from analysis.compare import paired_differences, summarize
+
+    rng = np.random.default_rng(4)
+    luck = rng.uniform(0, 0.5, 40)
+    rows = [("s", rule, seed, "response_size", "", float(luck[seed] + shift
+                                                         + rng.normal(0, 0.01)))
+            for rule, shift in (("caucus", 0.2), ("formal", 0.3)) for seed in range(40)]
+    (d,) = paired_differences(rows, ["caucus", "formal"])
+    (a, b) = summarize(rows, ["caucus", "formal"])
+    assert d.rule == "formal" and d.n == 40 and d.interval == "t"
+    assert d.ci_low < 0.1 < d.ci_high and abs(d.mean - 0.1) < 0.01
+    assert (d.ci_high - d.ci_low) * 10 < (a.ci_high - a.ci_low) + (b.ci_high - b.ci_low)
+
+
+def test_a_comparison_writes_its_paired_differences_only_with_two_rules(tmp_path):
+    two = compare("ukraine_response", "bilateral,caucus", 3, workers=1, out_dir=tmp_path / "2",
+                  progress=False)
+    assert "differences.csv" in two.files and "Each rule less bilateral" in two.table()
+    text = (tmp_path / "2" / "differences.csv").read_text()
+    assert text.startswith("rule,baseline,outcome,actor,mean_difference,ci_low,ci_high,n,")
+    assert "\ncaucus,bilateral,joint_rate,,0.6" in text
+    one = compare("ukraine_response", "caucus", 3, workers=1, out_dir=tmp_path / "1",
+                  progress=False)
+    assert "differences.csv" not in one.files and "Each rule less" not in one.table()
+    assert not (tmp_path / "1" / "differences.csv").exists()

@@ -11,14 +11,15 @@ from pathlib import Path
 
 from analysis.compare import (
     ASSUMPTION_FILE,
+    DIFFERENCES_FILE,
     INTERVAL,
-    SUMMARY_FILES,
     AssumptionRow,
     SummaryRow,
     assumption_csv,
     assumption_summary,
     assumption_table,
     bounds_record,
+    differences_table,
     format_table,
     summarize_batch,
 )
@@ -46,11 +47,14 @@ class Comparison:
     seconds: float  # what the rules' runs this call played took
     files: list[str]
     manifest: CompareManifest  # what the folder's manifest.json says, this call included
+    differences: list[SummaryRow]  # each rule less the first, seed by seed
     assumptions: list[AssumptionRow] | None = None  # with ``assumptions=K``
     assumption_note: str = ""
 
     def table(self) -> str:
         table = format_table(self.summary, self.rules)
+        if self.differences:
+            table += "\n" + differences_table(self.differences, self.rules)
         if self.assumptions is None:
             return table + NO_ASSUMPTIONS
         return table + "\n" + assumption_table(self.assumptions, self.rules,
@@ -70,7 +74,7 @@ DRAWS_DERIVATION = ("random.Random(root_seed); each weight in turn times uniform
                     "(sim.app.comparisons.weight_draws)")
 # The files a comparison writes only when it has them (failed runs) or is asked for them
 # (--assumptions K); removed otherwise, so that a folder never keeps another request's.
-OPTIONAL_FILES = frozenset({FAILURES_FILE, ASSUMPTION_FILE})
+OPTIONAL_FILES = frozenset({FAILURES_FILE, ASSUMPTION_FILE, DIFFERENCES_FILE})
 NO_ASSUMPTIONS = ("the intervals are seed noise alone, with every assumed weight at its "
                   "value; --assumptions K says which outcomes rest mostly on those weights\n")
 
@@ -99,9 +103,10 @@ def compare(scenario: str | RunRequest = "ukraine_response", rules: list[str] | 
                           executor=executor, retry_failed=retry_failed, command=command)
     title = f"{batch.checked.loaded.scenario.title}: {n_seeds} seeds per rule"
     summary = summarize_batch(batch.results, batch.rules, title, batch.out_dir)
-    done = Comparison(batch.checked.loaded.scenario.id, batch.rules, batch.seeds, summary,
-                      batch.results, batch.failures, batch.out_dir, batch.seconds,
-                      [*batch.files, *SUMMARY_FILES], batch.record)
+    done = Comparison(batch.checked.loaded.scenario.id, batch.rules, batch.seeds,
+                      summary.summary, batch.results, batch.failures, batch.out_dir,
+                      batch.seconds, [*batch.files, *summary.files], batch.record,
+                      summary.differences)
     done.manifest.interval, done.manifest.bounds = INTERVAL, bounds_record()
     done.manifest.assumptions = play_draws(done, base, batch.checked.params, assumptions,
                                            workers, executor, progress) if assumptions else None
