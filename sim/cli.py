@@ -213,11 +213,18 @@ def seed_number(text: str) -> int:
     return value
 
 
-def out_folder(path: Path) -> Path:
+def out_folder(path: Path, create: bool = True) -> Path:
     """Create the output folder before any work is done, so a run never computes what it
-    cannot write."""
+    cannot write; ``create=False``: only check that it could be (a command whose request
+    is checked later must leave no empty folder behind when it is refused)."""
     if path.exists() and not path.is_dir():
         raise InputError.one("--out", str(path), "is a file, not a folder")
+    if not create:
+        parent = next(p for p in (path, *path.absolute().parents) if p.exists())
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError.one("--out", str(path), f"cannot create the folder: {parent} "
+                                 "may not be written")
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -671,7 +678,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise InputError.one("--workers", str(args.workers), "must be at least 1")
     check_draws(args.assumptions)
     base = what_if(args, args.scenario)
-    out = out_folder(args.out) if args.out else None
+    out = out_folder(args.out, create=False) if args.out else None
     done = backtest(args.scenario, args.record, args.seeds, args.root_seed, args.rule,
                     args.workers, out, progress=not args.quiet, command=command(),
                     assumptions=args.assumptions,

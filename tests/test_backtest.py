@@ -165,3 +165,12 @@ def test_the_backtest_writes_its_table_figures_report_and_manifest(tmp_path, cap
     assert len(manifest["seeds"]) == 3 and manifest["runs"] == 3 + 2 * 3
     assert manifest["assumptions"]["k"] == 2 and manifest["assumptions"]["seeds"] == \
         manifest["seeds"] and len(manifest["assumptions"]["draws"]) == 2
+
+
+@pytest.mark.parametrize("argv", [["--rule", "nosuch"], ["--param", "temperature=9"],
+                                  ["ukraine_response"]])
+def test_a_refused_backtest_leaves_no_folder_behind(argv, tmp_path, capsys):
+    out = tmp_path / "a" / "new"
+    assert main(["backtest", *argv, "--seeds", "2", "--out", str(out)]) == 2
+    assert "error: " in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
