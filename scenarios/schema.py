@@ -174,7 +174,7 @@ class Trigger(Strict):
             given = ", ".join(on_var + on_decision) or "neither"
             raise ValueError("a trigger names either 'var' and 'value', or 'decision' and "
                              f"'outcome' (this one gives {given})")
-        if "op" in self.model_fields_set and on_decision:
+        if on_decision and self.op != ">=":  # its default, as a written trigger carries it
             raise ValueError("'op' compares a world variable; a 'decision' trigger takes none")
         return self
 

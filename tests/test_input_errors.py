@@ -77,6 +77,14 @@ def test_a_trigger_with_a_stray_or_half_condition_is_refused(when, given):
         in problem.message
 
 
+def test_a_trigger_reads_back_as_it_was_written():
+    # a released inject carries its trigger whole into events.jsonl, every field written
+    from scenarios.schema import Trigger
+
+    for trigger in (Trigger(decision="d", outcome="joint"), Trigger(var="x", value=0.5)):
+        assert Trigger.model_validate_json(trigger.model_dump_json()) == trigger
+
+
 def test_a_builtin_whose_id_is_not_its_file_name_is_refused(tmp_path, monkeypatch):
     # a copy of a built-in saved under another name would be listed twice, under one id
     import scenarios.loader
