@@ -18,7 +18,9 @@ to a resumable Parquet dataset.
 * **Store** (:class:`Store`): DIR holds ``part-NNNNNN.parquet`` files (written to a
   temporary name, then renamed), ``_ledger.jsonl`` (a line per finished job: done, or
   failed with its traceback), ``_sweep.json`` (the file, its hash, the status) and
-  ``_design.parquet`` (each point's unit coordinates and values). A part is the result of
+  ``_design.parquet`` (each point's unit coordinates and values), and ``_lock``, which the
+  process writing the store holds (a second process on the same store is refused: its
+  clean-up would remove the first one's parts in the making). A part is the result of
   one fixed block of jobs, so the parts' bytes do not depend on the executor, and a part
   the ledger does not name (written, then the process died) is removed and recomputed.
   Names beginning with ``_`` or ``.`` are skipped by pyarrow's dataset reader, so
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import itertools
@@ -387,8 +390,40 @@ def cut_partial_line(path: Path) -> None:
         f.truncate(f.read().rfind(b"\n") + 1)
 
 
+LOCK = "_lock"
+
+
+def hold_lock(out: Path) -> io.TextIOWrapper:
+    """The store's lock, held until the returned file is closed (or the process ends);
+    InputError if another process holds it. The lock file names the holder's process."""
+    handle = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 (held past this call)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise InputError.one("--out", str(out), (
+            f"{holder} is writing this store now: wait for it to end (or stop it), then "
+            "run the same command to go on; two at once would remove each other's parts "
+            "in the making")) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"ip4sim process {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 class Store:
     """A sweep's folder: see the module's docstring."""
+
+    lock: io.TextIOWrapper | None = None  # held while the store is written (hold_lock)
+
+    def release(self) -> None:
+        """Let another process write the store (the lock file stays: it names no one)."""
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
 
     def __init__(self, out: Path, plan: Plan, command: list[str] | None = None) -> None:
         self.out, self.plan = out, plan
@@ -420,6 +455,7 @@ class Store:
             raise InputError.one("--out", str(out), f"cannot create the folder: "
                                  f"{err.strerror}") from None
         store = cls(out, plan, command)
+        store.lock = hold_lock(out)
         if record is not None:
             store.codes = list(record.get("codes", []))
             set_aside_old_analysis(out)
@@ -643,6 +679,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
         finished = len(final.done) + len(final.failed) == len(plan.jobs)
         store.write_manifest("complete" if finished else "incomplete",
                              done=len(final.done), failed=len(final.failed))
+        store.release()
     if stopped:  # said once the store says so
         raise SweepInterrupted(store.out, len(final.done), len(final.failed), len(plan.jobs))
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
@@ -875,6 +912,7 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     out = Path(out_dir) if out_dir else compare_folder(checked, plan)
     earlier = check_compare_folder(out, plan)
     store = Store.open(out / COMPARE_STORE, plan, command)
+    store.release()  # run_store opens it again, and holds it while it plays
     record = batch_manifest(checked, specs, root_seed, plan.seeds,
                             "executor" if executor else workers or default_workers(),
                             command, earlier)

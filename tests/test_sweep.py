@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shutil
 import signal
 import sys
@@ -356,7 +357,20 @@ def fake_store(tmp_path, text: str, value, name: str = "fake", blocks: int | Non
                    for i, j in zip(block, jobs, strict=True)]
         store.write_part(f"part-{block[0]:06d}.parquet", results)
     store.write_manifest("complete" if blocks is None else "incomplete")
+    store.release()
     return store
+
+
+def test_a_second_process_on_a_store_is_refused_while_the_first_writes(tmp_path, capsys):
+    # Its clean-up of unlisted parts would remove the first one's parts in the making.
+    plan = plan_of(TWO_FACTORS + "design: {kind: lhs, points: 4}\n")
+    first = Store.open(tmp_path / "s", plan)
+    with pytest.raises(InputError) as caught:
+        Store.open(tmp_path / "s", plan)
+    (problem,) = caught.value.problems
+    assert f"ip4sim process {os.getpid()} is writing this store now" in problem.message
+    first.release()
+    Store.open(tmp_path / "s", plan).release()  # free again once the first is done
 
 
 def ishigami(u, _job, a=7.0, b=0.1):
