@@ -630,10 +630,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = args.out or compare_folder(checked, plan)
     args.interrupted_note = (f"; finished runs are kept in {out / COMPARE_STORE}/: the same "
                              "command resumes")
-    batch = compare(base, args.rules, args.seeds, args.root_seed,
-                    args.workers, out, progress=not args.quiet,
-                    retry_failed=args.retry_failed, command=command(),
-                    assumptions=args.assumptions)
+    with store_kept(args):
+        batch = compare(base, args.rules, args.seeds, args.root_seed,
+                        args.workers, out, progress=not args.quiet,
+                        retry_failed=args.retry_failed, command=command(),
+                        assumptions=args.assumptions)
     if not args.quiet:
         print(batch.table())
     print(f"{played(batch)}; wrote {batch.out_dir}/: {', '.join(batch.files)}")
@@ -703,7 +704,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     with engine_first():
         from sim.app import run_sweep
-        from sim.sweep import SweepInterrupted
 
     if not args.file:
         raise InputError.one("sweep", "FILE", "give a sweep file (ip4sim sweep --example "
@@ -713,16 +713,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"sweep-{Path(args.file).stem}"
     args.interrupted_note = (f"; finished runs are kept in {out}/: the same command "
                              "resumes")
-    try:
+    with store_kept(args):
         done = run_sweep(args.file, out, args.workers, args.dask,
                          retry_failed=args.retry_failed, progress=not args.quiet,
                          command=command())
-    except SweepInterrupted as stop:
-        # Stopped, and its store says so: a further Ctrl-C has nothing left to stop, and
-        # would only cut short Python's exit handlers (a traceback, or no exit code 130).
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        args.interrupted_note = sweep_kept(stop)
-        raise
     before = f"{done.skipped - done.not_retried} already done" + (
         f", {done.not_retried} failed before and not run again" if done.not_retried else "")
     print(f"{done.ran} runs in {done.seconds:.1f} s ({before}); dataset in {done.out}/ "
@@ -732,6 +726,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               "rerun them with --retry-failed", file=sys.stderr)
         return 1
     return 0
+
+
+@contextmanager
+def store_kept(args: argparse.Namespace) -> Iterator[None]:
+    """A sweep's or a comparison's Ctrl-C, once its store says it stopped: ``main`` says
+    what was kept and the command that resumes, and a further Ctrl-C, which has nothing left
+    to stop, is ignored (it would cut short Python's exit handlers: a traceback, or no exit
+    code 130)."""
+    from sim.sweep import SweepInterrupted  # imported already by the command that stopped
+
+    try:
+        yield
+    except SweepInterrupted as stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        args.interrupted_note = sweep_kept(stop)
+        raise
 
 
 def sweep_kept(stop: SweepInterrupted) -> str:

@@ -6,6 +6,7 @@ import json
 import math
 import re
 import signal
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -424,3 +425,22 @@ def test_a_comparison_writes_its_paired_differences_only_with_two_rules(tmp_path
                   progress=False)
     assert "differences.csv" not in one.files and "Each rule less" not in one.table()
     assert not (tmp_path / "1" / "differences.csv").exists()
+
+
+def test_a_comparison_stopped_by_ctrl_c_says_how_many_runs_its_store_keeps(
+        tmp_path, monkeypatch, capsys):
+    # as a sweep says it: the runs done of those planned, the store, the command again
+    def stopped(plan, out, *args, **kwargs):
+        raise sim.sweep.SweepInterrupted(Path(out), 5, 1, len(plan.jobs))
+
+    monkeypatch.setattr(sim.sweep, "run_store", stopped)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        assert main(["compare", "ukraine_response", "--rules", "bilateral,caucus", "--seeds",
+                     "4", "--quiet", "--out", str(tmp_path / "c")]) == 130
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a second Ctrl-C waits
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    err = capsys.readouterr().err
+    assert f"6 of 8 runs are done (1 of them failed) and kept in {tmp_path / 'c' / 'store'}/; " \
+           "to resume, run again" in err
