@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
-from analysis.intervals import CONFIDENCE, crossed_interval
+from analysis.intervals import CONFIDENCE, crossed_interval, t_interval
 from analysis.outcomes import OUTCOMES
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
@@ -133,7 +133,7 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     if len(rules) > 1:
         tables["paired_differences.csv"] = paired_differences(data, rules)
         tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
-                                              manifest["factors"], kind)
+                                              manifest["factors"], kind, data)
     omitted = {name: WHY_EMPTY[name] for name, table in tables.items() if table.empty}
     tables = {name: table for name, table in tables.items() if name not in omitted}
     done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)), omitted=omitted)
@@ -306,6 +306,33 @@ def firsts(means: pd.DataFrame) -> pd.DataFrame:
     return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
 
 
+def clearly_first(scored: pd.DataFrame, data: pd.DataFrame) -> pd.Series:
+    """Per row of :func:`firsts`: 1 where the rule ranks first at its point and is ahead
+    of the runner-up beyond seed noise, 0 elsewhere, NaN where that cannot be judged (one
+    replicate). Ahead beyond noise: the 95% t interval of the two rules' paired differences
+    over the point's replicates (the same seeds) lies above 0, or, every replicate
+    giving the same difference, that difference is above 0."""
+    keys = ["scenario", "point", "outcome", "actor"]
+    wide = data.pivot_table(index=[*keys, "replicate"], columns="rule", values="value",
+                            aggfunc="first")
+    clear = pd.Series(0.0, index=scored.index)
+    for key, group in scored.groupby(keys, sort=False):
+        ranked = group.sort_values("score", ascending=False)
+        if len(ranked) < 2 or ranked["first"].iloc[0] < 1:  # one rule, or a tie for first
+            continue
+        top, second = ranked["rule"].iloc[0], ranked["rule"].iloc[1]
+        pair = wide.loc[key, [top, second]].dropna()
+        sign = -1.0 if key[2] in LOWER_IS_BETTER else 1.0
+        ahead = (sign * (pair[top] - pair[second])).to_numpy()
+        if len(ahead) < 2:
+            clear[group.index] = math.nan
+        elif np.ptp(ahead) == 0:
+            clear[ranked.index[0]] = float(ahead[0] > 0)
+        else:
+            clear[ranked.index[0]] = float(t_interval(ahead)[0] > 0)
+    return clear
+
+
 def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
     """The means of the scenarios, points, outcomes and actors that every rule has: where a
     rule has no run yet, another would rank first by default."""
@@ -314,10 +341,12 @@ def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
 
 
 def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
-               kind: str) -> pd.DataFrame:
-    """The share of points at which each rule ranks first, over all points (factor
-    ``""``) and per setting of each factor (its settings low to high)."""
+               kind: str, data: pd.DataFrame) -> pd.DataFrame:
+    """The share of points at which each rule ranks first, and at which it is first beyond
+    seed noise (:func:`clearly_first`), over all points (factor ``""``) and per setting of
+    each factor (its settings low to high)."""
     scored = firsts(means)
+    scored = scored.assign(clearly=clearly_first(scored, data))
     tables = [shares_first(scored.assign(factor="", setting=""))]
     for f in factors:
         tables.append(shares_first(scored.assign(
@@ -331,7 +360,8 @@ def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
 def shares_first(tagged: pd.DataFrame) -> pd.DataFrame:
     keys = ["scenario", "outcome", "actor", "factor", "setting", "rule"]
     return tagged.groupby(keys, sort=True, observed=True).agg(
-        share_first=("first", "mean"), points=("point", "nunique")).reset_index()
+        share_first=("first", "mean"), share_clearly_first=("clearly", "mean"),
+        points=("point", "nunique")).reset_index()
 
 
 # -- figures and report ------------------------------------------------------------------
@@ -551,11 +581,17 @@ def rank_caution(replicates: int) -> str:
     """What a first place at a point rests on: the best mean of its replicates, seed noise
     included, with no test that the others are behind."""
     over = "one run per rule" if replicates == 1 else f"{replicates} replicates per rule"
+    clear = ("it cannot be told from seed noise with one replicate: give the sweep two or "
+             "more to see which first places are clear" if replicates == 1 else
+             "\"clearly\" counts the points where the first rule is ahead of the runner-up "
+             "beyond that noise (the 95% t interval of their paired differences over the "
+             "point's replicates above 0; `share_clearly_first` in rank_first.csv), one "
+             "test per point and outcome, so about one clear first place in forty can "
+             "still be chance")
     return (f"A first place is the best mean at a point over {over}, seed noise included: "
             "where two rules differ by less than that noise, which one ranks first is "
-            "chance, and a share of first places is no test that one rule is better. "
-            "`paired_differences.csv` gives each rule's difference from the first rule over "
-            "the design with its interval.")
+            f"chance; {clear}. `paired_differences.csv` gives each rule's difference from the "
+            "first rule over the design with its interval.")
 
 
 def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
@@ -572,8 +608,15 @@ def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
         over = (f" (over the {points} of {n_points} design points where every rule has a "
                 "mean)" if points < n_points else "")
         lines.append(f"- {named(scenario, many)}{outcome}: " + ", ".join(
-            f"{r.rule} {r.share_first:.0%}" for r in g.itertuples()) + over)
+            f"{r.rule} {r.share_first:.0%}{clearly(r.share_clearly_first)}"
+            for r in g.itertuples()) + over)
     return lines
+
+
+def clearly(share: float) -> str:
+    """A rule's share of points where it is first beyond seed noise, as the rank lines
+    say it."""
+    return "" if math.isnan(share) else f" ({share:.0%} clearly)"
 
 
 def influence_lines(table: pd.DataFrame, means: pd.DataFrame, n_points: int) -> list[str]:

@@ -444,6 +444,8 @@ replicates: 2
     assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
+    # ahead by 0.25 in every replicate alike: every first place is clear
+    assert (rank["share_clearly_first"] == rank["share_first"]).all()
     said = (store.out / "_analysis" / "analysis.md").read_text()
     assert "A first place is the best mean at a point over 2 replicates per rule" in said
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
@@ -523,6 +525,27 @@ def test_rules_are_ranked_only_where_every_rule_has_a_mean():
     assert comparable(means, 2)["point"].tolist() == [0, 0]
 
 
+def test_a_first_place_within_seed_noise_is_not_clear(tmp_path):
+    # consensus is ahead by 0.01, each run carries noise of +/- 0.3 of its own: a rule
+    # ranks first at about half the points, clearly at almost none
+    text = TWO_RULES + "factors: [{name: w_cost, range: [0, 1]}]\n" \
+        "design: {kind: lhs, points: 40}\nreplicates: 4\n"
+
+    def noisy(u, job):
+        draw = np.random.default_rng([job.job.request.seed, is_consensus(job), int(u[0] * 1e6)])
+        return 0.5 + 0.01 * is_consensus(job) + draw.uniform(-0.3, 0.3)
+
+    store = fake_store(tmp_path, text, noisy)
+    analyze(store.out)
+    rank = pd.read_csv(store.out / "_analysis" / "rank_first.csv", keep_default_na=False)
+    overall = rank[rank["factor"] == ""]
+    overall = overall.set_index(overall["rule"].str.split(":").str[0])
+    assert 0.25 < overall.loc["consensus", "share_first"] < 0.75
+    assert overall["share_clearly_first"].max() <= 0.1  # observed 0.025 (1 of 40 points)
+    said = (store.out / "_analysis" / "analysis.md").read_text()
+    assert "clearly)" in said and '"clearly" counts the points' in said
+
+
 def is_consensus(job) -> bool:
     return job.job.request.rule.startswith("consensus")
 
@@ -543,8 +566,10 @@ outcomes: [y]
     text = (store.out / "_analysis" / "analysis.md").read_text()
     assert "48 runs planned: 4 design points (grid) x 2 scenarios x 2 rules x 3 replicates" \
         in text
-    assert "- ukraine_response, y: consensus:pull=1.0,cover=0.6 100%, bilateral 0%" in text
-    assert "- dprk_provocation, y: bilateral 100%, consensus:pull=1.0,cover=0.6 0%" in text
+    assert "- ukraine_response, y: consensus:pull=1.0,cover=0.6 100% (100% clearly), " \
+        "bilateral 0% (0% clearly)" in text
+    assert "- dprk_provocation, y: bilateral 100% (100% clearly), " \
+        "consensus:pull=1.0,cover=0.6 0% (0% clearly)" in text
 
 
 def test_each_scenario_has_its_own_indices_and_panels(tmp_path):
