@@ -124,9 +124,10 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     tables: dict[str, pd.DataFrame] = {}
     kind = sweep["design"]["kind"]
     if kind == "sobol" and factors:
-        tables["sobol.csv"] = sobol_indices(means, design, factors)
+        tables["sobol.csv"] = with_noise(sobol_indices(means, design, factors), data, means)
     elif kind == "morris" and factors:
-        tables["morris.csv"] = morris_indices(means, design, factors, sweep["design"]["levels"])
+        tables["morris.csv"] = with_noise(
+            morris_indices(means, design, factors, sweep["design"]["levels"]), data, means)
     elif factors:
         tables["effects.csv"] = factor_effects(data, design, manifest["factors"], kind)
     rules = manifest["rules"]
@@ -171,6 +172,26 @@ def _per_series(means: pd.DataFrame, n_points: int):
         group = group.sort_values("point")
         if len(group) == n_points and group["mean"].notna().all():
             yield dict(zip(KEYS, key, strict=True)), group["mean"].to_numpy()
+
+
+def seed_noise_share(data: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, rule, outcome and actor: the share of the point means' variance over
+    the design that is seed noise left in them, the mean over points of the replicates'
+    variance divided by their number, over the variance of the point means (NaN with one
+    replicate, or where the means do not vary). Averaging replicates shrinks the noise but
+    leaves this much, which the indices apportion among the factors as if it were theirs."""
+    within = data.groupby([*KEYS, "point"])["value"].agg(["var", "count"])
+    noise = (within["var"] / within["count"]).groupby(KEYS).mean()
+    spread = means.groupby(KEYS)["mean"].var()
+    share = (noise / spread.where(spread > 0)).rename("seed_noise_share")
+    return share.reset_index()
+
+
+def with_noise(table: pd.DataFrame, data: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
+    """An index table with each row's :func:`seed_noise_share`."""
+    if table.empty:
+        return table.assign(seed_noise_share=pd.Series(dtype=float))
+    return table.merge(seed_noise_share(data, means), on=KEYS, how="left")
 
 
 def problem(factors: list[str]) -> dict:
@@ -469,7 +490,8 @@ def report(done: SweepAnalysis, means: pd.DataFrame) -> str:
         if name in tables or name in done.omitted:
             lines += [f"## {what}: the most influential factor per outcome and rule",
                       *few_samples(sweep["design"]), *index_notes(manifest, means),
-                      *resolution_lines(tables.get(name, pd.DataFrame())), "",
+                      *resolution_lines(tables.get(name, pd.DataFrame())),
+                      *noise_lines(tables.get(name, pd.DataFrame())), "",
                       *influence_lines(tables.get(name, pd.DataFrame()), means,
                                        manifest["points"]), ""]
     if "effects.csv" in tables:
@@ -659,6 +681,20 @@ def few_samples(design: dict) -> list[str]:
         return [f"Caution: {points} trajectories; below {MORRIS_FEW} a ranking of factors is "
                 "not to be relied on: raise `points`."]
     return []
+
+
+def noise_lines(table: pd.DataFrame) -> list[str]:
+    """How much of what the indices apportion is seed noise, over the outcomes and rules."""
+    shares = table.drop_duplicates(KEYS)["seed_noise_share"].dropna() \
+        if "seed_noise_share" in table else pd.Series(dtype=float)
+    if shares.empty:
+        return []
+    return [f"Seed noise left in the point means (replicates averaged) is {shares.min():.0%} "
+            f"to {shares.max():.0%} of their variance over the design, per outcome and rule "
+            "(`seed_noise_share`): the indices share it out among the factors as if it were "
+            "theirs, so a total index (ST) no larger than that share is not told apart "
+            "from noise, and in a Morris screening a factor without effect gets a mu* of "
+            "about the noise's size; more replicates shrink it."]
 
 
 def resolution_lines(table: pd.DataFrame) -> list[str]:

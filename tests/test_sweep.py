@@ -396,6 +396,28 @@ outcomes: [y]
     assert table["S1"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.06)
     assert table["ST"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.06)
     assert (table["S1_conf"] > 0).all()
+    assert table["seed_noise_share"].isna().all()  # one replicate: noise not estimable
+
+
+def test_the_seed_noise_left_in_the_point_means_is_measured(tmp_path):
+    # y = 2 u0 + noise of variance 1/12 (uniform on [-0.5, 0.5]) per run, 4 replicates: the
+    # point means' noise variance is 1/48 against 4/12 + 1/48 over the design, a share of
+    # 1/17 = 0.059 (observed 0.057; the bound allows for the variance estimates' own error)
+    text = TWO_FACTORS + "design: {kind: sobol, points: 64}\nreplicates: 4\n"
+
+    def noisy(u, job):
+        rng = np.random.default_rng([job.job.request.seed, int(u[0] * 1e9), int(u[1] * 1e9)])
+        return 2 * u[0] + rng.uniform(-0.5, 0.5)
+
+    store = fake_store(tmp_path, text, noisy)
+    analyze(store.out)
+    table = pd.read_csv(store.out / "_analysis" / "sobol.csv")
+    assert table["seed_noise_share"].nunique() == 1
+    assert table["seed_noise_share"].iloc[0] == pytest.approx(1 / 17, abs=0.02)
+    said = " ".join((store.out / "_analysis" / "analysis.md").read_text().split())
+    share = f"{table['seed_noise_share'].iloc[0]:.0%}"
+    assert f"Seed noise left in the point means (replicates averaged) is {share} to {share}" \
+        in said
 
 
 # Two factors and the outcome y, for a store fake_store fills: add a design.
