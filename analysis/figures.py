@@ -84,8 +84,10 @@ def nudge(code: str) -> float:
 
 def turn_axis(ax: Axes, turns: tuple[int, int] | None = None) -> None:
     """Whole turns only on the x axis, over the run's turns: the ticks are fixed to the
-    turns shown (a locator's ticks beyond them would be made, at a cost, and not drawn)."""
-    locator = MaxNLocator(integer=True)
+    turns shown (a locator's ticks beyond them would be made, at a cost, and not drawn).
+    One whole tick is enough: by default the locator wants two, and over the one turn of
+    a run's first turn (0.5 to 1.5) it gave up on integers and ticked 0.5, 0.6, ... 1.5."""
+    locator = MaxNLocator(integer=True, min_n_ticks=1)
     if not turns:
         ax.xaxis.set_major_locator(locator)
         return

@@ -198,6 +198,19 @@ def test_coercion_panel_shows_attempts_resisted_and_landed():
         "landed": 0, "resisted": 0}
 
 
+@pytest.mark.parametrize("turns", [1, 2, 10, 26])
+def test_every_turn_axis_ticks_whole_turns_only_even_at_the_first_turn(turns):
+    # at one turn, the locator's default (two integers at least) ticked 0.5, 0.6, ... 1.5
+    fig = summary_figure(synthetic_rows(turns=turns), "synthetic", [])
+    fig.canvas.draw()
+    assert_whole_turn_ticks(fig)
+    rows = [(t, f"public.{m}", "JPN", 0.5) for t in range(1, turns + 1)
+            for m in ("support", "awareness", "understanding")]
+    fig = publics_figure(rows, "synthetic")
+    fig.canvas.draw()
+    assert_whole_turn_ticks(fig)
+
+
 def test_one_dimension_zero_russian_pressure_and_integer_ticks():
     fig = summary_figure(synthetic_rows(), "synthetic", [])
     fig.canvas.draw()
