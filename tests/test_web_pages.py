@@ -6,9 +6,10 @@ solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 
 from agents.catalog import IP4  # noqa: E402
+from analysis.narrative import likely  # noqa: E402
 from scenarios.guarded import MAX_FILE_BYTES  # noqa: E402
 from scenarios.loader import library_dir  # noqa: E402
-from sim.outputs import TERMS, Choice, because  # noqa: E402
+from sim.outputs import TERMS, Choice, GroupStance, because  # noqa: E402
 from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
@@ -49,18 +50,100 @@ def test_a_seat_shows_only_its_own_prompt_and_its_answer_reaches_the_game(regist
     assert game.waiting_for("KOR")  # Korea's own prompt is untouched
 
 
+READING = "; the engine's reading of this option: "
+
+
 def test_the_projector_tells_the_turn_in_plain_words(registry):
     game = registry.start("dprk_provocation", seed=1)  # turn 1: an inject and four choices
     lines = pages.projector_lines(game)
     assert any(line.startswith("**INJECT") for line in lines)
     assert any(line.startswith("**QUESTION** ") for line in lines)
-    why = [line.split(", weighing ")[1] for line in lines if ", weighing " in line]
+    why = [line.split(READING)[1] for line in lines if READING in line]
     assert len(why) == 4 and all(w.count(",") == 2 for w in why)  # the three that weighed most
     every = pages.projector_lines(game, every_term=True)  # on demand: every term
     chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4]
-    assert [line.split(", weighing ")[1] for line in every] == [
+    assert [line.split(READING)[1] for line in every] == [
         because(e.terms, top=len(TERMS)) for e in chosen]
     assert all(len(e.terms) > 3 for e in chosen)
+
+
+def test_a_choice_on_the_projector_is_the_engine_s_reading_of_it_with_how_likely_it_was(
+        registry):
+    # "weighing position -0.20, ..." read as the students' own reasoning
+    game = registry.start("indo_pacific_contingency", seed=2, people=("KOR",))
+    while game.turn < 2 or game.model.waiting:
+        for request in list(game.model.waiting):
+            game.answer(request.actor, request.decision.options[0].id, request.stage)
+        if not game.next_refused and game.turn < 2:
+            game.next_turn()
+    lines = pages.projector_lines(game)
+    chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4
+              and e.turn == game.turn]
+    names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
+    for e in chosen:
+        assert (f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** ({likely(e)})"
+                f"{READING}{because(e.terms)}") in lines
+    assert {e.by for e in chosen} == {"engine", "human"}
+    assert any("% likely)" in line for line in lines)  # the account's own words
+    assert not any("weighing" in line for line in lines)
+
+
+def test_the_projector_shows_what_the_account_says_of_allies_council_and_coercion(registry):
+    from analysis.narrative import narrate
+
+    game = registry.start("indo_pacific_contingency", seed=2)
+    names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    said = set()
+    for _ in range(2):  # turn 2: a Council question; turn 3: China coerces Korea
+        game.next_turn()
+        lines = pages.projector_lines(game)
+        account = [line.strip() for line in narrate(
+            [e for e in game.model.events if e.turn == game.turn], names=names)]
+        for kind in ("Allies: ", "North Atlantic Council: ", "China coerces "):
+            lines_of_kind = [line for line in account if line.startswith(kind)]
+            assert all(line in lines for line in lines_of_kind), kind
+            said |= {kind} if lines_of_kind else set()
+    assert said == {"Allies: ", "North Atlantic Council: ", "China coerces "}
+    assert any("(pressure 0.50, backing 0.35): Republic of Korea holds firm" in line
+               for line in lines)
+
+
+def test_the_consultation_is_short_on_the_projector_and_whole_on_the_console(registry):
+    game = registry.start("ukraine_response", seed=7)
+    while game.turn < 4:  # the four split two and two on raising China's support
+        game.next_turn()
+    (stance,) = [e for e in game.model.events if isinstance(e, GroupStance)
+                 and e.turn == game.turn]
+    labels = {o.id: o.label for o in game.model.exercise.decision(stance.decision).options
+              if o.id in stance.intentions.values()}
+    (line,) = [line for line in pages.projector_lines(game)
+               if line.startswith("Consultation")]
+    assert line == ("Consultation (caucus): *raise it publicly at the Council*: AUS, JPN; "
+                    "**raise it privately with allies**: KOR, NZL (the group's lean)")
+    assert [line.count(label) for label in labels.values()] == [1, 1]  # each label once
+    assert "stake" in stance.note and len(line) < len(stance.note) / 2
+    box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                            handle_error=False)
+    (notes,) = rc.find(v.Html, class_="ip4-consultation-notes").find(
+        v.VuetifyTemplate).widgets
+    assert stance.note.replace("'", "&#x27;") in notes.template
+
+
+@pytest.mark.parametrize("rule, said", [
+    ("formal", "**raise it privately with allies**: KOR, NZL (binding all four)"),
+    ("lead", "**raise it privately with allies**: KOR, NZL (acting together)"),
+    ("consensus", "*raise it privately with allies*: KOR, NZL; no group position: each "
+                  "acts alone"),
+    ("bilateral", "Consultation (bilateral): no group position")])
+def test_the_short_consultation_says_what_each_rule_made_of_the_intentions(
+        registry, rule, said):
+    game = registry.start("ukraine_response", seed=7, rule=rule)
+    while game.turn < 4:
+        game.next_turn()
+    (line,) = [line for line in pages.projector_lines(game)
+               if line.startswith("Consultation")]
+    assert line.endswith(said)
 
 
 def test_the_model_works_in_a_plain_solaraviz_page():

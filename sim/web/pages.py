@@ -25,6 +25,7 @@ from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.guarded import MAX_FILE_BYTES
 from scenarios.schema import Inject
+from sim.app import allies_line, coercion_line, council_line, likely
 from sim.outputs import (
     TERMS,
     Choice,
@@ -503,10 +504,24 @@ def GameConsole(game: Game, version: int | None, on_open):
                         f"{game.version}). [Projector]({projector_address(game)})")
         if game.unsaved:
             solara.Warning(game.unsaved, classes=["ip4-unsaved"])
+        ConsultationNotes(game, version)
     SeatsPanel(game, version)
     WhiteCell(game, version)
     LinesPanel(game, version, on_open=on_open)
     ReportPanel(game)
+
+
+@solara.component
+def ConsultationNotes(game: Game, version: int | None):
+    """This turn's consultations as the rules noted them, whole: the projector says each
+    in short (``consultation``), the seats hear it as they choose."""
+    questions = {d.id: d.question for d in game.model.exercise.decisions}
+    stances = this_turn(game, GroupStance)
+    if stances:
+        with solara.Div(classes=["ip4-consultation-notes"]), solara.Details(
+                "This turn's consultation, in full (the projector says it in short)"):
+            solara.Markdown("\n\n".join(f"**{questions[e.decision]}** ({e.rule}): {e.note}"
+                                          for e in stances))
 
 
 # -- a team's seat ----------------------------------------------------------------------
@@ -604,42 +619,79 @@ def this_turn(game: Game, kind) -> list:
 
 
 def projector_lines(game: Game, every_term: bool = False) -> list[str]:
-    """The turn in plain words, for the room: injects, the questions, the consultation,
-    choices with the three terms that weighed most (+ toward the option chosen, - away
-    from it) and the options not open yet, joint positions, the Council, coercion and the
-    publics; ``every_term``: only the partners' choices, each with every term."""
+    """The turn in plain words, for the room: injects, the questions, the consultation in
+    short, each partner's choice with how likely the engine found it and the three terms
+    of the engine's reading of that option (+ toward it, - away from it) and the options
+    not open yet, the allies' choices, joint positions, the Council, China's coercion
+    (pressure and backing) and the publics, in the account's words where it has them
+    (``sim.app``: `ip4sim run` prints the same); ``every_term``: only the partners'
+    choices, each with every term."""
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
     labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
-    lines = []
+    lines: list[str] = []
+    allies: list[Choice] = []  # one question's allies, said together once they all chose
     for e in game.model.events:
-        if e.turn != game.turn or every_term and not isinstance(e, Choice):
+        if e.turn != game.turn or every_term and not (isinstance(e, Choice) and e.actor in IP4):
             continue
+        if allies and not (isinstance(e, Choice) and e.actor not in IP4):
+            lines.append(allies_line(allies, labels, names))
+            allies = []
         match e:
             case InjectFired():
                 lines.append(f"**INJECT {e.title}**: {e.synopsis}")
             case DecisionOpened():
                 lines.append(f"**QUESTION** {e.question}")
-            case GroupStance():  # its note names each partner's intention
-                lines.append(f"Consultation ({e.rule}): {e.note}")
+            case GroupStance():
+                lines.append(consultation(e, labels[e.decision]))
             case Choice() if e.actor in IP4:
                 closed = ", ".join(labels[e.decision][o] for o in e.not_yet)
-                lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}**, "
-                             f"weighing {because(e.terms, top=len(TERMS) if every_term else 3)}"
+                lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** "
+                             f"({likely(e)}); the engine's reading of this option: "
+                             f"{because(e.terms, top=len(TERMS) if every_term else 3)}"
                              + (f" (not yet possible: {closed})" if closed else ""))
+            case Choice():
+                allies.append(e)
             case JointPosition():
                 lines.append(f"Joint position: {', '.join(e.members)} speak together: "
                              f"**{labels[e.decision][e.option]}**")
             case CouncilVote():
-                lines.append(f"The Council: **{e.outcome}** ({labels[e.decision][e.option]}; "
-                             "blocked by "
-                             f"{', '.join(e.blockers) or 'nobody'})")
+                lines.append(council_line(e, labels[e.decision], names))
             case Coercion():
-                lines.append(f"China coerces {names[e.target]}: "
-                             f"{'gives way' if e.success else 'holds firm'}")
+                lines.append(coercion_line(e, names))
             case PublicOpinion():
                 lines.append("Publics, support: " + ", ".join(
                     f"{c} {m['support']:.2f}" for c, m in e.means.items()))
+    if allies:
+        lines.append(allies_line(allies, labels, names))
     return lines
+
+
+def consultation(stance: GroupStance, labels: dict[str, str]) -> str:
+    """The consultation as the room reads it at a glance: who intends what, grouped by
+    option (the most intended first, each label once), and what the rule made of it: the
+    group's lean, or a binding option, in bold. The rule's own note (the stakes and
+    positions that broke a tie, its thresholds) is the console's and, as heard, the
+    seats'."""
+    rule = stance.rule.partition(":")[0]
+    if not stance.intentions:  # a rule under which nobody states an intention
+        return f"Consultation ({rule}): {stance.note}"
+    intend: dict[str, list[str]] = {}
+    for actor, option in stance.intentions.items():
+        intend.setdefault(option, []).append(actor)
+    members = set(stance.members)
+    everyone = members == set(stance.intentions)
+    made = f"binding {'all four' if everyone else ', '.join(stance.members)}" \
+        if stance.binding else "the group's lean" if everyone else \
+        "acting together" if members == set(intend.get(stance.option, ())) else \
+        f"the lean of {', '.join(stance.members)}"
+    said = [f"**{labels[o]}**: {', '.join(actors)} ({made})" if o == stance.option else
+            f"*{labels[o]}*: {', '.join(actors)}"
+            for o, actors in sorted(intend.items(), key=lambda kv: -len(kv[1]))]
+    if stance.option is None:
+        said.append("no group position: each acts alone")
+    elif stance.option not in intend:  # the rule's option, though nobody intended it
+        said.append(f"**{labels[stance.option]}** ({made})")
+    return f"Consultation ({rule}): " + "; ".join(said)
 
 
 def projector_address(game: Game) -> str:
