@@ -21,7 +21,9 @@ from analysis.compare import (
 )
 from analysis.figures import (
     QUESTION_CHARACTERS,
+    ROOM,
     decision_marks,
+    projector_figure,
     publics_figure,
     question_words,
     summary_figure,
@@ -143,6 +145,39 @@ def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles
         title = ax.title.get_window_extent(renderer)
         for label in (t for t in ax.texts if t.get_gid() == "question"):
             assert label.get_window_extent(renderer).y1 <= title.y0, label.get_text()
+
+
+# The projector's page gives its figure 60% of a 1600-pixel screen (sim/web/pages.py)
+ROOM_PIXELS_PER_INCH = 0.6 * 1600 / ROOM.width
+
+
+@pytest.mark.parametrize("dimensions", [("russia_stance",), (
+    "russia_stance", "china_threat", "nato_enthusiasm", "formalization_aversion")])
+def test_the_projector_s_figure_is_in_type_a_room_reads_and_keeps_its_texts_in_place(
+        dimensions):
+    # the summary shown on the projector had 9-pixel keys and axis labels beside 22-pixel type
+    events = [Coercion(turn=2, actor="CHN", target="NZL", pressure=0.5, backing=0.35,
+                       success=True)]
+    fig = projector_figure(synthetic_rows(dimensions=dimensions), events)
+    renderer = drawn(fig)
+    texts = visible_texts(fig)
+    assert min(t.get_fontsize() for t in texts) * ROOM_PIXELS_PER_INCH / 72 >= 15
+    assert keys_overlap_no_panel(fig, renderer)
+    inside = fig.bbox.padded(1)
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), text
+    panels = position_axes(fig)
+    assert len(panels) == len(dimensions)
+    for ax in panels:  # a title wrapped to its panel, never over its neighbour's
+        title = ax.title.get_window_extent(renderer)
+        assert title.x0 >= ax.get_window_extent(renderer).x0 - 0.3 * fig.dpi, \
+            ax.title.get_text()
+    assert attempt_points(fig) == {"landed": 1, "resisted": 0}
+    assert_whole_turn_ticks(fig)
+    # a 1600 x 900 projector shows it whole under the page's heading, scaled down by a
+    # few percent at most where the panels take two rows
+    assert fig.get_size_inches()[1] * ROOM_PIXELS_PER_INCH <= 850
 
 
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):

@@ -215,6 +215,27 @@ def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(reg
     assert registry.figures.last(game.id) == again.result()
 
 
+def test_the_projector_shows_the_turn_s_account_beside_the_figure_for_the_room(registry):
+    # the figure began some 1,300 pixels down: a 1600 x 900 projector showed only text
+    import ipywidgets
+
+    from sim.app import png, projector_figure
+
+    game = registry.start("dprk_provocation", seed=1)
+    box, rc = solara.render(pages.ProjectorView(game, game.version), handle_error=False)
+    (main,) = rc.find(v.Html, class_="ip4-projector-main").widgets
+    account, figure = main.children  # side by side (PROJECTOR_CSS): the account first
+    assert "ip4-projector-account" in account.class_ and "ip4-projector-figure" in figure.class_
+    said = rc.find(v.Html, class_="ip4-projector-account").find(v.VuetifyTemplate).widgets
+    assert any("INJECT" in w.template for w in said)
+    image = rc.find(v.Html, class_="ip4-projector-figure").find(ipywidgets.Image).wait_for(
+        timeout=30).widget
+    model = game.model
+    names = {c: p.name for c, p in model.catalog.profiles.items()}
+    assert image.value == png(projector_figure(model.timeseries, model.events, names))
+    assert "grid-template-columns" in pages.PROJECTOR_CSS and "sticky" in pages.PROJECTOR_CSS
+
+
 def drop(rc, name: str, data: bytes, size: int | None = None):
     """A file dropped on the console's FileDrop, as the browser would send it: the
     widget's file list changes, then solara's FileDrop reads the file in its thread (here

@@ -25,7 +25,7 @@ from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.guarded import MAX_FILE_BYTES
 from scenarios.schema import Inject
-from sim.app import allies_line, coercion_line, council_line, likely
+from sim.app import ROOM_NOTE, allies_line, coercion_line, council_line, likely
 from sim.outputs import (
     TERMS,
     Choice,
@@ -44,11 +44,20 @@ from sim.rules import rule_names
 from sim.web.games import REFUSALS, Game, Games, SavedGame, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
-# Large type across the whole width for a room: solara's markdown is 14px and at most
-# 1024px wide, like the console's.
+# Large type for a room (solara's markdown is 14px and at most 1024px wide, like the
+# console's), the turn's account beside the figure: on a 1600x900 projector both show
+# without scrolling; a long turn's account scrolls while the figure stays in view, no
+# taller than the screen.
 PROJECTOR_CSS = """
 .ip4-projector .solara-markdown {max-width: none; font-size: 22px; line-height: 1.45}
 .ip4-projector .v-expansion-panel-header {font-size: 22px}
+.ip4-projector h1 {font-size: 34px; margin: 0 0 8px}
+.ip4-projector-main {display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr);
+  gap: 28px; align-items: start; width: 100%}
+.ip4-projector-figure {position: sticky; top: 0}
+.ip4-projector-figure img {width: 100%; max-height: calc(100vh - 140px);
+  object-fit: contain; object-position: left top}
+.ip4-projector .ip4-figure-caption .solara-markdown {font-size: 18px; line-height: 1.3}
 """
 
 
@@ -723,11 +732,14 @@ def ProjectorView(game: Game, version: int | None):
     solara.Style(PROJECTOR_CSS)
     with solara.Column(classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
-        solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
-        with solara.Div(classes=["ip4-every-term"]), solara.Details(
-                "Every term of each partner's why"):
-            solara.Markdown("\n\n".join(projector_lines(game, every_term=True)))
-        SummaryFigure(game, game.figure_key)
+        with solara.Div(classes=["ip4-projector-main"]):
+            with solara.Div(classes=["ip4-projector-account"]):
+                solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick
+                with solara.Div(classes=["ip4-every-term"]), solara.Details(
+                        "Every term of each partner's why"):
+                    solara.Markdown("\n\n".join(projector_lines(game, every_term=True)))
+            with solara.Div(classes=["ip4-projector-figure"]):
+                SummaryFigure(game, game.figure_key)
 
 
 @solara.component
@@ -745,9 +757,10 @@ def SummaryFigure(game: Game, key: tuple[str, int, int]):
     shown = f"The run's summary to turn {drawn.key[2]}"
     if drawn.key != key:
         shown += " (the figure as the game now stands is being drawn)"
-    with solara.Div(classes=["ip4-figure-caption"]):
-        solara.Markdown(f"*{shown}*")
     solara.Image(drawn.png, width="100%", classes=["ip4-figure"])  # fits the column
+    with solara.Div(classes=["ip4-figure-caption"]):
+        solara.Markdown(f"*{shown}*: {ROOM_NOTE}. The world, and the pressure each "
+                        "partner felt: the report's summary figure.")
 
 
 @solara.component
