@@ -110,6 +110,7 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
                 By.XPATH, f"//*[contains(@class,'ip4-people')]//*[text()='{c}']").click())
         click(console, ".ip4-start")  # the first scenario in the list: cyber_attack
         assert "waiting for JPN, KOR" in status(console)
+        assert "join code" in fresh(lambda: wait_for(console, ".ip4-started")[0].text)
         assert "?game=" in console.current_url  # a reload keeps the game
 
         for seat, code in ((japan, "JPN"), (korea, "KOR")):  # each in its own browser
@@ -152,7 +153,8 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
 
         while "finished" not in status(console):
             step(console)
-        console.save_screenshot(str(shots / "console.png"))
+        console.execute_script("document.querySelector('.ip4-status').scrollIntoView()")
+        console.save_screenshot(str(shots / "console.png"))  # where the game stands, its seats
         click(console, ".ip4-report")
         wait_for(console, ".ip4-report-text", timeout=60)
 

@@ -542,3 +542,88 @@ def test_the_console_lists_the_saved_games_and_reopens_one_paused_with_new_codes
     (tmp_path / "web-broken").mkdir()
     (tmp_path / "web-broken" / "manifest.json").write_text("{not json")
     assert [s.folder for s in room.saved()] == []  # not a game: never offered
+
+
+def in_order(box) -> list:
+    """Every widget under ``box``, depth first, in the order the page shows them."""
+    out = [box]
+    for child in getattr(box, "children", None) or []:
+        if not isinstance(child, str):  # a widget, not a text
+            out += in_order(child)
+    return out
+
+
+def classes_of(box) -> list[str]:
+    return [c for w in in_order(box) for c in (getattr(w, "class_", None) or "").split()]
+
+
+def test_a_started_game_s_seats_and_codes_are_where_the_facilitator_looks(registry):
+    # the codes were under the "Start a game" form, off screen
+    box, rc = console()
+    rc.find(v.BtnToggle, class_="ip4-people").widget.v_model = [1, 2]  # JPN and KOR
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    (started,) = rc.find(v.Alert, class_="ip4-started").widgets  # under Start
+    for actor, code in game.codes.items():
+        assert f"<strong>{actor}</strong> join code <code>{code}</code>" in str(
+            started.children) or f"**{actor}** join code `{code}`" in str(started.children)
+    shown_in_order = classes_of(box)
+    assert shown_in_order.index("ip4-status") < shown_in_order.index("ip4-seat-JPN") \
+        < shown_in_order.index("ip4-games") < shown_in_order.index("ip4-start-form")
+
+
+def test_the_status_says_in_words_what_changed_last(registry):
+    game = registry.start("dprk_provocation", seed=1, people=("JPN",))
+
+    def status() -> str:
+        box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                                handle_error=False)
+        said = rc.find(v.Html, class_="ip4-status").find(v.VuetifyTemplate).widgets
+        return said[0].template  # the status line, before this turn's consultation
+
+    assert "(change" not in status() and "last: started" in status()
+    request = game.waiting_for("JPN")[0]
+    game.answer("JPN", request.engine, request.stage)
+    assert "last: JPN answered its intention" in status()
+    game.engine_answers("JPN")
+    assert "last: the engine answered JPN's choice" in status()
+    game.pause()
+    assert "<strong>paused</strong>; last: paused" in status()
+
+
+def test_the_release_buttons_wrap_within_their_card(registry):
+    game = registry.start("indo_pacific_contingency", seed=2)  # two long titles
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    (row,) = [w for w in rc.find(v.Sheet).widgets if "ip4-releases" in w.class_.split()]
+    assert len(row.children) == len(game.contingencies()) == 2
+    assert ".ip4-releases {flex-wrap: wrap" in pages.CONSOLE_CSS  # a row that wraps,
+    assert "white-space: normal" in pages.CONSOLE_CSS.split(".ip4-releases .v-btn {")[1]
+
+
+def test_the_start_form_names_scenarios_and_rules_and_checks_a_rule_s_parameters(registry):
+    from sim.rules import REGISTRY as RULES
+
+    box, rc = console()
+    scenarios = rc.find(v.Select, label="Scenario").widget
+    assert "Ukraine-style response: sanctions, aid and aid through NATO (ukraine_response; " \
+           "10 turns of one month)" in scenarios.items
+    rules = rc.find(v.Select, label="Rule").widget
+    assert all(f"{name}: {RULES[name].summary}" in rules.items for name in RULES)
+    spec = rc.find(v.TextField, class_="ip4-rule-spec").widget
+    spec.v_model = "coalition:k=x"
+    rc.find(v.TextField, class_="ip4-rule-spec").assert_wait(
+        lambda w: w.error and w.messages == ["coalition:k=x: k: not a number: 'x'"])
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    assert not registry.games and "not a number" in str(
+        rc.find(v.Alert, class_="ip4-error").widget.children)
+    spec.v_model = "coalition:k=2"
+    rc.find(v.Html, class_="ip4-rule-parameters").find(v.VuetifyTemplate).assert_wait(
+        lambda w: "k=2 (how many must intend the same option)" in w.template)
+    rules.v_model = next(label for label in rules.items if label.startswith("caucus:"))
+    assert spec.v_model == "caucus"
+    spec.v_model = "caucus:cover=0.5"
+    scenarios.v_model = next(label for label in scenarios.items if "(ukraine_response;" in label)
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    assert game.model.exercise.id == "ukraine_response"
+    assert game.model.rule.spec() == "caucus:pull=1.0,cover=0.5"

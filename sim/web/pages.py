@@ -24,6 +24,7 @@ from solara.components.file_drop import FileInfo
 from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.guarded import MAX_FILE_BYTES
+from scenarios.loader import load_scenario
 from scenarios.schema import Inject
 from sim.app import ROOM_NOTE, allies_line, coercion_line, council_line, likely
 from sim.outputs import (
@@ -40,10 +41,20 @@ from sim.outputs import (
     because,
 )
 from sim.protocol import Request
-from sim.rules import rule_names
+from sim.rules import REGISTRY as REGISTRIES
+from sim.rules import parse_rule, rule_names
 from sim.web.games import REFUSALS, Game, Games, SavedGame, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
+# A button's label wraps within its card (a contingency's title is long), and a select's
+# long items (a rule's summary) wrap too.
+CONSOLE_CSS = """
+.ip4-releases {flex-wrap: wrap; margin-bottom: 8px}
+.ip4-releases .v-btn {height: auto !important; min-height: 36px; max-width: 100%;
+  white-space: normal; text-transform: none; text-align: left; padding: 6px 12px}
+.ip4-releases .v-btn__content {flex: 1 1 auto; white-space: normal}
+.v-menu__content .v-list-item__title {white-space: normal}
+"""
 # Large type for a room (solara's markdown is 14px and at most 1024px wide, like the
 # console's), the turn's account beside the figure: on a 1600x900 projector both show
 # without scrolling; a long turn's account scrolls while the figure stays in view, no
@@ -107,16 +118,48 @@ class UploadNote:
     problems: list[str] = field(default_factory=list)  # each with its file, field and line
 
 
+def scenario_label(name: str) -> str:
+    """A scenario as the console lists it: its title, then its name (a built-in's, or the
+    file's path) and its length; a file that does not load is listed by its path (Start
+    then says what is wrong with it, as `ip4sim validate` does)."""
+    try:
+        scenario = load_scenario(name).scenario
+    except InputError:
+        return f"{name} (not a valid scenario: Start says why)"
+    return f"{scenario.title} ({name}; {scenario.turns} turns of {scenario.turn_represents})"
+
+
+def rule_label(name: str) -> str:
+    return f"{name}: {REGISTRIES[name].summary}"
+
+
+def rule_check(spec: str) -> tuple[str, str]:
+    """A rule spec as the console reads it: what its parameters are (each with its
+    value and meaning), or why it is not a rule (``sim.rules.parse_rule``'s words)."""
+    try:
+        rule = parse_rule(spec)
+    except InputError as err:
+        return "", "; ".join(f"{p.field}: {p.message}" for p in err.problems)
+    fields = type(rule).model_fields
+    said = "; ".join(f"{k}={v} ({fields[k].description})" for k, v in rule.model_dump().items())
+    return f"*{rule.name}*: " + (f"{said}" if said else "no parameters"), ""
+
+
 @solara.component
-def StartForm(on_start):
+def StartForm(on_start, current: Game | None):
     scenarios = REGISTRY.scenarios()
+    labels = solara.use_memo(lambda: {scenario_label(s): s for s in scenarios},
+                             dependencies=[tuple(scenarios)])
     scenario, set_scenario = solara.use_state(scenarios[0])
-    rule, set_rule = solara.use_state("caucus")
+    spec, set_spec = solara.use_state("caucus")
     seed, set_seed = solara.use_state(1)
     people, set_people = solara.use_state(list[str]())
     show_engine, set_show_engine = solara.use_state(True)
     error, set_error = solara.use_state("")
     upload, set_upload = solara.use_state(UploadNote())
+    started, set_started = solara.use_state("")  # the id of the game this form started
+    parameters, wrong = rule_check(spec)
+    rule = spec.partition(":")[0].strip()
 
     def uploaded(info: FileInfo):  # solara calls it from a thread once the file is dropped
         try:
@@ -131,15 +174,19 @@ def StartForm(on_start):
 
     def start():
         try:
-            game = REGISTRY.start(scenario, rule, int(seed), tuple(people), show_engine)
+            game = REGISTRY.start(scenario, spec, int(seed), tuple(people), show_engine)
         except InputError as err:
             set_error(str(err))
             return
         set_error("")
+        set_started(game.id)
         on_start(game)
 
     with solara.Card("Start a game", classes=["ip4-start-form"]):
-        solara.Select("Scenario", values=scenarios, value=scenario, on_value=set_scenario)
+        by_name = {name: label for label, name in labels.items()}
+        solara.Select("Scenario", values=list(labels), value=by_name.get(scenario),
+                      on_value=lambda label: set_scenario(labels[label]),
+                      classes=["ip4-scenario"])
         with solara.Div(classes=["ip4-upload"]):
             solara.FileDrop(label=f"Or drop a scenario file here (YAML, at most "
                             f"{MAX_FILE_BYTES:,} bytes; checked as `ip4sim validate` does)",
@@ -150,7 +197,16 @@ def StartForm(on_start):
             solara.Warning(warning, classes=["ip4-upload-warning"])
         for problem in upload.problems:
             solara.Error(problem, classes=["ip4-upload-error"])
-        solara.Select("Rule", values=rule_names(), value=rule, on_value=set_rule)
+        solara.Select("Rule", values=[rule_label(n) for n in rule_names()],
+                      value=rule_label(rule) if rule in REGISTRIES else None,
+                      on_value=lambda label: set_spec(label.partition(":")[0]),
+                      classes=["ip4-rule"])
+        solara.InputText("The rule, with any parameters (coalition:k=2, caucus:cover=0.5)",
+                         value=spec, on_value=set_spec, continuous_update=True,
+                         error=wrong or False, classes=["ip4-rule-spec"])
+        if parameters:
+            with solara.Div(classes=["ip4-rule-parameters"]):
+                solara.Markdown(parameters)
         solara.InputInt("Seed", value=seed, on_value=set_seed, classes=["ip4-seed"])
         solara.Markdown("Played by people (the engine plays the others):")
         solara.ToggleButtonsMultiple(value=people, on_value=set_people, values=list(IP4),
@@ -160,6 +216,19 @@ def StartForm(on_start):
         solara.Button("Start", on_click=start, color="primary", classes=["ip4-start"])
         if error:
             solara.Error(error, classes=["ip4-error"])
+        if current is not None and current.id == started:
+            StartedCard(current)
+
+
+@solara.component
+def StartedCard(game: Game):
+    """Under Start, where the facilitator is looking: the new game's seats and their join
+    codes (the game's own console, at the top of the page, has them too)."""
+    seats = "; ".join(f"**{actor}** join code `{code}`, [seat](/seat/{actor}?game={game.id}"
+                      f"&code={code})" for actor, code in game.codes.items())
+    solara.Success(f"Started game {game.id}: " + (
+        f"give each team its seat: {seats}. " if seats else "the engine plays every seat. ")
+        + "The game's console is at the top of this page.", classes=["ip4-started"])
 
 
 Attempt = Callable[..., None]  # attempt(action, done): see use_attempt
@@ -300,7 +369,10 @@ def WhiteCell(game: Game, version: int | None):
                           classes=["ip4-hold"])
         for request in game.held_requests():
             HeldRequest(game, request, attempt)
-        with solara.Row():
+        if game.contingencies():
+            solara.Markdown("The scenario's contingency injects (one released fires at the "
+                            "start of the next turn):")
+        with solara.Row(classes=["ip4-releases"]):
             for inject in game.contingencies():
                 action_button(f"Release: {inject.title}", game.release_refused,
                               lambda i=inject.id: attempt(lambda: game.release(i),
@@ -488,17 +560,19 @@ def Console():
     def open_game(opened: Game) -> None:
         router.push(console_address(params, opened))
 
+    solara.Style(CONSOLE_CSS)
     with solara.Column(style="max-width: 70em"):
         solara.Markdown("# ip4sim: facilitator's console")
         if params.get("game") and game is None:
             solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
                            "open one below (a game saved in the runs folder picks up where "
                            "it stopped) or start one.", classes=["ip4-no-game"])
-        GamesPanel(game, version, open_game)
-        SavedPanel(open_game).key("saved")  # its note stays when the warning above goes
-        StartForm(on_start=open_game)
-        if game is not None:
+        if game is not None:  # first: where the facilitator looks, seats and codes on top
             GameConsole(game, version, open_game).key(game.id)  # its forms start afresh
+        # keyed, they keep their notes when a game opens above them
+        GamesPanel(game, version, open_game).key("games")
+        SavedPanel(open_game).key("saved")
+        StartForm(open_game, game).key("start")
 
 
 @solara.component
@@ -507,10 +581,11 @@ def GameConsole(game: Game, version: int | None, on_open):
     lines of play and its debrief."""
     model = game.model
     with solara.Div(classes=["ip4-status"]):
+        last = f"; last: {game.said}" if game.said else ""  # what a click, or a seat, did
         solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
                         f"of {model.exercise.turns} ({model.rule.spec()}, seed "
-                        f"{model.checked.seed}): **{game_state(game)}** (change "
-                        f"{game.version}). [Projector]({projector_address(game)})")
+                        f"{model.checked.seed}): **{game_state(game)}**{last}. "
+                        f"[Projector]({projector_address(game)})")
         if game.unsaved:
             solara.Warning(game.unsaved, classes=["ip4-unsaved"])
         ConsultationNotes(game, version)
