@@ -627,3 +627,47 @@ def test_the_start_form_names_scenarios_and_rules_and_checks_a_rule_s_parameters
     (game,) = registry.games.values()
     assert game.model.exercise.id == "ukraine_response"
     assert game.model.rule.spec() == "caucus:pull=1.0,cover=0.5"
+
+
+def test_the_seat_names_the_option_of_the_engine_s_reading_and_its_probability(registry):
+    game = registry.start("ukraine_response", seed=7, people=("JPN",))
+    seat = registry.seat(game.id, "JPN", None)
+    for _ in range(2):  # its intention, then its choice
+        (request,) = seat.prompts()
+        box, rc = solara.render(pages.Prompt(seat, request, True), handle_error=False)
+        (said,) = rc.find(v.Html, class_="ip4-reading").find(v.VuetifyTemplate).widgets
+        best = max(request.probabilities, key=request.probabilities.get)
+        label = request.decision.option(best).label
+        assert (f"The engine's reading of <em>{label}</em>, the option it finds "
+                f"likeliest ({request.probabilities[best]:.0%}): {request.advice}"
+                ) in said.template
+        game.answer("JPN", request.engine, request.stage)
+
+
+def test_after_answering_the_seat_confirms_what_its_government_stated_and_chose(registry):
+    # it said only "Nothing to answer now."
+    game = registry.start("ukraine_response", seed=7, people=("JPN", "KOR"))
+    seat = registry.seat(game.id, "JPN", None)
+    (request,) = seat.prompts()
+    options = request.decision.options
+    seat.answer(request, options[0].id)  # Korea has still to state its intention
+    box, rc = solara.render(pages.Seat(seat, game.version), handle_error=False)
+    rc.find(v.Alert, class_="ip4-idle").assert_single()
+
+    def said() -> str:
+        cards = [w for w in rc.find(v.Card).widgets if "ip4-answered" in w.class_.split()]
+        return " ".join(w.template for card in cards for w in in_order(card)
+                        if isinstance(w, v.VuetifyTemplate))  # its markdown's html
+
+    assert (f"Your government stated it intends <strong>{options[0].label}</strong> "
+            f"({request.decision.question})") in said()
+    game.engine_answers("KOR")  # the round is recorded: the choice is asked
+    rc.render(pages.Seat(seat, game.version))
+    assert prompts(rc) == ["ip4-prompt-choice"] and not said()  # until the next question
+    (request,) = seat.prompts()
+    seat.answer(request, options[1].id)
+    game.engine_answers("KOR")
+    rc.render(pages.Seat(seat, game.version))
+    assert f"stated it intends <strong>{options[0].label}</strong>" in said()
+    assert f"chose <strong>{options[1].label}</strong>" in said()
+    assert "answered by" not in said()

@@ -644,7 +644,46 @@ def Prompt(seat: SeatView, request: Request, show_engine: bool):
                 game.stopped, show_engine)
         Note(note, "ip4-seat-note")
         if show_engine:
-            solara.Markdown(f"The engine's reading: {request.advice}")
+            with solara.Div(classes=["ip4-reading"]):
+                solara.Markdown(reading(request))
+
+
+def reading(request: Request) -> str:
+    """The engine's reading, named: its terms are those of the option it finds likeliest
+    (the one it would answer with alone), whose probability it gives."""
+    likeliest = max(request.probabilities, key=request.probabilities.get)  # the first of ties
+    return (f"The engine's reading of *{request.decision.option(likeliest).label}*, the "
+            f"option it finds likeliest ({request.probabilities[likeliest]:.0%}): "
+            f"{request.advice}")
+
+
+def answers_this_turn(game: Game, actor: str) -> list[str]:
+    """What a team's government stated and chose this turn, each by its option's label
+    and question, in the order given: answers to a round the other seats have still to
+    answer too (the record holds a round once every seat has answered it)."""
+    model = game.model
+    given: list[tuple[str, str, str, str, str]] = []  # stage, decision, option, by, bound to
+    for e in model.events:
+        if e.turn == game.turn and isinstance(e, GroupStance) and actor in e.intentions:
+            given.append(("intention", e.decision, e.intentions[actor],
+                          e.stated_by.get(actor, "engine"), ""))
+        elif e.turn == game.turn and isinstance(e, Choice) and e.actor == actor:
+            given.append(("choice", e.decision, e.bound_from or e.option, e.by,
+                          e.option if e.bound_from else ""))
+    given += [(stage, decision, answer.option, answer.by, "") for (turn, decision, who, stage),
+              answer in model.given.items() if who == actor and turn == game.turn]
+    said = []
+    for stage, decision_id, option, by, bound in given:
+        decision = model.exercise.decision(decision_id)
+        what = "stated it intends" if stage == "intention" else "chose"
+        line = f"Your government {what} **{decision.option(option).label}** " \
+               f"({decision.question})"
+        if not by.startswith("human"):
+            line += f", answered by the {by}"
+        if bound:
+            line += f"; the group's binding position makes it *{decision.option(bound).label}*"
+        said.append(line)
+    return said
 
 
 @solara.component
@@ -691,7 +730,13 @@ def Seat(seat: SeatView, version: int | None):
         solara.Warning("The game is paused: the facilitator will play on.",
                        classes=["ip4-paused"])
     if not prompts:
-        solara.Info("Nothing to answer now.", classes=["ip4-idle"])
+        solara.Info("The game is over: nothing more to answer." if model.finished else
+                    "Nothing to answer now: the next question comes when the other seats "
+                    "have answered or the facilitator goes on.", classes=["ip4-idle"])
+        said = answers_this_turn(game, actor)
+        if said:
+            with solara.Card("Your answers this turn", classes=["ip4-answered"]):
+                solara.Markdown("\n\n".join(said))
     for request in prompts[:1]:  # one at a time: the intention before the choice
         Prompt(seat, request, game.show_engine).key(str(request.key))  # its own note
 
