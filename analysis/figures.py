@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matplotlib.artist import Artist
@@ -76,6 +78,53 @@ POSITION_NOTE = ("each partner's line is nudged a little up or down so equal pos
                  "follows the last)")
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """A summary's position panels and coercion attempts, in inches and points: PAPER for
+    the run folder's summary.png (13 inches wide, read up close), ROOM for the projector's
+    figure, whose type a room reads from the back."""
+
+    width: float  # the figure's
+    panel_left: float  # room for the y tick labels
+    panel_gap: float
+    panel_right: float
+    panel_title_line: float  # inches a line of a panel's title takes
+    panel_height: float
+    panel_below: float  # tick labels and the x label
+    title: float  # points, of a panel's title
+    ticks: float  # of the tick labels
+    label: float  # of an axis label, a panel's note, the attempts' partners
+    key: float  # of the partners' key
+    key_column: float  # inches, a partner's column of it
+    side_key: float  # points, of a key beside a panel
+    question: float  # of a question's label over a position panel (0: none drawn)
+    marker: float  # points, a decision's marker
+    x_label: str  # the position panels'
+    levels: tuple[float, ...]  # the position panels' y ticks
+    scale_in_title: bool  # a panel's title says its scale, "(0 none, 1 strongest)"
+
+
+PAPER = Sizes(width=SUMMARY_WIDTH, panel_left=PANEL_LEFT, panel_gap=PANEL_GAP,
+              panel_right=PANEL_RIGHT, panel_title_line=PANEL_TITLE / 2,
+              panel_height=PANEL_HEIGHT, panel_below=PANEL_BELOW, title=10, ticks=10,
+              label=8, key=9, key_column=PARTNER_KEY_COLUMN, side_key=7,
+              question=QUESTION_SIZE, marker=6,
+              x_label="turn (lines nudged apart; marker: a decision)",
+              levels=(0, 0.25, 0.5, 0.75, 1), scale_in_title=True)
+# The projector shows its figure beside the turn's account at about 96 pixels an inch
+# (a 9.6-inch figure in 60% of a 1600-pixel screen): 15 points are then 20 pixels, near
+# the page's 22-pixel type. At that size a question's label would take more room than its
+# panel, so the room's panels name no question (the account beside them does), and
+# their titles are wrapped to the panel rather than followed by the scale.
+ROOM = Sizes(width=9.6, panel_left=0.7, panel_gap=0.75, panel_right=0.25,
+             panel_title_line=0.3, panel_height=2.1, panel_below=0.6, title=16, ticks=15,
+             label=15, key=12, key_column=2.4, side_key=14, question=0, marker=9,
+             x_label="turn", levels=(0, 0.5, 1), scale_in_title=False)
+ROOM_KEY = 0.5  # inches: the partners' key, atop the room's figure
+ROOM_LOW_PANELS = 1.4  # inches: the panels' height when they take two rows
+ROOM_ATTEMPTS = (0.35, 1.3)  # inches: the attempts' title, and their panel
+
+
 def nudge(code: str) -> float:
     """How far a partner's line sits off its true value (centred on the four)."""
     i = IP4.index(code) if code in IP4 else 0
@@ -84,8 +133,10 @@ def nudge(code: str) -> float:
 
 def turn_axis(ax: Axes, turns: tuple[int, int] | None = None) -> None:
     """Whole turns only on the x axis, over the run's turns: the ticks are fixed to the
-    turns shown (a locator's ticks beyond them would be made, at a cost, and not drawn)."""
-    locator = MaxNLocator(integer=True)
+    turns shown (a locator's ticks beyond them would be made, at a cost, and not drawn).
+    One whole tick is enough: by default the locator wants two, and over the one turn of
+    a run's first turn (0.5 to 1.5) it gave up on integers and ticked 0.5, 0.6, ... 1.5."""
+    locator = MaxNLocator(integer=True, min_n_ticks=1)
     if not turns:
         ax.xaxis.set_major_locator(locator)
         return
@@ -112,39 +163,116 @@ def summary_figure(rows: list[Row], title: str,
     pressure landed). Without events, markers show changes of position and the coercion
     panel has no attempts."""
     names = names or {}
-    positions = [m.removeprefix("position.") for m in metrics(rows, "position.")]
-    shown = [d for d in DIMENSION_TITLES if d in positions] + [
-        d for d in positions if d not in DIMENSION_TITLES]
-    turns = turn_range(rows)
-    decided = decision_marks(rows, events)
-    asked = questions(events)
-    said = question_words(events)
-    labels = {d: question_starts(rows, d, asked, said) for d in shown}
-    chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
-    heads = [PANEL_TITLE + labels_height([labels[d] for d in chunk]) for chunk in chunks]
-    height = HEADER + sum(h + PANEL_HEIGHT + PANEL_BELOW for h in heads) + LOWER
+    panels = PositionPanels(rows, events, PAPER)
+    height = HEADER + panels.height + LOWER
     fig = Figure(figsize=(SUMMARY_WIDTH, height))
     fig.suptitle(title, y=1 - 0.12 / height)
-    width, gap = panel_width(labels, turns)
-    top = height - HEADER
-    for chunk, head in zip(chunks, heads, strict=True):
-        bottom = top - head - PANEL_HEIGHT
-        for k, dimension in enumerate(chunk):
-            ax = add_axes(fig, PANEL_LEFT + k * (width + gap), bottom, width, PANEL_HEIGHT)
-            _positions(ax, rows, dimension, decided, asked, turns, names)
-            _panel_head(ax, dimension, labels[dimension], (head - PANEL_TITLE) * 72)
-        top = bottom - PANEL_BELOW
-    if chunks:
-        handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
-                          linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
+    panels.draw(fig, height - HEADER, names)
+    if panels.chunks:
         fig.text(0.5, 1 - 0.35 / height, POSITION_NOTE, fontsize=8, ha="center", va="top",
                  gid="key")
-        key(fig, [(h, h.get_label()) for h in handles],
-            (SUMMARY_WIDTH - len(handles) * PARTNER_KEY_COLUMN) / 2, height - 0.68, 9,
-            columns=len(handles), column_width=PARTNER_KEY_COLUMN)
-    _world(add_axes(fig, *WORLD), rows, turns)
-    _coercion(fig, rows, events, turns)
+        partner_key(fig, height - 0.68, names, PAPER)
+    _world(add_axes(fig, *WORLD), rows, panels.turns)
+    _coercion(fig, rows, events, panels.turns)
     return fig
+
+
+def projector_figure(rows: list[Row], events: Sequence[EventBase],
+                     names: Names | None = None) -> Figure:
+    """The summary for a room, in :data:`ROOM` sizes: the partners' positions on each
+    question's dimension (no question named: the account beside the figure names this
+    turn's) and China's coercion attempts. No title (the page's heading says it), no
+    note on the lines (the page's caption: :data:`ROOM_NOTE`), and neither the world nor
+    the felt pressure (the run folder's summary.png has them; the account says each
+    attempt's pressure and backing)."""
+    names = names or {}
+    panels = PositionPanels(rows, events, ROOM)
+    if len(panels.chunks) > 1:  # lower panels: two rows still fit a projector's height
+        panels = PositionPanels(rows, events, replace(ROOM, panel_height=ROOM_LOW_PANELS))
+    title, attempts = ROOM_ATTEMPTS
+    height = ROOM_KEY + panels.height + title + attempts + ROOM.panel_below
+    fig = Figure(figsize=(ROOM.width, height))
+    partner_key(fig, height - 0.08, names, ROOM)
+    panels.draw(fig, height - ROOM_KEY, names)
+    side = (KEY_SAMPLE + KEY_PAD) * ROOM.side_key / 72 + text_size(
+        max(ATTEMPT_KEY.values(), key=len), ROOM.side_key)[0] + 0.15
+    ax = add_axes(fig, ROOM.panel_left, ROOM.panel_below,
+                  ROOM.width - ROOM.panel_left - ROOM.panel_right - side, attempts)
+    _attempts(ax, events, ROOM, "none so far")  # a game in the room is still going
+    ax.set_title("China's coercion attempts", fontsize=ROOM.title)
+    ax.set_ylabel("")  # the title says it
+    turn_axis(ax, panels.turns)
+    return fig
+
+
+ROOM_NOTE = ("positions from 0 (none) to 1 (strongest); each partner's line is nudged a "
+             "little up or down so equal positions all show; a marker: a choice it made")
+
+
+class PositionPanels:
+    """A summary's position panels, one per dimension the run's questions placed the
+    partners on, three to a row, each row with room above it for the panels' titles and
+    (in :data:`PAPER` sizes) the questions' labels."""
+
+    def __init__(self, rows: list[Row], events: Sequence[EventBase] | None, sizes: Sizes):
+        positions = [m.removeprefix("position.") for m in metrics(rows, "position.")]
+        shown = [d for d in DIMENSION_TITLES if d in positions] + [
+            d for d in positions if d not in DIMENSION_TITLES]
+        self.rows, self.sizes = rows, sizes
+        self.turns = turn_range(rows)
+        self.decided = decision_marks(rows, events)
+        self.asked = questions(events)
+        said = question_words(events)
+        self.labels = {d: question_starts(rows, d, self.asked, said) if sizes.question else {}
+                       for d in shown}
+        self.chunks = [shown[i:i + 3] for i in range(0, len(shown), 3)]
+        self.width, self.gap = panel_width(self.labels, self.turns, sizes)
+        self.titles = {d: panel_title(d, self.width, sizes) for d in shown}
+        self.heads = [max(self.titles[d].count("\n") + 1 for d in chunk)
+                      * sizes.panel_title_line
+                      + labels_height([self.labels[d] for d in chunk], sizes.question)
+                      for chunk in self.chunks]
+
+    @property
+    def height(self) -> float:
+        """Inches the rows take, from the top of the first row's titles."""
+        return sum(h + self.sizes.panel_height + self.sizes.panel_below for h in self.heads)
+
+    def draw(self, fig: Figure, top: float, names: Names) -> None:
+        """The rows, the first one's titles from ``top`` (inches) down."""
+        sizes = self.sizes
+        for chunk, head in zip(self.chunks, self.heads, strict=True):
+            bottom = top - head - sizes.panel_height
+            title_room = max(self.titles[d].count("\n") + 1 for d in chunk) \
+                * sizes.panel_title_line
+            for k, dimension in enumerate(chunk):
+                ax = add_axes(fig, sizes.panel_left + k * (self.width + self.gap), bottom,
+                              self.width, sizes.panel_height)
+                _positions(ax, self.rows, dimension, self.decided, self.asked, self.turns,
+                           names, sizes)
+                _panel_head(ax, self.titles[dimension], self.labels[dimension],
+                            (head - title_room) * 72, sizes)
+            top = bottom - sizes.panel_below
+
+
+def panel_title(dimension: str, width: float, sizes: Sizes) -> str:
+    """A position panel's title: with its scale below it (:data:`PAPER`), or wrapped to
+    the panel's ``width`` (inches) where the type is large; a centred title may run into
+    a little of the gaps on either side."""
+    title = DIMENSION_TITLES.get(dimension, f"IP4 positions: {dimension}")
+    if sizes.scale_in_title:
+        return f"{title}\n(0 none, 1 strongest)"
+    room = width + 0.6 * sizes.panel_gap
+    return textwrap.fill(title, max(10, int(room * 72 / (sizes.title * EM_WIDTH))))
+
+
+def partner_key(fig: Figure, top: float, names: Names, sizes: Sizes) -> None:
+    """The four partners' colours and markers in one row, centred, from ``top`` down."""
+    handles = [Line2D([], [], color=PARTNER_COLOURS[c], marker=PARTNER_MARKERS[c],
+                      linewidth=2, markeredgecolor="white", label=name(c, names)) for c in IP4]
+    key(fig, [(h, h.get_label()) for h in handles],
+        (sizes.width - len(handles) * sizes.key_column) / 2, top, sizes.key,
+        columns=len(handles), column_width=sizes.key_column)
 
 
 def add_axes(fig: Figure, left: float, bottom: float, width: float, height: float,
@@ -196,29 +324,31 @@ def text_size(text: str, points: float) -> tuple[float, float]:
     return len(text) * points * EM_WIDTH / 72, points * EM_HEIGHT / 72
 
 
-def labels_height(panels: list[dict[int, str]]) -> float:
+def labels_height(panels: list[dict[int, str]], points: float = QUESTION_SIZE) -> float:
     """Inches above a row of position panels that its tallest question label needs."""
+    if not points:
+        return 0.1
     tallest = 0.0
     for text in (t for labels in panels for t in labels.values()):
-        w, h = text_size(text, QUESTION_SIZE)
+        w, h = text_size(text, points)
         tallest = max(tallest, w * math.sin(QUESTION_ANGLE) + h * math.cos(QUESTION_ANGLE))
     return tallest + 0.1
 
 
-def panel_width(labels: dict[str, dict[int, str]], turns: tuple[int, int] | None
-                ) -> tuple[float, float]:
+def panel_width(labels: dict[str, dict[int, str]], turns: tuple[int, int] | None,
+                sizes: Sizes = PAPER) -> tuple[float, float]:
     """The position panels' width and the gap after each, in inches: three to a row, the
     gap (and the right margin) wide enough for a question label that runs on past its
     panel's right edge."""
-    width = (SUMMARY_WIDTH - PANEL_LEFT - PANEL_RIGHT - 2 * PANEL_GAP) / 3
+    width = (sizes.width - sizes.panel_left - sizes.panel_right - 2 * sizes.panel_gap) / 3
     if turns is None:
-        return width, PANEL_GAP
+        return width, sizes.panel_gap
     span = turns[1] - turns[0] + 1
     over = 0.1 + max((((t - turns[0] + 0.5) / span - 1) * width
-                      + text_size(text, QUESTION_SIZE)[0] * math.cos(QUESTION_ANGLE)
+                      + text_size(text, sizes.question)[0] * math.cos(QUESTION_ANGLE)
                       for panel in labels.values() for t, text in panel.items()), default=0.0)
-    gap, right = max(PANEL_GAP, over), max(PANEL_RIGHT, over)
-    return (SUMMARY_WIDTH - PANEL_LEFT - right - 2 * gap) / 3, gap
+    gap, right = max(sizes.panel_gap, over), max(sizes.panel_right, over)
+    return (sizes.width - sizes.panel_left - right - 2 * gap) / 3, gap
 
 
 def question_starts(rows: list[Row], dimension: str,
@@ -306,7 +436,7 @@ def segments(ts: list[int], values: list[float], asked: dict[int, str]
 def _positions(ax: Axes, rows: list[Row], dimension: str,
                decided: dict[tuple[str, str], list[tuple[int, float]]],
                asked: dict[tuple[str, str], dict[int, str]],
-               turns: tuple[int, int] | None, names: Names) -> None:
+               turns: tuple[int, int] | None, names: Names, sizes: Sizes = PAPER) -> None:
     for code in IP4:
         ts, values = series(rows, f"position.{dimension}", code)
         if not ts:
@@ -321,27 +451,28 @@ def _positions(ax: Axes, rows: list[Row], dimension: str,
         marks = [(t, v + off) for t, v in decided.get((dimension, code), [])]
         if marks:
             ax.plot(*zip(*marks, strict=True), linestyle="none",
-                    marker=PARTNER_MARKERS[code], markersize=6, color=colour,
+                    marker=PARTNER_MARKERS[code], markersize=sizes.marker, color=colour,
                     markeredgecolor="white", markeredgewidth=0.6, gid=f"decision:{code}")
     ax.set_ylim(-0.08, 1.08)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax.set_yticks(sizes.levels)
     ax.grid(alpha=0.25)
-    ax.set_xlabel("turn (lines nudged apart; marker: a decision)", fontsize=8)
+    ax.set_xlabel(sizes.x_label, fontsize=sizes.label)
+    ax.tick_params(labelsize=sizes.ticks)
     turn_axis(ax, turns)
 
 
-def _panel_head(ax: Axes, dimension: str, labels: dict[int, str], room: float) -> None:
+def _panel_head(ax: Axes, title: str, labels: dict[int, str], room: float,
+                sizes: Sizes) -> None:
     """A position panel's title, raised ``room`` points above the panel, and below it each
     question on the dimension named at the turn its line starts, with a tick."""
-    ax.set_title(f"{DIMENSION_TITLES.get(dimension, 'IP4 positions: ' + dimension)}\n"
-                 "(0 none, 1 strongest)", fontsize=10, pad=room)
+    ax.set_title(title, fontsize=sizes.title, pad=room)
     if not labels:
         return
     where = ax.get_xaxis_transform()  # x in turns, y in the panel's height
     ax.plot(list(labels), [1.0] * len(labels), transform=where, linestyle="none",
             marker="|", markersize=4, color="black", clip_on=False, gid="question ticks")
     for turn, text in labels.items():
-        ax.text(turn, 1.02, text, transform=where, fontsize=QUESTION_SIZE,
+        ax.text(turn, 1.02, text, transform=where, fontsize=sizes.question,
                 rotation=math.degrees(QUESTION_ANGLE), rotation_mode="anchor", ha="left",
                 va="bottom", gid="question")
 
@@ -405,8 +536,13 @@ def _coercion(fig: Figure, rows: list[Row], events: Sequence[EventBase] | None,
     turn_axis(attempts_ax, turns)
 
 
-def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
-    """China's coercion attempts: one row per partner, one marker per attempt."""
+ATTEMPT_KEY = {"white": "attempt resisted", "black": "pressure landed"}  # face -> label
+
+
+def _attempts(ax: Axes, events: Sequence[EventBase], sizes: Sizes = PAPER,
+              none: str = "no coercion attempts in this run") -> None:
+    """China's coercion attempts: one row per partner, one marker per attempt (``none``:
+    what the panel says when there is none)."""
     by_turn: dict[tuple[str, int], list[bool]] = defaultdict(list)
     for e in events:
         if isinstance(e, Coercion) and e.target in IP4:
@@ -422,22 +558,22 @@ def _attempts(ax: Axes, events: Sequence[EventBase]) -> None:
         colour = PARTNER_COLOURS[code]
         for success, xs in points.items():
             if xs:
-                ax.scatter(xs, [y] * len(xs), s=42, marker="o", linewidths=1.6,
+                ax.scatter(xs, [y] * len(xs), s=7 * sizes.marker, marker="o", linewidths=1.6,
                            edgecolors=colour, facecolors=colour if success else "white",
                            zorder=3, gid=f"attempt:{code}:{'landed' if success else 'resisted'}")
-    ax.set_yticks(range(len(IP4)), list(reversed(IP4)), fontsize=8)
+    ax.set_yticks(range(len(IP4)), list(reversed(IP4)), fontsize=sizes.label)
     ax.set_ylim(-0.6, len(IP4) - 0.4)
     ax.grid(axis="x", alpha=0.25)
-    ax.set_xlabel("turn")
-    ax.set_ylabel("attempts", fontsize=8)
+    ax.set_xlabel("turn", fontsize=sizes.ticks)  # as large as the turns it names
+    ax.tick_params(axis="x", labelsize=sizes.ticks)
+    ax.set_ylabel("attempts", fontsize=sizes.label)
     if not by_turn:
-        ax.text(0.5, 0.5, "no coercion attempts in this run", transform=ax.transAxes,
-                ha="center", va="center", fontsize=8, color="#555555")
+        ax.text(0.5, 0.5, none, transform=ax.transAxes,
+                ha="center", va="center", fontsize=sizes.label, color="#555555")
     key(ax.get_figure(), [
         (Line2D([], [], linestyle="none", marker="o", markerfacecolor=face,
-                markeredgecolor="black"), label)
-        for face, label in (("white", "attempt resisted"), ("black", "pressure landed"))],
-        *beside(ax), 7)
+                markeredgecolor="black"), label) for face, label in ATTEMPT_KEY.items()],
+        *beside(ax), sizes.side_key)
 
 
 def png(fig: Figure) -> bytes:

@@ -100,9 +100,7 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
             case Pressure():
                 yield f"  Russia presses ({e.note}), level {e.level:.2f}"
             case Coercion():
-                outcome = "gives way" if e.success else "holds firm"
-                yield (f"  China coerces {name(e.target, names)} (pressure {e.pressure:.2f}, "
-                       f"backing {e.backing:.2f}): {name(e.target, names)} {outcome}")
+                yield f"  {coercion_line(e, names)}"
             case DecisionOpened():
                 labels[e.decision] = e.options
                 yield f"  QUESTION [{e.forum}] {e.question}"
@@ -110,7 +108,7 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 yield f"    IP4 under {e.rule}: {e.note}"
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                yield (f"    {name(e.actor, names)}: {label} ({_likely(e)}): {because(e.terms)}"
+                yield (f"    {name(e.actor, names)}: {label} ({likely(e)}): {because(e.terms)}"
                        f"{_by(e)}"
                        f"{_swayed(e, labels)}{_not_yet(e, labels)}")
             case Choice():
@@ -120,12 +118,12 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 members = ", ".join(name(m, names) for m in e.members)
                 yield f"    -> {members} speak together: {label}"
             case CouncilVote():
-                yield "    " + _council(e, labels.get(e.decision, {}), names)
+                yield "    " + council_line(e, labels.get(e.decision, {}), names)
     yield from _flush_allies(pending_allies, labels, names)
     yield from _messages(messages)
 
 
-def _likely(choice: Choice) -> str:
+def likely(choice: Choice) -> str:
     """How likely the engine found the option chosen: a reader must see when a choice was
     the draw of an unlikely option rather than the actor's clear preference."""
     p = choice.probability
@@ -198,19 +196,32 @@ def _flush_allies(pending: list[Choice], labels: dict[str, dict[str, str]],
                   names: Names) -> Iterator[str]:
     if not pending:
         return
-    decision = pending[0].decision
-    counts = Counter(c.option for c in pending)
-    modal = counts.most_common(1)[0][0]
-    label = labels.get(decision, {})
-    tally = ", ".join(f"{label.get(o, o)} {n}" for o, n in counts.most_common())
-    outliers = [c for c in pending if c.option != modal]
-    detail = "; ".join(f"{name(c.actor, names)} {label.get(c.option, c.option)}"
-                       for c in outliers)  # every one: an account cuts nothing
-    yield f"    Allies: {tally}" + (f" ({detail})" if detail else "")
+    yield f"    {allies_line(pending, labels, names)}"
     pending.clear()
 
 
-def _council(vote: CouncilVote, label: dict[str, str], names: Names) -> str:
+def allies_line(choices: list[Choice], labels: dict[str, dict[str, str]],
+                names: Names) -> str:
+    """The allies' choices on one question: how many chose each option, and every ally
+    that chose otherwise than most."""
+    counts = Counter(c.option for c in choices)
+    modal = counts.most_common(1)[0][0]
+    label = labels.get(choices[0].decision, {})
+    tally = ", ".join(f"{label.get(o, o)} {n}" for o, n in counts.most_common())
+    outliers = [c for c in choices if c.option != modal]
+    detail = "; ".join(f"{name(c.actor, names)} {label.get(c.option, c.option)}"
+                       for c in outliers)  # every one: an account cuts nothing
+    return f"Allies: {tally}" + (f" ({detail})" if detail else "")
+
+
+def coercion_line(e: Coercion, names: Names) -> str:
+    """China's coercion of a partner: the pressure, the group's backing, the outcome."""
+    outcome = "gives way" if e.success else "holds firm"
+    return (f"China coerces {name(e.target, names)} (pressure {e.pressure:.2f}, backing "
+            f"{e.backing:.2f}): {name(e.target, names)} {outcome}")
+
+
+def council_line(vote: CouncilVote, label: dict[str, str], names: Names) -> str:
     if vote.outcome == "blocked":
         blockers = ", ".join(name(b, names) for b in vote.blockers)
         return f"North Atlantic Council: BLOCKED by {blockers} (consensus needs every ally)"

@@ -21,7 +21,9 @@ from analysis.compare import (
 )
 from analysis.figures import (
     QUESTION_CHARACTERS,
+    ROOM,
     decision_marks,
+    projector_figure,
     publics_figure,
     question_words,
     summary_figure,
@@ -145,6 +147,39 @@ def test_the_fixed_layout_keeps_every_text_in_the_figure_and_labels_under_titles
             assert label.get_window_extent(renderer).y1 <= title.y0, label.get_text()
 
 
+# The projector's page gives its figure 60% of a 1600-pixel screen (sim/web/pages.py)
+ROOM_PIXELS_PER_INCH = 0.6 * 1600 / ROOM.width
+
+
+@pytest.mark.parametrize("dimensions", [("russia_stance",), (
+    "russia_stance", "china_threat", "nato_enthusiasm", "formalization_aversion")])
+def test_the_projector_s_figure_is_in_type_a_room_reads_and_keeps_its_texts_in_place(
+        dimensions):
+    # the summary shown on the projector had 9-pixel keys and axis labels beside 22-pixel type
+    events = [Coercion(turn=2, actor="CHN", target="NZL", pressure=0.5, backing=0.35,
+                       success=True)]
+    fig = projector_figure(synthetic_rows(dimensions=dimensions), events)
+    renderer = drawn(fig)
+    texts = visible_texts(fig)
+    assert min(t.get_fontsize() for t in texts) * ROOM_PIXELS_PER_INCH / 72 >= 15
+    assert keys_overlap_no_panel(fig, renderer)
+    inside = fig.bbox.padded(1)
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), text
+    panels = position_axes(fig)
+    assert len(panels) == len(dimensions)
+    for ax in panels:  # a title wrapped to its panel, never over its neighbour's
+        title = ax.title.get_window_extent(renderer)
+        assert title.x0 >= ax.get_window_extent(renderer).x0 - 0.3 * fig.dpi, \
+            ax.title.get_text()
+    assert attempt_points(fig) == {"landed": 1, "resisted": 0}
+    assert_whole_turn_ticks(fig)
+    # a 1600 x 900 projector shows it whole under the page's heading, scaled down by a
+    # few percent at most where the panels take two rows
+    assert fig.get_size_inches()[1] * ROOM_PIXELS_PER_INCH <= 850
+
+
 def test_decision_markers_sit_on_the_turns_partners_chose(short_run):
     outputs, loaded, folder = short_run
     dimension = {d.id: d.dimension for d in loaded.scenario.decisions}
@@ -196,6 +231,19 @@ def test_coercion_panel_shows_attempts_resisted_and_landed():
     # attempts show
     assert attempt_points(summary_figure(synthetic_rows(), "synthetic", [])) == {
         "landed": 0, "resisted": 0}
+
+
+@pytest.mark.parametrize("turns", [1, 2, 10, 26])
+def test_every_turn_axis_ticks_whole_turns_only_even_at_the_first_turn(turns):
+    # at one turn, the locator's default (two integers at least) ticked 0.5, 0.6, ... 1.5
+    fig = summary_figure(synthetic_rows(turns=turns), "synthetic", [])
+    fig.canvas.draw()
+    assert_whole_turn_ticks(fig)
+    rows = [(t, f"public.{m}", "JPN", 0.5) for t in range(1, turns + 1)
+            for m in ("support", "awareness", "understanding")]
+    fig = publics_figure(rows, "synthetic")
+    fig.canvas.draw()
+    assert_whole_turn_ticks(fig)
 
 
 def test_one_dimension_zero_russian_pressure_and_integer_ticks():

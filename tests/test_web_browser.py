@@ -110,6 +110,7 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
                 By.XPATH, f"//*[contains(@class,'ip4-people')]//*[text()='{c}']").click())
         click(console, ".ip4-start")  # the first scenario in the list: cyber_attack
         assert "waiting for JPN, KOR" in status(console)
+        assert "join code" in fresh(lambda: wait_for(console, ".ip4-started")[0].text)
         assert "?game=" in console.current_url  # a reload keeps the game
 
         for seat, code in ((japan, "JPN"), (korea, "KOR")):  # each in its own browser
@@ -152,7 +153,8 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
 
         while "finished" not in status(console):
             step(console)
-        console.save_screenshot(str(shots / "console.png"))
+        console.execute_script("document.querySelector('.ip4-status').scrollIntoView()")
+        console.save_screenshot(str(shots / "console.png"))  # where the game stands, its seats
         click(console, ".ip4-report")
         wait_for(console, ".ip4-report-text", timeout=60)
 
@@ -160,13 +162,17 @@ def test_a_whole_exercise_in_the_browser_replays_to_the_same_report(server, tmp_
         try:
             projector.get(fresh(lambda: console.find_element(
                 By.LINK_TEXT, "Projector").get_attribute("href")))
+            projector.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": False})
             wait_for(projector, ".ip4-projector img", timeout=30)
-            size, width, window = projector.execute_script(
+            size, figure, window = projector.execute_script(
                 "const p = document.querySelector('.ip4-projector .solara-markdown p');"
-                "return [parseFloat(getComputedStyle(p).fontSize),"
-                " p.closest('.solara-markdown').getBoundingClientRect().width,"
-                " window.innerWidth]")
-            assert size >= 20 and width > 0.9 * window  # large type, across the screen
+                "const i = document.querySelector('.ip4-projector img').getBoundingClientRect();"
+                "return [parseFloat(getComputedStyle(p).fontSize), [i.top, i.bottom, i.width],"
+                " [window.innerWidth, window.innerHeight]]")
+            assert size >= 20  # large type
+            top, bottom, width = figure  # on a projector's screen, whole, without scrolling
+            assert window == [1600, 900] and top >= 0 and bottom <= 900 and width > 800
             projector.save_screenshot(str(shots / "projector.png"))
         finally:
             projector.quit()

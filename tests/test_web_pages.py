@@ -6,9 +6,10 @@ solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 
 from agents.catalog import IP4  # noqa: E402
+from analysis.narrative import likely  # noqa: E402
 from scenarios.guarded import MAX_FILE_BYTES  # noqa: E402
 from scenarios.loader import library_dir  # noqa: E402
-from sim.outputs import TERMS, Choice, because  # noqa: E402
+from sim.outputs import TERMS, Choice, GroupStance, because  # noqa: E402
 from sim.web import pages  # noqa: E402
 from sim.web.games import Games  # noqa: E402
 
@@ -49,18 +50,100 @@ def test_a_seat_shows_only_its_own_prompt_and_its_answer_reaches_the_game(regist
     assert game.waiting_for("KOR")  # Korea's own prompt is untouched
 
 
+READING = "; the engine's reading of this option: "
+
+
 def test_the_projector_tells_the_turn_in_plain_words(registry):
     game = registry.start("dprk_provocation", seed=1)  # turn 1: an inject and four choices
     lines = pages.projector_lines(game)
     assert any(line.startswith("**INJECT") for line in lines)
     assert any(line.startswith("**QUESTION** ") for line in lines)
-    why = [line.split(", weighing ")[1] for line in lines if ", weighing " in line]
+    why = [line.split(READING)[1] for line in lines if READING in line]
     assert len(why) == 4 and all(w.count(",") == 2 for w in why)  # the three that weighed most
     every = pages.projector_lines(game, every_term=True)  # on demand: every term
     chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4]
-    assert [line.split(", weighing ")[1] for line in every] == [
+    assert [line.split(READING)[1] for line in every] == [
         because(e.terms, top=len(TERMS)) for e in chosen]
     assert all(len(e.terms) > 3 for e in chosen)
+
+
+def test_a_choice_on_the_projector_is_the_engine_s_reading_of_it_with_how_likely_it_was(
+        registry):
+    # "weighing position -0.20, ..." read as the students' own reasoning
+    game = registry.start("indo_pacific_contingency", seed=2, people=("KOR",))
+    while game.turn < 2 or game.model.waiting:
+        for request in list(game.model.waiting):
+            game.answer(request.actor, request.decision.options[0].id, request.stage)
+        if not game.next_refused and game.turn < 2:
+            game.next_turn()
+    lines = pages.projector_lines(game)
+    chosen = [e for e in game.model.events if isinstance(e, Choice) and e.actor in IP4
+              and e.turn == game.turn]
+    names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
+    for e in chosen:
+        assert (f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** ({likely(e)})"
+                f"{READING}{because(e.terms)}") in lines
+    assert {e.by for e in chosen} == {"engine", "human"}
+    assert any("% likely)" in line for line in lines)  # the account's own words
+    assert not any("weighing" in line for line in lines)
+
+
+def test_the_projector_shows_what_the_account_says_of_allies_council_and_coercion(registry):
+    from analysis.narrative import narrate
+
+    game = registry.start("indo_pacific_contingency", seed=2)
+    names = {c: p.name for c, p in game.model.catalog.profiles.items()}
+    said = set()
+    for _ in range(2):  # turn 2: a Council question; turn 3: China coerces Korea
+        game.next_turn()
+        lines = pages.projector_lines(game)
+        account = [line.strip() for line in narrate(
+            [e for e in game.model.events if e.turn == game.turn], names=names)]
+        for kind in ("Allies: ", "North Atlantic Council: ", "China coerces "):
+            lines_of_kind = [line for line in account if line.startswith(kind)]
+            assert all(line in lines for line in lines_of_kind), kind
+            said |= {kind} if lines_of_kind else set()
+    assert said == {"Allies: ", "North Atlantic Council: ", "China coerces "}
+    assert any("(pressure 0.50, backing 0.35): Republic of Korea holds firm" in line
+               for line in lines)
+
+
+def test_the_consultation_is_short_on_the_projector_and_whole_on_the_console(registry):
+    game = registry.start("ukraine_response", seed=7)
+    while game.turn < 4:  # the four split two and two on raising China's support
+        game.next_turn()
+    (stance,) = [e for e in game.model.events if isinstance(e, GroupStance)
+                 and e.turn == game.turn]
+    labels = {o.id: o.label for o in game.model.exercise.decision(stance.decision).options
+              if o.id in stance.intentions.values()}
+    (line,) = [line for line in pages.projector_lines(game)
+               if line.startswith("Consultation")]
+    assert line == ("Consultation (caucus): *raise it publicly at the Council*: AUS, JPN; "
+                    "**raise it privately with allies**: KOR, NZL (the group's lean)")
+    assert [line.count(label) for label in labels.values()] == [1, 1]  # each label once
+    assert "stake" in stance.note and len(line) < len(stance.note) / 2
+    box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                            handle_error=False)
+    (notes,) = rc.find(v.Html, class_="ip4-consultation-notes").find(
+        v.VuetifyTemplate).widgets
+    assert stance.note.replace("'", "&#x27;") in notes.template
+
+
+@pytest.mark.parametrize("rule, said", [
+    ("formal", "**raise it privately with allies**: KOR, NZL (binding all four)"),
+    ("lead", "**raise it privately with allies**: KOR, NZL (acting together)"),
+    ("consensus", "*raise it privately with allies*: KOR, NZL; no group position: each "
+                  "acts alone"),
+    ("bilateral", "Consultation (bilateral): no group position")])
+def test_the_short_consultation_says_what_each_rule_made_of_the_intentions(
+        registry, rule, said):
+    game = registry.start("ukraine_response", seed=7, rule=rule)
+    while game.turn < 4:
+        game.next_turn()
+    (line,) = [line for line in pages.projector_lines(game)
+               if line.startswith("Consultation")]
+    assert line.endswith(said)
 
 
 def test_the_model_works_in_a_plain_solaraviz_page():
@@ -130,6 +213,27 @@ def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(reg
     rc.find(ipywidgets.Image).assert_wait(lambda w: w.value == again.result().png,
                                           timeout=30)
     assert registry.figures.last(game.id) == again.result()
+
+
+def test_the_projector_shows_the_turn_s_account_beside_the_figure_for_the_room(registry):
+    # the figure began some 1,300 pixels down: a 1600 x 900 projector showed only text
+    import ipywidgets
+
+    from sim.app import png, projector_figure
+
+    game = registry.start("dprk_provocation", seed=1)
+    box, rc = solara.render(pages.ProjectorView(game, game.version), handle_error=False)
+    (main,) = rc.find(v.Html, class_="ip4-projector-main").widgets
+    account, figure = main.children  # side by side (PROJECTOR_CSS): the account first
+    assert "ip4-projector-account" in account.class_ and "ip4-projector-figure" in figure.class_
+    said = rc.find(v.Html, class_="ip4-projector-account").find(v.VuetifyTemplate).widgets
+    assert any("INJECT" in w.template for w in said)
+    image = rc.find(v.Html, class_="ip4-projector-figure").find(ipywidgets.Image).wait_for(
+        timeout=30).widget
+    model = game.model
+    names = {c: p.name for c, p in model.catalog.profiles.items()}
+    assert image.value == png(projector_figure(model.timeseries, model.events, names))
+    assert "grid-template-columns" in pages.PROJECTOR_CSS and "sticky" in pages.PROJECTOR_CSS
 
 
 def drop(rc, name: str, data: bytes, size: int | None = None):
@@ -438,3 +542,132 @@ def test_the_console_lists_the_saved_games_and_reopens_one_paused_with_new_codes
     (tmp_path / "web-broken").mkdir()
     (tmp_path / "web-broken" / "manifest.json").write_text("{not json")
     assert [s.folder for s in room.saved()] == []  # not a game: never offered
+
+
+def in_order(box) -> list:
+    """Every widget under ``box``, depth first, in the order the page shows them."""
+    out = [box]
+    for child in getattr(box, "children", None) or []:
+        if not isinstance(child, str):  # a widget, not a text
+            out += in_order(child)
+    return out
+
+
+def classes_of(box) -> list[str]:
+    return [c for w in in_order(box) for c in (getattr(w, "class_", None) or "").split()]
+
+
+def test_a_started_game_s_seats_and_codes_are_where_the_facilitator_looks(registry):
+    # the codes were under the "Start a game" form, off screen
+    box, rc = console()
+    rc.find(v.BtnToggle, class_="ip4-people").widget.v_model = [1, 2]  # JPN and KOR
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    (started,) = rc.find(v.Alert, class_="ip4-started").widgets  # under Start
+    for actor, code in game.codes.items():
+        assert f"<strong>{actor}</strong> join code <code>{code}</code>" in str(
+            started.children) or f"**{actor}** join code `{code}`" in str(started.children)
+    shown_in_order = classes_of(box)
+    assert shown_in_order.index("ip4-status") < shown_in_order.index("ip4-seat-JPN") \
+        < shown_in_order.index("ip4-games") < shown_in_order.index("ip4-start-form")
+
+
+def test_the_status_says_in_words_what_changed_last(registry):
+    game = registry.start("dprk_provocation", seed=1, people=("JPN",))
+
+    def status() -> str:
+        box, rc = solara.render(pages.GameConsole(game, game.version, lambda g: None),
+                                handle_error=False)
+        said = rc.find(v.Html, class_="ip4-status").find(v.VuetifyTemplate).widgets
+        return said[0].template  # the status line, before this turn's consultation
+
+    assert "(change" not in status() and "last: started" in status()
+    request = game.waiting_for("JPN")[0]
+    game.answer("JPN", request.engine, request.stage)
+    assert "last: JPN answered its intention" in status()
+    game.engine_answers("JPN")
+    assert "last: the engine answered JPN's choice" in status()
+    game.pause()
+    assert "<strong>paused</strong>; last: paused" in status()
+
+
+def test_the_release_buttons_wrap_within_their_card(registry):
+    game = registry.start("indo_pacific_contingency", seed=2)  # two long titles
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    (row,) = [w for w in rc.find(v.Sheet).widgets if "ip4-releases" in w.class_.split()]
+    assert len(row.children) == len(game.contingencies()) == 2
+    assert ".ip4-releases {flex-wrap: wrap" in pages.CONSOLE_CSS  # a row that wraps,
+    assert "white-space: normal" in pages.CONSOLE_CSS.split(".ip4-releases .v-btn {")[1]
+
+
+def test_the_start_form_names_scenarios_and_rules_and_checks_a_rule_s_parameters(registry):
+    from sim.rules import REGISTRY as RULES
+
+    box, rc = console()
+    scenarios = rc.find(v.Select, label="Scenario").widget
+    assert "Ukraine-style response: sanctions, aid and aid through NATO (ukraine_response; " \
+           "10 turns of one month)" in scenarios.items
+    rules = rc.find(v.Select, label="Rule").widget
+    assert all(f"{name}: {RULES[name].summary}" in rules.items for name in RULES)
+    spec = rc.find(v.TextField, class_="ip4-rule-spec").widget
+    spec.v_model = "coalition:k=x"
+    rc.find(v.TextField, class_="ip4-rule-spec").assert_wait(
+        lambda w: w.error and w.messages == ["coalition:k=x: k: not a number: 'x'"])
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    assert not registry.games and "not a number" in str(
+        rc.find(v.Alert, class_="ip4-error").widget.children)
+    spec.v_model = "coalition:k=2"
+    rc.find(v.Html, class_="ip4-rule-parameters").find(v.VuetifyTemplate).assert_wait(
+        lambda w: "k=2 (how many must intend the same option)" in w.template)
+    rules.v_model = next(label for label in rules.items if label.startswith("caucus:"))
+    assert spec.v_model == "caucus"
+    spec.v_model = "caucus:cover=0.5"
+    scenarios.v_model = next(label for label in scenarios.items if "(ukraine_response;" in label)
+    rc.find(v.Btn, children=["Start"]).widget.click()
+    (game,) = registry.games.values()
+    assert game.model.exercise.id == "ukraine_response"
+    assert game.model.rule.spec() == "caucus:pull=1.0,cover=0.5"
+
+
+def test_the_seat_names_the_option_of_the_engine_s_reading_and_its_probability(registry):
+    game = registry.start("ukraine_response", seed=7, people=("JPN",))
+    seat = registry.seat(game.id, "JPN", None)
+    for _ in range(2):  # its intention, then its choice
+        (request,) = seat.prompts()
+        box, rc = solara.render(pages.Prompt(seat, request, True), handle_error=False)
+        (said,) = rc.find(v.Html, class_="ip4-reading").find(v.VuetifyTemplate).widgets
+        best = max(request.probabilities, key=request.probabilities.get)
+        label = request.decision.option(best).label
+        assert (f"The engine's reading of <em>{label}</em>, the option it finds "
+                f"likeliest ({request.probabilities[best]:.0%}): {request.advice}"
+                ) in said.template
+        game.answer("JPN", request.engine, request.stage)
+
+
+def test_after_answering_the_seat_confirms_what_its_government_stated_and_chose(registry):
+    # it said only "Nothing to answer now."
+    game = registry.start("ukraine_response", seed=7, people=("JPN", "KOR"))
+    seat = registry.seat(game.id, "JPN", None)
+    (request,) = seat.prompts()
+    options = request.decision.options
+    seat.answer(request, options[0].id)  # Korea has still to state its intention
+    box, rc = solara.render(pages.Seat(seat, game.version), handle_error=False)
+    rc.find(v.Alert, class_="ip4-idle").assert_single()
+
+    def said() -> str:
+        cards = [w for w in rc.find(v.Card).widgets if "ip4-answered" in w.class_.split()]
+        return " ".join(w.template for card in cards for w in in_order(card)
+                        if isinstance(w, v.VuetifyTemplate))  # its markdown's html
+
+    assert (f"Your government stated it intends <strong>{options[0].label}</strong> "
+            f"({request.decision.question})") in said()
+    game.engine_answers("KOR")  # the round is recorded: the choice is asked
+    rc.render(pages.Seat(seat, game.version))
+    assert prompts(rc) == ["ip4-prompt-choice"] and not said()  # until the next question
+    (request,) = seat.prompts()
+    seat.answer(request, options[1].id)
+    game.engine_answers("KOR")
+    rc.render(pages.Seat(seat, game.version))
+    assert f"stated it intends <strong>{options[0].label}</strong>" in said()
+    assert f"chose <strong>{options[1].label}</strong>" in said()
+    assert "answered by" not in said()

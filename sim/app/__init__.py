@@ -18,8 +18,10 @@ from __future__ import annotations
 import importlib
 
 _MODULE_OF = {
-    **dict.fromkeys(("LiveAccount", "choices_of", "explain", "line_outcomes", "narrate",
-                     "png", "report", "sources", "summary_figure", "write_debrief"), "runs"),
+    **dict.fromkeys(("ROOM_NOTE", "LiveAccount", "allies_line", "choices_of",
+                     "coercion_line", "council_line", "explain", "likely", "line_outcomes",
+                     "narrate", "option_labels", "png", "projector_figure", "report",
+                     "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",
                      "draw_runs", "weight_draws"), "comparisons"),
     **dict.fromkeys(("Analysis", "analyze", "ema_model", "outcome_problem", "run_sweep"),

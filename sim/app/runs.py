@@ -5,14 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.debrief import write_debrief
-from analysis.figures import png, summary_figure
-from analysis.narrative import LiveAccount, narrate, sources
+from analysis.figures import ROOM_NOTE, png, projector_figure, summary_figure
+from analysis.narrative import (
+    LiveAccount,
+    allies_line,
+    coercion_line,
+    council_line,
+    likely,
+    narrate,
+    option_labels,
+    sources,
+)
 from analysis.outcomes import run_outcomes
 from analysis.why import choices_of, explain
 from sim.runner import RunResult, write_run
 
-__all__ = ["LiveAccount", "choices_of", "explain", "line_outcomes", "narrate", "png",
-           "report", "sources", "summary_figure", "write_debrief"]
+__all__ = ["ROOM_NOTE", "LiveAccount", "allies_line", "choices_of", "coercion_line",
+           "council_line", "explain", "likely", "line_outcomes", "narrate", "option_labels",
+           "png", "projector_figure", "report", "sources", "summary_figure", "write_debrief"]
 
 
 def report(result: RunResult, out: Path, command: list[str] | None = None) -> list[str]:

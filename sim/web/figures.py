@@ -1,6 +1,7 @@
 """The projector's figure, drawn off the pages' redraw path.
 
-The summary figure takes about 0.7 s to draw on the 2-core development machine (0.2 s to
+The projector's summary (``projector_figure``: the run's summary in type a room reads)
+takes about 0.7 s to draw on the 2-core development machine (0.2 s to
 lay out, 0.5 s to render the PNG): a page that drew it as it redrew would show every change
 that much later. It changes only when a turn ends or is taken back, so it is drawn once per
 (game, line of play, turn) by one worker thread that every page on the server shares, and a
@@ -16,7 +17,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sim.app import png, summary_figure
+from sim.app import png, projector_figure
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,7 @@ class Figures:
             asked = self.drawing.get(game.id)
             if asked is None or asked[0] != key:  # only the latest is kept: one per game
                 names = {c: p.name for c, p in model.catalog.profiles.items()}
-                future = self.pool.submit(self._draw, key, rows,
-                                          model.exercise.title, events, names)
+                future = self.pool.submit(self._draw, key, rows, events, names)
                 asked = self.drawing[game.id] = (key, future)
         return asked[1]
 
@@ -57,8 +57,8 @@ class Figures:
         """The game's last finished figure (perhaps of an earlier turn), or None."""
         return self.finished.get(game_id)
 
-    def _draw(self, key: tuple[str, int, int], rows, title, events, names) -> Drawn:
-        drawn = Drawn(key, png(summary_figure(rows, title, events, names)))
+    def _draw(self, key: tuple[str, int, int], rows, events, names) -> Drawn:
+        drawn = Drawn(key, png(projector_figure(rows, events, names)))
         with self.lock:
             self.finished[key[0]] = drawn
         return drawn

@@ -87,6 +87,7 @@ class Game:
     not_carried: list[InjectReleased] = field(default_factory=list)
     line: int = 0  # how many times it was taken back: a new line of play each time
     unsaved: str = ""  # why the last save failed ("" once saved)
+    said: str = ""  # the last change, in words, for the console (who answered, what it did)
     _saved: tuple = ()  # what the folder holds: the line of play, events, turns, ... (save)
 
     @property
@@ -103,10 +104,12 @@ class Game:
         """What the summary figure depends on: the game, its line of play, turns done."""
         return self.id, self.line, self.model.turns_done
 
-    def bump(self) -> None:
-        """The game changed: every page watching it redraws, and what was played is saved."""
+    def bump(self, said: str = "") -> None:
+        """The game changed (``said``: how, in words): every page watching it redraws, and
+        what was played is saved."""
         with self.changed:
             self.version += 1
+            self.said = said or self.said
             self.changed.notify_all()
             self.save()
 
@@ -163,7 +166,7 @@ class Game:
             if not self.model.waiting:
                 self.model.advance(until_turn=self.turn)
             self._stamp()
-        self.bump()
+        self.bump(answered(actor, stage, by))
 
     # -- the clock: time limits and pause -------------------------------------------------
 
@@ -200,7 +203,7 @@ class Game:
         with self.changed:
             self.time_limit = seconds
             self._stamp()
-        self.bump()
+        self.bump(f"time limit {seconds:g} s" if seconds else "no time limit")
 
     def time_left(self, request: Request) -> float | None:
         """Seconds the seat has left for ``request`` (frozen while paused), or None."""
@@ -229,7 +232,7 @@ class Game:
         with self.changed:
             if not self.paused:
                 self.paused, self.paused_at = True, self.clock()
-        self.bump()
+        self.bump("paused")
 
     def play_on(self) -> None:
         """Go on after a pause; each open request keeps the time it had left."""
@@ -238,7 +241,7 @@ class Game:
                 stopped = self.clock() - self.paused_at
                 self.opened = {k: t + stopped for k, t in self.opened.items()}
                 self.paused, self.paused_at = False, None
-        self.bump()
+        self.bump("playing on")
 
     def engine_answers(self, actor: str) -> None:
         """The white cell lets the engine answer an actor's open requests."""
@@ -259,7 +262,7 @@ class Game:
         if actor not in self.model.catalog.profiles or actor in ("CHN", "RUS"):
             raise Refused(f"{actor} is not a government of this game")
         held_seat(self.model, actor).hold(stage)
-        self.bump()
+        self.bump(f"{actor}'s next {stage} held for the facilitator")
 
     def override(self, actor: str, option: str) -> None:
         """The facilitator's answer to a held request, in place of the engine's."""
@@ -290,7 +293,7 @@ class Game:
                                  "and the report read")
         with self.changed:
             turn = self.model.timeline.release(inject)
-        self.bump()
+        self.bump(f"released *{inject.title}* into turn {turn}")
         return turn
 
     @property
@@ -309,7 +312,7 @@ class Game:
                 raise Refused(self.next_refused)
             self.model.advance(until_turn=self.model.turns_done + 1)
             self._stamp()
-        self.bump()
+        self.bump(f"turn {self.turn} began")
 
     def take_back(self, turn: int) -> list[InjectReleased]:
         """The game as it stood at the start of ``turn``; it plays on from there. The
@@ -320,7 +323,7 @@ class Game:
             self.model = self.taken_back(turn)
             self.line += 1
             self._stamp()
-        self.bump()
+        self.bump(f"taken back to the start of turn {turn}")
         return undone
 
     def taken_back(self, turn: int) -> IP4Model:
@@ -366,6 +369,15 @@ class Game:
                                                         self.model.exercise.title),
                                               encoding="utf-8")
         return self.out
+
+
+def answered(actor: str, stage: str, by: str) -> str:
+    """Who answered a seat's question, in words, for the console."""
+    if by == "human":
+        return f"{actor} answered its {stage}"
+    if by == TIMED_OUT:
+        return f"{actor}'s time ran out: the engine answered its {stage}"
+    return f"the {by} answered {actor}'s {stage}"
 
 
 def held_seat(model: IP4Model, actor: str) -> FacilitatorSeat:
@@ -497,6 +509,7 @@ class Games:
                     show_engine, clock=self.clock)
         model.advance(until_turn=1)
         game.set_time_limit(time_limit)  # bumps, and so saves the first turn
+        game.said = "started"
         with self.lock:
             self.games[game_id] = game
         return game
@@ -529,6 +542,7 @@ class Games:
                     console.show_engine, clock=self.clock, time_limit=console.time_limit,
                     paused=not model.finished)
         game.paused_at = self.clock() if game.paused else None
+        game.said = f"opened again from `{folder.name}`"
         game._stamp()
         game._saved = game.saved_mark()  # the folder holds it: opening it rewrites nothing
         return game
@@ -563,9 +577,11 @@ class Games:
             f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
                       branched=(game.id, turn), not_carried=left)
         branch.set_time_limit(game.time_limit)
+        branch.said = f"branched from `{game.id}` at the start of turn {turn}"
         with self.lock:
             self.games[branch_id] = branch
-        game.bump()  # its pages list the new line (the seats find their seat in it)
+        # its pages list the new line (the seats find their seat in it)
+        game.bump(f"branched at the start of turn {turn} as `{branch_id}`")
         return branch
 
     def lines(self, game_id: str) -> list[Game]:

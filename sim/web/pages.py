@@ -24,7 +24,9 @@ from solara.components.file_drop import FileInfo
 from agents.catalog import IP4
 from scenarios.errors import InputError
 from scenarios.guarded import MAX_FILE_BYTES
+from scenarios.loader import load_scenario
 from scenarios.schema import Inject
+from sim.app import ROOM_NOTE, allies_line, coercion_line, council_line, likely
 from sim.outputs import (
     TERMS,
     Choice,
@@ -39,15 +41,34 @@ from sim.outputs import (
     because,
 )
 from sim.protocol import Request
-from sim.rules import rule_names
+from sim.rules import REGISTRY as REGISTRIES
+from sim.rules import parse_rule, rule_names
 from sim.web.games import REFUSALS, Game, Games, SavedGame, SeatRefused, SeatView
 
 REGISTRY = Games()  # `ip4sim serve` configures it (host, scenario folders) before serving
-# Large type across the whole width for a room: solara's markdown is 14px and at most
-# 1024px wide, like the console's.
+# A button's label wraps within its card (a contingency's title is long), and a select's
+# long items (a rule's summary) wrap too.
+CONSOLE_CSS = """
+.ip4-releases {flex-wrap: wrap; margin-bottom: 8px}
+.ip4-releases .v-btn {height: auto !important; min-height: 36px; max-width: 100%;
+  white-space: normal; text-transform: none; text-align: left; padding: 6px 12px}
+.ip4-releases .v-btn__content {flex: 1 1 auto; white-space: normal}
+.v-menu__content .v-list-item__title {white-space: normal}
+"""
+# Large type for a room (solara's markdown is 14px and at most 1024px wide, like the
+# console's), the turn's account beside the figure: on a 1600x900 projector both show
+# without scrolling; a long turn's account scrolls while the figure stays in view, no
+# taller than the screen.
 PROJECTOR_CSS = """
 .ip4-projector .solara-markdown {max-width: none; font-size: 22px; line-height: 1.45}
 .ip4-projector .v-expansion-panel-header {font-size: 22px}
+.ip4-projector h1 {font-size: 34px; margin: 0 0 8px}
+.ip4-projector-main {display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr);
+  gap: 28px; align-items: start; width: 100%}
+.ip4-projector-figure {position: sticky; top: 0}
+.ip4-projector-figure img {width: 100%; max-height: calc(100vh - 140px);
+  object-fit: contain; object-position: left top}
+.ip4-projector .ip4-figure-caption .solara-markdown {font-size: 18px; line-height: 1.3}
 """
 
 
@@ -97,16 +118,48 @@ class UploadNote:
     problems: list[str] = field(default_factory=list)  # each with its file, field and line
 
 
+def scenario_label(name: str) -> str:
+    """A scenario as the console lists it: its title, then its name (a built-in's, or the
+    file's path) and its length; a file that does not load is listed by its path (Start
+    then says what is wrong with it, as `ip4sim validate` does)."""
+    try:
+        scenario = load_scenario(name).scenario
+    except InputError:
+        return f"{name} (not a valid scenario: Start says why)"
+    return f"{scenario.title} ({name}; {scenario.turns} turns of {scenario.turn_represents})"
+
+
+def rule_label(name: str) -> str:
+    return f"{name}: {REGISTRIES[name].summary}"
+
+
+def rule_check(spec: str) -> tuple[str, str]:
+    """A rule spec as the console reads it: what its parameters are (each with its
+    value and meaning), or why it is not a rule (``sim.rules.parse_rule``'s words)."""
+    try:
+        rule = parse_rule(spec)
+    except InputError as err:
+        return "", "; ".join(f"{p.field}: {p.message}" for p in err.problems)
+    fields = type(rule).model_fields
+    said = "; ".join(f"{k}={v} ({fields[k].description})" for k, v in rule.model_dump().items())
+    return f"*{rule.name}*: " + (f"{said}" if said else "no parameters"), ""
+
+
 @solara.component
-def StartForm(on_start):
+def StartForm(on_start, current: Game | None):
     scenarios = REGISTRY.scenarios()
+    labels = solara.use_memo(lambda: {scenario_label(s): s for s in scenarios},
+                             dependencies=[tuple(scenarios)])
     scenario, set_scenario = solara.use_state(scenarios[0])
-    rule, set_rule = solara.use_state("caucus")
+    spec, set_spec = solara.use_state("caucus")
     seed, set_seed = solara.use_state(1)
     people, set_people = solara.use_state(list[str]())
     show_engine, set_show_engine = solara.use_state(True)
     error, set_error = solara.use_state("")
     upload, set_upload = solara.use_state(UploadNote())
+    started, set_started = solara.use_state("")  # the id of the game this form started
+    parameters, wrong = rule_check(spec)
+    rule = spec.partition(":")[0].strip()
 
     def uploaded(info: FileInfo):  # solara calls it from a thread once the file is dropped
         try:
@@ -121,15 +174,19 @@ def StartForm(on_start):
 
     def start():
         try:
-            game = REGISTRY.start(scenario, rule, int(seed), tuple(people), show_engine)
+            game = REGISTRY.start(scenario, spec, int(seed), tuple(people), show_engine)
         except InputError as err:
             set_error(str(err))
             return
         set_error("")
+        set_started(game.id)
         on_start(game)
 
     with solara.Card("Start a game", classes=["ip4-start-form"]):
-        solara.Select("Scenario", values=scenarios, value=scenario, on_value=set_scenario)
+        by_name = {name: label for label, name in labels.items()}
+        solara.Select("Scenario", values=list(labels), value=by_name.get(scenario),
+                      on_value=lambda label: set_scenario(labels[label]),
+                      classes=["ip4-scenario"])
         with solara.Div(classes=["ip4-upload"]):
             solara.FileDrop(label=f"Or drop a scenario file here (YAML, at most "
                             f"{MAX_FILE_BYTES:,} bytes; checked as `ip4sim validate` does)",
@@ -140,7 +197,16 @@ def StartForm(on_start):
             solara.Warning(warning, classes=["ip4-upload-warning"])
         for problem in upload.problems:
             solara.Error(problem, classes=["ip4-upload-error"])
-        solara.Select("Rule", values=rule_names(), value=rule, on_value=set_rule)
+        solara.Select("Rule", values=[rule_label(n) for n in rule_names()],
+                      value=rule_label(rule) if rule in REGISTRIES else None,
+                      on_value=lambda label: set_spec(label.partition(":")[0]),
+                      classes=["ip4-rule"])
+        solara.InputText("The rule, with any parameters (coalition:k=2, caucus:cover=0.5)",
+                         value=spec, on_value=set_spec, continuous_update=True,
+                         error=wrong or False, classes=["ip4-rule-spec"])
+        if parameters:
+            with solara.Div(classes=["ip4-rule-parameters"]):
+                solara.Markdown(parameters)
         solara.InputInt("Seed", value=seed, on_value=set_seed, classes=["ip4-seed"])
         solara.Markdown("Played by people (the engine plays the others):")
         solara.ToggleButtonsMultiple(value=people, on_value=set_people, values=list(IP4),
@@ -150,6 +216,19 @@ def StartForm(on_start):
         solara.Button("Start", on_click=start, color="primary", classes=["ip4-start"])
         if error:
             solara.Error(error, classes=["ip4-error"])
+        if current is not None and current.id == started:
+            StartedCard(current)
+
+
+@solara.component
+def StartedCard(game: Game):
+    """Under Start, where the facilitator is looking: the new game's seats and their join
+    codes (the game's own console, at the top of the page, has them too)."""
+    seats = "; ".join(f"**{actor}** join code `{code}`, [seat](/seat/{actor}?game={game.id}"
+                      f"&code={code})" for actor, code in game.codes.items())
+    solara.Success(f"Started game {game.id}: " + (
+        f"give each team its seat: {seats}. " if seats else "the engine plays every seat. ")
+        + "The game's console is at the top of this page.", classes=["ip4-started"])
 
 
 Attempt = Callable[..., None]  # attempt(action, done): see use_attempt
@@ -290,7 +369,10 @@ def WhiteCell(game: Game, version: int | None):
                           classes=["ip4-hold"])
         for request in game.held_requests():
             HeldRequest(game, request, attempt)
-        with solara.Row():
+        if game.contingencies():
+            solara.Markdown("The scenario's contingency injects (one released fires at the "
+                            "start of the next turn):")
+        with solara.Row(classes=["ip4-releases"]):
             for inject in game.contingencies():
                 action_button(f"Release: {inject.title}", game.release_refused,
                               lambda i=inject.id: attempt(lambda: game.release(i),
@@ -478,17 +560,19 @@ def Console():
     def open_game(opened: Game) -> None:
         router.push(console_address(params, opened))
 
+    solara.Style(CONSOLE_CSS)
     with solara.Column(style="max-width: 70em"):
         solara.Markdown("# ip4sim: facilitator's console")
         if params.get("game") and game is None:
             solara.Warning(f"No game {params['game']!r} on this server (was it restarted?): "
                            "open one below (a game saved in the runs folder picks up where "
                            "it stopped) or start one.", classes=["ip4-no-game"])
-        GamesPanel(game, version, open_game)
-        SavedPanel(open_game).key("saved")  # its note stays when the warning above goes
-        StartForm(on_start=open_game)
-        if game is not None:
+        if game is not None:  # first: where the facilitator looks, seats and codes on top
             GameConsole(game, version, open_game).key(game.id)  # its forms start afresh
+        # keyed, they keep their notes when a game opens above them
+        GamesPanel(game, version, open_game).key("games")
+        SavedPanel(open_game).key("saved")
+        StartForm(open_game, game).key("start")
 
 
 @solara.component
@@ -497,16 +581,31 @@ def GameConsole(game: Game, version: int | None, on_open):
     lines of play and its debrief."""
     model = game.model
     with solara.Div(classes=["ip4-status"]):
+        last = f"; last: {game.said}" if game.said else ""  # what a click, or a seat, did
         solara.Markdown(f"## {model.exercise.title}\nGame `{game.id}`, turn {game.turn} "
                         f"of {model.exercise.turns} ({model.rule.spec()}, seed "
-                        f"{model.checked.seed}): **{game_state(game)}** (change "
-                        f"{game.version}). [Projector]({projector_address(game)})")
+                        f"{model.checked.seed}): **{game_state(game)}**{last}. "
+                        f"[Projector]({projector_address(game)})")
         if game.unsaved:
             solara.Warning(game.unsaved, classes=["ip4-unsaved"])
+        ConsultationNotes(game, version)
     SeatsPanel(game, version)
     WhiteCell(game, version)
     LinesPanel(game, version, on_open=on_open)
     ReportPanel(game)
+
+
+@solara.component
+def ConsultationNotes(game: Game, version: int | None):
+    """This turn's consultations as the rules noted them, whole: the projector says each
+    in short (``consultation``), the seats hear it as they choose."""
+    questions = {d.id: d.question for d in game.model.exercise.decisions}
+    stances = this_turn(game, GroupStance)
+    if stances:
+        with solara.Div(classes=["ip4-consultation-notes"]), solara.Details(
+                "This turn's consultation, in full (the projector says it in short)"):
+            solara.Markdown("\n\n".join(f"**{questions[e.decision]}** ({e.rule}): {e.note}"
+                                          for e in stances))
 
 
 # -- a team's seat ----------------------------------------------------------------------
@@ -545,7 +644,46 @@ def Prompt(seat: SeatView, request: Request, show_engine: bool):
                 game.stopped, show_engine)
         Note(note, "ip4-seat-note")
         if show_engine:
-            solara.Markdown(f"The engine's reading: {request.advice}")
+            with solara.Div(classes=["ip4-reading"]):
+                solara.Markdown(reading(request))
+
+
+def reading(request: Request) -> str:
+    """The engine's reading, named: its terms are those of the option it finds likeliest
+    (the one it would answer with alone), whose probability it gives."""
+    likeliest = max(request.probabilities, key=request.probabilities.get)  # the first of ties
+    return (f"The engine's reading of *{request.decision.option(likeliest).label}*, the "
+            f"option it finds likeliest ({request.probabilities[likeliest]:.0%}): "
+            f"{request.advice}")
+
+
+def answers_this_turn(game: Game, actor: str) -> list[str]:
+    """What a team's government stated and chose this turn, each by its option's label
+    and question, in the order given: answers to a round the other seats have still to
+    answer too (the record holds a round once every seat has answered it)."""
+    model = game.model
+    given: list[tuple[str, str, str, str, str]] = []  # stage, decision, option, by, bound to
+    for e in model.events:
+        if e.turn == game.turn and isinstance(e, GroupStance) and actor in e.intentions:
+            given.append(("intention", e.decision, e.intentions[actor],
+                          e.stated_by.get(actor, "engine"), ""))
+        elif e.turn == game.turn and isinstance(e, Choice) and e.actor == actor:
+            given.append(("choice", e.decision, e.bound_from or e.option, e.by,
+                          e.option if e.bound_from else ""))
+    given += [(stage, decision, answer.option, answer.by, "") for (turn, decision, who, stage),
+              answer in model.given.items() if who == actor and turn == game.turn]
+    said = []
+    for stage, decision_id, option, by, bound in given:
+        decision = model.exercise.decision(decision_id)
+        what = "stated it intends" if stage == "intention" else "chose"
+        line = f"Your government {what} **{decision.option(option).label}** " \
+               f"({decision.question})"
+        if not by.startswith("human"):
+            line += f", answered by the {by}"
+        if bound:
+            line += f"; the group's binding position makes it *{decision.option(bound).label}*"
+        said.append(line)
+    return said
 
 
 @solara.component
@@ -592,7 +730,13 @@ def Seat(seat: SeatView, version: int | None):
         solara.Warning("The game is paused: the facilitator will play on.",
                        classes=["ip4-paused"])
     if not prompts:
-        solara.Info("Nothing to answer now.", classes=["ip4-idle"])
+        solara.Info("The game is over: nothing more to answer." if model.finished else
+                    "Nothing to answer now: the next question comes when the other seats "
+                    "have answered or the facilitator goes on.", classes=["ip4-idle"])
+        said = answers_this_turn(game, actor)
+        if said:
+            with solara.Card("Your answers this turn", classes=["ip4-answered"]):
+                solara.Markdown("\n\n".join(said))
     for request in prompts[:1]:  # one at a time: the intention before the choice
         Prompt(seat, request, game.show_engine).key(str(request.key))  # its own note
 
@@ -604,42 +748,79 @@ def this_turn(game: Game, kind) -> list:
 
 
 def projector_lines(game: Game, every_term: bool = False) -> list[str]:
-    """The turn in plain words, for the room: injects, the questions, the consultation,
-    choices with the three terms that weighed most (+ toward the option chosen, - away
-    from it) and the options not open yet, joint positions, the Council, coercion and the
-    publics; ``every_term``: only the partners' choices, each with every term."""
+    """The turn in plain words, for the room: injects, the questions, the consultation in
+    short, each partner's choice with how likely the engine found it and the three terms
+    of the engine's reading of that option (+ toward it, - away from it) and the options
+    not open yet, the allies' choices, joint positions, the Council, China's coercion
+    (pressure and backing) and the publics, in the account's words where it has them
+    (``sim.app``: `ip4sim run` prints the same); ``every_term``: only the partners'
+    choices, each with every term."""
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
     labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
-    lines = []
+    lines: list[str] = []
+    allies: list[Choice] = []  # one question's allies, said together once they all chose
     for e in game.model.events:
-        if e.turn != game.turn or every_term and not isinstance(e, Choice):
+        if e.turn != game.turn or every_term and not (isinstance(e, Choice) and e.actor in IP4):
             continue
+        if allies and not (isinstance(e, Choice) and e.actor not in IP4):
+            lines.append(allies_line(allies, labels, names))
+            allies = []
         match e:
             case InjectFired():
                 lines.append(f"**INJECT {e.title}**: {e.synopsis}")
             case DecisionOpened():
                 lines.append(f"**QUESTION** {e.question}")
-            case GroupStance():  # its note names each partner's intention
-                lines.append(f"Consultation ({e.rule}): {e.note}")
+            case GroupStance():
+                lines.append(consultation(e, labels[e.decision]))
             case Choice() if e.actor in IP4:
                 closed = ", ".join(labels[e.decision][o] for o in e.not_yet)
-                lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}**, "
-                             f"weighing {because(e.terms, top=len(TERMS) if every_term else 3)}"
+                lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** "
+                             f"({likely(e)}); the engine's reading of this option: "
+                             f"{because(e.terms, top=len(TERMS) if every_term else 3)}"
                              + (f" (not yet possible: {closed})" if closed else ""))
+            case Choice():
+                allies.append(e)
             case JointPosition():
                 lines.append(f"Joint position: {', '.join(e.members)} speak together: "
                              f"**{labels[e.decision][e.option]}**")
             case CouncilVote():
-                lines.append(f"The Council: **{e.outcome}** ({labels[e.decision][e.option]}; "
-                             "blocked by "
-                             f"{', '.join(e.blockers) or 'nobody'})")
+                lines.append(council_line(e, labels[e.decision], names))
             case Coercion():
-                lines.append(f"China coerces {names[e.target]}: "
-                             f"{'gives way' if e.success else 'holds firm'}")
+                lines.append(coercion_line(e, names))
             case PublicOpinion():
                 lines.append("Publics, support: " + ", ".join(
                     f"{c} {m['support']:.2f}" for c, m in e.means.items()))
+    if allies:
+        lines.append(allies_line(allies, labels, names))
     return lines
+
+
+def consultation(stance: GroupStance, labels: dict[str, str]) -> str:
+    """The consultation as the room reads it at a glance: who intends what, grouped by
+    option (the most intended first, each label once), and what the rule made of it: the
+    group's lean, or a binding option, in bold. The rule's own note (the stakes and
+    positions that broke a tie, its thresholds) is the console's and, as heard, the
+    seats'."""
+    rule = stance.rule.partition(":")[0]
+    if not stance.intentions:  # a rule under which nobody states an intention
+        return f"Consultation ({rule}): {stance.note}"
+    intend: dict[str, list[str]] = {}
+    for actor, option in stance.intentions.items():
+        intend.setdefault(option, []).append(actor)
+    members = set(stance.members)
+    everyone = members == set(stance.intentions)
+    made = f"binding {'all four' if everyone else ', '.join(stance.members)}" \
+        if stance.binding else "the group's lean" if everyone else \
+        "acting together" if members == set(intend.get(stance.option, ())) else \
+        f"the lean of {', '.join(stance.members)}"
+    said = [f"**{labels[o]}**: {', '.join(actors)} ({made})" if o == stance.option else
+            f"*{labels[o]}*: {', '.join(actors)}"
+            for o, actors in sorted(intend.items(), key=lambda kv: -len(kv[1]))]
+    if stance.option is None:
+        said.append("no group position: each acts alone")
+    elif stance.option not in intend:  # the rule's option, though nobody intended it
+        said.append(f"**{labels[stance.option]}** ({made})")
+    return f"Consultation ({rule}): " + "; ".join(said)
 
 
 def projector_address(game: Game) -> str:
@@ -671,11 +852,14 @@ def ProjectorView(game: Game, version: int | None):
     solara.Style(PROJECTOR_CSS)
     with solara.Column(classes=["ip4-projector"]):
         solara.Markdown(f"# {model.exercise.title}: turn {game.turn} of {model.exercise.turns}")
-        solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick to redraw
-        with solara.Div(classes=["ip4-every-term"]), solara.Details(
-                "Every term of each partner's why"):
-            solara.Markdown("\n\n".join(projector_lines(game, every_term=True)))
-        SummaryFigure(game, game.figure_key)
+        with solara.Div(classes=["ip4-projector-main"]):
+            with solara.Div(classes=["ip4-projector-account"]):
+                solara.Markdown("\n\n".join(projector_lines(game)))  # one widget: quick
+                with solara.Div(classes=["ip4-every-term"]), solara.Details(
+                        "Every term of each partner's why"):
+                    solara.Markdown("\n\n".join(projector_lines(game, every_term=True)))
+            with solara.Div(classes=["ip4-projector-figure"]):
+                SummaryFigure(game, game.figure_key)
 
 
 @solara.component
@@ -693,9 +877,10 @@ def SummaryFigure(game: Game, key: tuple[str, int, int]):
     shown = f"The run's summary to turn {drawn.key[2]}"
     if drawn.key != key:
         shown += " (the figure as the game now stands is being drawn)"
-    with solara.Div(classes=["ip4-figure-caption"]):
-        solara.Markdown(f"*{shown}*")
     solara.Image(drawn.png, width="100%", classes=["ip4-figure"])  # fits the column
+    with solara.Div(classes=["ip4-figure-caption"]):
+        solara.Markdown(f"*{shown}*: {ROOM_NOTE}. The world, and the pressure each "
+                        "partner felt: the report's summary figure.")
 
 
 @solara.component
