@@ -456,12 +456,16 @@ class Store:
                                  f"{err.strerror}") from None
         store = cls(out, plan, command)
         store.lock = hold_lock(out)
-        if record is not None:
-            store.codes = list(record.get("codes", []))
-            set_aside_old_analysis(out)
-        if not manifest.is_file():
-            store.write_design()
-        store.write_manifest("running")
+        try:
+            if record is not None:
+                store.codes = list(record.get("codes", []))
+                set_aside_old_analysis(out)
+            if not manifest.is_file():
+                store.write_design()
+            store.write_manifest("running")
+        except BaseException:
+            store.release()
+            raise
         return store
 
     # The ledger: one JSON object a line, appended after its part is in place.
@@ -633,13 +637,15 @@ class SweepInterrupted(KeyboardInterrupt):
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
               progress: bool = True, description: str | None = None,
-              command: list[str] | None = None) -> SweepRun:
+              command: list[str] | None = None, store: Store | None = None) -> SweepRun:
     """Run what the store does not have (and, with ``retry_failed``, what failed), block
     by block, each block's part written as it arrives; ``command`` goes to the store's
-    manifest."""
+    manifest. ``store``: the store at ``out`` opened by the caller, who holds its lock
+    past this call and releases it (else it is opened and released here)."""
     import time
 
-    store = Store.open(out, plan, command)
+    own = store is None
+    store = store or Store.open(out, plan, command)
     ledger = store.read_ledger()
     skip = ledger.done | (set() if retry_failed else set(ledger.failed))
     attempt = sum(1 for _ in store.out.glob("part-*-r*.parquet")) + 1 if retry_failed else 0
@@ -679,7 +685,8 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
         finished = len(final.done) + len(final.failed) == len(plan.jobs)
         store.write_manifest("complete" if finished else "incomplete",
                              done=len(final.done), failed=len(final.failed))
-        store.release()
+        if own:
+            store.release()
     if stopped:  # said once the store says so
         raise SweepInterrupted(store.out, len(final.done), len(final.failed), len(plan.jobs))
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
@@ -912,16 +919,18 @@ def compare_rules(base: RunRequest, rules: list[str] | str, n_seeds: int, reduce
     out = Path(out_dir) if out_dir else compare_folder(checked, plan)
     earlier = check_compare_folder(out, plan)
     store = Store.open(out / COMPARE_STORE, plan, command)
-    store.release()  # run_store opens it again, and holds it while it plays
-    record = batch_manifest(checked, specs, root_seed, plan.seeds,
-                            "executor" if executor else workers or default_workers(),
-                            command, earlier)
-    # Written before the first run: a comparison stopped before its end leaves the
-    # folder's older files marked as not yet this request's, and this call as not ended.
-    write_manifest(out, record)
-    run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
-                    description=sid, command=command)
-    results, failures = compare_results(store, sid)
+    try:  # the store's lock held until its results are read (reading tidies the store)
+        record = batch_manifest(checked, specs, root_seed, plan.seeds,
+                                "executor" if executor else workers or default_workers(),
+                                command, earlier)
+        # Written before the first run: a comparison stopped before its end leaves the
+        # folder's older files marked as not yet this request's, and this call as not ended.
+        write_manifest(out, record)
+        run = run_store(plan, store.out, reduce, workers, executor, retry_failed, progress,
+                        description=sid, command=command, store=store)
+        results, failures = compare_results(store, sid)
+    finally:
+        store.release()
     files = write_results(results, out)
     if failures:
         write_text(out / FAILURES_FILE, failures_csv(failures, sid))

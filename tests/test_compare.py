@@ -444,3 +444,21 @@ def test_a_comparison_stopped_by_ctrl_c_says_how_many_runs_its_store_keeps(
     err = capsys.readouterr().err
     assert f"6 of 8 runs are done (1 of them failed) and kept in {tmp_path / 'c' / 'store'}/; " \
            "to resume, run again" in err
+
+
+def test_a_comparison_holds_its_store_until_its_results_are_read(tmp_path, monkeypatch):
+    # reading the results tidies the store (parts the ledger does not name are removed):
+    # another process must not be writing it then
+    from scenarios.errors import InputError
+
+    read = sim.sweep.compare_results
+
+    def reading(store, scenario):
+        with pytest.raises(InputError):
+            sim.sweep.hold_lock(store.out)
+        return read(store, scenario)
+
+    monkeypatch.setattr(sim.sweep, "compare_results", reading)
+    compare("ukraine_response", "bilateral,caucus", 2, workers=1, out_dir=tmp_path / "c",
+            progress=False)
+    sim.sweep.hold_lock(tmp_path / "c" / "store").close()  # free once it is done
