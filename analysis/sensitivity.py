@@ -124,10 +124,10 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
     tables: dict[str, pd.DataFrame] = {}
     kind = sweep["design"]["kind"]
     if kind == "sobol" and factors:
-        tables["sobol.csv"] = with_noise(sobol_indices(means, design, factors), data, means)
+        tables["sobol.csv"] = with_noise(sobol_indices(means, design, factors), data)
     elif kind == "morris" and factors:
         tables["morris.csv"] = with_noise(
-            morris_indices(means, design, factors, sweep["design"]["levels"]), data, means)
+            morris_indices(means, design, factors, sweep["design"]["levels"]), data)
     elif factors:
         tables["effects.csv"] = factor_effects(data, design, manifest["factors"], kind)
     rules = manifest["rules"]
@@ -174,24 +174,35 @@ def _per_series(means: pd.DataFrame, n_points: int):
             yield dict(zip(KEYS, key, strict=True)), group["mean"].to_numpy()
 
 
-def seed_noise_share(data: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
+def seed_noise_share(data: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, rule, outcome and actor: the share of the point means' variance over
-    the design that is seed noise left in them, the mean over points of the replicates'
-    variance divided by their number, over the variance of the point means (NaN with one
-    replicate, or where the means do not vary). Averaging replicates shrinks the noise but
-    leaves this much, which the indices apportion among the factors as if it were theirs."""
-    within = data.groupby([*KEYS, "point"])["value"].agg(["var", "count"])
-    noise = (within["var"] / within["count"]).groupby(KEYS).mean()
-    spread = means.groupby(KEYS)["mean"].var()
-    share = (noise / spread.where(spread > 0)).rename("seed_noise_share")
-    return share.reset_index()
+    the design that is seed noise left in them (NaN with one replicate, or where the means
+    do not vary). Every point plays the same seeds, so a seed's own effect moves every
+    point's mean alike and spreads them none; what spreads them is how a seed's luck
+    differs from point to point, the residual of the points x seeds table (its two-way
+    ANOVA mean square), of which a point mean keeps a share 1 / replicates. Averaging
+    replicates shrinks it but leaves this much, which the indices apportion among the
+    factors as if it were theirs."""
+    rows = []
+    for key, group in data.groupby(KEYS, sort=True):
+        table = runs_table(group)
+        n, r = table.shape if table.ndim == 2 else (0, 0)
+        share = math.nan
+        if n > 1 and r > 1:
+            resid = table - table.mean(axis=1, keepdims=True) - table.mean(axis=0) \
+                + table.mean()
+            noise = float((resid ** 2).sum()) / ((n - 1) * (r - 1)) / r
+            spread = float(table.mean(axis=1).var(ddof=1))
+            share = noise / spread if spread > 0 else math.nan
+        rows.append({**dict(zip(KEYS, key, strict=True)), "seed_noise_share": share})
+    return pd.DataFrame(rows, columns=[*KEYS, "seed_noise_share"])
 
 
-def with_noise(table: pd.DataFrame, data: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
+def with_noise(table: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     """An index table with each row's :func:`seed_noise_share`."""
     if table.empty:
         return table.assign(seed_noise_share=pd.Series(dtype=float))
-    return table.merge(seed_noise_share(data, means), on=KEYS, how="left")
+    return table.merge(seed_noise_share(data), on=KEYS, how="left")
 
 
 def problem(factors: list[str]) -> dict:

@@ -420,6 +420,21 @@ def test_the_seed_noise_left_in_the_point_means_is_measured(tmp_path):
         in said
 
 
+def test_a_seeds_own_luck_shared_by_every_point_is_not_counted_as_noise(tmp_path):
+    # y = 2 u0 + a seed's own shift of up to +/- 1, the same at every point: it moves every
+    # point mean alike and spreads none of them, so none of it is left as noise (observed
+    # 0.0 to machine precision)
+    text = TWO_FACTORS + "design: {kind: sobol, points: 32}\nreplicates: 3\n"
+
+    def lucky(u, job):
+        return 2 * u[0] + np.random.default_rng(job.job.request.seed).uniform(-1, 1)
+
+    store = fake_store(tmp_path, text, lucky)
+    analyze(store.out)
+    table = pd.read_csv(store.out / "_analysis" / "sobol.csv")
+    assert table["seed_noise_share"].abs().max() < 1e-9
+
+
 # Two factors and the outcome y, for a store fake_store fills: add a design.
 TWO_FACTORS = """\
 scenarios: [ukraine_response]
