@@ -723,10 +723,12 @@ def dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
         except (OSError, TimeoutError, ValueError) as err:
             raise InputError.one("--dask", address, f"cannot reach the scheduler: {err}"
                                  ) from None
+    executor = client.get_executor()
     try:
-        yield client.get_executor()
+        yield executor
     except BaseException:
         with dask_stopped(client, cluster is not None):
+            executor.shutdown(wait=False)  # its futures cancelled, not left to be gathered
             close_dask(client, cluster)
         raise
     close_dask(client, cluster)
@@ -747,18 +749,21 @@ def dask_stopped(client, own_workers: bool) -> Iterator[None]:
     under way), here and, on a cluster of ours, in its workers, left unsaid, since the
     caller says what the stop kept; and a second Ctrl-C held until the cluster is closed
     (it would leave its processes to Dask's exit handlers, which print tracebacks).
-    Errors are still said."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
+    Here, while it closes, its errors too, and its event loop's (tornado's): those of
+    results being gathered as the client closes, which the stop made moot."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado")]
+    levels = [logger.level for logger in loggers]
     try:
         with ctrl_c_ignored():
             if own_workers:
                 with contextlib.suppress(Exception):  # a worker gone already says nothing
                     client.run(quiet_dask_logs)
-            quiet_dask_logs()
+            for logger in loggers:
+                logger.setLevel(logging.CRITICAL)
             yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @contextlib.contextmanager
