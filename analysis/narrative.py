@@ -108,7 +108,8 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 yield f"    IP4 under {e.rule}: {e.note}"
             case Choice() if e.actor in IP4:
                 label = labels.get(e.decision, {}).get(e.option, e.option)
-                yield (f"    {name(e.actor, names)}: {label} ({likely(e)}): {because(e.terms)}"
+                yield (f"    {name(e.actor, names)}: {label} "
+                       f"({likely(e, len(labels.get(e.decision, {})))}): {because(e.terms)}"
                        f"{_by(e)}"
                        f"{_swayed(e, labels)}{_not_yet(e, labels)}")
             case Choice():
@@ -123,11 +124,14 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
     yield from _messages(messages)
 
 
-def likely(choice: Choice) -> str:
-    """How likely the engine found the option chosen: a reader must see when a choice was
-    the draw of an unlikely option rather than the actor's clear preference."""
+def likely(choice: Choice, options: int) -> str:
+    """How likely the engine found the option chosen (of ``options``): a reader must see
+    when a choice was the draw of an unlikely option rather than the actor's clear
+    preference; a choice a binding rule made is said to be that, not an unlikely draw."""
     p = choice.probability
-    if p == 1.0 and choice.not_yet:
+    if choice.bound_from:
+        return "bound to the group's option by the rule"
+    if options - len(choice.not_yet) == 1:
         return "the only option open"
     if p >= 0.995:
         return "almost certain"

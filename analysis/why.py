@@ -63,7 +63,9 @@ def _choice(run: RunOutputs, choice: Choice, question: DecisionOpened | None,
     yield from _wrap(f"chose {label} (the engine gave it probability {choice.probability:.2f}; "
                      + (f"bound to it by the {rule} rule" if rule else f"chosen by {chooser}")
                      + ")", 2)
-    for option, probability in choice.likeliest.items():
+    # a bound choice's likeliest is weighed against the bound option: the binding, below,
+    # is its story, not an unlikely draw
+    for option, probability in ({} if choice.bound_from else choice.likeliest).items():
         yield from _wrap(f"the engine found {labels.get(option, option)} most likely "
                          f"(probability {probability:.2f}): "
                          + ("this choice was a less likely draw" if chooser == "engine" else

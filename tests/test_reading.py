@@ -5,6 +5,7 @@ import pytest
 
 from analysis.debrief import after_action_report, checks
 from analysis.narrative import narrate
+from scenarios.loader import load_scenario as load_scenario_named
 from scenarios.schema import DecisionPoint, ExpectedAction, Option
 from sim.cli import main
 from sim.outputs import (
@@ -60,7 +61,9 @@ def test_the_allies_line_names_every_ally_who_chose_otherwise():
     (0.18, {}, "(18% likely)"),  # an unlikely draw must read as one, not as a preference
     (0.9996, {}, "(almost certain)"),
     (0.003, {}, "(under 1% likely)"),
-    (1.0, {"broad": "KOR needs 7 days"}, "(the only option open)"),
+    (1.0, {"broad": "KOR needs 7 days", "targeted": "KOR needs 7 days"},
+     "(the only option open)"),
+    (1.0, {"broad": "KOR needs 7 days"}, "(almost certain)"),  # targeted is open too
 ])
 def test_a_partners_choice_says_how_likely_the_engine_found_it(probability, not_yet, said):
     choice = Choice(turn=1, decision="sanctions", actor="KOR", option="none", position=0.0,
@@ -69,6 +72,25 @@ def test_a_partners_choice_says_how_likely_the_engine_found_it(probability, not_
     (line,) = [x for x in narrate([QUESTION, choice], names={"KOR": "Republic of Korea"})
                if "Republic of Korea" in x]
     assert f"Republic of Korea: no sanctions {said}: position +0.30" in line, line
+
+
+def test_a_bound_choice_is_said_to_be_bound_not_an_unlikely_draw(capsys, tmp_path):
+    # formal binds Korea in turn 3 of seed 1: its own draw was the likeliest option
+    out = write_run(play(checked(load_scenario_named("ukraine_response"), "formal", seed=1)),
+                    tmp_path / "r")
+    (korea,) = [e for e in read_run(out).events if isinstance(e, Choice) and e.turn == 3
+                and e.actor == "KOR"]
+    assert korea.bound_from and korea.likeliest
+    events = read_run(out).events
+    overridden = [e for e in events if isinstance(e, Choice) and e.actor == "KOR"
+                  and e.bound_from]
+    said = [x for x in narrate(events, names={"KOR": "Republic of Korea"})
+            if x.startswith("    Republic of Korea:")
+            and "(bound to the group's option by the rule)" in x]
+    assert len(said) == len(overridden) and not any("likely" in x for x in said)
+    assert main(["why", str(out), "--turn", "3", "--actor", "KOR", "--short"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "less likely draw" not in said and "the rule bound it to the group's option" in said
 
 
 def tie_decision():

@@ -82,7 +82,8 @@ def test_a_choice_on_the_projector_is_the_engine_s_reading_of_it_with_how_likely
     names = {c: p.name for c, p in game.model.catalog.profiles.items()}
     labels = {d.id: {o.id: o.label for o in d.options} for d in game.model.exercise.decisions}
     for e in chosen:
-        assert (f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** ({likely(e)})"
+        said = likely(e, len(labels[e.decision]))
+        assert (f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** ({said})"
                 f"{READING}{because(e.terms)}") in lines
     assert {e.by for e in chosen} == {"engine", "human"}
     assert any("% likely)" in line for line in lines)  # the account's own words

@@ -775,7 +775,8 @@ def projector_lines(game: Game, every_term: bool = False) -> list[str]:
             case Choice() if e.actor in IP4:
                 closed = ", ".join(labels[e.decision][o] for o in e.not_yet)
                 lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** "
-                             f"({likely(e)}); the engine's reading of this option: "
+                             f"({likely(e, len(labels[e.decision]))}); the engine's reading "
+                             "of this option: "
                              f"{because(e.terms, top=len(TERMS) if every_term else 3)}"
                              + (f" (not yet possible: {closed})" if closed else ""))
             case Choice():
