@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:  # a batch stops its workers and keeps what finished
         print(f"\ninterrupted{getattr(args, 'interrupted_note', '')}", file=sys.stderr)
+        if argv is not None and hasattr(args, "sigint_before"):  # called, not the program:
+            signal.signal(signal.SIGINT, args.sigint_before)  # Ctrl-C works again after
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `ip4sim actors JPN | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -733,13 +735,14 @@ def store_kept(args: argparse.Namespace) -> Iterator[None]:
     """A sweep's or a comparison's Ctrl-C, once its store says it stopped: ``main`` says
     what was kept and the command that resumes, and a further Ctrl-C, which has nothing left
     to stop, is ignored (it would cut short Python's exit handlers: a traceback, or no exit
-    code 130)."""
+    code 130); ``main`` called with its arguments, not as the program, puts the handler
+    back."""
     from sim.sweep import SweepInterrupted  # imported already by the command that stopped
 
     try:
         yield
     except SweepInterrupted as stop:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        args.sigint_before = signal.signal(signal.SIGINT, signal.SIG_IGN)
         args.interrupted_note = sweep_kept(stop)
         raise
 
