@@ -123,7 +123,9 @@ def crossed_interval(table: np.ndarray, low: float, high: float,
     the thinner of the two dimensions (the mean is only as sure as its fewer seeds, or
     its fewer points)."""
     n, r = table.shape
-    if table.size and np.ptp(table) == 0:
+    if table.size < 2:  # one run: no interval, as for any single value (mean_interval)
+        return math.nan, math.nan, TOO_FEW
+    if np.ptp(table) == 0:
         return all_equal(float(table.flat[0]), min(n, r), low, high, confidence)
     if n == 1 or r == 1:
         low, high = t_interval(table.ravel(), confidence)

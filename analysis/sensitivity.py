@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
-from analysis.intervals import CONFIDENCE, crossed_interval, t_interval
+from analysis.intervals import CONFIDENCE, all_equal_interval, crossed_interval, t_interval
 from analysis.outcomes import OUTCOMES
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
@@ -343,7 +343,8 @@ def clearly_first(scored: pd.DataFrame, data: pd.DataFrame) -> pd.Series:
     of the runner-up beyond seed noise, 0 elsewhere, NaN where that cannot be judged (one
     replicate). Ahead beyond noise: the 95% t interval of the two rules' paired differences
     over the point's replicates (the same seeds) lies above 0, or, every replicate
-    giving the same difference, that difference is above 0."""
+    giving the same difference, the widest interval the outcome's bounds allow for that
+    many equal differences does (``analysis.intervals.all_equal_interval``)."""
     keys = ["scenario", "point", "outcome", "actor"]
     wide = data.pivot_table(index=[*keys, "replicate"], columns="rule", values="value",
                             aggfunc="first")
@@ -358,8 +359,10 @@ def clearly_first(scored: pd.DataFrame, data: pd.DataFrame) -> pd.Series:
         ahead = (sign * (pair[top] - pair[second])).to_numpy()
         if len(ahead) < 2:
             clear[group.index] = math.nan
-        elif np.ptp(ahead) == 0:
-            clear[ranked.index[0]] = float(ahead[0] > 0)
+        elif np.ptp(ahead) == 0:  # as sure as that many equal differences allow
+            lo, hi = bounds(key[2])
+            low, _ = all_equal_interval(float(ahead[0]), len(ahead), lo - hi, hi - lo)
+            clear[ranked.index[0]] = float(low > 0)  # NaN (unbounded): not clear
         else:
             clear[ranked.index[0]] = float(t_interval(ahead)[0] > 0)
     return clear
@@ -619,8 +622,8 @@ def rank_caution(replicates: int) -> str:
              "\"clearly\" counts the points where the first rule is ahead of the runner-up "
              "beyond that noise (the 95% t interval of their paired differences over the "
              "point's replicates above 0; `share_clearly_first` in rank_first.csv), one "
-             "test per point and outcome, so about one clear first place in forty can "
-             "still be chance")
+             "test per point and outcome of a leader the same data chose, so about one "
+             "clear first place in twenty can still be chance")
     return (f"A first place is the best mean at a point over {over}, seed noise included: "
             "where two rules differ by less than that noise, which one ranks first is "
             f"chance; {clear}. `paired_differences.csv` gives each rule's difference from the "

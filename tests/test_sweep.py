@@ -481,8 +481,9 @@ replicates: 2
     assert by[("messaging", "0", "bilateral")] == 1.0
     assert by[("", "", "consensus")] == 0.5
     assert by[("w_cost", "0.5", "consensus")] == 0.5
-    # ahead by 0.25 in every replicate alike: every first place is clear
-    assert (rank["share_clearly_first"] == rank["share_first"]).all()
+    # ahead by 0.25 in both replicates alike: two equal differences of an outcome with no
+    # bounds do not make a first place clear (a spread of 0 is not an exact mean)
+    assert (rank["share_clearly_first"] == 0).all()
     said = (store.out / "_analysis" / "analysis.md").read_text()
     assert "A first place is the best mean at a point over 2 replicates per rule" in said
     paired = pd.read_csv(store.out / "_analysis" / "paired_differences.csv")
@@ -562,6 +563,20 @@ def test_rules_are_ranked_only_where_every_rule_has_a_mean():
     assert comparable(means, 2)["point"].tolist() == [0, 0]
 
 
+@pytest.mark.parametrize("replicates, clear", [(40, 1.0), (2, 0.0)])
+def test_equal_differences_make_a_first_place_clear_only_when_many(replicates, clear):
+    # cohesion (within [0, 1]) ahead by 0.2 in every replicate: 40 equal differences bound
+    # the mean difference above 0.2 - 2 x 0.088; 2 of them leave it as low as -0.07
+    from analysis.sensitivity import clearly_first
+
+    data = pd.DataFrame([{"scenario": "s", "rule": rule, "point": 0, "replicate": k,
+                          "outcome": "cohesion", "actor": "", "value": 0.5 + shift}
+                         for rule, shift in (("a", 0.2), ("b", 0.0))
+                         for k in range(replicates)])
+    scored = firsts(point_means(data))
+    assert clearly_first(scored, data).tolist() == [clear, 0.0]
+
+
 def test_a_first_place_within_seed_noise_is_not_clear(tmp_path):
     # consensus is ahead by 0.01, each run carries noise of +/- 0.3 of its own: a rule
     # ranks first at about half the points, clearly at almost none
@@ -603,9 +618,9 @@ outcomes: [y]
     text = (store.out / "_analysis" / "analysis.md").read_text()
     assert "48 runs planned: 4 design points (grid) x 2 scenarios x 2 rules x 3 replicates" \
         in text
-    assert "- ukraine_response, y: consensus:pull=1.0,cover=0.6 100% (100% clearly), " \
+    assert "- ukraine_response, y: consensus:pull=1.0,cover=0.6 100% (0% clearly), " \
         "bilateral 0% (0% clearly)" in text
-    assert "- dprk_provocation, y: bilateral 100% (100% clearly), " \
+    assert "- dprk_provocation, y: bilateral 100% (0% clearly), " \
         "consensus:pull=1.0,cover=0.6 0% (0% clearly)" in text
 
 
@@ -870,3 +885,11 @@ def test_an_effect_s_interval_stays_within_the_outcome_s_bounds():
                             "grid").itertuples()
     assert row.mean == 0.5 and row.ci_low == 0.0 and row.ci_high == 1.0  # not -0.74, 1.74
     assert row.interval == POINTS_ONLY  # one seed: the report says its effect is unseen
+
+
+def test_a_single_run_gets_no_interval_over_the_design():
+    # as mean_interval gives a single value none: one run is not a sample of the design
+    from analysis.intervals import TOO_FEW, crossed_interval
+
+    low, high, how = crossed_interval(np.array([[0.4]]), 0.0, 1.0)
+    assert math.isnan(low) and math.isnan(high) and how == TOO_FEW
