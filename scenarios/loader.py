@@ -12,7 +12,14 @@ import yaml
 from pydantic import ValidationError
 
 from agents.catalog import Catalog, governments_available, load_catalog
-from scenarios.errors import InputError, Problem, did_you_mean, from_validation, line_of
+from scenarios.errors import (
+    InputError,
+    Problem,
+    did_you_mean,
+    dotted,
+    from_validation,
+    line_of,
+)
 from scenarios.guarded import Document, load_yaml, read_user_file
 from scenarios.salvage import Salvage
 from scenarios.schema import BUILTIN_VARIABLES, Names, Scenario, salvage
@@ -133,13 +140,15 @@ def builtin_name_problems(scenario: Scenario, source: str) -> list[tuple[tuple[s
 def _parsed(doc: Document, source: str) -> tuple[Scenario, Names, Salvage, list[Problem]]:
     """The scenario, or the parts of it that pass the format checks (the names the rest
     gives, where its parts are in the file), with the problems of its format."""
-    problems = list(doc.repeated)
-    if not problems:  # a key given twice: which was meant is unknown, so it is set aside
-        try:
-            scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
+    problems = list(doc.repeated)  # a key given twice: which was meant is unknown, so
+    doomed = [dotted(loc) for loc in doc.repeated_at]  # it is set aside, and what it holds
+    try:
+        scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
+        if not problems:
             return scenario, Names(), Salvage(), problems
-        except ValidationError as err:
-            problems += from_validation(err, source, doc.root, Scenario).problems
+    except ValidationError as err:
+        problems += [p for p in from_validation(err, source, doc.root, Scenario).problems
+                     if not any(p.field == d or p.field.startswith(f"{d}.") for d in doomed)]
     return *salvage(doc.data, doc.repeated_at), problems
 
 

@@ -85,6 +85,15 @@ def test_a_trigger_reads_back_as_it_was_written():
         assert Trigger.model_validate_json(trigger.model_dump_json()) == trigger
 
 
+def test_a_key_given_twice_hides_no_other_format_error():
+    lines = UKRAINE.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("turns:"))
+    text = "\n".join([*lines[:at + 1], lines[at], *lines[at + 1:]]).replace(
+        'label: "broad sanctions", position: 1.0', 'label: "broad sanctions", position: 1.7')
+    fields = [p.field for p in problems_of(text)]
+    assert fields == ["turns", "decisions.0.options.2.position"], fields
+
+
 def test_a_builtin_whose_id_is_not_its_file_name_is_refused(tmp_path, monkeypatch):
     # a copy of a built-in saved under another name would be listed twice, under one id
     import scenarios.loader
