@@ -279,10 +279,13 @@ def cell(s: SummaryRow) -> str:
         return "n/a"
     digits = 2 if max(abs(s.mean), abs(s.ci_high) if not math.isnan(s.ci_high) else 0) < 100 \
         else 0
+    def shown(value: float) -> str:  # never "-0.00": a value rounding to 0 is 0
+        return f"{round(value, digits) + 0.0:.{digits}f}"
+
     if math.isnan(s.ci_low):
         why = "all equal" if s.interval == NONE_ALL_EQUAL else f"n={s.n}"
-        return f"{s.mean:.{digits}f} ({why})"
-    return f"{s.mean:.{digits}f} [{s.ci_low:.{digits}f}, {s.ci_high:.{digits}f}]"
+        return f"{shown(s.mean)} ({why})"
+    return f"{shown(s.mean)} [{shown(s.ci_low)}, {shown(s.ci_high)}]"
 
 
 # -- what rests on the assumed weights ----------------------------------------------------

@@ -550,9 +550,11 @@ def cmd_why(args: argparse.Namespace) -> int:
     if not chosen:
         turns = sorted({e.turn for e in choices_of(run, None, actor)})
         whose = run.manifest.actors.get(actor, actor) if actor else "the four partners"
+        asked_others = " (its questions went to others)" if actor and args.turn in {
+            e.turn for e in run.events} else ""
         raise InputError.one("--turn", str(args.turn), (
-            f"{whose} made no choice in that turn (its questions went to others); "
-            f"turns with a choice of {whose}: {', '.join(map(str, turns)) or 'none'}"))
+            f"no choice of {whose} in that turn{asked_others}; turns with a choice of "
+            f"{whose}: {', '.join(map(str, turns)) or 'none'}"))
     print(f"{run.manifest.title}")
     for line in explain(run, chosen, short=args.short):
         print(line)

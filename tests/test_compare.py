@@ -463,3 +463,10 @@ def test_a_comparison_holds_its_store_until_its_results_are_read(tmp_path, monke
     compare("ukraine_response", "bilateral,caucus", 2, workers=1, out_dir=tmp_path / "c",
             progress=False)
     sim.sweep.hold_lock(tmp_path / "c" / "store").close()  # free once it is done
+
+
+def test_a_cell_never_shows_a_negative_zero():
+    from analysis.compare import SummaryRow, cell
+
+    row = SummaryRow("caucus", "response_size", "", -0.001, -0.004, 0.002, 30, "t")
+    assert cell(row) == "0.00 [0.00, 0.00]"

@@ -178,7 +178,10 @@ def test_why_says_whose_choice_a_turn_lacks(folder, capsys):
     choices = [e for e in read_run(folder).events if isinstance(e, Choice)]
     turn = min({e.turn for e in choices} - {e.turn for e in choices if e.actor == "KOR"})
     assert main(["why", str(folder), "--turn", str(turn), "--actor", "KOR"]) == 2
-    assert "Republic of Korea made no choice in that turn" in capsys.readouterr().err
+    assert "no choice of Republic of Korea in that turn (its questions went to others)" in \
+        capsys.readouterr().err
+    assert main(["why", str(folder), "--turn", "99"]) == 2
+    assert "no choice of the four partners in that turn; turns with" in capsys.readouterr().err
 
 
 def test_the_account_and_report_carry_sources_and_the_stance_in_labels(folder):
