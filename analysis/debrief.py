@@ -20,6 +20,7 @@ from sim.outputs import (
     Choice,
     Coercion,
     CouncilVote,
+    DecisionOpened,
     EventBase,
     InjectFired,
     InjectReleased,
@@ -85,7 +86,7 @@ class Asked:
 
 def _check(events: list[EventBase], inject: InjectFired, act: ExpectedAction,
            turn: int | None, label: dict[str, str]) -> list[Check]:
-    base = dict(turn=inject.turn, inject=inject.inject, decision=act.decision,
+    base = dict(turn=inject.turn, inject=inject.title, decision=act.decision,
                 expected=act.text)
     if turn is None:
         return [Check(actor=act.actor, observed="the decision was never put", met=False,
@@ -179,12 +180,26 @@ def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
             for by, n in sorted(who.items())))
     lines.append("- every other government: the engine")
     if theirs:
-        lines += ["", "| turn | decision | actor | by | chosen | the engine's probability of it "
-                      "| the engine would have chosen |", "|" + " --- |" * 7]
-        lines += [f"| {e.turn} | {e.decision} | {name(e.actor, names)} | {e.by} | {e.option} | "
-                  f"{e.probability:.0%} | {e.engine_option or 'unrecorded'} |" for e in theirs]
+        lines += _people_table(events, theirs, names)
     lines += [f"- Turn {e.turn}: the {e.by} released *{e.inject.title}*." for e in released]
     return lines
+
+
+def _people_table(events: list[EventBase], theirs: list[Choice], names: dict[str, str]
+                  ) -> list[str]:
+    """The choices people made, by question and option label (a reader knows them so)."""
+    opened = {e.decision: e for e in events if isinstance(e, DecisionOpened)}
+
+    def said(e: Choice, option: str | None) -> str:
+        asked = opened.get(e.decision)
+        return (asked.options.get(option, option) if asked else option) if option \
+            else "unrecorded"
+
+    return ["", "| turn | question | actor | by | chosen | the engine's probability of it | "
+                "the engine would have chosen |", "|" + " --- |" * 7] + [
+        f"| {e.turn} | {opened[e.decision].question if e.decision in opened else e.decision} "
+        f"| {name(e.actor, names)} | {e.by} | {said(e, e.option)} | {e.probability:.0%} | "
+        f"{said(e, e.engine_option)} |" for e in theirs]
 
 
 def after_action_report(run: RunOutputs, figure: str | None = None,
@@ -281,11 +296,12 @@ def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]]
         if isinstance(e, Choice) and e.by.split(", bound by")[0] != "engine" \
                 and e.bound_from is None and e.probability < UNLIKELY:
             by_actor.setdefault(e.actor, []).append(e)
+    asked = questions_of(events)
     questions = []
     for actor, choices in by_actor.items():
         said = "; ".join(f"*{labels.get(e.decision, {}).get(e.option, e.option)}* on "
-                         f"{e.decision} in turn {e.turn} ({e.probability:.0%})"
-                         for e in choices[:3])
+                         f"{asked.get(e.decision, e.decision)} in turn {e.turn} "
+                         f"({e.probability:.0%})" for e in choices[:3])
         more = f", and {len(choices) - 3} more" if len(choices) > 3 else ""
         who = f"{name(actor, names)} ({choices[0].by})"
         questions.append(f"{who} chose what the engine found unlikely: {said}{more}: what did "
@@ -322,14 +338,21 @@ def _splits(events: list[EventBase], labels: dict[str, dict[str, str]],
     for e in events:
         if isinstance(e, Choice) and e.actor in IP4 and (e.turn, e.decision) not in joint:
             split.setdefault((e.turn, e.decision), {})[e.actor] = e.option
+    asked = questions_of(events)
     questions = []
     for (turn, decision), chosen in split.items():
         if len(set(chosen.values())) > 1:
             said = ", ".join(f"{name(a, names)} {labels.get(decision, {}).get(o, o)}"
                              for a, o in chosen.items())
-            questions.append(f"The four split on {decision} in turn {turn} ({said}): what "
-                             "would have brought them to one position, and was one needed?")
+            questions.append(f"The four split on {asked.get(decision, decision)} in turn {turn} "
+                             f"({said}): what would have brought them to one position, and was "
+                             "one needed?")
     return questions
+
+
+def questions_of(events: list[EventBase]) -> dict[str, str]:
+    """Each decision's question as a hot wash names it (its words, not its id)."""
+    return {e.decision: f"\"{e.question}\"" for e in events if isinstance(e, DecisionOpened)}
 
 
 def _played(players: dict[str, str], names: Names) -> str:

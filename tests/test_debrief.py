@@ -5,6 +5,7 @@ from scenarios.schema import ExpectedAction
 from sim.outputs import (
     Choice,
     CouncilVote,
+    DecisionOpened,
     InjectFired,
     JointPosition,
     RunManifest,
@@ -79,16 +80,20 @@ def test_the_report_counts_what_was_met():
 def test_the_hot_wash_asks_about_unlikely_human_choices_splits_and_unmet_actions():
     events = [inject({"actor": "JPN", "decision": "statement", "options": ["speak"],
                       "text": "Tokyo speaks."}),
+              DecisionOpened(turn=1, decision="statement", question="Speak out?",
+                             forum="partners", dimension="china_threat",
+                             options={"speak": "speak", "silent": "stay silent"}),
               choice("AUS", "speak", probability=0.1),  # the engine's own: not asked
               choice("JPN", "silent", probability=0.2, by="human"),
               choice("KOR", "speak", probability=0.3, by="human"),  # likely enough
               choice("NZL", "speak")]
     questions, _ = hot_wash_of(events)
+    # questions, options and injects in the words the room saw, not their ids
     assert questions[0].startswith("1. JPN (human) chose what the engine found unlikely: "
-                                   "*silent* on statement in turn 1 (20%)")
-    assert '"Tokyo speaks." (crisis) of JPN' in questions[1]
-    assert questions[2].startswith("3. The four split on statement in turn 1 (AUS speak, "
-                                   "JPN silent, KOR speak, NZL speak)")
+                                   '*stay silent* on "Speak out?" in turn 1 (20%)')
+    assert '"Tokyo speaks." (Crisis) of JPN' in questions[1]
+    assert questions[2].startswith('3. The four split on "Speak out?" in turn 1 (AUS speak, '
+                                   "JPN stay silent, KOR speak, NZL speak)")
     assert len(questions) == 4 and "ran again" in questions[3]
 
 

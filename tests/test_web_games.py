@@ -86,7 +86,9 @@ def test_a_held_engine_choice_is_the_facilitators_and_survives_take_back_and_res
     game.write_report()
     debrief = (game.out / "report.md").read_text(encoding="utf-8")
     assert "- Australia: " in debrief and "1 choice by the facilitator" in debrief
-    assert f"| {turn} | {held.decision.id} | Australia | facilitator | {other} |" in debrief
+    label = held.decision.option(other).label  # the room's words, not ids
+    assert f"| {turn} | {held.decision.question} | Australia | facilitator | {label} |" \
+        in debrief
     assert "<table>" in (game.out / "report.html").read_text(encoding="utf-8")
     assert manifest_players(game.out) == {"JPN": "human", "AUS": "facilitator"}
     resumed = resume(game.out)
