@@ -111,7 +111,7 @@ def _turn(happened: list[EventBase], names: Names) -> Iterator[str]:
                 yield (f"    {name(e.actor, names)}: {label} "
                        f"({likely(e, len(labels.get(e.decision, {})))}): {because(e.terms)}"
                        f"{_by(e)}"
-                       f"{_swayed(e, labels)}{_not_yet(e, labels)}")
+                       f"{_swayed(e, labels)}{not_yet_note(e, labels)}")
             case Choice():
                 pending_allies.append(e)
             case JointPosition():
@@ -150,7 +150,7 @@ def _swayed(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
             f"at its anchor: {other}]")
 
 
-def _not_yet(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
+def not_yet_note(choice: Choice, labels: dict[str, dict[str, str]]) -> str:
     """The options the government could not take yet: its choice was among the others."""
     if not choice.not_yet:
         return ""

@@ -13,6 +13,7 @@ from analysis.narrative import (
     council_line,
     likely,
     narrate,
+    not_yet_note,
     option_labels,
     sources,
 )
@@ -21,7 +22,8 @@ from analysis.why import choices_of, explain
 from sim.runner import RunResult, write_run
 
 __all__ = ["ROOM_NOTE", "LiveAccount", "allies_line", "choices_of", "coercion_line",
-           "council_line", "explain", "likely", "line_outcomes", "narrate", "option_labels",
+           "council_line", "explain", "likely", "line_outcomes", "narrate", "not_yet_note",
+           "option_labels",
            "png", "projector_figure", "report", "sources", "summary_figure", "write_debrief"]
 
 

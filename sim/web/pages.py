@@ -26,7 +26,14 @@ from scenarios.errors import InputError
 from scenarios.guarded import MAX_FILE_BYTES
 from scenarios.loader import load_scenario
 from scenarios.schema import Inject
-from sim.app import ROOM_NOTE, allies_line, coercion_line, council_line, likely
+from sim.app import (
+    ROOM_NOTE,
+    allies_line,
+    coercion_line,
+    council_line,
+    likely,
+    not_yet_note,
+)
 from sim.outputs import (
     TERMS,
     Choice,
@@ -773,12 +780,11 @@ def projector_lines(game: Game, every_term: bool = False) -> list[str]:
             case GroupStance():
                 lines.append(consultation(e, labels[e.decision]))
             case Choice() if e.actor in IP4:
-                closed = ", ".join(labels[e.decision][o] for o in e.not_yet)
                 lines.append(f"{names[e.actor]} ({e.by}): **{labels[e.decision][e.option]}** "
                              f"({likely(e, len(labels[e.decision]))}); the engine's reading "
                              "of this option: "
                              f"{because(e.terms, top=len(TERMS) if every_term else 3)}"
-                             + (f" (not yet possible: {closed})" if closed else ""))
+                             + not_yet_note(e, labels))
             case Choice():
                 allies.append(e)
             case JointPosition():
