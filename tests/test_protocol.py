@@ -112,7 +112,7 @@ def test_a_choice_a_person_made_records_what_the_engine_drew_and_the_debrief_sho
     """The debrief compares each human choice with the engine's: the engine's own draw
     (the same uniform) is recorded on the person's choice, and only there."""
     from analysis.debrief import after_action_report
-    from sim.outputs import Choice, RunOutputs
+    from sim.outputs import Choice, DecisionOpened, RunOutputs
     from sim.runner import manifest
 
     alone = IP4Model("ukraine_response", "caucus", 5).run()
@@ -130,4 +130,8 @@ def test_a_choice_a_person_made_records_what_the_engine_drew_and_the_debrief_sho
     report = after_action_report(RunOutputs(events=result.events, timeseries=result.timeseries,
                                             manifest=manifest(result)))
     assert "the engine would have chosen" in report
-    assert f"| {first.option} | {first.probability:.0%} | {first.engine_option} |" in report
+    (asked,) = [e for e in played.events if isinstance(e, DecisionOpened)
+                and (e.turn, e.decision) == (first.turn, first.decision)]
+    said = asked.options  # the room's words for the options, not their ids
+    assert f"| {said[first.option]} | {first.probability:.0%} | " \
+        f"{said[first.engine_option]} |" in report
