@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--retry-failed", action="store_true",
                        help="run again the runs the dataset records as failed")
     sweep.add_argument("--quiet", action="store_true", help="no progress display")
+    sweep.add_argument("--check", action="store_true",
+                       help="check the file (every problem at once) and say what it would "
+                            "run, without running anything")
     sweep.set_defaults(handler=cmd_sweep)
 
     anal = sub.add_parser("analyze", help="sensitivity, effects, paired rule differences and "
@@ -707,11 +710,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(EXAMPLE, end="")
         return 0
     with engine_first():
-        from sim.app import run_sweep
+        from sim.app import check_sweep, run_sweep
 
     if not args.file:
         raise InputError.one("sweep", "FILE", "give a sweep file (ip4sim sweep --example "
                              "prints one)")
+    if args.check:
+        print(f"ok: {args.file}: {check_sweep(args.file)}")
+        return 0
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", str(args.workers), "must be at least 1")
     out = args.out or Path("runs") / f"sweep-{Path(args.file).stem}"

@@ -893,3 +893,20 @@ def test_a_single_run_gets_no_interval_over_the_design():
 
     low, high, how = crossed_interval(np.array([[0.4]]), 0.0, 1.0)
     assert math.isnan(low) and math.isnan(high) and how == TOO_FEW
+
+
+def test_check_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "good.yaml"
+    good.write_text(EXAMPLE, encoding="utf-8")
+    assert main(["sweep", str(good), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"ok: {good}: 48 runs planned: 8 design points (lhs) x 1 ")
+    assert not (tmp_path / "runs").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.replace("replicates: 2", "replicates: 0").replace(
+        "[joint_rate, cohesion]", "[joint_rat, cohesion]"), encoding="utf-8")
+    assert main(["sweep", str(bad), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert "replicates" in err and "did you mean 'joint_rate'" in err
+    assert not (tmp_path / "runs").exists()

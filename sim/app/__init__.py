@@ -25,8 +25,8 @@ _MODULE_OF = {
                      "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",
                      "draw_runs", "weight_draws"), "comparisons"),
-    **dict.fromkeys(("Analysis", "analyze", "ema_model", "outcome_problem", "run_sweep"),
-                    "sweeps"),
+    **dict.fromkeys(("Analysis", "analyze", "check_sweep", "ema_model", "outcome_problem",
+                     "run_sweep"), "sweeps"),
     **dict.fromkeys(("Backtest", "backtest"), "backtests"),
 }
 __all__ = sorted(_MODULE_OF)

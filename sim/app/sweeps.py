@@ -32,6 +32,17 @@ def outcome_problem(name: str) -> str | None:
             f"{', '.join(sorted(OUTCOMES))}, belief.NARRATIVE (analysis.outcomes.OUTCOMES)")
 
 
+def check_sweep(file: str | Path) -> str:
+    """A sweep file checked as :func:`run_sweep` checks it (InputError: every problem, by
+    file, field and line), nothing run or written: what it would run, in a line."""
+    plan = plan_sweep(file, outcome_problem)
+    design = plan.sweep.design
+    return (f"{len(plan.jobs):,} runs planned: {len(plan.unit)} design points "
+            f"({design.kind}) x {len(plan.scenarios)} scenario(s) x {len(plan.rules)} "
+            f"rule(s) x {len(plan.seeds)} replicate(s); rules: {', '.join(plan.rules)}; "
+            f"outcomes: {', '.join(plan.sweep.outcomes)}")
+
+
 def run_sweep(file: str | Path, out_dir: str | Path, workers: int | None = None,
               dask: str | None = None, executor: Executor | None = None,
               retry_failed: bool = False, progress: bool = True,
