@@ -41,6 +41,14 @@ def check_sweep_folder(sweep: Path) -> None:
         f"{SWEEP_MANIFEST}); ip4sim sweep FILE --out FOLDER makes one"))
 
 
+def stray_files(sweep: Path) -> list[str]:
+    """What in a sweep's store pandas and pyarrow will try to read as data and fail on:
+    any name that is neither a part file nor skipped (a leading ``_`` or ``.``). ip4sim's
+    own readers read the parts by name and are not troubled."""
+    return sorted(p.name for p in sweep.iterdir() if not p.name.startswith(("_", "."))
+                  and not (p.name.startswith("part-") and p.name.endswith(".parquet")))
+
+
 def set_aside_old_analysis(sweep: Path) -> Path | None:
     """An ``analysis/`` folder inside the store ``sweep`` (where an earlier version of ip4sim
     wrote its analysis) moved to ``_analysis-previous/`` (``-2``, ``-3``... if taken),

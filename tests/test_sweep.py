@@ -910,3 +910,16 @@ def test_check_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert "replicates" in err and "did you mean 'joint_rate'" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_analyze_says_what_in_a_store_would_break_pandas(tmp_path, capsys):
+    store = fake_store(tmp_path, TWO_FACTORS + "design: {kind: lhs, points: 4}\n",
+                       lambda u, _: u[0])
+    (store.out / "notes.md").write_text("mine", encoding="utf-8")
+    assert main(["analyze", str(store.out)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{store.out} holds notes.md, which pandas.read_parquet and pyarrow would read" \
+        in err
+    (store.out / "notes.md").unlink()
+    assert main(["analyze", str(store.out)]) == 0
+    assert "pandas.read_parquet and pyarrow" not in capsys.readouterr().err

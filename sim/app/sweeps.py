@@ -18,6 +18,7 @@ from sim.analysis_folder import (
     finish_analysis,
     set_aside_old_analysis,
     start_analysis,
+    stray_files,
 )
 from sim.sweep import SweepRun, dask_executor, plan_sweep, run_store
 
@@ -90,7 +91,11 @@ def analyze(folder: str | Path, out: str | Path | None = None,
     start_analysis(target, record)
     done.write(target)
     finish_analysis(target, record)
-    return Analysis(target, [*done.files, ANALYSIS_MANIFEST], done.notes)
+    stray = stray_files(folder)
+    notes = done.notes + ([f"{folder} holds {', '.join(stray)}, which pandas.read_parquet and "
+                           "pyarrow would read as data and fail on: move it out of the store "
+                           "(ip4sim reads only the part files)"] if stray else [])
+    return Analysis(target, [*done.files, ANALYSIS_MANIFEST], notes)
 
 
 def ema_model(sweep: str | Path, name: str = "ip4sim"):
