@@ -13,14 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.figures import has_publics, publics_figure, save, summary_figure
-from analysis.narrative import Names, name, narrate, narrative_label, option_labels, sources
+from analysis.narrative import (
+    Names,
+    Words,
+    name,
+    narrate,
+    narrative_label,
+    option_labels,
+    room_words,
+    sources,
+)
 from scenarios.schema import ExpectedAction
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
     Choice,
     Coercion,
     CouncilVote,
-    DecisionOpened,
     EventBase,
     InjectFired,
     InjectReleased,
@@ -188,18 +196,13 @@ def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
 def _people_table(events: list[EventBase], theirs: list[Choice], names: dict[str, str]
                   ) -> list[str]:
     """The choices people made, by question and option label (a reader knows them so)."""
-    opened = {e.decision: e for e in events if isinstance(e, DecisionOpened)}
-
-    def said(e: Choice, option: str | None) -> str:
-        asked = opened.get(e.decision)
-        return (asked.options.get(option, option) if asked else option) if option \
-            else "unrecorded"
-
+    words = room_words(events)
     return ["", "| turn | question | actor | by | chosen | the engine's probability of it | "
                 "the engine would have chosen |", "|" + " --- |" * 7] + [
-        f"| {e.turn} | {opened[e.decision].question if e.decision in opened else e.decision} "
-        f"| {name(e.actor, names)} | {e.by} | {said(e, e.option)} | {e.probability:.0%} | "
-        f"{said(e, e.engine_option)} |" for e in theirs]
+        f"| {e.turn} | {words.question(e.decision)} | {name(e.actor, names)} | {e.by} | "
+        f"{words.option(e.decision, e.option)} | {e.probability:.0%} | "
+        f"{words.option(e.decision, e.engine_option) if e.engine_option else 'unrecorded'} |"
+        for e in theirs]
 
 
 def after_action_report(run: RunOutputs, figure: str | None = None,
@@ -263,13 +266,14 @@ def _hot_wash(events: list[EventBase], missed: list[Check], names: Names) -> lis
     choices a rule bound, the expected actions not met, the splits among the four, the
     Council's blocks, the coercion that landed), at most :data:`HOT_WASH_MAX`, saying how
     many were left out; then the question every hot wash closes with."""
-    labels = option_labels(events)
-    kinds = [_unlikely_choices(events, labels, names), _bound_choices(events, labels, names),
+    words = room_words(events)
+    kinds = [_unlikely_choices(events, words, names), _bound_choices(events, words, names),
              [f"The evaluation guide expected \"{expected}\" ({inject}) of {', '.join(actors)}, "
               "and it did not happen: what stood in the way?"
               for (inject, expected), actors in _by_expectation(missed, names).items()],
-             _splits(events, labels, names),
-             [f"The Council did not agree on {e.decision} in turn {e.turn} (blocked by "
+             _splits(events, words, names),
+             [f"The Council did not agree on {words.question(e.decision, quoted=True)} in "
+              f"turn {e.turn} (blocked by "
               f"{', '.join(name(b, names) for b in e.blockers)}): what could the partners "
               "have done before the vote?" for e in events
               if isinstance(e, CouncilVote) and e.outcome == "blocked"],
@@ -287,8 +291,7 @@ def _hot_wash(events: list[EventBase], missed: list[Check], names: Names) -> lis
     return lines
 
 
-def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
-                      names: Names) -> list[str]:
+def _unlikely_choices(events: list[EventBase], words: Words, names: Names) -> list[str]:
     """One question per government whose people chose what the engine found unlikely
     (below :data:`UNLIKELY`), naming up to three such choices."""
     by_actor: dict[str, list[Choice]] = {}
@@ -296,11 +299,10 @@ def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]]
         if isinstance(e, Choice) and e.by.split(", bound by")[0] != "engine" \
                 and e.bound_from is None and e.probability < UNLIKELY:
             by_actor.setdefault(e.actor, []).append(e)
-    asked = questions_of(events)
     questions = []
     for actor, choices in by_actor.items():
-        said = "; ".join(f"*{labels.get(e.decision, {}).get(e.option, e.option)}* on "
-                         f"{asked.get(e.decision, e.decision)} in turn {e.turn} "
+        said = "; ".join(f"*{words.option(e.decision, e.option)}* on "
+                         f"{words.question(e.decision, quoted=True)} in turn {e.turn} "
                          f"({e.probability:.0%})" for e in choices[:3])
         more = f", and {len(choices) - 3} more" if len(choices) > 3 else ""
         who = f"{name(actor, names)} ({choices[0].by})"
@@ -309,8 +311,7 @@ def _unlikely_choices(events: list[EventBase], labels: dict[str, dict[str, str]]
     return questions
 
 
-def _bound_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
-                   names: Names) -> list[str]:
+def _bound_choices(events: list[EventBase], words: Words, names: Names) -> list[str]:
     """A question for each choice a binding rule overrode that a team (or the white cell,
     or a script) made, named by who chose."""
     questions = []
@@ -323,36 +324,30 @@ def _bound_choices(events: list[EventBase], labels: dict[str, dict[str, str]],
         chooser = f"{name(e.actor, names)}'s team" if who == "human" else \
             f"{name(e.actor, names)} ({who})"
         questions.append(
-            f"{chooser} chose *{labels.get(e.decision, {}).get(e.bound_from, e.bound_from)}* "
-            f"on {e.decision} in turn {e.turn}, and the rule bound it to "
-            f"*{labels.get(e.decision, {}).get(e.option, e.option)}*: was speaking as one "
+            f"{chooser} chose *{words.option(e.decision, e.bound_from)}* on "
+            f"{words.question(e.decision, quoted=True)} in turn {e.turn}, and the rule bound "
+            f"it to *{words.option(e.decision, e.option)}*: was speaking as one "
             "worth what was given up?")
     return questions
 
 
-def _splits(events: list[EventBase], labels: dict[str, dict[str, str]],
-            names: Names) -> list[str]:
+def _splits(events: list[EventBase], words: Words, names: Names) -> list[str]:
     """A question for each partner decision on which the four chose differently."""
     joint = {(e.turn, e.decision) for e in events if isinstance(e, JointPosition)}
     split: dict[tuple[int, str], dict[str, str]] = {}
     for e in events:
         if isinstance(e, Choice) and e.actor in IP4 and (e.turn, e.decision) not in joint:
             split.setdefault((e.turn, e.decision), {})[e.actor] = e.option
-    asked = questions_of(events)
     questions = []
     for (turn, decision), chosen in split.items():
         if len(set(chosen.values())) > 1:
-            said = ", ".join(f"{name(a, names)} {labels.get(decision, {}).get(o, o)}"
+            said = ", ".join(f"{name(a, names)} {words.option(decision, o)}"
                              for a, o in chosen.items())
-            questions.append(f"The four split on {asked.get(decision, decision)} in turn {turn} "
+            questions.append(f"The four split on {words.question(decision, quoted=True)} in "
+                             f"turn {turn} "
                              f"({said}): what would have brought them to one position, and was "
                              "one needed?")
     return questions
-
-
-def questions_of(events: list[EventBase]) -> dict[str, str]:
-    """Each decision's question as a hot wash names it (its words, not its id)."""
-    return {e.decision: f"\"{e.question}\"" for e in events if isinstance(e, DecisionOpened)}
 
 
 def _played(players: dict[str, str], names: Names) -> str:

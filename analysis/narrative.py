@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from sim.outputs import (
     ADVERSARY_CODES,
@@ -36,7 +37,29 @@ def name(code: str, names: Names) -> str:
 
 def option_labels(events: Iterable[EventBase]) -> dict[str, dict[str, str]]:
     """Decision id -> option id -> label: what an account says instead of an id."""
-    return {e.decision: e.options for e in events if isinstance(e, DecisionOpened)}
+    return room_words(events).options
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the room saw of each decision, by id: its question and its options' labels."""
+
+    options: dict[str, dict[str, str]]
+    questions: dict[str, str]
+
+    def option(self, decision: str, option: str) -> str:
+        return self.options.get(decision, {}).get(option, option)
+
+    def question(self, decision: str, quoted: bool = False) -> str:
+        """The question's words (in quotes, for a sentence), or its id if never put."""
+        asked = self.questions.get(decision)
+        return decision if asked is None else f'"{asked}"' if quoted else asked
+
+
+def room_words(events: Iterable[EventBase]) -> Words:
+    opened = [e for e in events if isinstance(e, DecisionOpened)]
+    return Words({e.decision: e.options for e in opened},
+                 {e.decision: e.question for e in opened})
 
 
 def by_turn(events: Iterable[EventBase]) -> dict[int, list[EventBase]]:
