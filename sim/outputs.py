@@ -155,6 +155,11 @@ class GroupStance(EventBase):
         "partner -> who stated its intention, where not the engine ('human', ...)"))
 
 
+def said_nothing(value: object) -> bool:
+    """A field left out of an event's JSON: None or empty (see ``Choice``)."""
+    return not value
+
+
 class Choice(EventBase):
     kind: Literal["choice"] = "choice"
     decision: str
@@ -180,14 +185,14 @@ class Choice(EventBase):
         "facilitator): the option the engine drew with the same random number"))
     # the three below are left out of a choice's JSON where they say nothing, so a run with
     # neither binding nor lead times writes the events it wrote before they were added
-    likeliest: dict[str, float] = Field(default_factory=dict, exclude_if=lambda v: not v,
+    likeliest: dict[str, float] = Field(default_factory=dict, exclude_if=said_nothing,
                                         description=(
         "when the option chosen was not the one the engine found most likely: that option, "
         "with its probability (a teacher asks what the actor would most likely have done)"))
-    bound_from: str | None = Field(default=None, exclude_if=lambda v: v is None, description=(
+    bound_from: str | None = Field(default=None, exclude_if=said_nothing, description=(
         "for a member a binding group position overrode: the option it chose itself (its "
         "seat's answer or the engine's draw) before the rule bound it"))
-    not_yet: dict[str, str] = Field(default_factory=dict, exclude_if=lambda v: not v,
+    not_yet: dict[str, str] = Field(default_factory=dict, exclude_if=said_nothing,
                                     description=(
         "the options the government could not take yet (a measure within its lead time), "
         "each with why: what it chose was chosen among the others"))
@@ -392,9 +397,9 @@ class RunManifest(BaseModel):
     turns_played: int = 0
     # the two below are left out where there is nothing to say, so a run with no white
     # cell and no open round writes the manifest it wrote before they were added
-    pending: Pending | None = Field(None, exclude_if=lambda v: v is None, description=(
+    pending: Pending | None = Field(None, exclude_if=said_nothing, description=(
         "a game stopped with holds, releases or answers its events do not hold yet"))
-    console: ConsoleSettings | None = Field(None, exclude_if=lambda v: v is None,
+    console: ConsoleSettings | None = Field(None, exclude_if=said_nothing,
                                             description="a browser game's console settings")
     versions: dict[str, str] = Field(default_factory=dict)
     git_commit: str | None = None
