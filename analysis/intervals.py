@@ -105,6 +105,15 @@ def mean_interval(values: np.ndarray, low: float, high: float, binary: bool = Fa
     return (*t_interval(values, confidence), T)
 
 
+def residual_mean_square(table: np.ndarray) -> float:
+    """The two-way ANOVA residual mean square of a complete points x seeds table (at least
+    2 x 2): how a seed's luck differs from point to point, once the points' and the seeds'
+    own effects are taken out."""
+    n, r = table.shape
+    resid = table - table.mean(axis=1, keepdims=True) - table.mean(axis=0) + table.mean()
+    return float((resid ** 2).sum()) / ((n - 1) * (r - 1))
+
+
 def crossed_interval(table: np.ndarray, low: float, high: float,
                      confidence: float = CONFIDENCE) -> tuple[float, float, str]:
     """The interval of the mean of ``table`` (design points x replicates, complete; each
@@ -133,8 +142,7 @@ def crossed_interval(table: np.ndarray, low: float, high: float,
     grand = table.mean()
     ms_p = r * table.mean(axis=1).var(ddof=1)
     ms_s = n * table.mean(axis=0).var(ddof=1)
-    resid = table - table.mean(axis=1, keepdims=True) - table.mean(axis=0) + grand
-    ms_e = float((resid ** 2).sum()) / ((n - 1) * (r - 1))
+    ms_e = residual_mean_square(table)
     var = (ms_p + ms_s - ms_e) / (n * r)
     if var > ms_e / (n * r):
         df = (ms_p + ms_s - ms_e) ** 2 / (

@@ -34,7 +34,13 @@ from matplotlib.figure import Figure
 
 from analysis.compare import RULE_COLOURS, bounds, clip_interval
 from analysis.figures import save
-from analysis.intervals import CONFIDENCE, all_equal_interval, crossed_interval, t_interval
+from analysis.intervals import (
+    CONFIDENCE,
+    all_equal_interval,
+    crossed_interval,
+    residual_mean_square,
+    t_interval,
+)
 from analysis.outcomes import OUTCOMES
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
@@ -189,9 +195,7 @@ def seed_noise_share(data: pd.DataFrame) -> pd.DataFrame:
         n, r = table.shape if table.ndim == 2 else (0, 0)
         share = math.nan
         if n > 1 and r > 1:
-            resid = table - table.mean(axis=1, keepdims=True) - table.mean(axis=0) \
-                + table.mean()
-            noise = float((resid ** 2).sum()) / ((n - 1) * (r - 1)) / r
+            noise = residual_mean_square(table) / r
             spread = float(table.mean(axis=1).var(ddof=1))
             share = noise / spread if spread > 0 else math.nan
         rows.append({**dict(zip(KEYS, key, strict=True)), "seed_noise_share": share})
