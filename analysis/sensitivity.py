@@ -138,9 +138,10 @@ def analyze_sweep(folder: str | Path) -> SweepAnalysis:
         tables["effects.csv"] = factor_effects(data, design, manifest["factors"], kind)
     rules = manifest["rules"]
     if len(rules) > 1:
-        tables["paired_differences.csv"] = paired_differences(data, rules)
+        wide = by_rule(data)
+        tables["paired_differences.csv"] = paired_differences(wide, rules)
         tables["rank_first.csv"] = rank_first(comparable(means, len(rules)), design,
-                                              manifest["factors"], kind, data)
+                                              manifest["factors"], kind, wide)
     omitted = {name: WHY_EMPTY[name] for name, table in tables.items() if table.empty}
     tables = {name: table for name, table in tables.items() if name not in omitted}
     done = SweepAnalysis(manifest, cover, tables, dict(figures(tables, rules)), omitted=omitted)
@@ -303,12 +304,22 @@ def runs_table(group: pd.DataFrame, column: str = "value") -> np.ndarray:
     return wide.dropna().to_numpy(dtype=float)
 
 
-def paired_differences(data: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
+# A run's place in a sweep but for its rule: a table with one column per rule
+# (:func:`by_rule`) pairs the rules' runs on the same seed.
+PAIRED = ["scenario", "point", "outcome", "actor", "replicate"]
+
+
+def by_rule(data: pd.DataFrame) -> pd.DataFrame:
+    """Every run's value, one column per rule, indexed by :data:`PAIRED`: made once for the
+    paired differences and the clear first places."""
+    return data.pivot_table(index=PAIRED, columns="rule", values="value", aggfunc="first")
+
+
+def paired_differences(wide: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
     """Each rule less ``rules[0]`` on the same scenario, point, replicate (seed), outcome
-    and actor: the mean difference over the design, with its interval over points and
-    seeds (:func:`analysis.intervals.crossed_interval`; one point: over seeds)."""
-    keys = ["scenario", "point", "replicate", "outcome", "actor"]
-    wide = data.pivot_table(index=keys, columns="rule", values="value", aggfunc="first")
+    and actor (``wide``: :func:`by_rule`): the mean difference over the design, with its
+    interval over points and seeds (:func:`analysis.intervals.crossed_interval`; one
+    point: over seeds)."""
     rows = []
     base = rules[0]
     for rule in rules[1:]:
@@ -342,16 +353,14 @@ def firsts(means: pd.DataFrame) -> pd.DataFrame:
     return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
 
 
-def clearly_first(scored: pd.DataFrame, data: pd.DataFrame) -> pd.Series:
+def clearly_first(scored: pd.DataFrame, wide: pd.DataFrame) -> pd.Series:
     """Per row of :func:`firsts`: 1 where the rule ranks first at its point and is ahead
     of the runner-up beyond seed noise, 0 elsewhere, NaN where that cannot be judged (one
     replicate). Ahead beyond noise: the 95% t interval of the two rules' paired differences
     over the point's replicates (the same seeds) lies above 0, or, every replicate
     giving the same difference, the widest interval the outcome's bounds allow for that
     many equal differences does (``analysis.intervals.all_equal_interval``)."""
-    keys = ["scenario", "point", "outcome", "actor"]
-    wide = data.pivot_table(index=[*keys, "replicate"], columns="rule", values="value",
-                            aggfunc="first")
+    keys = PAIRED[:-1]
     clear = pd.Series(0.0, index=scored.index)
     for key, group in scored.groupby(keys, sort=False):
         ranked = group.sort_values("score", ascending=False)
@@ -380,12 +389,12 @@ def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
 
 
 def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
-               kind: str, data: pd.DataFrame) -> pd.DataFrame:
+               kind: str, wide: pd.DataFrame) -> pd.DataFrame:
     """The share of points at which each rule ranks first, and at which it is first beyond
     seed noise (:func:`clearly_first`), over all points (factor ``""``) and per setting of
     each factor (its settings low to high)."""
     scored = firsts(means)
-    scored = scored.assign(clearly=clearly_first(scored, data))
+    scored = scored.assign(clearly=clearly_first(scored, wide))
     tables = [shares_first(scored.assign(factor="", setting=""))]
     for f in factors:
         tables.append(shares_first(scored.assign(

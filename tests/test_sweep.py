@@ -567,14 +567,14 @@ def test_rules_are_ranked_only_where_every_rule_has_a_mean():
 def test_equal_differences_make_a_first_place_clear_only_when_many(replicates, clear):
     # cohesion (within [0, 1]) ahead by 0.2 in every replicate: 40 equal differences bound
     # the mean difference above 0.2 - 2 x 0.088; 2 of them leave it as low as -0.07
-    from analysis.sensitivity import clearly_first
+    from analysis.sensitivity import by_rule, clearly_first
 
     data = pd.DataFrame([{"scenario": "s", "rule": rule, "point": 0, "replicate": k,
                           "outcome": "cohesion", "actor": "", "value": 0.5 + shift}
                          for rule, shift in (("a", 0.2), ("b", 0.0))
                          for k in range(replicates)])
     scored = firsts(point_means(data))
-    assert clearly_first(scored, data).tolist() == [clear, 0.0]
+    assert clearly_first(scored, by_rule(data)).tolist() == [clear, 0.0]
 
 
 def test_a_first_place_within_seed_noise_is_not_clear(tmp_path):
