@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from scenarios.errors import InputError, Problem, did_you_mean
 from scenarios.guarded import MAX_SEEDS, parse_number, parse_whole
 from scenarios.lever_names import LEVER_NAMES
+from sim.deferred import defer
 from sim.provenance import package_version
 
 if TYPE_CHECKING:
@@ -293,6 +294,7 @@ def engine_first() -> Iterator[None]:
     later passes, which then see only the run's own objects (0.05 s of passes)."""
     gc.disable()
     try:
+        defer("pandas")  # Mesa imports it; a run never uses it (sim/deferred.py)
         import mesa  # noqa: F401
 
         yield

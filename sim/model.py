@@ -102,9 +102,12 @@ class IP4Model(mesa.Model):
 
     def setup_agents(self) -> None:
         profiles = self.catalog.profiles
-        Partner.create_agents(self, len(IP4), [profiles[c] for c in IP4])
-        allies = self.catalog.by_kind("ally")
-        Ally.create_agents(self, len(allies), [profiles[c] for c in allies])
+        # one by one, not Agent.create_agents, which asks pandas whether a list is a Series
+        # and so loads it (0.2 s of `ip4sim run`, sim/deferred.py)
+        for code in IP4:
+            Partner(self, profiles[code])
+        for ally in self.catalog.by_kind("ally"):
+            Ally(self, profiles[ally])
         China(self, profiles[CHN])
         Russia(self, profiles[RUS])
         self.partners: list[Partner] = self.agents_by_type[Partner].to_list()

@@ -28,8 +28,9 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 # What `ip4sim run` has no use for: the sweeps', analyses' and browser's libraries.
 NOT_FOR_A_RUN = ("SALib", "solara", "dask", "distributed", "ema_workbench", "statsmodels",
                  "scipy.stats", "pyarrow.parquet", "pyarrow.dataset", "ipywidgets", "selenium")
-# What a run needs beyond Mesa's own imports (numpy, pandas with pyarrow, scipy.spatial,
-# networkx): pydantic for its records, PyYAML for its inputs, matplotlib for its figures.
+# What a run needs beyond Mesa's own imports (numpy, scipy.spatial, networkx; pandas,
+# which a run defers and never loads): pydantic for its records, PyYAML for its inputs,
+# matplotlib for its figures.
 RUN_NEEDS = {"pydantic", "pydantic_core", "annotated_types", "typing_inspection",
              "typing_extensions", "yaml", "matplotlib", "mpl_toolkits", "PIL", "kiwisolver",
              "cycler", "fontTools", "pyparsing", "dateutil", "packaging"}
@@ -70,3 +71,33 @@ def test_a_run_imports_only_what_it_needs(tmp_path):
                       "file=sys.stderr)")
     beyond = {m.split(".")[0] for m in ran - mesa_own} - set(sys.stdlib_module_names) - OURS
     assert beyond <= RUN_NEEDS, beyond - RUN_NEEDS
+    assert "pandas.core" not in ran  # Mesa imports pandas; a run never loads it
+
+
+# A module deferred (sim.deferred), then used every way a program uses a module. A module
+# of the standard library that a fresh interpreter has not loaded stands in for pandas.
+DEFERRED = """
+import inspect, sys
+from sim.deferred import Deferred, defer
+defer("fractions"); defer("email")
+import fractions as f
+import email
+inspect.getmodule(inspect)  # reads every loaded module's __file__, as Mesa's loggers do
+assert type(sys.modules["fractions"]) is Deferred and type(sys.modules["email"]) is Deferred
+assert f.Fraction(1, 2) + f.Fraction(1, 2) == 1  # the first use loads the real module
+assert type(sys.modules["fractions"]) is not Deferred and f.Fraction is sys.modules[
+    "fractions"].Fraction
+from fractions import Fraction
+assert Fraction is f.Fraction
+import email.mime.text  # a submodule's import loads its package
+assert type(sys.modules["email"]) is not Deferred and email.mime.text.MIMEText
+defer("fractions"); assert sys.modules["fractions"] is not f  # loaded already: left alone
+defer("no_such_module_anywhere"); assert "no_such_module_anywhere" not in sys.modules
+print("ok")
+"""
+
+
+def test_a_deferred_module_loads_when_first_used():
+    done = subprocess.run([sys.executable, "-c", DEFERRED], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
