@@ -348,13 +348,31 @@ class Pending(BaseModel):
         "answers given to the round under way, whose other seats have yet to answer"))
 
 
+class BranchOrigin(BaseModel):
+    """Where a browser game's line of play branched from (the console's *Branch*)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    folder: str = Field(description=(
+        "the run folder of the line it branched from, beside its own; a folder, not that "
+        "game's id, which a server gives anew each time it opens a game"))
+    turn: int = Field(ge=1, description="the turn this line began at")
+    not_carried: list[InjectReleased] = Field(default_factory=list, description=(
+        "the white cell's releases into that turn or later on the line it left, which this "
+        "line does not carry"))
+
+
 class ConsoleSettings(BaseModel):
-    """The browser console's settings for a game (``ip4sim serve``), kept for a reopening."""
+    """The browser console's settings for a game (``ip4sim serve``), kept for a reopening,
+    and where the game branched from, if it did."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     time_limit: float | None = Field(None, description="seconds a seat has for each answer")
     show_engine: bool = Field(True, description="seats see the engine's reading")
+    # left out for a game that did not branch, whose manifest stays as it was before
+    branched: BranchOrigin | None = Field(None, exclude_if=said_nothing,
+                                          description="the line of play it branched from")
 
 
 class ProfileValue(BaseModel):

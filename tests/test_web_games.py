@@ -412,6 +412,25 @@ def finish(game, steps=tuple(STEPS)):
 
 # stopped between turns; in a turn: before Japan's intention, with the held request open,
 # with the facilitator's answer given (Japan's still to come)
+def test_a_branch_reopened_after_the_server_stopped_knows_the_line_it_left(tmp_path):
+    first = Games(runs=tmp_path)
+    game = first.start(SCENARIO, seed=3)
+    game.next_turn()
+    game.release(game.contingencies()[0].id)  # into turn 3: the branch at 2 leaves it
+    branch = first.branch(game.id, 2)
+    assert read_manifest(branch.out).console.branched.folder == game.out.name
+    assert read_manifest(game.out).console.branched is None
+
+    server = Games(runs=tmp_path)  # the server started again: the branch is opened first
+    again = server.reopen(branch.out)
+    assert again.branched == branch.branched and again.not_carried == branch.not_carried
+    assert again.not_carried and server.lines(again.id) == [again]
+    assert server.origin_name(again) == f"the saved game `{game.out.name}`"
+    origin = server.reopen(game.out)  # new ids both, one family again
+    assert server.lines(again.id) == [again, origin] == server.lines(origin.id)
+    assert server.origin_name(again) == f"`{origin.id}`" != f"`{game.id}`"
+
+
 @pytest.mark.parametrize("stop", [4, 6, 7, 8])
 def test_a_game_reopened_after_the_server_stopped_plays_on_with_the_white_cells_settings(
         tmp_path, stop):

@@ -187,7 +187,8 @@ def test_the_console_branches_a_game_and_shows_both_lines_side_by_side(registry)
     rc.find(v.TextField, label="Branch from the start of turn").widget.v_model = "2"
     rc.find(v.Btn, children=["Branch"]).widget.click()
     (branch,) = opened
-    assert branch.branched == (game.id, 2) and branch.model.turns_done == 1
+    assert (branch.origin, branch.branched.turn) == (game.out, 2)
+    assert branch.model.turns_done == 1
     table = pages.lines_table(registry.lines(game.id))
     assert f"from `{game.id}` at turn 2" in table and "| cohesion |" in table
 

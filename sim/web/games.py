@@ -27,6 +27,7 @@ from scenarios.schema import Inject
 from sim.app import line_outcomes, report
 from sim.model import IP4Model
 from sim.outputs import (
+    BranchOrigin,
     Choice,
     ConsoleSettings,
     InjectReleased,
@@ -81,10 +82,7 @@ class Game:
     paused: bool = False
     opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
     paused_at: float | None = None
-    branched: tuple[str, int] | None = None  # (the game it branched from, at the start of turn)
-    # the white cell's releases into that turn or later on the line it branched from, which
-    # this line does not carry (a release is part of the history it leaves)
-    not_carried: list[InjectReleased] = field(default_factory=list)
+    branched: BranchOrigin | None = None  # the line it branched from, kept in its manifest
     line: int = 0  # how many times it was taken back: a new line of play each time
     unsaved: str = ""  # why the last save failed ("" once saved)
     said: str = ""  # the last change, in words, for the console (who answered, what it did)
@@ -116,7 +114,19 @@ class Game:
     @property
     def console(self) -> ConsoleSettings:
         """The console's settings for this game, as its manifest keeps them."""
-        return ConsoleSettings(time_limit=self.time_limit, show_engine=self.show_engine)
+        return ConsoleSettings(time_limit=self.time_limit, show_engine=self.show_engine,
+                               branched=self.branched)
+
+    @property
+    def origin(self) -> Path | None:
+        """The run folder of the line this one branched from (beside its own)."""
+        return self.out.with_name(self.branched.folder) if self.branched else None
+
+    @property
+    def not_carried(self) -> list[InjectReleased]:
+        """The releases on the line it branched from that this line does not carry (a
+        release is part of the history it left)."""
+        return list(self.branched.not_carried) if self.branched else []
 
     def save(self) -> None:
         """The game so far in its run folder (events, time series, and a manifest that
@@ -526,8 +536,7 @@ class Games:
         file changed since."""
         folder = Path(folder)
         with self.lock:  # two clicks on one folder open one game
-            opened = next((g for g in self.games.values()
-                           if g.out.resolve() == folder.resolve()), None)
+            opened = self.open_at(folder)
             if opened is None:
                 opened = self.game_from(folder, secrets.token_hex(4))
                 self.games[opened.id] = opened
@@ -540,7 +549,7 @@ class Games:
         console = record.console or ConsoleSettings()
         game = Game(game_id, model, join_codes(model.checked.request.players), folder,
                     console.show_engine, clock=self.clock, time_limit=console.time_limit,
-                    paused=not model.finished)
+                    paused=not model.finished, branched=console.branched)
         game.paused_at = self.clock() if game.paused else None
         game.said = f"opened again from `{folder.name}`"
         game._stamp()
@@ -575,7 +584,7 @@ class Games:
         branch_id = secrets.token_hex(4)
         branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
             f"{game.out.name}-branch-{branch_id}"), game.show_engine, clock=self.clock,
-                      branched=(game.id, turn), not_carried=left)
+                      branched=BranchOrigin(folder=game.out.name, turn=turn, not_carried=left))
         branch.set_time_limit(game.time_limit)
         branch.said = f"branched from `{game.id}` at the start of turn {turn}"
         with self.lock:
@@ -585,16 +594,33 @@ class Games:
         return branch
 
     def lines(self, game_id: str) -> list[Game]:
-        """Every line of play of a game's family (the game it first branched from and all
-        lines branched from that, and from those), in the order started."""
-        root = self.get(game_id)
-        while root.branched and root.branched[0] in self.games:
-            root = self.games[root.branched[0]]
-        family = {root.id}
-        for game in self.games.values():
-            if game.branched and game.branched[0] in family:
-                family.add(game.id)
-        return [g for g in self.games.values() if g.id in family]
+        """Every line of play of a game's family open on this server (the game it first
+        branched from and all lines branched from that, and from those), in the order
+        opened; lines are told by their folders, so a family reopened after a restart is
+        one family again, whichever line was opened first."""
+        root = self.root_of(self.get(game_id))
+        return [g for g in list(self.games.values()) if self.root_of(g) is root]
+
+    def root_of(self, game: Game) -> Game:
+        """The first line of a game's family that is open here."""
+        while (parent := self.open_at(game.origin)) is not None:
+            game = parent
+        return game
+
+    def open_at(self, folder: Path | None) -> Game | None:
+        """The game open on this server that saves into ``folder``, if any."""
+        if folder is None:
+            return None
+        return next((g for g in self.games.values() if g.out.resolve() == folder.resolve()),
+                    None)
+
+    def origin_name(self, game: Game) -> str:
+        """The line a game branched from, as the console names it: its id while it is open
+        here, else its folder's name ("" for a game that did not branch)."""
+        if game.origin is None:
+            return ""
+        parent = self.open_at(game.origin)
+        return f"`{parent.id}`" if parent is not None else f"the saved game `{game.origin.name}`"
 
     def seat(self, game_id: str, actor: str, code: str | None) -> SeatView:
         """A team's seat; refused without the actor's join code when the server listens

@@ -412,8 +412,9 @@ def WhiteCell(game: Game, version: int | None):
 def lines_table(lines: list[Game]) -> str:
     """The lines of play side by side: each line's turn and run-wide outcomes so far."""
     outcomes = [line.outcomes() for line in lines]
-    head = ["outcome", *(f"`{g.id}`" + (f" (from `{g.branched[0]}` at turn {g.branched[1]})"
-                                        if g.branched else "") for g in lines)]
+    head = ["outcome", *(f"`{g.id}`" + (f" (from {REGISTRY.origin_name(g)} at turn "
+                                        f"{g.branched.turn})" if g.branched else "")
+                         for g in lines)]
     rows = [["turns played", *(str(g.model.turns_done) for g in lines)]]
     rows += [[name, *(f"{o[name]:.3g}" for o in outcomes)] for name in outcomes[0]]
     return "\n".join("| " + " | ".join(r) + " |" for r in
@@ -428,7 +429,8 @@ def LinesPanel(game: Game, version: int | None, on_open):
 
     with solara.Card("Lines of play"):
         if game.not_carried:
-            solara.Info(f"This line began at turn {game.branched[1]} of `{game.branched[0]}` "
+            solara.Info(f"This line began at turn {game.branched.turn} of "
+                        f"{REGISTRY.origin_name(game)} "
                         f"without what was released there from that turn on: "
                         f"{releases(game.not_carried)}", classes=["ip4-not-carried"])
         with solara.Row():
@@ -475,8 +477,8 @@ def game_summary(game: Game) -> str:
     """A game in one line, for the console's list of the games on this server."""
     model = game.model
     seats = ", ".join(game.people) or "none"
-    branched = f", branched from `{game.branched[0]}` at turn {game.branched[1]}" \
-        if game.branched else ""
+    branched = f", branched from {REGISTRY.origin_name(game)} at turn " \
+        f"{game.branched.turn}" if game.branched else ""
     return (f"`{game.id}` {model.exercise.title} ({model.exercise.id}, {model.rule.spec()}, "
             f"seed {model.checked.seed}{branched}): turn {game.turn} of "
             f"{model.exercise.turns}, seats played by people: {seats}; **{game_state(game)}**")
