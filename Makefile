@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.publics
 	$(BIN)/python -m benchmarks.hotspots
 	$(BIN)/python -m benchmarks.growth
+	$(BIN)/python -m benchmarks.cli
 
 clean:
 	rm -rf $(VENV) runs
