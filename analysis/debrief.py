@@ -36,6 +36,7 @@ from sim.outputs import (
     LeverSwitched,
     PublicOpinion,
     RunOutputs,
+    TakeBack,
     because,
     read_run,
     write_text,
@@ -232,6 +233,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None,
         *_council_summary(events, names),
         *_coercion_summary(events, names),
         *_publics_summary(events, names),
+        *_taken_back(manifest.console.taken_back if manifest.console else [], names),
     ]
     lines += _who_played(events, names)
     if figure:
@@ -408,6 +410,23 @@ def _publics_summary(events: list[EventBase], names: Names) -> list[str]:
                  + (f" ({detail})" if detail else "") + ".")
     lines += [f"- Lever switched on: {e.lever} (turn {e.turn}, after {e.decision})."
               for e in events if isinstance(e, LeverSwitched)]
+    return lines
+
+
+def _taken_back(taken: list[TakeBack], names: Names) -> list[str]:
+    """The white cell's take-backs, which the events (the line of play kept) do not show:
+    what each undid, so the room knows the record was rewritten and what it lost."""
+    if not taken:
+        return []
+    noun = "once" if len(taken) == 1 else f"{len(taken)} times"
+    lines = [f"- The white cell took the game back **{noun}**; what it undid is not in the "
+             "record below:"]
+    for t in taken:
+        undid = [f"{name(c.actor, names)}'s choice of *{c.option}* on \"{c.question}\" "
+                 f"(turn {c.turn}{', the white cell' if c.by == 'facilitator' else ''})"
+                 for c in t.choices] + [f"the release of *{r}*" for r in t.releases]
+        lines.append(f"  - at turn {t.at_turn}, to the start of turn {t.to_turn}: "
+                     + ("; ".join(undid) or "no choice by people, no release"))
     return lines
 
 

@@ -362,9 +362,36 @@ class BranchOrigin(BaseModel):
         "line does not carry"))
 
 
+class UndoneChoice(BaseModel):
+    """A choice people (a team, or the white cell) made that a take-back undid, in the
+    room's words."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    turn: int
+    actor: str
+    question: str = Field(description="the question as the room read it")
+    option: str = Field(description="the option's label as the room read it")
+    by: str = Field(description="who chose it: 'human' or 'facilitator'")
+
+
+class TakeBack(BaseModel):
+    """The white cell took a browser game back to the start of an earlier turn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at_turn: int = Field(description="the turn the game stood at")
+    to_turn: int = Field(description="the turn whose start it went back to")
+    releases: list[str] = Field(default_factory=list,
+                                description="the titles of the releases it undid")
+    choices: list[UndoneChoice] = Field(default_factory=list,
+                                        description="the people's choices it undid")
+
+
 class ConsoleSettings(BaseModel):
     """The browser console's settings for a game (``ip4sim serve``), kept for a reopening,
-    and where the game branched from, if it did."""
+    and what the white cell did to its line of play that its events do not hold: where it
+    branched from, and the take-backs (the debrief reports them)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -373,6 +400,8 @@ class ConsoleSettings(BaseModel):
     # left out for a game that did not branch, whose manifest stays as it was before
     branched: BranchOrigin | None = Field(None, exclude_if=said_nothing,
                                           description="the line of play it branched from")
+    taken_back: list[TakeBack] = Field(default_factory=list, exclude_if=said_nothing,
+                                       description="the take-backs on this line, in order")
 
 
 class ProfileValue(BaseModel):

@@ -322,6 +322,34 @@ def test_a_take_back_keeps_the_holds_and_names_the_releases_it_undoes(games):
     assert [r.key for r in game.held_requests()] == [held.key]
 
 
+def test_the_take_backs_are_kept_and_the_debrief_says_what_each_undid(games, tmp_path):
+    game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
+    game.hold("AUS")
+    game.take_back(1)  # before anything people did; Australia is asked in turn 1
+    game.next_turn()
+    (held,) = game.held_requests()
+    game.override("AUS", held.engine)
+    game.release(game.contingencies()[0].id)
+    title = game.model.timeline.released[held.turn + 1][0].inject.title
+    label = next(e.options[held.engine] for e in game.model.events
+                 if e.kind == "decision" and e.decision == held.decision.id)
+    game.next_turn()
+    game.take_back(held.turn)
+    (first, second) = read_manifest(game.out).console.taken_back
+    assert (first.at_turn, first.to_turn, first.releases, first.choices) == (1, 1, [], [])
+    assert (second.at_turn, second.to_turn, second.releases) == (held.turn + 1, held.turn,
+                                                                 [title])
+    assert [(c.actor, c.option, c.by) for c in second.choices] == [("AUS", label,
+                                                                    "facilitator")]
+
+    again = Games(runs=tmp_path).reopen(game.out)  # kept across a restart
+    assert again.taken_back == game.taken_back
+    report = (again.write_report() / "report.md").read_text()
+    assert "The white cell took the game back **2 times**" in report
+    assert f"Australia's choice of *{label}*" in report and f"the release of *{title}*" in report
+    assert "at turn 1, to the start of turn 1: no choice by people, no release" in report
+
+
 def test_a_branch_says_which_releases_it_does_not_carry(games):
     game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
     game.next_turn()

@@ -30,8 +30,11 @@ from sim.outputs import (
     BranchOrigin,
     Choice,
     ConsoleSettings,
+    DecisionOpened,
     InjectReleased,
     RunManifest,
+    TakeBack,
+    UndoneChoice,
     read_manifest,
     refuse_unless,
 )
@@ -83,6 +86,7 @@ class Game:
     opened: dict = field(default_factory=dict)  # open request's key -> clock when asked
     paused_at: float | None = None
     branched: BranchOrigin | None = None  # the line it branched from, kept in its manifest
+    taken_back: list[TakeBack] = field(default_factory=list)  # kept in its manifest too
     line: int = 0  # how many times it was taken back: a new line of play each time
     unsaved: str = ""  # why the last save failed ("" once saved)
     said: str = ""  # the last change, in words, for the console (who answered, what it did)
@@ -115,7 +119,7 @@ class Game:
     def console(self) -> ConsoleSettings:
         """The console's settings for this game, as its manifest keeps them."""
         return ConsoleSettings(time_limit=self.time_limit, show_engine=self.show_engine,
-                               branched=self.branched)
+                               branched=self.branched, taken_back=self.taken_back)
 
     @property
     def origin(self) -> Path | None:
@@ -330,13 +334,29 @@ class Game:
         later are undone with the rest of that history: returned, for the console to say."""
         with self.changed:
             undone = self.releases_from(turn)
-            self.model = self.taken_back(turn)
+            self.taken_back.append(TakeBack(
+                at_turn=self.turn, to_turn=turn, releases=[r.inject.title for r in undone],
+                choices=self.people_choices_from(turn)))
+            self.model = self.taken_back_model(turn)
             self.line += 1
             self._stamp()
         self.bump(f"taken back to the start of turn {turn}")
         return undone
 
-    def taken_back(self, turn: int) -> IP4Model:
+    def people_choices_from(self, turn: int) -> list[UndoneChoice]:
+        """The choices people made in ``turn`` or later, in the room's words."""
+        words = {e.decision: (e.question, e.options) for e in self.model.events
+                 if isinstance(e, DecisionOpened)}
+        undone = []
+        for e in self.model.events:
+            if isinstance(e, Choice) and e.turn >= turn and e.by in ("human", "facilitator"):
+                question, labels = words.get(e.decision, (e.decision, {}))
+                undone.append(UndoneChoice(turn=e.turn, actor=e.actor, by=e.by,
+                                           question=question,
+                                           option=labels.get(e.option, e.option)))
+        return undone
+
+    def taken_back_model(self, turn: int) -> IP4Model:
         """A new model at the start of ``turn``, with the white cell's holds: a hold is a
         standing setting, so those not yet put stay, and so do those whose request the
         take-back puts again (open, or answered by the facilitator, at ``turn`` or later)."""
@@ -373,7 +393,7 @@ class Game:
         """The run folder with its after-action report: report.md and a printable
         report.html beside it."""
         with self.changed:
-            report(result_of(self.model), self.out, SERVED)
+            report(result_of(self.model, self.console), self.out, SERVED)
         markdown_text = (self.out / "report.md").read_text(encoding="utf-8")
         (self.out / "report.html").write_text(printable(markdown_text,
                                                         self.model.exercise.title),
@@ -549,7 +569,8 @@ class Games:
         console = record.console or ConsoleSettings()
         game = Game(game_id, model, join_codes(model.checked.request.players), folder,
                     console.show_engine, clock=self.clock, time_limit=console.time_limit,
-                    paused=not model.finished, branched=console.branched)
+                    paused=not model.finished, branched=console.branched,
+                    taken_back=list(console.taken_back))
         game.paused_at = self.clock() if game.paused else None
         game.said = f"opened again from `{folder.name}`"
         game._stamp()
@@ -579,7 +600,7 @@ class Games:
         in a run folder of its own; the original is left as it stands."""
         game = self.get(game_id)
         with game.changed:
-            model = game.taken_back(turn)
+            model = game.taken_back_model(turn)
             left = game.releases_from(turn)
         branch_id = secrets.token_hex(4)
         branch = Game(branch_id, model, dict(game.codes), game.out.with_name(
