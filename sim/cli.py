@@ -2,7 +2,10 @@
 
 Bad input (a malformed scenario, an unknown actor or field, an out-of-range value)
 ends in a message naming the input, the field and, where known, the line, and
-exit code 2; never a traceback.
+exit code 2; an output that cannot be written (a full disk, a folder that may not be
+written), in a message naming the file and the OS's reason, and exit code 74 (a sweep's
+or a comparison's store keeps what it holds, and the message says how to resume); never a
+traceback.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from scenarios.kinds import FIELDS, RULE
 from scenarios.lever_names import LEVER_NAMES
 from sim.deferred import defer
 from sim.provenance import package_version
+from sim.writing import said
 
 if TYPE_CHECKING:
     from scenarios.kinds import Kind
@@ -38,10 +42,11 @@ if TYPE_CHECKING:
     from sim.outputs import ConsoleSettings, EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
-    from sim.sweep import SweepInterrupted
+    from sim.sweep import SweepInterrupted, SweepUnwritten
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_UNWRITTEN = 74  # an output could not be written: sysexits.h's EX_IOERR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `ip4sim actors JPN | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as err:  # a full disk, a folder that may not be written: the file, why,
+        # and what was kept (a sweep's or a comparison's store, and how to go on with it)
+        print(f"error: {said(err)}{getattr(args, 'kept_note', '')}", file=sys.stderr)
+        return EXIT_UNWRITTEN
     except Exception as err:
         from sim.batch import BatchFailed  # a batch's commands have imported it already
 
@@ -836,26 +845,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 @contextmanager
 def store_kept(args: argparse.Namespace) -> Iterator[None]:
-    """A sweep's or a comparison's Ctrl-C, once its store says it stopped: ``main`` says
-    what was kept and the command that resumes, and a further Ctrl-C, which has nothing left
-    to stop, is ignored (it would cut short Python's exit handlers: a traceback, or no exit
-    code 130); ``main`` called with its arguments, not as the program, puts the handler
-    back."""
-    from sim.sweep import SweepInterrupted  # imported already by the command that stopped
+    """What a sweep or a comparison keeps when it stops, for ``main`` to say with the
+    command that resumes. Ctrl-C, once its store says it stopped: a further Ctrl-C, which
+    has nothing left to stop, is ignored (it would cut short Python's exit handlers: a
+    traceback, or no exit code 130); ``main`` called with its arguments, not as the
+    program, puts the handler back. A file that could not be written (a full disk): the
+    runs the store keeps, or, when the store was not what failed, that it keeps them."""
+    from sim.sweep import SweepInterrupted, SweepUnwritten  # imported by the command already
 
     try:
         yield
     except SweepInterrupted as stop:
         args.sigint_before = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        args.interrupted_note = sweep_kept(stop)
+        args.interrupted_note = f": {sweep_kept(stop)}"
+        raise
+    except SweepUnwritten as stop:
+        args.kept_note = f"; {sweep_kept(stop)}"
+        raise
+    except OSError:
+        args.kept_note = getattr(args, "interrupted_note", "")
         raise
 
 
-def sweep_kept(stop: SweepInterrupted) -> str:
-    """What an interrupted sweep kept, and the command that goes on with it."""
+def sweep_kept(stop: SweepInterrupted | SweepUnwritten) -> str:
+    """What a stopped sweep kept, and the command that goes on with it."""
     failed = f" ({stop.failed} of them failed)" if stop.failed else ""
     again = f": {shlex.join(command())}" if command() else " (the same command)"
-    return (f": {stop.done + stop.failed} of {stop.jobs} runs are done{failed} and kept in "
+    return (f"{stop.done + stop.failed} of {stop.jobs} runs are done{failed} and kept in "
             f"{stop.out}/; to resume, run again{again}")
 
 
