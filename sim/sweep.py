@@ -99,7 +99,7 @@ from sim.outputs import (
 from sim.provenance import code_fingerprint, git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
-from sim.writing import WriteFailed, reason, written
+from sim.writing import WriteFailed, written
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
 # little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
@@ -642,8 +642,8 @@ class SweepUnwritten(WriteFailed):
     """A sweep stopped by a file it could not write (a full disk), raised once its store
     has set aside the part in the making: the file and the reason, and what it keeps."""
 
-    def __init__(self, err: OSError, out: Path, done: int, failed: int, jobs: int) -> None:
-        super().__init__(err.errno, reason(err), err.filename)
+    def __init__(self, err: WriteFailed, out: Path, done: int, failed: int, jobs: int) -> None:
+        super().__init__(err.errno, err.strerror, err.filename)
         self.out, self.done, self.failed, self.jobs = out, done, failed, jobs
 
 
@@ -680,7 +680,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     start = time.perf_counter()
     ran = failed_now = 0
     stopped = False
-    unwritten: OSError | None = None
+    unwritten: WriteFailed | None = None
     try:
         with Progress(len(jobs), len(jobs) - remaining,
                       description or Path(out).name or "sweep",
@@ -694,7 +694,7 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
                 bar.update(len(done), sum(not r.ok for r in done))
     except KeyboardInterrupt:
         stopped = True
-    except OSError as err:  # a full disk: the workers stopped, the parts written kept
+    except WriteFailed as err:  # a full disk: the workers stopped, the parts written kept
         unwritten = err
     finally:
         seconds = time.perf_counter() - start
