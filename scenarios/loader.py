@@ -21,6 +21,7 @@ from scenarios.errors import (
     line_of,
 )
 from scenarios.guarded import Document, load_yaml, read_user_file
+from scenarios.kinds import Kind, kinds_of
 from scenarios.salvage import Salvage
 from scenarios.schema import BUILTIN_VARIABLES, Names, Scenario, salvage
 
@@ -86,21 +87,21 @@ def _validated(sha256: str, text: str, source: str) -> LoadedScenario:
                           tuple(scenario_warnings(scenario, source, root)))
 
 
-# The fields that tell a sweep file or a record of history from a scenario file, and the
-# command each is for: a file given to the wrong command is named for what it is.
-OTHER_FILES = (
-    ({"factors", "design", "replicates", "scenarios"}, "a sweep file (factors, design, "
-     "replicates), not a scenario: `ip4sim sweep FILE` runs it and checks it first"),
-    ({"entries"}, "a record of what happened (entries), not a scenario: `ip4sim backtest "
-     "SCENARIO --record FILE` checks it against its scenario"),
-)
+# What a sweep file or a record of history given as a scenario is, and the command each is
+# for: a file given to the wrong command is named for what it is (scenarios/kinds.py).
+OTHER_FILES: dict[Kind, str] = {
+    "sweep": "a sweep file (factors, design, replicates), not a scenario: `ip4sim sweep "
+             "FILE` runs it and checks it first",
+    "record": "a record of what happened (entries), not a scenario: `ip4sim validate "
+              "SCENARIO FILE` checks it against its scenario, as `ip4sim backtest SCENARIO "
+              "--record FILE` does",
+}
 
 
 def other_kind(data: dict) -> str | None:
     """What a mapping with none of a scenario's fields (turns, decisions) is, if we know."""
-    if {"turns", "decisions", "injects"} & data.keys():
-        return None
-    return next((what for keys, what in OTHER_FILES if keys & data.keys()), None)
+    kinds = kinds_of(data)
+    return None if "scenario" in kinds or not kinds else OTHER_FILES[kinds[0]]
 
 
 def parse_scenario(text: str, source: str) -> Scenario:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -78,6 +79,14 @@ class Record:
     entries: tuple[Entry, ...]
     note: str = ""
 
+    def summary(self) -> str:
+        """What the record records, in a line (``ip4sim validate`` prints it)."""
+        dates = sorted(e.date for e in self.entries)
+        return (f"{self.title}: {len(self.entries)} entries on "
+                f"{len({e.decision for e in self.entries})} decisions of scenario "
+                f"{self.scenario}, by {len({e.actor for e in self.entries})} actors, "
+                f"{dates[0]} to {dates[-1]}")
+
 
 def records_dir() -> Path:
     return Path(str(resources.files("scenarios") / "records"))
@@ -90,21 +99,49 @@ def builtin_record(scenario_id: str) -> Path | None:
 
 
 def load_record(path: str | Path, scenario: Scenario, catalog: Catalog) -> Record:
-    """Read and check a record against its scenario; InputError names every problem with
+    """Read and check a record against ``scenario``; InputError names every problem with
     its field and line: the format, then each entry's actor, decision, options and date."""
+    return read_record(path, catalog, lambda _: scenario)
+
+
+# A record's scenario, found by the id the record gives (MISSING when its scenario field
+# fails its format): the scenario, why there is none, or None when that is said already.
+ScenarioOf = Callable[[str], "Scenario | str | None"]
+
+
+def read_record(path: str | Path, catalog: Catalog, scenario_of: ScenarioOf) -> Record:
+    """Read and check a record against the scenario ``scenario_of`` finds for the id it
+    names (or says why it found none: a problem of the record's ``scenario`` field), as
+    :func:`load_record` does."""
     path = Path(path)
     if not path.is_file():
         raise InputError.one(str(path), "", "no such file")
     raw, text = read_user_file(path)
     source = str(path)
     doc = read_yaml(text, source, "a record is a mapping: scenario, title, entries")
-    parsed, kept, problems = _parsed(doc, source, scenario.id)
+    parsed, kept, problems = _parsed(doc, source)
 
     def report(loc: tuple, message: str) -> None:
         problems.append(kept.problem(source, doc.root, loc, message))
 
-    if parsed.scenario != scenario.id:
+    scenario = scenario_of(parsed.scenario)
+    if isinstance(scenario, str):
+        report(("scenario",), scenario)
+    if not isinstance(scenario, Scenario):  # its entries cannot be checked without it
+        raise InputError.by_line(problems)
+    if parsed.scenario not in (scenario.id, MISSING):
         report(("scenario",), f"this record is for {parsed.scenario!r}, not {scenario.id!r}")
+    entries = _entries(parsed, scenario, catalog, report)
+    if problems:
+        raise InputError.by_line(problems)
+    return Record(source, hashlib.sha256(raw).hexdigest(), parsed.scenario, parsed.title,
+                  scenario.days_per_turn, tuple(entries), " ".join(parsed.note.split()))
+
+
+def _entries(parsed: RecordFile, scenario: Scenario, catalog: Catalog,
+             report: Callable[[tuple, str], None]) -> list[Entry]:
+    """The entries that pass their checks against the scenario, placed in its turns; what
+    fails is reported."""
     if scenario.start_date is None:
         report(("scenario",), f"{scenario.id!r} has no start_date, so no date can be placed "
                               "in its turns")
@@ -127,14 +164,10 @@ def load_record(path: str | Path, scenario: Scenario, catalog: Catalog) -> Recor
             entries.append(Entry(e.id, e.actor if e.actor == COUNCIL
                                  else catalog.resolve(e.actor), e.decision,
                                  tuple(e.options), e.date, turn, e.what, e.source))
-    if problems:
-        raise InputError.by_line(problems)
-    return Record(source, hashlib.sha256(raw).hexdigest(), parsed.scenario, parsed.title,
-                  scenario.days_per_turn, tuple(entries), " ".join(parsed.note.split()))
+    return entries
 
 
-def _parsed(doc: Document, source: str, scenario_id: str
-            ) -> tuple[RecordFile, Salvage, list[Problem]]:
+def _parsed(doc: Document, source: str) -> tuple[RecordFile, Salvage, list[Problem]]:
     """The record, or the parts of it that pass the format checks (a key given twice is set
     aside), with the problems of its format: the entries that pass are checked on."""
     problems, kept = list(doc.repeated), Salvage(text=dict.fromkeys(TEXT_FIELDS, MISSING),
@@ -144,7 +177,7 @@ def _parsed(doc: Document, source: str, scenario_id: str
     except ValidationError as err:
         problems += from_validation(err, source, doc.root, RecordFile).problems
     if problems:
-        parsed = kept.model(RecordFile, doc.data, {"scenario": scenario_id, "title": MISSING,
+        parsed = kept.model(RecordFile, doc.data, {"scenario": MISSING, "title": MISSING,
                                                    "entries": []})
     return parsed, kept, problems
 

@@ -2,7 +2,10 @@
 
 Bad input (a malformed scenario, an unknown actor or field, an out-of-range value)
 ends in a message naming the input, the field and, where known, the line, and
-exit code 2; never a traceback.
+exit code 2; an output that cannot be written (a full disk, a folder that may not be
+written), in a message naming the file and the OS's reason, and exit code 74 (a sweep's
+or a comparison's store keeps what it holds, and the message says how to resume); never a
+traceback.
 """
 
 from __future__ import annotations
@@ -25,19 +28,25 @@ from typing import TYPE_CHECKING
 # (Mesa, numpy, pydantic, matplotlib) when it runs; tests/test_cli_startup.py keeps it so.
 from scenarios.errors import InputError, Problem, did_you_mean
 from scenarios.guarded import MAX_SEEDS, parse_number, parse_whole
+from scenarios.kinds import FIELDS, RULE
 from scenarios.lever_names import LEVER_NAMES
 from sim.deferred import defer
 from sim.provenance import package_version
+from sim.writing import said
 
 if TYPE_CHECKING:
+    from scenarios.kinds import Kind
+    from scenarios.record import ScenarioOf
+    from scenarios.schema import Scenario
     from sim.app import Comparison, LiveAccount
     from sim.outputs import ConsoleSettings, EventBase
     from sim.protocol import Seat
     from sim.request import CheckedRun, RunRequest
-    from sim.sweep import SweepInterrupted
+    from sim.sweep import SweepInterrupted, SweepUnwritten
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_UNWRITTEN = 74  # an output could not be written: sysexits.h's EX_IOERR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except InputError as err:
-        for problem in err.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        print_problems(err.problems)
         return EXIT_INPUT
     except KeyboardInterrupt:  # a batch stops its workers and keeps what finished
         print(f"\ninterrupted{getattr(args, 'interrupted_note', '')}", file=sys.stderr)
@@ -57,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `ip4sim actors JPN | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as err:  # a full disk, a folder that may not be written: the file, why,
+        # and what was kept (a sweep's or a comparison's store, and how to go on with it)
+        print(f"error: {said(err)}{getattr(args, 'kept_note', '')}", file=sys.stderr)
+        return EXIT_UNWRITTEN
     except Exception as err:
         from sim.batch import BatchFailed  # a batch's commands have imported it already
 
@@ -64,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,8 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(handler=cmd_scenarios)
 
-    validate = sub.add_parser("validate", help="check scenario files and report every problem")
-    validate.add_argument("files", nargs="+")
+    validate = sub.add_parser(
+        "validate", help="check scenario files, sweep files and records of what happened, "
+        "and report every problem", description=f"Each file is checked as the kind whose "
+        f"fields it holds: {RULE}. A record is checked against the scenario it names: a "
+        "scenario file given in the same command, or the built-in one of that name.")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="a file, or a built-in scenario's name")
+    validate.add_argument("--kind", choices=tuple(FIELDS),
+                          help="check every file as this kind, whatever fields it holds")
     validate.set_defaults(handler=cmd_validate)
 
     serve = sub.add_parser("serve", help="the exercise in the browser: a facilitator's "
@@ -577,26 +601,105 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Every problem of every file, then exit 2 if any; warnings and notes do not fail."""
+    """Each file checked as its kind (by the fields it holds, or ``--kind``): a line for
+    each that passes, every problem of each that does not, in the order of its lines;
+    exit 2 if any failed. Warnings and notes do not fail."""
+    found = {file: found_kind(file, args.kind) for file in args.files}
+    passed = [validated(file, found, args.kind is not None) for file in args.files]
+    return 0 if all(passed) else EXIT_INPUT
+
+
+Found = dict[str, "tuple[Kind, dict] | InputError"]  # each file's kind and top-level fields
+
+
+def found_kind(file: str, forced: Kind | None) -> tuple[Kind, dict] | InputError:
+    """The file's kind (``forced``, else by the fields it holds) and its top-level
+    fields; a name that is no file is a built-in scenario's, or a file missing, which
+    the scenario's reader names. Why no kind could be told, as the file's problem."""
+    from scenarios.kinds import file_kind
+
+    path = Path(file)
+    if not path.is_file():
+        return forced or "scenario", {}
+    try:
+        kind, data = file_kind(path)
+    except InputError as err:
+        return (forced, {}) if forced else err
+    return forced or kind, data
+
+
+def validated(file: str, found: Found, forced: bool) -> bool:
+    """One file checked and said: its ``ok:`` line, or what it was checked as and its
+    problems."""
+    from scenarios.kinds import NAMES, held
+
+    got = found[file]
+    if isinstance(got, InputError):
+        print_problems(got.problems)
+        return False
+    kind, data = got
+    try:
+        summary, notes, warnings = check_file(file, kind, found)
+    except InputError as err:
+        if forced or data:  # a file that could be read: what it was taken for, and why
+            why = "--kind" if forced else f"it holds {held(kind, data)}"
+            print(f"{file}: checked as {NAMES[kind]} ({why}): {len(err.problems)} "
+                  f"problem{'s' if len(err.problems) > 1 else ''}", file=sys.stderr)
+        print_problems(err.problems)
+        return False
+    print(f"ok: {file} ({kind}): {summary}")
+    for note in notes:
+        print(f"  note: {note}")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return True
+
+
+def check_file(file: str, kind: Kind, found: Found
+               ) -> tuple[str, list[str], tuple[Problem, ...]]:
+    """The file checked as ``kind`` by the reader its command uses: its summary in a line,
+    notes and warnings; InputError with every problem."""
+    if kind == "sweep":
+        with engine_first():
+            from sim.app import check_sweep  # what `ip4sim sweep --check` says
+
+        return check_sweep(file), [], ()
+    if kind == "record":
+        from agents.catalog import load_catalog
+        from scenarios.record import read_record
+
+        return read_record(file, load_catalog(), record_scenario(file, found)).summary(), [], ()
     from scenarios.information import standing_campaigns_note
     from scenarios.loader import load_scenario
 
-    problems: list[Problem] = []
-    for file in args.files:
-        try:
-            loaded = load_scenario(file)
-        except InputError as err:
-            problems += err.problems
-            continue
-        print(f"ok: {file}: {loaded.scenario.title}")
-        note = standing_campaigns_note(loaded.scenario)
-        if note:
-            print(f"  note: {note}")
-        for warning in loaded.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-    if problems:
-        raise InputError(problems)
-    return 0
+    loaded = load_scenario(file)
+    note = standing_campaigns_note(loaded.scenario)
+    return loaded.scenario.title, [note] if note else [], loaded.warnings
+
+
+def record_scenario(record: str, found: Found) -> ScenarioOf:
+    """How ``validate`` finds a record's scenario: a scenario file given in the same
+    command whose id it names, else the built-in scenario of that name."""
+    from scenarios.loader import builtin_names, library_dir, load_scenario
+    from scenarios.record import MISSING
+
+    def scenario_of(sid: str) -> Scenario | str | None:
+        given = [f for f, got in found.items() if not isinstance(got, InputError)
+                 and got[0] == "scenario" and got[1].get("id") == sid]
+        if given:
+            try:
+                return load_scenario(given[0]).scenario
+            except InputError:
+                return (f"its scenario {given[0]} has problems (reported with it): its "
+                        "entries are checked once it has none")
+        if sid in builtin_names():
+            return load_scenario(str(library_dir() / f"{sid}.yaml")).scenario
+        if sid == MISSING:
+            return None  # its scenario field's own problem says so
+        return (f"no scenario {sid!r} among the files given or built in, so its entries were "
+                f"not checked: give its file too (ip4sim validate SCENARIO_FILE {record})")
+
+    return scenario_of
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -742,26 +845,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 @contextmanager
 def store_kept(args: argparse.Namespace) -> Iterator[None]:
-    """A sweep's or a comparison's Ctrl-C, once its store says it stopped: ``main`` says
-    what was kept and the command that resumes, and a further Ctrl-C, which has nothing left
-    to stop, is ignored (it would cut short Python's exit handlers: a traceback, or no exit
-    code 130); ``main`` called with its arguments, not as the program, puts the handler
-    back."""
-    from sim.sweep import SweepInterrupted  # imported already by the command that stopped
+    """What a sweep or a comparison keeps when it stops, for ``main`` to say with the
+    command that resumes. Ctrl-C, once its store says it stopped: a further Ctrl-C, which
+    has nothing left to stop, is ignored (it would cut short Python's exit handlers: a
+    traceback, or no exit code 130); ``main`` called with its arguments, not as the
+    program, puts the handler back. A file that could not be written (a full disk): the
+    runs the store keeps, or, when the store was not what failed, that it keeps them."""
+    from sim.sweep import SweepInterrupted, SweepUnwritten  # imported by the command already
 
     try:
         yield
     except SweepInterrupted as stop:
         args.sigint_before = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        args.interrupted_note = sweep_kept(stop)
+        args.interrupted_note = f": {sweep_kept(stop)}"
+        raise
+    except SweepUnwritten as stop:
+        args.kept_note = f"; {sweep_kept(stop)}"
+        raise
+    except OSError:
+        args.kept_note = getattr(args, "interrupted_note", "")
         raise
 
 
-def sweep_kept(stop: SweepInterrupted) -> str:
-    """What an interrupted sweep kept, and the command that goes on with it."""
+def sweep_kept(stop: SweepInterrupted | SweepUnwritten) -> str:
+    """What a stopped sweep kept, and the command that goes on with it."""
     failed = f" ({stop.failed} of them failed)" if stop.failed else ""
     again = f": {shlex.join(command())}" if command() else " (the same command)"
-    return (f": {stop.done + stop.failed} of {stop.jobs} runs are done{failed} and kept in "
+    return (f"{stop.done + stop.failed} of {stop.jobs} runs are done{failed} and kept in "
             f"{stop.out}/; to resume, run again{again}")
 
 

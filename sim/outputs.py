@@ -28,6 +28,7 @@ from scenarios.errors import InputError, Problem, dotted
 from scenarios.information import NARRATIVES
 from scenarios.information import PUBLIC_DIPLOMACY as PUBLIC_DIPLOMACY  # for readers
 from scenarios.schema import ExpectedAction, Inject
+from sim.writing import written
 
 # The partners, in the order outputs list them, and the adversaries (re-exported: readers
 # need no model input); every other actor is an ally.
@@ -616,8 +617,9 @@ def write_text(path: Path, text: str) -> None:
     """Write whole or not at all: a temporary file renamed into place, so a reader (or a
     resumed game) never sees half a file."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    with written(path, partial):
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
 
 
 def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
@@ -792,7 +794,8 @@ def write_results(results: list[ResultRow], out: Path) -> list[str]:
     """results.parquet (zstd) and results.csv: the tidy long table of a batch."""
     import pyarrow.parquet as pq
 
-    pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
+    with written(out / "results.parquet"):
+        pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
     write_text(out / "results.csv", results_csv(results))
     return ["results.parquet", "results.csv"]
 

@@ -99,6 +99,7 @@ from sim.outputs import (
 from sim.provenance import code_fingerprint, git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
+from sim.writing import WriteFailed, written
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
 # little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
@@ -494,13 +495,15 @@ class Store:
         meta = {i: jobs[i] for i in (r.index for r in results)}
         table = self.table(meta, [r for r in results if r.ok])
         partial = self.out / f".{name}.partial"
-        pq.write_table(table, partial, compression="zstd")
-        os.replace(partial, self.out / name)
+        with written(self.out / name, partial):
+            pq.write_table(table, partial, compression="zstd")
+            os.replace(partial, self.out / name)
         lines = [json.dumps({"id": meta[r.index].id, "part": name,
                              "status": "done" if r.ok else "failed",
                              **({"error": r.error, "traceback": r.trace} if not r.ok else {})})
                  for r in results]
-        with (self.out / LEDGER).open("a", encoding="utf-8") as f:
+        # a line cut short by a full disk is cut off when the ledger is next read
+        with written(self.out / LEDGER), (self.out / LEDGER).open("a", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))
             f.flush()
             os.fsync(f.fileno())
@@ -536,7 +539,8 @@ class Store:
             cols[f"unit:{f.name}"] = pa.array(self.plan.unit[:, j], pa.float64())
             cols[f.name] = pa.array([v[f.name] for v in self.plan.values],
                                     self.schema.field(f.name).type)
-        pq.write_table(pa.table(cols), self.out / DESIGN)
+        with written(self.out / DESIGN):
+            pq.write_table(pa.table(cols), self.out / DESIGN)
 
     def write_manifest(self, status: str, **extra) -> None:
         plan = self.plan
@@ -634,6 +638,15 @@ class SweepInterrupted(KeyboardInterrupt):
         self.out, self.done, self.failed, self.jobs = out, done, failed, jobs
 
 
+class SweepUnwritten(WriteFailed):
+    """A sweep stopped by a file it could not write (a full disk), raised once its store
+    has set aside the part in the making: the file and the reason, and what it keeps."""
+
+    def __init__(self, err: WriteFailed, out: Path, done: int, failed: int, jobs: int) -> None:
+        super().__init__(err.errno, err.strerror, err.filename)
+        self.out, self.done, self.failed, self.jobs = out, done, failed, jobs
+
+
 def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None = None,
               executor: Executor | None = None, retry_failed: bool = False,
               progress: bool = True, description: str | None = None,
@@ -667,11 +680,13 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
     start = time.perf_counter()
     ran = failed_now = 0
     stopped = False
+    unwritten: WriteFailed | None = None
     try:
         with Progress(len(jobs), len(jobs) - remaining,
                       description or Path(out).name or "sweep",
-                      progress) as bar:
-            for done in stream_chunks(chunks(), reduce, workers, executor):
+                      progress) as bar, \
+                contextlib.closing(stream_chunks(chunks(), reduce, workers, executor)) as results:
+            for done in results:
                 block = done[0].index // plan.block_size
                 store.write_part(f"part-{block:06d}{suffix}.parquet", done)
                 ran += len(done)
@@ -679,19 +694,36 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
                 bar.update(len(done), sum(not r.ok for r in done))
     except KeyboardInterrupt:
         stopped = True
+    except WriteFailed as err:  # a full disk: the workers stopped, the parts written kept
+        unwritten = err
     finally:
         seconds = time.perf_counter() - start
-        final = store.read_ledger()
-        finished = len(final.done) + len(final.failed) == len(plan.jobs)
-        store.write_manifest("complete" if finished else "incomplete",
-                             done=len(final.done), failed=len(final.failed))
-        if own:
-            store.release()
+        final = end_store(store, own, unwritten is not None)
+    kept = (store.out, len(final.done), len(final.failed), len(plan.jobs))
     if stopped:  # said once the store says so
-        raise SweepInterrupted(store.out, len(final.done), len(final.failed), len(plan.jobs))
+        raise SweepInterrupted(*kept)
+    if unwritten is not None:
+        raise SweepUnwritten(unwritten, *kept) from unwritten
     check_failures(failed_now, ran, next(iter(final.failed.values()), ""))
     return SweepRun(store.out, plan, ran, len(jobs) - remaining, len(final.failed), seconds,
                     0 if retry_failed else len(ledger.failed))
+
+
+def end_store(store: Store, own: bool, unwritten: bool) -> SweepLedger:
+    """The store's ledger as a call on it ends, and its manifest marked complete or not;
+    its lock released if this call took it. A manifest that cannot be written after a
+    write failed already (the disk still full) stays ``running``, which resumes the same:
+    the first failure is the one to report."""
+    try:
+        final = store.read_ledger()
+        finished = len(final.done) + len(final.failed) == len(store.plan.jobs)
+        with contextlib.suppress(OSError) if unwritten else contextlib.nullcontext():
+            store.write_manifest("complete" if finished else "incomplete",
+                                 done=len(final.done), failed=len(final.failed))
+        return final
+    finally:
+        if own:
+            store.release()
 
 
 @contextlib.contextmanager

@@ -396,16 +396,18 @@ def test_a_world_variable_nothing_reads_is_warned_of_with_its_line(tmp_path, cap
                for name in BUILTIN_VARIABLES)  # each built-in name said once
 
 
-def test_validate_names_a_sweep_file_or_a_record_for_what_it_is(tmp_path, capsys):
+def test_run_names_a_sweep_file_or_a_record_for_what_it_is(tmp_path, capsys):
     from scenarios.sweep import EXAMPLE
 
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(EXAMPLE, encoding="utf-8")
     record = library_dir().parent / "records" / "ukraine_2022.yaml"
-    assert main(["validate", str(sweep), str(record)]) == 2
+    for other in (sweep, record):
+        assert main(["run", str(other), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert f"{sweep}:1: a sweep file" in err and "`ip4sim sweep FILE`" in err
-    assert "a record of what happened" in err and "ip4sim backtest" in err
+    assert "a record of what happened" in err and "ip4sim validate SCENARIO FILE" in err
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(("argv", "says"), [
@@ -512,7 +514,9 @@ def test_validate_reports_a_format_error_and_an_unknown_actor_elsewhere_at_once(
     assert main(["validate", str(library_dir() / "ukraine_response.yaml"), str(path)]) == 2
     out, err = capsys.readouterr()
     assert "Traceback" not in err and out.startswith("ok: ") and str(path) not in out
-    lines = err.strip().splitlines()
+    head, *lines = err.strip().splitlines()
+    assert head == f"{path}: checked as a scenario (it holds turns, decisions, injects): " \
+                   f"{len(lines)} problems"
     said = {line.split(": ")[2]: line for line in lines}
     assert set(said) == {"decisions.0.options.2.position", "injects.0.synopsys",
                          "injects.0.expected_actions.1.actor", f"injects.{AUS_AT}.actor"}

@@ -1,0 +1,47 @@
+"""Output that cannot be written: a full disk, a folder that may not be written, a
+read-only file system, a path through a file. The writers name the file that failed (a
+pyarrow error names none) with the OS's reason; the command line says it in a line,
+not a traceback (``sim.cli.main``). Only the standard library here: the command line
+imports it before any command runs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class WriteFailed(OSError):
+    """An output file that could not be written, and why, in the OS's words."""
+
+    def __str__(self) -> str:
+        return f"could not write {self.filename}: {self.strerror}"
+
+
+def reason(err: OSError) -> str:
+    """The OS's words for an error ("No space left on device"): pyarrow wraps them in its
+    own ("Error writing bytes to file. Detail: [errno 28] ...")."""
+    return os.strerror(err.errno) if err.errno else str(err)
+
+
+def said(err: OSError) -> str:
+    """An OS error in a line: the file and the reason."""
+    if isinstance(err, WriteFailed):
+        return str(err)
+    return f"{err.filename}: {reason(err)}" if err.filename else reason(err)
+
+
+@contextlib.contextmanager
+def written(path: Path, partial: Path | None = None) -> Iterator[None]:
+    """WriteFailed naming ``path`` for an OSError the block raises; the ``partial`` file it
+    was writing is removed, so a full disk gets the space back."""
+    try:
+        yield
+    except WriteFailed:
+        raise
+    except OSError as err:
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        raise WriteFailed(err.errno, reason(err), str(path)) from err
