@@ -18,6 +18,9 @@ root seed, so rule differences are not seed differences) and writes the tidy res
   a value near 0 or 1 in almost every run) the part beyond is impossible and is cut off,
   so such an interval is narrower on that side than a symmetric t interval and is no
   more exact than the t approximation it came from;
+* ``differences.csv`` with two rules or more: each rule less the first, seed by seed
+  (:func:`paired_differences`, which a sweep's analysis shares), with the p-value of no
+  difference and Holm's adjustment over every row of the file (``p_holm``, ``stands``);
 * ``compare_outcomes.png`` and ``coercion_by_partner.png``: briefing figures;
 * the interval's description and the outcomes' bounds, for the batch's ``manifest.json``.
 
@@ -35,13 +38,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.figures import save
-from analysis.intervals import CONFIDENCE, NONE_ALL_EQUAL, T, mean_interval
+from analysis.intervals import (
+    ALPHA,
+    CONFIDENCE,
+    NONE_ALL_EQUAL,
+    T,
+    crossed_interval,
+    holm,
+    mean_interval,
+    zero_p,
+)
 from analysis.outcomes import HEADLINE, LEGEND, OUTCOMES, UNIT, declared
 from sim.outputs import PARTNERS as IP4
-from sim.outputs import ResultRow, number_text, write_text
+from sim.outputs import RESULT_COLUMNS, ResultRow, number_text, write_text
 
 SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n", "interval")
 # Each outcome's natural bounds (low, high), declared with it in analysis.outcomes.OUTCOMES:
@@ -80,7 +93,7 @@ SUMMARY_FILES = ["summary.csv", "compare_outcomes.png", "coercion_by_partner.png
 @dataclass(frozen=True)
 class BatchSummary:
     summary: list[SummaryRow]
-    differences: list[SummaryRow]  # each rule less the first (:func:`paired_differences`)
+    differences: pd.DataFrame  # each rule less the first (:func:`paired_differences`)
     files: list[str]  # what summarize_batch wrote
 
 
@@ -94,11 +107,11 @@ def summarize_batch(results: list[Result], specs: list[str], title: str,
     write_text(out / "summary.csv", summary_csv(summary))
     save(outcomes_figure(summary, specs, title), out / "compare_outcomes.png")
     save(coercion_figure(summary, specs, title), out / "coercion_by_partner.png")
-    differences = paired_differences(results, specs) if len(specs) > 1 else []
-    if differences:
-        write_text(out / DIFFERENCES_FILE, differences_csv(differences, specs[0]))
+    differences = batch_differences(results, specs)
+    if not differences.empty:
+        write_text(out / DIFFERENCES_FILE, differences_csv(differences))
     return BatchSummary(summary, differences,
-                        [*SUMMARY_FILES, *([DIFFERENCES_FILE] if differences else [])])
+                        [*SUMMARY_FILES, *([] if differences.empty else [DIFFERENCES_FILE])])
 
 
 INTERVAL = (f"{CONFIDENCE:.0%} interval of the mean over seeds: Student t, clipped to each "
@@ -158,57 +171,129 @@ def summarize(results: list[Result], specs: list[str]) -> list[SummaryRow]:
 
 DIFFERENCES_FILE = "differences.csv"
 DIFFERENCE_COLUMNS = ("rule", "baseline", "outcome", "actor", "mean_difference", "ci_low",
-                      "ci_high", "n", "interval")
+                      "ci_high", "n", "interval", "p_value", "p_holm", "stands")
+HOLM_NOTE = ("* marks a difference that stands after Holm's adjustment for the {m} "
+             "differences of {file} (every rule, outcome and actor: one family), so that "
+             "the chance any marked one is noise is at most {error:.0%}; an interval that "
+             "leaves out 0 unmarked may be one of the {error:.0%} of true zeros each "
+             "interval misses")
+
+# A run's place in a design but for its rule: a table with one column per rule
+# (:func:`by_rule`) pairs the rules' runs on the same seed.
+PAIRED = ["scenario", "point", "outcome", "actor", "replicate"]
+DIFFERENCE_TABLE = ["scenario", "rule", "baseline", "outcome", "actor", "mean_difference",
+                    "ci_low", "ci_high", "pairs", "points", "replicates", "interval",
+                    "p_value"]
 
 
-def paired_differences(results: list[Result], specs: list[str]) -> list[SummaryRow]:
-    """Each rule's outcomes less the first rule's (the baseline), seed by seed: the rules
-    played the same seeds, so a seed's own luck cancels, and the interval of a difference
-    is that of the paired differences (narrower than two rules' intervals side by side
-    suggest, and the right one to read). Rows as :class:`SummaryRow`, ``rule`` the one
-    compared; seeds where either value is missing are left out."""
-    by_key: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
-    for _, rule, seed, outcome, actor, value in results:
-        if not math.isnan(value):
-            by_key[(rule, outcome, actor)][seed] = value
-    baseline, rows = specs[0], []
-    keys = sorted({(o, a) for r, o, a in by_key if r == baseline},
-                  key=lambda k: outcome_order(*k))
-    for rule in specs[1:]:
-        for outcome, actor in keys:
-            base, other = by_key[(baseline, outcome, actor)], by_key.get((rule, outcome, actor),
-                                                                          {})
-            d = np.array([other[s] - base[s] for s in sorted(base.keys() & other.keys())])
-            lo, hi = bounds(outcome)
-            low, high, how = mean_interval(d, lo - hi, hi - lo)
-            mean = float(d.mean()) if len(d) else math.nan
-            rows.append(SummaryRow(rule, outcome, actor, _r(mean), _r(low), _r(high), len(d),
-                                   how))
-    return rows
+def by_rule(runs: pd.DataFrame) -> pd.DataFrame:
+    """Every run's value (``runs``: tidy, with ``point`` and ``replicate``), one column per
+    rule, indexed by :data:`PAIRED`."""
+    return runs.pivot_table(index=PAIRED, columns="rule", values="value", aggfunc="first")
 
 
-def differences_csv(rows: list[SummaryRow], baseline: str) -> str:
+def runs_table(group: pd.DataFrame, column: str = "value") -> np.ndarray:
+    """A group's values as design points x replicates, keeping only the points with a value
+    for every replicate (the crossed interval needs a complete table)."""
+    wide = group.pivot_table(index="point", columns="replicate", values=column,
+                             aggfunc="first")
+    return wide.dropna().to_numpy(dtype=float)
+
+
+def paired_differences(wide: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
+    """Each rule less ``rules[0]`` on the same scenario, point, replicate (seed), outcome
+    and actor (``wide``: :func:`by_rule`): the rules played the same seeds, so a seed's own
+    luck cancels, and the interval of a difference is that of the paired differences
+    (narrower than two rules' intervals side by side suggest, and the right one to read).
+    The mean difference over the design with its interval over points and seeds
+    (:func:`analysis.intervals.crossed_interval`; a comparison is a design of one point,
+    whose interval is the t interval over its seeds) and the p-value of no difference by
+    the same method (``zero_p``); then Holm's adjustment over every row (:func:`with_holm`).
+    Pairs where either value is missing are left out. Used by a comparison
+    (:func:`batch_differences`) and by a sweep's analysis (``analysis.sensitivity``)."""
+    rows = []
+    base = rules[0]
+    for rule in rules[1:]:
+        if rule not in wide or base not in wide:
+            continue
+        diff = (wide[rule] - wide[base]).dropna().rename("difference").reset_index()
+        for (scenario, outcome, actor), d in diff.groupby(["scenario", "outcome", "actor"]):
+            rows.append({"scenario": scenario, "rule": rule, "baseline": base,
+                         "outcome": outcome, "actor": actor,
+                         **difference(runs_table(d, "difference"), outcome)})
+    return with_holm(pd.DataFrame(rows, columns=DIFFERENCE_TABLE))
+
+
+def difference(table: np.ndarray, outcome: str) -> dict[str, float | int | str]:
+    """The mean of a points x seeds table of paired differences of ``outcome``, its
+    interval, its p-value of no difference and its size: a difference of two values within
+    [lo, hi] lies within [lo - hi, hi - lo]."""
+    lo, hi = bounds(outcome)
+    low, high, how = crossed_interval(table, lo - hi, hi - lo)
+    return {"mean_difference": float(table.mean()) if table.size else math.nan,
+            "ci_low": low, "ci_high": high, "p_value": zero_p(table, lo - hi, hi - lo),
+            "pairs": table.size, "points": len(table), "replicates": table.shape[1],
+            "interval": how}
+
+
+def with_holm(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of differences with ``p_holm``, Holm's adjustment of ``p_value`` over all
+    its rows (one family: the table a reader scans for differences), and ``stands``,
+    whether that is below ``ALPHA``: the chance that any difference of the table stands
+    by chance alone is then at most 5%, the level of each interval alone."""
+    adjusted = holm(table["p_value"].to_numpy())
+    return table.assign(p_holm=adjusted, stands=adjusted < ALPHA)
+
+
+def batch_differences(results: list[Result], specs: list[str]) -> pd.DataFrame:
+    """A comparison's :func:`paired_differences`: its runs a design of one point, each
+    seed a replicate; in the summary's order (rules as given, headline outcomes first).
+    Empty with one rule."""
+    if len(specs) < 2:
+        return pd.DataFrame(columns=[*DIFFERENCE_TABLE, "p_holm", "stands"])
+    runs = pd.DataFrame(results, columns=list(RESULT_COLUMNS))
+    table = paired_differences(by_rule(runs.assign(point=0, replicate=runs["seed"])), specs)
+    rank = {s: i for i, s in enumerate(specs)}
+    order = sorted(table.index, key=lambda i: (rank[table.at[i, "rule"]],
+                                               *outcome_order(table.at[i, "outcome"],
+                                                              table.at[i, "actor"])))
+    return table.loc[order].reset_index(drop=True)
+
+
+def differences_csv(table: pd.DataFrame) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(DIFFERENCE_COLUMNS)
-    for s in rows:
-        writer.writerow((s.rule, baseline, s.outcome, s.actor, number_text(s.mean),
-                         number_text(s.ci_low), number_text(s.ci_high), s.n, s.interval))
+    for d in table.itertuples():
+        writer.writerow((d.rule, d.baseline, d.outcome, d.actor,
+                         *(number_text(_r(x)) for x in (d.mean_difference, d.ci_low,
+                                                        d.ci_high)),
+                         d.pairs, d.interval, number_text(d.p_value), number_text(d.p_holm),
+                         d.stands))
     return buf.getvalue()
 
 
-def differences_table(rows: list[SummaryRow], rules: list[str]) -> str:
+def differences_table(table: pd.DataFrame, rules: list[str]) -> str:
     """The headline outcomes' paired differences, one row per rule compared, in the
-    summary table's layout."""
-    index = lookup(rows)
-    columns = [[HEADLINE[o], *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
+    summary table's layout, each marked * where it stands after Holm's adjustment."""
+    index = {(d.rule, d.outcome): d for d in table[table["actor"] == ""].itertuples()}
+    columns = [[HEADLINE[o], *(difference_cell(index[(r, o)]) if (r, o) in index else "-"
                                for r in rules[1:])] for o in HEADLINE]
     lines = textwrap.wrap(f"Each rule less {rules[0]}, seed by seed: the rules played the "
                           f"same seeds, so a difference's {CONFIDENCE:.0%} interval is the "
                           "paired one; read it, not two rules' intervals side by side "
                           f"({DIFFERENCES_FILE} has every outcome):", TABLE_WIDTH)
-    return "\n".join([*lines, "", *layout(["rule", *rules[1:]], columns, TABLE_WIDTH)]
+    note = HOLM_NOTE.format(m=len(table), file=DIFFERENCES_FILE, error=ALPHA)
+    return "\n".join([*lines, "", *layout(["rule", *rules[1:]], columns, TABLE_WIDTH),
+                      *textwrap.wrap(note, TABLE_WIDTH, subsequent_indent="  ")]
                      ).rstrip() + "\n"
+
+
+def difference_cell(d) -> str:
+    """A difference as the table shows it: :func:`cell`, and * where it stands."""
+    shown = cell(SummaryRow(d.rule, d.outcome, d.actor, _r(d.mean_difference), _r(d.ci_low),
+                            _r(d.ci_high), d.pairs, d.interval))
+    return f"{shown}{' *' if d.stands else ''}"
 
 
 def outcome_interval(outcome: str, values: np.ndarray) -> tuple[float, float, str]:

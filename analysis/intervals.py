@@ -17,6 +17,9 @@
   seeds (replicate r plays the same seed at every point): a two-way crossed design of
   points and seeds, whose mean varies with the points drawn, with the seeds drawn, and
   with their interaction (see the function).
+* :func:`zero_p`: the p-value of a mean of 0 (a difference between rules) by the method
+  that made its interval, and :func:`holm`, Holm's adjustment of a family of them, for
+  tables of many differences where some would leave out 0 by chance alone.
 
 Every function returns NaN, never a made-up number, where no interval can be made.
 """
@@ -28,6 +31,9 @@ import math
 import numpy as np
 
 CONFIDENCE = 0.95
+# A test's level: a p-value of no difference (zero_p) is below it exactly when the
+# CONFIDENCE interval leaves out 0; and the family-wise error Holm's adjustment keeps.
+ALPHA = 1 - CONFIDENCE
 
 # How each interval was made, as tables name it in their ``interval`` column.
 T = "t"
@@ -45,14 +51,21 @@ def quantile(confidence: float, df: float) -> float:
     return float(t.ppf(0.5 + confidence / 2, df))
 
 
+def t_spread(values: np.ndarray) -> tuple[float, float]:
+    """The standard error of the mean of ``values`` (at least two) and its degrees of
+    freedom: sd / sqrt(n), n - 1."""
+    n = len(values)
+    return float(values.std(ddof=1)) / math.sqrt(n), n - 1
+
+
 def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """The plain Student-t interval of the mean: mean +/- t(1 - alpha/2, n - 1) x sd /
     sqrt(n); NaN with fewer than two values. Not clipped."""
-    n = len(values)
-    if n < 2:
+    if len(values) < 2:
         return math.nan, math.nan
     mean = float(values.mean())
-    half = quantile(confidence, n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
+    se, df = t_spread(values)
+    half = quantile(confidence, df) * se
     return mean - half, mean + half
 
 
@@ -127,19 +140,35 @@ def crossed_interval(table: np.ndarray, low: float, high: float,
     estimated without bias from the two-way ANOVA mean squares as
     (MS_points + MS_seeds - MS_residual) / (n r) (floored at MS_residual / (n r), the part
     no design removes), with Satterthwaite's degrees of freedom. One point: the t interval
-    over its seeds; one seed: the t interval over points, which cannot see that seed's own
-    effect (the method says so). Every value the same: :func:`all_equal_interval`, counting
-    the thinner of the two dimensions (the mean is only as sure as its fewer seeds, or
-    its fewer points)."""
-    n, r = table.shape
+    over its seeds, as :func:`mean_interval` gives it; one seed: the t interval over
+    points, which cannot see that seed's own effect (the method says so). Every value the
+    same: :func:`all_equal_interval`, counting :func:`equal_count` values."""
     if table.size < 2:  # one run: no interval, as for any single value (mean_interval)
         return math.nan, math.nan, TOO_FEW
     if np.ptp(table) == 0:
-        return all_equal(float(table.flat[0]), min(n, r), low, high, confidence)
+        return all_equal(float(table.flat[0]), equal_count(table), low, high, confidence)
+    se, df, how = crossed_spread(table)
+    half = quantile(confidence, df) * se
+    grand = float(table.mean())
+    return grand - half, grand + half, how
+
+
+def equal_count(table: np.ndarray) -> int:
+    """How many equal values a points x seeds table of one value counts as: its seeds for
+    one point (the mean is that point's, over its seeds, as in :func:`mean_interval`),
+    else the thinner of its two dimensions (the mean over the design is only as sure as
+    its fewer seeds, or its fewer points)."""
+    n, r = table.shape
+    return r if n == 1 else min(n, r)
+
+
+def crossed_spread(table: np.ndarray) -> tuple[float, float, str]:
+    """The standard error of the mean of a points x seeds table of at least two values
+    that are not all the same (:func:`crossed_interval`), its degrees of freedom, and the
+    method's name."""
+    n, r = table.shape
     if n == 1 or r == 1:
-        low, high = t_interval(table.ravel(), confidence)
-        return low, high, T if n == 1 else POINTS_ONLY
-    grand = table.mean()
+        return (*t_spread(table.ravel()), T if n == 1 else POINTS_ONLY)
     ms_p = r * table.mean(axis=1).var(ddof=1)
     ms_s = n * table.mean(axis=0).var(ddof=1)
     ms_e = residual_mean_square(table)
@@ -149,5 +178,53 @@ def crossed_interval(table: np.ndarray, low: float, high: float,
             ms_p ** 2 / (n - 1) + ms_s ** 2 / (r - 1) + ms_e ** 2 / ((n - 1) * (r - 1)))
     else:
         var, df = ms_e / (n * r), (n - 1) * (r - 1)
-    half = quantile(confidence, df) * math.sqrt(var)
-    return float(grand - half), float(grand + half), CROSSED
+    return math.sqrt(var), float(df), CROSSED
+
+
+# -- tests of a difference of 0, and many of them at once -----------------------------------
+
+def zero_p(table: np.ndarray, low: float, high: float) -> float:
+    """The two-sided p-value that the mean of ``table`` (points x seeds, as
+    :func:`crossed_interval`; a difference within [low, high]) is 0, by the method that
+    made its interval, so that p < 1 - confidence exactly when that interval leaves out 0:
+    Student t on the same standard error and degrees of freedom, or, every value the same,
+    the chance that many equal values (:func:`all_equal_p`). NaN where the interval is
+    none (fewer than two values; all equal and unbounded on the side toward 0)."""
+    from scipy.stats import t
+
+    if table.size < 2:
+        return math.nan
+    if np.ptp(table) == 0:
+        return all_equal_p(float(table.flat[0]), equal_count(table), low, high)
+    se, df, _ = crossed_spread(table)
+    return float(min(1.0, 2 * t.sf(abs(float(table.mean())) / se, df)))
+
+
+def all_equal_p(value: float, n: int, low: float, high: float) -> float:
+    """The two-sided p-value of a mean of 0 given ``n`` values all equal to ``value``
+    within [low, high]: if the mean were 0, a value would differ from ``value`` with
+    probability at least |value| / |value - bound| (the bound beyond 0), so n equal values
+    have probability at most (1 - that)^n, doubled. :func:`all_equal_interval` inverted:
+    its interval leaves out 0 exactly when this is below 1 - confidence."""
+    if value == 0:
+        return 1.0
+    bound = low if value > 0 else high
+    if not math.isfinite(bound):
+        return math.nan
+    return min(1.0, 2 * (bound / (bound - value)) ** n)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values of one family of tests (Holm 1979): the k-th
+    smallest of m is multiplied by m - k + 1, and each kept at least the one before, so
+    that rejecting where the adjusted p < alpha keeps the chance of any false rejection in
+    the family at most alpha, whatever the tests' dependence. A NaN (no test could be
+    made) stays NaN and still counts in m, as a p of 1 would: the family is every member,
+    fixed before the data say which can be tested."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, math.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    factor = len(p) - np.arange(len(order))
+    out[order] = np.minimum(1.0, np.maximum.accumulate(factor * p[order]))
+    return out

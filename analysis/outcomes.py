@@ -114,6 +114,9 @@ OUTCOMES: dict[str, Outcome] = {
         "share of partner decisions on which any group of two or more spoke together (a "
         "coalition's or a lead nation's counts); per partner, in_group: the share on which "
         "it took part in the group's position")),
+    # Bounded above by a run's turns (last turn + 1 less the first inject's), but that is
+    # the scenario's and the run's, and no output the analysis reads carries it
+    # (docs/sweeps.md): a bound declared here would be one scenario's guess for all.
     "shock_to_joint": Outcome(NON_NEGATIVE, lower_is_better=True, label="turns to joint", legend=(
         "turns from the first inject to the first joint position of all four, on any "
         "question (an agreement to keep the IP4 informal counts); a run with none counts as "

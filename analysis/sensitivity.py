@@ -15,10 +15,13 @@ and ``analysis.md`` says what each holds.
   and seeds (``analysis.intervals.crossed_interval``) against each factor's levels (a
   hypercube's ranges in :data:`BINS` equal bins of the declared range), per rule.
 * Paired differences: each rule less the first rule on the same scenario, point and
-  seed (common random numbers), with a 95% interval over points and seeds.
+  seed (common random numbers), with a 95% interval over points and seeds, its p-value
+  and Holm's adjustment over the whole table (``analysis.compare.paired_differences``,
+  which a comparison uses too: a comparison is a design of one point).
 * Rank first: at each point, the rule with the best mean (highest, or lowest for the
   outcomes in :data:`LOWER_IS_BETTER`; ties share the credit), and per factor setting
-  the share of points where each rule ranks first.
+  the share of points where each rule ranks first, and where it is first beyond seed
+  noise, before and after Holm's adjustment over the outcome's points.
 """
 
 from __future__ import annotations
@@ -32,14 +35,23 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.compare import RULE_COLOURS, bounds, clip_interval
+from analysis.compare import (
+    PAIRED,
+    RULE_COLOURS,
+    bounds,
+    by_rule,
+    clip_interval,
+    paired_differences,
+    runs_table,
+)
 from analysis.figures import save
 from analysis.intervals import (
+    ALPHA,
     CONFIDENCE,
-    all_equal_interval,
     crossed_interval,
+    holm,
     residual_mean_square,
-    t_interval,
+    zero_p,
 )
 from analysis.outcomes import OUTCOMES
 from scenarios.errors import InputError
@@ -296,51 +308,6 @@ def factor_effects(data: pd.DataFrame, design: pd.DataFrame, factors: list[dict]
                                        "ci_high", "points", "replicates", "interval"])
 
 
-def runs_table(group: pd.DataFrame, column: str = "value") -> np.ndarray:
-    """A group's values as design points x replicates, keeping only the points with a value
-    for every replicate (the crossed interval needs a complete table)."""
-    wide = group.pivot_table(index="point", columns="replicate", values=column,
-                             aggfunc="first")
-    return wide.dropna().to_numpy(dtype=float)
-
-
-# A run's place in a sweep but for its rule: a table with one column per rule
-# (:func:`by_rule`) pairs the rules' runs on the same seed.
-PAIRED = ["scenario", "point", "outcome", "actor", "replicate"]
-
-
-def by_rule(data: pd.DataFrame) -> pd.DataFrame:
-    """Every run's value, one column per rule, indexed by :data:`PAIRED`: made once for the
-    paired differences and the clear first places."""
-    return data.pivot_table(index=PAIRED, columns="rule", values="value", aggfunc="first")
-
-
-def paired_differences(wide: pd.DataFrame, rules: list[str]) -> pd.DataFrame:
-    """Each rule less ``rules[0]`` on the same scenario, point, replicate (seed), outcome
-    and actor (``wide``: :func:`by_rule`): the mean difference over the design, with its
-    interval over points and seeds (:func:`analysis.intervals.crossed_interval`; one
-    point: over seeds)."""
-    rows = []
-    base = rules[0]
-    for rule in rules[1:]:
-        if rule not in wide or base not in wide:
-            continue
-        diff = (wide[rule] - wide[base]).dropna().rename("difference").reset_index()
-        for (scenario, outcome, actor), d in diff.groupby(["scenario", "outcome", "actor"]):
-            table = runs_table(d, "difference")
-            lo, hi = bounds(outcome)
-            low, high, how = crossed_interval(table, lo - hi, hi - lo)
-            rows.append({"scenario": scenario, "rule": rule, "baseline": base,
-                         "outcome": outcome, "actor": actor,
-                         "mean_difference": table.mean() if table.size else math.nan,
-                         "ci_low": low, "ci_high": high, "pairs": table.size,
-                         "points": len(table), "replicates": table.shape[1],
-                         "interval": how})
-    return pd.DataFrame(rows, columns=["scenario", "rule", "baseline", "outcome", "actor",
-                                       "mean_difference", "ci_low", "ci_high", "pairs",
-                                       "points", "replicates", "interval"])
-
-
 def firsts(means: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, point, outcome and actor, each rule's credit for ranking first: 1 for
     the best mean, shared equally among rules that tie for it, 0 otherwise."""
@@ -353,32 +320,51 @@ def firsts(means: pd.DataFrame) -> pd.DataFrame:
     return scored.assign(first=np.where(top, 1.0 / ties, 0.0))
 
 
-def clearly_first(scored: pd.DataFrame, wide: pd.DataFrame) -> pd.Series:
-    """Per row of :func:`firsts`: 1 where the rule ranks first at its point and is ahead
-    of the runner-up beyond seed noise, 0 elsewhere, NaN where that cannot be judged (one
-    replicate). Ahead beyond noise: the 95% t interval of the two rules' paired differences
-    over the point's replicates (the same seeds) lies above 0, or, every replicate
-    giving the same difference, the widest interval the outcome's bounds allow for that
-    many equal differences does (``analysis.intervals.all_equal_interval``)."""
-    keys = PAIRED[:-1]
-    clear = pd.Series(0.0, index=scored.index)
-    for key, group in scored.groupby(keys, sort=False):
+# The family of a first place's test, for Holm's adjustment: one outcome's first places
+# over the design's points, the share a line of the report gives.
+RANK_FAMILY = ["scenario", "outcome", "actor"]
+
+
+def lead_p_values(scored: pd.DataFrame, wide: pd.DataFrame) -> tuple[pd.Series, pd.Index]:
+    """Per point where one rule ranks first alone (a row of :func:`firsts`, its index),
+    the p-value that it is level with the runner-up: their paired differences over the
+    point's replicates (the same seeds), tested as a comparison's are
+    (``analysis.intervals.zero_p``: Student t, or, every replicate giving the same
+    difference, as sure as that many equal differences allow; NaN for an outcome with no
+    bound that way). The leader is ahead on average, so p < 5% is its 95% interval lying
+    above 0. Also the rows of the points that cannot be judged (one replicate)."""
+    tested: dict[int, float] = {}
+    unjudged: list[pd.Index] = []
+    for key, group in scored.groupby(PAIRED[:-1], sort=False):
         ranked = group.sort_values("score", ascending=False)
         if len(ranked) < 2 or ranked["first"].iloc[0] < 1:  # one rule, or a tie for first
             continue
         top, second = ranked["rule"].iloc[0], ranked["rule"].iloc[1]
         pair = wide.loc[key, [top, second]].dropna()
+        if len(pair) < 2:
+            unjudged.append(group.index)
+            continue
         sign = -1.0 if key[2] in LOWER_IS_BETTER else 1.0
-        ahead = (sign * (pair[top] - pair[second])).to_numpy()
-        if len(ahead) < 2:
-            clear[group.index] = math.nan
-        elif np.ptp(ahead) == 0:  # as sure as that many equal differences allow
-            lo, hi = bounds(key[2])
-            low, _ = all_equal_interval(float(ahead[0]), len(ahead), lo - hi, hi - lo)
-            clear[ranked.index[0]] = float(low > 0)  # NaN (unbounded): not clear
-        else:
-            clear[ranked.index[0]] = float(t_interval(ahead)[0] > 0)
-    return clear
+        lo, hi = bounds(key[2])
+        ahead = (sign * (pair[top] - pair[second])).to_numpy()[None, :]
+        tested[ranked.index[0]] = zero_p(ahead, lo - hi, hi - lo)
+    index = unjudged[0].append(unjudged[1:]) if unjudged else pd.Index([])
+    return pd.Series(tested, dtype=float), index
+
+
+def clearly_first(scored: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
+    """Per row of :func:`firsts`: ``clearly`` 1 where the rule ranks first at its point and
+    is ahead of the runner-up beyond seed noise (:func:`lead_p_values` below 5%), and
+    ``clearly_holm`` 1 where that still holds after Holm's adjustment over the points of
+    its outcome (:data:`RANK_FAMILY`); 0 elsewhere, NaN where it cannot be judged."""
+    p, unjudged = lead_p_values(scored, wide)
+    family = [scored.loc[p.index, k] for k in RANK_FAMILY]
+    adjusted = p.groupby(family).transform(lambda x: holm(x.to_numpy())) if len(p) else p
+    out = pd.DataFrame(0.0, index=scored.index, columns=["clearly", "clearly_holm"])
+    out.loc[p.index, "clearly"] = (p < ALPHA).astype(float)
+    out.loc[p.index, "clearly_holm"] = (adjusted < ALPHA).astype(float)
+    out.loc[unjudged] = math.nan
+    return out
 
 
 def comparable(means: pd.DataFrame, n_rules: int) -> pd.DataFrame:
@@ -394,7 +380,7 @@ def rank_first(means: pd.DataFrame, design: pd.DataFrame, factors: list[dict],
     seed noise (:func:`clearly_first`), over all points (factor ``""``) and per setting of
     each factor (its settings low to high)."""
     scored = firsts(means)
-    scored = scored.assign(clearly=clearly_first(scored, wide))
+    scored = scored.join(clearly_first(scored, wide))
     tables = [shares_first(scored.assign(factor="", setting=""))]
     for f in factors:
         tables.append(shares_first(scored.assign(
@@ -409,6 +395,7 @@ def shares_first(tagged: pd.DataFrame) -> pd.DataFrame:
     keys = ["scenario", "outcome", "actor", "factor", "setting", "rule"]
     return tagged.groupby(keys, sort=True, observed=True).agg(
         share_first=("first", "mean"), share_clearly_first=("clearly", "mean"),
+        share_clearly_first_holm=("clearly_holm", "mean"),
         points=("point", "nunique")).reset_index()
 
 
@@ -549,7 +536,24 @@ def interval_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
         "the fewer of points and seeds allow, and none is given for an unbounded outcome.",
         f"These files hold {count} intervals: at 95% each, about one in twenty whose true "
         "difference is 0 excludes 0 by chance; read a difference among many as a lead to "
-        "check with more replicates, not a finding."]
+        "check with more replicates, not a finding.", *holm_lines(tables)]
+
+
+def holm_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """What ``paired_differences.csv``'s ``p_holm`` and ``stands`` say, and how many
+    differences stand."""
+    if "paired_differences.csv" not in tables:
+        return []
+    paired = tables["paired_differences.csv"]
+    leave_out = int(((paired["ci_low"] > 0) | (paired["ci_high"] < 0)).sum())
+    return [
+        f"Of the {len(paired)} differences in `paired_differences.csv`, {leave_out} have an "
+        f"interval that leaves out 0 and {int(paired['stands'].sum())} stand after Holm's "
+        "adjustment (`p_holm`, `stands`): its family is every row of the file (every "
+        "scenario, rule, outcome and actor), and the chance that any difference standing "
+        "there is chance alone is at most 5%, whatever the outcomes' dependence. `p_value` "
+        "is each difference's own test, by the method of its interval (p < 0.05 exactly "
+        "where the interval leaves out 0)."]
 
 
 def omitted_lines(omitted: dict[str, str]) -> list[str]:
@@ -636,7 +640,10 @@ def rank_caution(replicates: int) -> str:
              "beyond that noise (the 95% t interval of their paired differences over the "
              "point's replicates above 0; `share_clearly_first` in rank_first.csv), one "
              "test per point and outcome of a leader the same data chose, so about one "
-             "clear first place in twenty can still be chance")
+             "clear first place in twenty can still be chance; \"after Holm\" counts those "
+             "that stay clear after Holm's adjustment over the outcome's points (one "
+             "family per scenario, outcome and actor; `share_clearly_first_holm`), of which "
+             "the chance that any is chance is at most 5%")
     return (f"A first place is the best mean at a point over {over}, seed noise included: "
             "where two rules differ by less than that noise, which one ranks first is "
             f"chance; {clear}. `paired_differences.csv` gives each rule's difference from the "
@@ -657,15 +664,16 @@ def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:
         over = (f" (over the {points} of {n_points} design points where every rule has a "
                 "mean)" if points < n_points else "")
         lines.append(f"- {named(scenario, many)}{outcome}: " + ", ".join(
-            f"{r.rule} {r.share_first:.0%}{clearly(r.share_clearly_first)}"
+            f"{r.rule} {r.share_first:.0%}"
+            f"{clearly(r.share_clearly_first, r.share_clearly_first_holm)}"
             for r in g.itertuples()) + over)
     return lines
 
 
-def clearly(share: float) -> str:
-    """A rule's share of points where it is first beyond seed noise, as the rank lines
-    say it."""
-    return "" if math.isnan(share) else f" ({share:.0%} clearly)"
+def clearly(share: float, adjusted: float) -> str:
+    """A rule's share of points where it is first beyond seed noise, before and after
+    Holm's adjustment, as the rank lines say it."""
+    return "" if math.isnan(share) else f" ({share:.0%} clearly, {adjusted:.0%} after Holm)"
 
 
 def influence_lines(table: pd.DataFrame, means: pd.DataFrame, n_points: int) -> list[str]:

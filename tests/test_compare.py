@@ -400,17 +400,17 @@ def test_a_paired_difference_cancels_what_the_seeds_share():
     # Common random numbers: each seed moves both rules alike (by up to 0.5), the rules
     # differ by 0.1 and a little noise. The paired interval must be far narrower than the
     # two rules' intervals side by side, and centred on 0.1.
-    from analysis.compare import paired_differences, summarize
+    from analysis.compare import batch_differences, summarize
 
     rng = np.random.default_rng(4)
     luck = rng.uniform(0, 0.5, 40)
     rows = [("s", rule, seed, "response_size", "", float(luck[seed] + shift
                                                          + rng.normal(0, 0.01)))
             for rule, shift in (("caucus", 0.2), ("formal", 0.3)) for seed in range(40)]
-    (d,) = paired_differences(rows, ["caucus", "formal"])
+    (d,) = batch_differences(rows, ["caucus", "formal"]).itertuples()
     (a, b) = summarize(rows, ["caucus", "formal"])
-    assert d.rule == "formal" and d.n == 40 and d.interval == "t"
-    assert d.ci_low < 0.1 < d.ci_high and abs(d.mean - 0.1) < 0.01
+    assert d.rule == "formal" and d.pairs == 40 and d.interval == "t"
+    assert d.ci_low < 0.1 < d.ci_high and abs(d.mean_difference - 0.1) < 0.01
     assert (d.ci_high - d.ci_low) * 10 < (a.ci_high - a.ci_low) + (b.ci_high - b.ci_low)
 
 

@@ -8,6 +8,7 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.compare import (
     ASSUMPTION_FILE,
@@ -30,6 +31,9 @@ from sim.outputs import AssumptionDraws, CompareManifest, ResultRow, write_manif
 from sim.request import RunRequest
 from sim.sweep import FAILURES_FILE, Failure, compare_rules
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 @dataclass
 class Comparison:
@@ -47,13 +51,13 @@ class Comparison:
     seconds: float  # what the rules' runs this call played took
     files: list[str]
     manifest: CompareManifest  # what the folder's manifest.json says, this call included
-    differences: list[SummaryRow]  # each rule less the first, seed by seed
+    differences: pd.DataFrame  # each rule less the first, seed by seed (Holm-adjusted)
     assumptions: list[AssumptionRow] | None = None  # with ``assumptions=K``
     assumption_note: str = ""
 
     def table(self) -> str:
         table = format_table(self.summary, self.rules)
-        if self.differences:
+        if not self.differences.empty:
             table += "\n" + differences_table(self.differences, self.rules)
         if self.assumptions is None:
             return table + NO_ASSUMPTIONS
