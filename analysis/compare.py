@@ -117,7 +117,10 @@ def summarize_batch(results: list[Result], specs: list[str], title: str,
 INTERVAL = (f"{CONFIDENCE:.0%} interval of the mean over seeds: Student t, clipped to each "
             "outcome's natural bounds; Wilson for a 0/1 outcome; where every run gave the "
             "same value, the widest the outcome's bounds allow (none if unbounded); "
-            "summary.csv's interval column names each row's")
+            "summary.csv's interval column names each row's. differences.csv: each rule less "
+            "the first, seed by seed, by the same methods; p_value tests a difference of 0 by "
+            "the method of its interval, p_holm is Holm's adjustment over every row of the "
+            f"file, and a difference stands where p_holm < {1 - CONFIDENCE:.2f}")
 
 
 def bounds_record() -> dict[str, list[float | None]]:
