@@ -673,3 +673,15 @@ def test_after_answering_the_seat_confirms_what_its_government_stated_and_chose(
     assert f"stated it intends <strong>{options[0].label}</strong>" in said()
     assert f"chose <strong>{options[1].label}</strong>" in said()
     assert "answered by" not in said()
+
+
+def test_a_report_that_cannot_be_written_is_a_note_and_the_game_goes_on(registry):
+    game = registry.start("dprk_provocation", seed=1)
+    (game.out / "report.md").mkdir()  # in the way of the report: fails for root too
+    box, rc = solara.render(pages.ReportPanel(game), handle_error=False)
+    rc.find(v.Btn, children=["Produce the report"]).widget.click()
+    note = rc.find(v.Alert, class_="ip4-report-note").widget.children[0]
+    assert note.startswith("refused: no report: could not write ")
+    assert "report.md" in note and "Is a directory" in note
+    game.next_turn()  # nothing of the game was lost
+    assert game.turn == 2

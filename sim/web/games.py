@@ -37,6 +37,7 @@ from sim.outputs import (
     UndoneChoice,
     read_manifest,
     refuse_unless,
+    write_text,
 )
 from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage, white_cell_of
 from sim.request import RunRequest
@@ -50,6 +51,7 @@ from sim.runner import (
     write_run,
 )
 from sim.web.figures import Figures
+from sim.writing import said
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TIMED_OUT = "engine (time limit)"  # who answered a seat whose time ran out, as recorded
@@ -391,13 +393,16 @@ class Game:
 
     def write_report(self) -> Path:
         """The run folder with its after-action report: report.md and a printable
-        report.html beside it."""
-        with self.changed:
-            report(result_of(self.model, self.console), self.out, SERVED)
-        markdown_text = (self.out / "report.md").read_text(encoding="utf-8")
-        (self.out / "report.html").write_text(printable(markdown_text,
-                                                        self.model.exercise.title),
-                                              encoding="utf-8")
+        report.html beside it. Refused, naming the file and the reason, where the folder
+        cannot be written (a full disk): the game goes on."""
+        try:
+            with self.changed:
+                report(result_of(self.model, self.console), self.out, SERVED)
+            markdown_text = (self.out / "report.md").read_text(encoding="utf-8")
+            write_text(self.out / "report.html",
+                       printable(markdown_text, self.model.exercise.title))
+        except OSError as err:
+            raise Refused(f"no report: {said(err)}") from err
         return self.out
 
 

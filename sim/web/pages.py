@@ -450,13 +450,15 @@ def LinesPanel(game: Game, version: int | None, on_open):
 @solara.component
 def ReportPanel(game: Game):
     text, set_text = solara.use_state("")
+    note, attempt = use_attempt()
 
     def produce():
-        out = game.write_report()
-        set_text((out / "report.md").read_text(encoding="utf-8"))
+        attempt(lambda: set_text((game.write_report() / "report.md").read_text(
+            encoding="utf-8")))
 
     with solara.Card("Debrief"):
         solara.Button("Produce the report", on_click=produce, classes=["ip4-report"])
+        Note(note, "ip4-report-note")
         if text:
             solara.Markdown(f"Written to `{game.out}` (report.md, report.html).")
             solara.FileDownload((game.out / "report.html").read_bytes(), "report.html",
