@@ -356,7 +356,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = play_with_people(model, live, out)
     if status:
         return status
-    written = report(result_of(model), out, command())
+    with people_kept(model):
+        written = report(result_of(model), out, command())
     if live is not None:
         live.flush()
     elif not args.quiet:
@@ -416,7 +417,8 @@ def resume_game(args: argparse.Namespace) -> int:
     status = play_with_people(model, live, out, record.console)
     if status:
         return status
-    written = report(result_of(model, record.console), out, command())
+    with people_kept(model, record.console):
+        written = report(result_of(model, record.console), out, command())
     live.flush()
     print(f"wrote {out}/: " + ", ".join(written))
     return 0
@@ -435,13 +437,49 @@ def play_with_people(model, live: LiveAccount | None, out: Path,
     except LookupError as missing:  # a replay that does not fit this scenario
         raise InputError.one("--replay", "", str(missing).strip("'")) from None
     except (PlayerQuit, KeyboardInterrupt) as stop:
-        write_run(result_of(model, console), out, command())
+        with people_kept(model, console):
+            write_run(result_of(model, console), out, command())
         why = str(stop) if isinstance(stop, PlayerQuit) else "interrupted"
         print(f"\nstopped ({why}); the game so far is saved in {out}/ (turn "
               f"{model.turns_done + 1} in progress). Go on with: ip4sim run --resume {out}",
               file=sys.stderr)
         return 130 if isinstance(stop, KeyboardInterrupt) else 1
     return 0
+
+
+@contextmanager
+def people_kept(model, console: ConsoleSettings | None = None) -> Iterator[None]:
+    """A game people played is not lost to a run folder that cannot be written (a full
+    disk, a folder that may not be written): it is saved in a new folder of the system's
+    temporary folder instead, or, where that fails too, its events are written to the error
+    stream, each with how to go on; then the error is said as any other (``main``)."""
+    try:
+        yield
+    except OSError:
+        if model.checked.request.players:
+            rescue(model, console)
+        raise
+
+
+def rescue(model, console: ConsoleSettings | None) -> None:
+    import tempfile
+
+    from sim.outputs import to_jsonl
+    from sim.runner import result_of, write_run
+
+    result = result_of(model, console)
+    try:
+        spare = Path(tempfile.mkdtemp(prefix="ip4sim-game-"))
+        write_run(result, spare, command())
+    except OSError:
+        print(to_jsonl(result.events), end="", file=sys.stderr)
+        print("the game people played could not be saved anywhere: its events are above; "
+              "keep them as events.jsonl and play them again with ip4sim run --replay FILE",
+              file=sys.stderr)
+        return
+    go_on = (f"ip4sim run --replay {spare / 'events.jsonl'} --out DIR writes its report"
+             if result.complete else f"go on with: ip4sim run --resume {spare}")
+    print(f"the game people played is saved instead in {spare}/ ({go_on})", file=sys.stderr)
 
 
 def replay_events(checked: CheckedRun, replay: Path) -> list[EventBase]:

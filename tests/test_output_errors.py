@@ -163,3 +163,46 @@ def test_a_folder_that_may_not_be_written_is_named_with_the_reason(tmp_path, cap
         folder.chmod(0o700)
     assert capsys.readouterr().err == f"error: could not write {folder}/events.jsonl: {why}\n"
     assert not list(folder.glob(".*.partial"))
+
+
+@pytest.mark.parametrize("elsewhere", [True, False])
+def test_a_game_people_played_is_not_lost_to_a_folder_that_cannot_be_written(
+        elsewhere, tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    from sim.outputs import Choice, read_events
+
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    if elsewhere:  # the system's temporary folder takes it
+        monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    else:  # nowhere else either: the events go to the error stream
+        monkeypatch.setattr(tempfile, "mkdtemp", lambda **_: (_ for _ in ()).throw(
+            OSError(errno.ENOSPC, NO_SPACE)))
+    answers = iter(["1"] * 50)
+    monkeypatch.setattr("builtins.input", lambda _: next(answers))
+    out = tmp_path / "game"
+    real = pathlib.Path.write_text
+
+    def full_in_out(self, *args, **kwargs):  # the disk of the --out folder is full
+        if self.parent == out:
+            raise OSError(errno.ENOSPC, NO_SPACE, str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", full_in_out)
+    assert main(["run", "ukraine_response", "--seed", "3", "--player", "JPN",
+                 "--out", str(out)]) == EXIT_UNWRITTEN
+    err = capsys.readouterr().err
+    assert err.endswith(f"error: could not write {out}/events.jsonl: {NO_SPACE}\n")
+    if elsewhere:
+        (kept,) = spare.iterdir()
+        assert f"saved instead in {kept}/ (ip4sim run --replay {kept}/events.jsonl" in err
+        events = read_events(kept / "events.jsonl")
+    else:
+        assert "could not be saved anywhere: its events are above" in err
+        lines = [line for line in err.splitlines() if line.startswith("{")]
+        path = tmp_path / "typed.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        events = read_events(path)
+    japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
+    assert japan and all(e.by == "human" for e in japan)  # the people's choices are kept
