@@ -22,6 +22,7 @@ from sim.decisions import (
     ActorArrays,
     OptionArrays,
     Situation,
+    Static,
     choice_probabilities,
     draw,
     named,
@@ -50,7 +51,7 @@ class Choices:
         # read once per (group, dimension), not once per decision.
         # keyed by the actors' codes and the decision or dimension
         self._profiles: dict[tuple[tuple[str, ...], str], ActorArrays] = {}
-        self._static: dict[tuple[tuple[str, ...], str], np.ndarray] = {}  # static_terms
+        self._static: dict[tuple[tuple[str, ...], str], Static] = {}  # static_terms
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
@@ -214,7 +215,8 @@ class Choices:
         key = (tuple(a.code for a in actors), decision.id)
         static = self._static.get(key)
         if static is None:
-            static = self._static[key] = static_terms(arrays, options, self.model.weights)
+            static = self._static[key] = static_terms(arrays, options, self.model.weights,
+                                                      situation.us_position)
         return term_array(arrays, options, situation, self.model.weights, static)
 
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
