@@ -114,13 +114,7 @@ def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
     a, o, s, col = actors, options, situation, np.newaxis  # actors down, options across
     static = static or static_terms(a, o, weights, s.us_position)
     out = static.terms.copy()
-    felt = a.vulnerability * (1.0 - s.backing) * (1.0 + s.coerced)
     out[..., _AT["position"]] = -weights["w_position"] * s.salience * static.distance
-    if s.group_pull.any():  # a term of zeros where no group pulls, as the array holds
-        group = np.where(np.isnan(s.group_position), 0.0, s.group_position)
-        out[..., _AT["peer_pull"]] = weights["w_peer_pull"] * s.group_pull[:, col] \
-            * (1 - np.abs(o.position - group[:, col]))
-    out[..., _AT["coercion_risk"]] = -weights["w_coercion"] * felt[:, col] * o.provokes_china
     out[..., _AT["russia_risk"]] = -weights["w_russia_risk"] * s.russia_pressure \
         * o.provokes_russia
     out[..., _AT["public"]] = weights["w_public"] \
@@ -128,7 +122,25 @@ def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
     # last in TERMS, so a zero term leaves the sum of the others bit for bit
     out[..., _AT["public_threat"]] = weights["w_public_threat"] * a.public_threat[:, col] \
         * o.position
-    return out
+    return situated(out, a, o, s, weights)
+
+
+def situated(terms: np.ndarray, actors: ActorArrays, options: OptionArrays,
+             situation: Situation, weights: dict[str, float]) -> np.ndarray:
+    """``terms`` (a :func:`term_array`) with the two terms that read the group and the
+    partners' backing, the peer pull and the coercion risk, as ``situation`` has them, in
+    place: the same actors' terms in another situation of the same moment (a partner's
+    intention alone, then its choice with the group behind it) without the others again."""
+    a, o, s, col = actors, options, situation, np.newaxis
+    felt = a.vulnerability * (1.0 - s.backing) * (1.0 + s.coerced)
+    terms[..., _AT["coercion_risk"]] = -weights["w_coercion"] * felt[:, col] * o.provokes_china
+    if s.group_pull.any():
+        group = np.where(np.isnan(s.group_position), 0.0, s.group_position)
+        terms[..., _AT["peer_pull"]] = weights["w_peer_pull"] * s.group_pull[:, col] \
+            * (1 - np.abs(o.position - group[:, col]))
+    else:  # no group pulls: a term of zeros
+        terms[..., _AT["peer_pull"]] = 0.0
+    return terms
 
 
 def choice_probabilities(utility: np.ndarray, temperature: float) -> np.ndarray:

@@ -9,7 +9,7 @@ the actor would have chosen had its public stayed at its anchor is kept as
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from sim.decisions import (
     named,
     named_rows,
     rounded,
+    situated,
     static_terms,
     term_array,
 )
@@ -106,6 +107,14 @@ def shared_static(decision: Same, profiles: tuple[Same, ...],
     return read_only(static)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A group's arrays and utility terms on a decision, as read at one moment."""
+
+    arrays: ActorArrays
+    terms: np.ndarray
+
+
 def profiles_of(actors: list[StateActor]) -> tuple[Same, ...]:
     return tuple(Same(a.profile) for a in actors)
 
@@ -125,14 +134,21 @@ class Choices:
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
-               consultation: str = "") -> Generator[list[Request], dict[str, Answer],
-                                                    dict[str, str]]:
+               consultation: str = "", reading: Reading | None = None
+               ) -> Generator[list[Request], dict[str, Answer], dict[str, str]]:
         """Every actor chooses once; returns actor code -> option id and logs each choice.
-        Seats other than the engine's are asked (and may keep the turn waiting)."""
+        Seats other than the engine's are asked (and may keep the turn waiting).
+        ``reading``: the same actors' arrays and terms on this decision at this moment, in
+        another situation (their intentions alone), of which only the group's terms change."""
         model = self.model
         temperature = model.params.temperature
-        arrays = self.actor_arrays(decision, actors)
-        terms = self.terms(decision, actors, situation, arrays)
+        if reading is None:
+            arrays = self.actor_arrays(decision, actors)
+            terms = self.terms(decision, actors, situation, arrays)
+        else:
+            arrays = reading.arrays
+            terms = situated(reading.terms.copy(), arrays, self.options[decision.id],
+                             situation, model.weights)
         unready = self.unready(decision, actors)
         utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         probabilities = choice_probabilities(utility, temperature)
@@ -309,19 +325,19 @@ class Choices:
                   stance: Stance = NO_GROUP, alone: bool = False) -> Situation:
         """What the world and the group add to a decision; ``alone``: as each partner
         would see it with no group behind it (its intention)."""
-        model = self.model
-        group_position = np.full(len(actors), np.nan)
+        model, count = self.model, len(actors)
         if stance.option:
-            position = decision.option(stance.option).position
-            members = np.array([a.code in stance.members for a in actors])
-            group_position[members] = position
+            members = [a.code in stance.members for a in actors]
+            group_position = np.where(members, decision.option(stance.option).position, np.nan)
+            group_pull = np.where(members, stance.pull, 0.0)
+        else:
+            group_position, group_pull = np.full(count, np.nan), np.zeros(count)
         return Situation(
             salience=1.0 + (model.timeline.get(decision.pressure) if decision.pressure
                             else 0.0),
             us_position=model.usa[decision.dimension],
             russia_pressure=model.adversaries.russia_pressure,
-            group_position=group_position,
-            group_pull=np.where(np.isnan(group_position), 0.0, stance.pull),
-            backing=np.array([a.backing if isinstance(a, Partner) and not alone else 0.0
-                              for a in actors]),
+            group_position=group_position, group_pull=group_pull,
+            backing=np.zeros(count) if alone else np.array(
+                [a.backing if isinstance(a, Partner) else 0.0 for a in actors]),
             coerced=np.array([a.coerced for a in actors]))
