@@ -289,8 +289,9 @@ class Choices:
         if not shift.any() and not threat.any():
             return picks
         options = self.options[decision.id]
-        anchored = utility + weights["w_public"] * np.outer(shift, options.visibility) \
-            - weights["w_public_threat"] * np.outer(threat, options.position)
+        col = np.newaxis  # the products np.outer makes, without its two ravel() calls
+        anchored = utility + weights["w_public"] * (shift[:, col] * options.visibility) \
+            - weights["w_public_threat"] * (threat[:, col] * options.position)
         return draw(choice_probabilities(anchored, self.model.params.temperature), uniforms)
 
     def terms(self, decision: DecisionPoint, actors: list[StateActor],
