@@ -73,18 +73,30 @@ class Situation:
     coerced: np.ndarray  # per actor: coercion pressure felt now
 
 
-# The terms that read only the actors' profiles and the options, which a run never
-# changes: computed once per group of actors and decision (term_array's other terms
-# change with the world, the group and the publics).
-STATIC_TERMS = ("china_framing", "formalization", "nato_ties", "cost", "consensus_norm")
+# The terms that read only the actors' profiles, the options and the United States'
+# profile, which a run never changes: computed once per group of actors and decision
+# (term_array's other terms change with the world, the group and the publics).
+STATIC_TERMS = ("us_pull", "china_framing", "formalization", "nato_ties", "cost",
+                "consensus_norm")
 _AT = {name: k for k, name in enumerate(TERMS)}
 
 
-def static_terms(actors: ActorArrays, options: OptionArrays, weights: dict[str, float]
-                 ) -> np.ndarray:
-    """The :data:`STATIC_TERMS` in an (actors, options, len(TERMS)) array, 0 elsewhere."""
+@dataclass(frozen=True)
+class Static:
+    """What :func:`term_array` reads of one group of actors and one decision that a run
+    never changes."""
+
+    terms: np.ndarray  # the STATIC_TERMS in an (actors, options, len(TERMS)) array, 0 elsewhere
+    distance: np.ndarray  # |option - actor's ideal|, (actors, options): the position term's
+
+
+def static_terms(actors: ActorArrays, options: OptionArrays, weights: dict[str, float],
+                 us_position: float) -> Static:
+    """The :data:`STATIC_TERMS` and the distances the position term scales."""
     a, o, col = actors, options, np.newaxis
     out = np.zeros((len(a.ideal), len(o.position), len(TERMS)))
+    out[..., _AT["us_pull"]] = weights["w_us_pull"] * (a.us_alignment * (1 - a.is_us))[:, col] \
+        * (1 - np.abs(o.position - us_position))
     out[..., _AT["china_framing"]] = -weights["w_framing"] * a.framing_aversion[:, col] \
         * o.china_framing
     out[..., _AT["formalization"]] = -weights["w_formalization"] \
@@ -92,25 +104,17 @@ def static_terms(actors: ActorArrays, options: OptionArrays, weights: dict[str, 
     out[..., _AT["nato_ties"]] = weights["w_nato_ties"] * a.integration[:, col] * o.through_nato
     out[..., _AT["cost"]] = -weights["w_cost"] * (1 - a.capability)[:, col] * o.cost
     out[..., _AT["consensus_norm"]] = -weights["w_consensus_norm"] * o.blocks
-    return out
+    return Static(out, np.abs(o.position - a.ideal[:, col]))
 
 
 def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
-               weights: dict[str, float], static: np.ndarray | None = None) -> np.ndarray:
+               weights: dict[str, float], static: Static | None = None) -> np.ndarray:
     """Every utility term for every actor and option: shape (actors, options, len(TERMS)).
     ``static``: :func:`static_terms` of the same actors and options, if already computed."""
     a, o, s, col = actors, options, situation, np.newaxis  # actors down, options across
-    out = (static if static is not None else static_terms(a, o, weights)).copy()
-    distance_us = np.abs(o.position - s.us_position)
-    group = np.where(np.isnan(s.group_position), 0.0, s.group_position)
-    felt = a.vulnerability * (1.0 - s.backing) * (1.0 + s.coerced)
-    out[..., _AT["position"]] = -weights["w_position"] * s.salience \
-        * np.abs(o.position - a.ideal[:, col])
-    out[..., _AT["us_pull"]] = weights["w_us_pull"] * (a.us_alignment * (1 - a.is_us))[:, col] \
-        * (1 - distance_us)
-    out[..., _AT["peer_pull"]] = weights["w_peer_pull"] * s.group_pull[:, col] \
-        * (1 - np.abs(o.position - group[:, col]))
-    out[..., _AT["coercion_risk"]] = -weights["w_coercion"] * felt[:, col] * o.provokes_china
+    static = static or static_terms(a, o, weights, s.us_position)
+    out = static.terms.copy()
+    out[..., _AT["position"]] = -weights["w_position"] * s.salience * static.distance
     out[..., _AT["russia_risk"]] = -weights["w_russia_risk"] * s.russia_pressure \
         * o.provokes_russia
     out[..., _AT["public"]] = weights["w_public"] \
@@ -118,7 +122,25 @@ def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
     # last in TERMS, so a zero term leaves the sum of the others bit for bit
     out[..., _AT["public_threat"]] = weights["w_public_threat"] * a.public_threat[:, col] \
         * o.position
-    return out
+    return situated(out, a, o, s, weights)
+
+
+def situated(terms: np.ndarray, actors: ActorArrays, options: OptionArrays,
+             situation: Situation, weights: dict[str, float]) -> np.ndarray:
+    """``terms`` (a :func:`term_array`) with the two terms that read the group and the
+    partners' backing, the peer pull and the coercion risk, as ``situation`` has them, in
+    place: the same actors' terms in another situation of the same moment (a partner's
+    intention alone, then its choice with the group behind it) without the others again."""
+    a, o, s, col = actors, options, situation, np.newaxis
+    felt = a.vulnerability * (1.0 - s.backing) * (1.0 + s.coerced)
+    terms[..., _AT["coercion_risk"]] = -weights["w_coercion"] * felt[:, col] * o.provokes_china
+    if s.group_pull.any():
+        group = np.where(np.isnan(s.group_position), 0.0, s.group_position)
+        terms[..., _AT["peer_pull"]] = weights["w_peer_pull"] * s.group_pull[:, col] \
+            * (1 - np.abs(o.position - group[:, col]))
+    else:  # no group pulls: a term of zeros
+        terms[..., _AT["peer_pull"]] = 0.0
+    return terms
 
 
 def choice_probabilities(utility: np.ndarray, temperature: float) -> np.ndarray:

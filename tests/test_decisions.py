@@ -8,7 +8,10 @@ from hypothesis.extra.numpy import arrays
 
 from sim.decisions import choice_probabilities, draw, named, rounded
 from sim.model import IP4Model
-from sim.outputs import TERMS, because
+from sim.outputs import TERMS, because, to_jsonl
+from sim.phases.choices import option_arrays, profile_arrays, shared_static
+from sim.request import RunRequest
+from sim.runner import play
 
 utilities = arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 6)),
                    elements=st.floats(-50, 50))
@@ -105,3 +108,36 @@ def test_the_engines_draws_match_its_probabilities_over_many_choices():
                 expected += 1 - top
                 variance += top * (1 - top)
     assert abs(unlikely - expected) < 3 * variance ** 0.5, (unlikely, expected, variance)
+
+
+def clear_shared() -> None:
+    for cache in (option_arrays, profile_arrays, shared_static):
+        cache.cache_clear()
+
+
+def test_the_arrays_runs_share_follow_every_input_they_are_read_from():
+    # The option and profile arrays and the static terms are kept per process, shared by
+    # the runs of a batch (sim.phases.choices). Runs that differ in a profile value the
+    # static terms read (Japan's, by an override), in a weight, in the government in office
+    # and in the scenario, played one after another with the caches warm, must each give
+    # the events they give with the caches empty.
+    runs = [RunRequest(seed=4), RunRequest(seed=4, overrides={"JPN": {"nato_integration": 0.2}}),
+            RunRequest(seed=4, parameters={"w_cost": 3.0}),
+            RunRequest(seed=4, governments={"KOR": "progressive"}),
+            RunRequest(scenario="ukraine_2022", seed=4)]
+    clear_shared()
+    warm = [to_jsonl(play(run).events) for run in [runs[0], *runs]][1:]
+    assert shared_static.cache_info().hits > 0  # the first run played twice shared them
+    cold = []
+    for run in runs:
+        clear_shared()
+        cold.append(to_jsonl(play(run).events))
+    assert warm == cold
+    assert len(set(cold)) == len(runs)  # each input changes the run, so each was a test
+
+
+def test_the_arrays_runs_share_cannot_be_written():
+    model = IP4Model()
+    options = model.choices.options[model.exercise.decisions[0].id]
+    with pytest.raises(ValueError, match="read-only"):
+        options.position[0] = 1.0

@@ -9,7 +9,8 @@ the actor would have chosen had its public stayed at its anchor is kept as
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,11 +23,13 @@ from sim.decisions import (
     ActorArrays,
     OptionArrays,
     Situation,
+    Static,
     choice_probabilities,
     draw,
     named,
     named_rows,
     rounded,
+    situated,
     static_terms,
     term_array,
 )
@@ -40,28 +43,112 @@ if TYPE_CHECKING:
 CHOICES = TypeAdapter(list[Choice])  # a decision's choices, validated in one call
 
 
+class Same:
+    """An object as a key by identity: the profiles and decisions are pydantic models with
+    unhashable fields. The key holds the object, so its id is not reused while it lives."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object):
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.obj is self.obj
+
+
+# What the utility reads of the options, of a group's profiles and of both with the
+# weights never changes within a run, nor between the runs of a batch, which share one
+# parsed scenario and one catalogue (a profile overridden for a run is a new object): kept
+# per process, keyed by those objects themselves and every parameter's value, bounded (a
+# sweep over profile values makes new profiles every run). Their arrays are read-only: the
+# runs share them. Profiles and scenarios are frozen models, never changed in place.
+SHARED = 256  # entries per cache: a run makes about 25, a few KB each (not a model value)
+
+
+def read_only[T](arrays: T) -> T:
+    """The same dataclass of arrays, made read-only."""
+    for value in vars(arrays).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return arrays
+
+
+@lru_cache(maxsize=SHARED)
+def option_arrays(decision: Same) -> OptionArrays:
+    return read_only(OptionArrays.of(decision.obj))
+
+
+@lru_cache(maxsize=SHARED)
+def profile_arrays(dimension: str, profiles: tuple[Same, ...]) -> ActorArrays:
+    """What the utility reads of a group's profiles, in the group's order."""
+    def col(name: str) -> np.ndarray:
+        return np.array([p.obj[name] for p in profiles])
+
+    return read_only(ActorArrays(
+        ideal=col(dimension), us_alignment=col("us_alignment"),
+        vulnerability=col("coercion_vulnerability"),
+        framing_aversion=col("china_framing_aversion"),
+        formalization_aversion=col("formalization_aversion"),
+        integration=col("nato_integration"), capability=col("capability"),
+        public_support=col("public_support"), anchor_support=col("public_support"),
+        public_threat=np.zeros(len(profiles)),
+        is_us=np.array([float(p.obj.code == USA) for p in profiles])))
+
+
+@lru_cache(maxsize=SHARED)
+def shared_static(decision: Same, profiles: tuple[Same, ...],
+                  parameters: tuple[tuple[str, object], ...], us_position: float) -> Static:
+    """:func:`static_terms` of a group's profiles and a decision, with these parameters."""
+    static = static_terms(profile_arrays(decision.obj.dimension, profiles),
+                          option_arrays(decision), dict(parameters), us_position)
+    return read_only(static)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A group's arrays and utility terms on a decision, as read at one moment."""
+
+    arrays: ActorArrays
+    terms: np.ndarray
+
+
+def profiles_of(actors: list[StateActor]) -> tuple[Same, ...]:
+    return tuple(Same(a.profile) for a in actors)
+
+
 class Choices:
-    """Owns each decision's option arrays (built once per run)."""
+    """Reads each decision's option arrays and each group's profile arrays once per run
+    (from the process's shared ones)."""
 
     def __init__(self, model: IP4Model):
         self.model = model
-        self.options = {d.id: OptionArrays.of(d) for d in model.exercise.decisions}
-        # What the utility reads of a group of actors' profiles, which a run never changes:
-        # read once per (group, dimension), not once per decision.
-        # keyed by the actors' codes and the decision or dimension
+        self.options = {d.id: option_arrays(Same(d)) for d in model.exercise.decisions}
+        self._parameters = tuple(model.weights.items())  # the shared static terms' key
+        # the shared arrays, by the actors' codes and the decision or dimension: a run's
+        # questions find them without building the shared caches' keys
         self._profiles: dict[tuple[tuple[str, ...], str], ActorArrays] = {}
-        self._static: dict[tuple[tuple[str, ...], str], np.ndarray] = {}  # static_terms
+        self._static: dict[tuple[tuple[str, ...], str], Static] = {}  # static_terms
 
     def choose(self, turn: int, decision: DecisionPoint, actors: list[StateActor],
                situation: Situation, stance: Stance = NO_GROUP,
-               consultation: str = "") -> Generator[list[Request], dict[str, Answer],
-                                                    dict[str, str]]:
+               consultation: str = "", reading: Reading | None = None
+               ) -> Generator[list[Request], dict[str, Answer], dict[str, str]]:
         """Every actor chooses once; returns actor code -> option id and logs each choice.
-        Seats other than the engine's are asked (and may keep the turn waiting)."""
+        Seats other than the engine's are asked (and may keep the turn waiting).
+        ``reading``: the same actors' arrays and terms on this decision at this moment, in
+        another situation (their intentions alone), of which only the group's terms change."""
         model = self.model
         temperature = model.params.temperature
-        arrays = self.actor_arrays(decision, actors)
-        terms = self.terms(decision, actors, situation, arrays)
+        if reading is None:
+            arrays = self.actor_arrays(decision, actors)
+            terms = self.terms(decision, actors, situation, arrays)
+        else:
+            arrays = reading.arrays
+            terms = situated(reading.terms.copy(), arrays, self.options[decision.id],
+                             situation, model.weights)
         unready = self.unready(decision, actors)
         utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         probabilities = choice_probabilities(utility, temperature)
@@ -202,8 +289,9 @@ class Choices:
         if not shift.any() and not threat.any():
             return picks
         options = self.options[decision.id]
-        anchored = utility + weights["w_public"] * np.outer(shift, options.visibility) \
-            - weights["w_public_threat"] * np.outer(threat, options.position)
+        col = np.newaxis  # the products np.outer makes, without its two ravel() calls
+        anchored = utility + weights["w_public"] * (shift[:, col] * options.visibility) \
+            - weights["w_public_threat"] * (threat[:, col] * options.position)
         return draw(choice_probabilities(anchored, self.model.params.temperature), uniforms)
 
     def terms(self, decision: DecisionPoint, actors: list[StateActor],
@@ -214,7 +302,8 @@ class Choices:
         key = (tuple(a.code for a in actors), decision.id)
         static = self._static.get(key)
         if static is None:
-            static = self._static[key] = static_terms(arrays, options, self.model.weights)
+            static = self._static[key] = shared_static(
+                Same(decision), profiles_of(actors), self._parameters, situation.us_position)
         return term_array(arrays, options, situation, self.model.weights, static)
 
     def actor_arrays(self, decision: DecisionPoint, actors: list[StateActor]) -> ActorArrays:
@@ -223,7 +312,8 @@ class Choices:
         key = (tuple(a.code for a in actors), decision.dimension)
         static = self._profiles.get(key)
         if static is None:
-            static = self._profiles[key] = self.profile_arrays(decision.dimension, actors)
+            static = self._profiles[key] = profile_arrays(decision.dimension,
+                                                          profiles_of(actors))
         information = self.model.information
         support, threat = static.public_support.copy(), static.public_threat.copy()
         for row, actor in enumerate(actors):
@@ -232,38 +322,23 @@ class Choices:
                 threat[row] = information.threat_of(actor.code, decision.dimension)
         return replace(static, public_support=support, public_threat=threat)
 
-    @staticmethod
-    def profile_arrays(dimension: str, actors: list[StateActor]) -> ActorArrays:
-        def col(name: str) -> np.ndarray:
-            return np.array([a[name] for a in actors])
-
-        return ActorArrays(
-            ideal=col(dimension), us_alignment=col("us_alignment"),
-            vulnerability=col("coercion_vulnerability"),
-            framing_aversion=col("china_framing_aversion"),
-            formalization_aversion=col("formalization_aversion"),
-            integration=col("nato_integration"), capability=col("capability"),
-            public_support=col("public_support"), anchor_support=col("public_support"),
-            public_threat=np.zeros(len(actors)),
-            is_us=np.array([float(a.code == USA) for a in actors]))
-
     def situation(self, decision: DecisionPoint, actors: list[StateActor],
                   stance: Stance = NO_GROUP, alone: bool = False) -> Situation:
         """What the world and the group add to a decision; ``alone``: as each partner
         would see it with no group behind it (its intention)."""
-        model = self.model
-        group_position = np.full(len(actors), np.nan)
+        model, count = self.model, len(actors)
         if stance.option:
-            position = decision.option(stance.option).position
-            members = np.array([a.code in stance.members for a in actors])
-            group_position[members] = position
+            members = [a.code in stance.members for a in actors]
+            group_position = np.where(members, decision.option(stance.option).position, np.nan)
+            group_pull = np.where(members, stance.pull, 0.0)
+        else:
+            group_position, group_pull = np.full(count, np.nan), np.zeros(count)
         return Situation(
             salience=1.0 + (model.timeline.get(decision.pressure) if decision.pressure
                             else 0.0),
             us_position=model.usa[decision.dimension],
             russia_pressure=model.adversaries.russia_pressure,
-            group_position=group_position,
-            group_pull=np.where(np.isnan(group_position), 0.0, stance.pull),
-            backing=np.array([a.backing if isinstance(a, Partner) and not alone else 0.0
-                              for a in actors]),
+            group_position=group_position, group_pull=group_pull,
+            backing=np.zeros(count) if alone else np.array(
+                [a.backing if isinstance(a, Partner) else 0.0 for a in actors]),
             coerced=np.array([a.coerced for a in actors]))

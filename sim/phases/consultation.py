@@ -19,6 +19,7 @@ from agents.catalog import KOR as KOREA
 from scenarios.schema import DecisionPoint
 from sim.decisions import choice_probabilities, named
 from sim.outputs import GroupStance, JointPosition, because
+from sim.phases.choices import Reading
 from sim.protocol import Answer, Request
 from sim.rules import Intention, Stance
 
@@ -41,7 +42,7 @@ class Consultation:
     def decide(self, turn: int, decision: DecisionPoint
                ) -> Generator[list[Request], dict[str, Answer], None]:
         model, rule = self.model, self.model.rule
-        intentions, stated_by = yield from self.hear_intentions(turn, decision)
+        intentions, stated_by, reading = yield from self.hear_intentions(turn, decision)
         stance = rule.stance(decision, intentions)
         model.log(GroupStance(
             turn=turn, decision=decision.id, rule=rule.spec(), members=list(stance.members),
@@ -52,7 +53,8 @@ class Consultation:
             p.backing = rule.backing(p.code, stance, self.capability)
         situation = model.choices.situation(decision, model.partners, stance)
         chosen = yield from model.choices.choose(turn, decision, model.partners, situation,
-                                                 stance, consultation=stance.note)
+                                                 stance, consultation=stance.note,
+                                                 reading=reading)
         self.japan_and_rok_consult(stance)
         speakers = rule.speakers(stance, chosen)
         if speakers:
@@ -65,14 +67,16 @@ class Consultation:
 
     def hear_intentions(self, turn: int, decision: DecisionPoint
                         ) -> Generator[list[Request], dict[str, Answer],
-                                       tuple[dict[str, Intention], dict[str, str]]]:
+                                       tuple[dict[str, Intention], dict[str, str], Reading]]:
         """What each partner intends: its best option alone, as the engine reads it, or,
         for a seat that is not the engine's, what the seat states (under a rule that
-        consults; under one that does not, nobody is asked)."""
+        consults; under one that does not, nobody is asked); and the engine's reading of
+        the partners, which their choices take up with the group behind them."""
         model = self.model
         partners = model.partners
         alone = model.choices.situation(decision, partners, alone=True)
-        terms = model.choices.terms(decision, partners, alone)
+        arrays = model.choices.actor_arrays(decision, partners)
+        terms = model.choices.terms(decision, partners, alone, arrays)
         unready = model.choices.unready(decision, partners)
         utility = np.where(unready, -np.inf, terms.sum(axis=-1))
         best = np.argmax(utility, axis=1)
@@ -91,7 +95,7 @@ class Consultation:
             if answer and answer.by != "engine":
                 stated_by[p.code] = answer.by
             intentions[p.code] = Intention(option.id, option.position, float(stakes[row]))
-        return intentions, stated_by
+        return intentions, stated_by, Reading(arrays, terms)
 
     def intention_requests(self, turn: int, decision: DecisionPoint, terms: np.ndarray,
                            unready: np.ndarray, rows: list[int]) -> list[Request]:
