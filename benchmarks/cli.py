@@ -37,28 +37,33 @@ def wall(tree: Path, argv: list[str], scratch: Path) -> float:
     return time.perf_counter() - began
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.cli",
-                                     description=__doc__.split("\n\n")[0])
+def arguments(prog: str, doc: str, argv: list[str] | None) -> tuple[int, dict[str, Path]]:
+    """``--rounds`` and ``--other``: the rounds, and the checkouts to time by name ("this",
+    and "other" when given); an ``--other`` that is no checkout of ip4sim exits (status 2)
+    with an error naming it."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--other", type=Path, help="another checkout's root folder")
     args = parser.parse_args(argv)
     trees = {"this": ROOT}
     if args.other is not None:
         if not (args.other / "sim" / "cli.py").is_file():
-            print(f"error: {args.other}: not a checkout of ip4sim (no sim/cli.py)",
-                  file=sys.stderr)
-            return 2
+            parser.exit(2, f"error: {args.other}: not a checkout of ip4sim (no sim/cli.py)\n")
         trees["other"] = args.other.resolve()
+    return args.rounds, trees
+
+
+def main(argv: list[str] | None = None) -> int:
+    rounds, trees = arguments("python -m benchmarks.cli", __doc__, argv)
     seconds = {(name, command): [] for name in trees for command in COMMANDS}
     with tempfile.TemporaryDirectory() as scratch:
         for tree in trees.values():  # a first, unmeasured pass writes the bytecode
             wall(tree, COMMANDS["run ukraine_response"], Path(scratch))
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for command, command_argv in COMMANDS.items():
                 for name, tree in trees.items():
                     seconds[name, command].append(wall(tree, command_argv, Path(scratch)))
-    print(f"wall seconds from the shell, {args.rounds} rounds (median, best)")
+    print(f"wall seconds from the shell, {rounds} rounds (median, best)")
     for command in COMMANDS:
         cells = [f"{name} {statistics.median(seconds[name, command]):.2f}, "
                  f"{min(seconds[name, command]):.2f}" for name in trees]

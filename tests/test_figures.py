@@ -282,6 +282,23 @@ def test_publics_key_sits_outside_the_panels_and_names_every_line(short_run):
     assert_whole_turn_ticks(fig)
 
 
+def test_every_panel_s_title_clears_its_panel_and_the_tick_labels_above_it(short_run):
+    # titles are placed at the panel's top (analysis.figures.title_of), no longer lifted by
+    # matplotlib over tick labels drawn above a panel: a panel given such labels fails here
+    outputs, _, _ = short_run
+    rows, events = outputs.timeseries, outputs.events
+    for fig in (summary_figure(rows, "short", events), publics_figure(rows, "short"),
+                projector_figure(rows, events)):
+        renderer = drawn(fig)
+        titled = [ax for ax in fig.axes if ax.get_title()]
+        assert titled
+        for ax in titled:
+            title = ax.title.get_window_extent(renderer)
+            assert title.y0 >= ax.get_window_extent(renderer).y1, ax.get_title()
+            labels = ax.xaxis.get_tightbbox(renderer)
+            assert labels is None or title.y0 >= labels.y1, ax.get_title()
+
+
 def test_the_publics_figure_draws_each_publics_threat_perceptions(short_run):
     outputs, _, _ = short_run
     fig = publics_figure(outputs.timeseries, "short")
