@@ -26,6 +26,7 @@ from analysis.narrative import (
 from scenarios.schema import ExpectedAction
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import (
+    BranchOrigin,
     Choice,
     Coercion,
     CouncilVote,
@@ -190,6 +191,8 @@ def _who_played(events: list[EventBase], names: dict[str, str]) -> list[str]:
     lines.append("- every other government: the engine")
     if theirs:
         lines += _people_table(events, theirs, names)
+    if theirs and released:  # a list straight after a table would be read as its rows
+        lines.append("")
     lines += [f"- Turn {e.turn}: the {e.by} released *{e.inject.title}*." for e in released]
     return lines
 
@@ -202,8 +205,14 @@ def _people_table(events: list[EventBase], theirs: list[Choice], names: dict[str
                 "the engine would have chosen |", "|" + " --- |" * 7] + [
         f"| {e.turn} | {words.question(e.decision)} | {name(e.actor, names)} | {e.by} | "
         f"{words.option(e.decision, e.option)} | {e.probability:.0%} | "
-        f"{words.option(e.decision, e.engine_option) if e.engine_option else 'unrecorded'} |"
-        for e in theirs]
+        f"{engine_would(e, words)} |" for e in theirs]
+
+
+def engine_would(choice: Choice, words: Words) -> str:
+    """What the engine would have chosen instead of the people's choice: its own option,
+    or the chosen one where the engine answered for the seat (its time ran out)."""
+    option = choice.engine_option or (choice.option if choice.by.startswith("engine") else "")
+    return words.option(choice.decision, option) if option else "unrecorded"
 
 
 def after_action_report(run: RunOutputs, figure: str | None = None,
@@ -233,6 +242,7 @@ def after_action_report(run: RunOutputs, figure: str | None = None,
         *_council_summary(events, names),
         *_coercion_summary(events, names),
         *_publics_summary(events, names),
+        *_branched(manifest.console.branched if manifest.console else None),
         *_taken_back(manifest.console.taken_back if manifest.console else [], names),
     ]
     lines += _who_played(events, names)
@@ -413,6 +423,21 @@ def _publics_summary(events: list[EventBase], names: Names) -> list[str]:
     return lines
 
 
+def _branched(origin: BranchOrigin | None) -> list[str]:
+    """Which line of play this one is, when it branched from another (two reports side by
+    side must say which is which)."""
+    if origin is None:
+        return []
+    left = "; ".join(f"*{r.inject.title}* (turn {r.turn})" for r in origin.not_carried)
+    return [f"- This line of play **branched** from the game saved in `{origin.folder}` at "
+            f"the start of turn {origin.turn}"
+            + (f"; it does not carry what was released there from that turn on: {left}."
+               if left else ".")]
+
+
+UNDONE = {"choice": "choice", "intention": "stated intention"}  # an undone answer's stage
+
+
 def _taken_back(taken: list[TakeBack], names: Names) -> list[str]:
     """The white cell's take-backs, which the events (the line of play kept) do not show:
     what each undid, so the room knows the record was rewritten and what it lost."""
@@ -422,8 +447,9 @@ def _taken_back(taken: list[TakeBack], names: Names) -> list[str]:
     lines = [f"- The white cell took the game back **{noun}**; what it undid is not in the "
              "record below:"]
     for t in taken:
-        undid = [f"{name(c.actor, names)}'s choice of *{c.option}* on \"{c.question}\" "
-                 f"(turn {c.turn}{', the white cell' if c.by == 'facilitator' else ''})"
+        undid = [f"{name(c.actor, names)}'s {UNDONE[c.stage]} of *{c.option}* on "
+                 f"\"{c.question}\" (turn {c.turn}"
+                 f"{', the white cell' if c.by == 'facilitator' else ''})"
                  for c in t.choices] + [f"the release of *{r}*" for r in t.releases]
         lines.append(f"  - at turn {t.at_turn}, to the start of turn {t.to_turn}: "
                      + ("; ".join(undid) or "no choice by people, no release"))

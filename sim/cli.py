@@ -517,6 +517,10 @@ def check_replay(checked: CheckedRun, events: Path) -> None:
         if a != b:
             raise InputError.one("--replay", str(events), f"recorded with another {what}: "
                                  f"{a} there, {b} here")
+    if record.status == "in progress" and not checked.request.players:
+        print(f"note: {events} records a game stopped at turn {record.turns_played + 1}: "
+              "the engine plays every seat after it (to go on with the people, "
+              f"ip4sim run --resume {events.parent})", file=sys.stderr)
 
 
 def command() -> list[str]:

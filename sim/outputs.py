@@ -364,8 +364,8 @@ class BranchOrigin(BaseModel):
 
 
 class UndoneChoice(BaseModel):
-    """A choice people (a team, or the white cell) made that a take-back undid, in the
-    room's words."""
+    """A choice or a stated intention of people (a team, or the white cell) that a
+    take-back undid, in the room's words."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -374,6 +374,7 @@ class UndoneChoice(BaseModel):
     question: str = Field(description="the question as the room read it")
     option: str = Field(description="the option's label as the room read it")
     by: str = Field(description="who chose it: 'human' or 'facilitator'")
+    stage: Stage = Field("choice", description="a choice, or an intention stated")
 
 
 class TakeBack(BaseModel):
@@ -631,6 +632,17 @@ def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
     write_text(out / "timeseries.csv", timeseries_csv(rows))
     write_manifest(out, manifest)
     return out
+
+
+# A run folder's debrief, written from its outputs (analysis.debrief.write_debrief, and the
+# console's printable report.html beside it): of one line of play, so a take-back removes it.
+DEBRIEF_FILES = ("report.md", "report.html", "summary.png", "publics.png")
+
+
+def remove_debrief(out: Path) -> None:
+    """The debrief files of a run folder removed: they describe a line of play undone."""
+    for name in DEBRIEF_FILES:
+        (out / name).unlink(missing_ok=True)
 
 
 def read_manifest(folder: str | Path) -> RunManifest:

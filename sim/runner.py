@@ -182,9 +182,11 @@ def check_out_folder(out: Path, checked: CheckedRun, replaying: bool = False) ->
             f"holds another run ({what}), which differs in {differences(theirs, ours)}: "
             "choose another folder with --out (nothing in it was touched)"))
     if people and not replaying:
+        go_on = f"go on with it: ip4sim run --resume {out}" if record.status == "in progress" \
+            else f"rebuild it with --replay {out / 'events.jsonl'}"
         raise InputError.one("--out", str(out), (
-            f"holds a game people played ({', '.join(people)}): choose another folder with "
-            f"--out, or rebuild it with --replay {out / 'events.jsonl'} (nothing was touched)"))
+            f"holds a game people played ({', '.join(people)}), {record.status}: choose "
+            f"another folder with --out, or {go_on} (nothing was touched)"))
 
 
 def request_of(record: RunManifest) -> RunRequest:

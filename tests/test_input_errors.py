@@ -335,7 +335,20 @@ def test_a_run_never_overwrites_another_run_or_a_played_game(tmp_path, capsys):
     model = build(RunRequest(seed=5).check(), seats={"JPN": People()})
     write_run(result_of(model.run()), game)
     assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out", str(game)]) == 2
-    assert "holds a game people played (JPN)" in capsys.readouterr().err
+    assert "holds a game people played (JPN), complete: choose another folder with --out, " \
+        f"or rebuild it with --replay {game / 'events.jsonl'}" in capsys.readouterr().err
+    stopped = tmp_path / "stopped"  # a game people stopped: go on with it, not replay it
+    model = build(RunRequest(seed=5).check(), seats={"JPN": People()})
+    model.advance(until_turn=2)
+    write_run(result_of(model), stopped)
+    assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--out",
+                 str(stopped)]) == 2
+    assert f"in progress: choose another folder with --out, or go on with it: ip4sim run " \
+        f"--resume {stopped}" in capsys.readouterr().err
+    assert main(["run", "ukraine_response", "--seed", "5", "--quiet", "--replay",
+                 str(stopped / "events.jsonl"), "--out", str(tmp_path / "again")]) == 0
+    assert f"records a game stopped at turn 3: the engine plays every seat after it (to go " \
+        f"on with the people, ip4sim run --resume {stopped})" in capsys.readouterr().err
     other = tmp_path / "notes"
     other.mkdir()
     (other / "mine.txt").write_text("keep", encoding="utf-8")

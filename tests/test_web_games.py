@@ -350,6 +350,27 @@ def test_the_take_backs_are_kept_and_the_debrief_says_what_each_undid(games, tmp
     assert "at turn 1, to the start of turn 1: no choice by people, no release" in report
 
 
+def test_a_take_back_mid_turn_names_what_people_answered_and_a_refused_one_is_not_kept(
+        games):
+    game = games.start(SCENARIO, seed=3, people=("JPN", "KOR"))
+    for actor in ("JPN", "KOR"):  # both state their intentions: the round is recorded
+        (request,) = game.waiting_for(actor)
+        game.answer(actor, pick(request), request.stage)
+    (request,) = game.waiting_for("JPN")  # Japan chooses; Korea has still to
+    game.answer("JPN", pick(request), request.stage)
+    game.write_report()
+    with pytest.raises(Refused):
+        game.take_back(game.turn + 5)  # refused: nothing is taken back, nothing kept
+    assert game.taken_back == [] and (game.out / "report.md").exists()
+    game.take_back(1)
+    (took,) = read_manifest(game.out).console.taken_back
+    assert sorted((c.actor, c.stage) for c in took.choices) == [
+        ("JPN", "choice"), ("JPN", "intention"), ("KOR", "intention")]
+    assert not any((game.out / name).exists() for name in ("report.md", "summary.png"))
+    report = (game.write_report() / "report.md").read_text()
+    assert "Japan's stated intention of *" in report and "Japan's choice of *" in report
+
+
 def test_a_branch_says_which_releases_it_does_not_carry(games):
     game = games.start(SCENARIO, seed=3)  # nobody seated: turn 1 is played
     game.next_turn()
@@ -448,6 +469,11 @@ def test_a_branch_reopened_after_the_server_stopped_knows_the_line_it_left(tmp_p
     branch = first.branch(game.id, 2)
     assert read_manifest(branch.out).console.branched.folder == game.out.name
     assert read_manifest(game.out).console.branched is None
+    report = (branch.write_report() / "report.md").read_text()  # the room tells them apart
+    assert (f"branched** from the game saved in `{game.out.name}` at the start of turn 2; "
+            f"it does not carry what was released there from that turn on: "
+            f"*{branch.not_carried[0].inject.title}* (turn 3).") in report
+    assert "branched**" not in (game.write_report() / "report.md").read_text()
 
     server = Games(runs=tmp_path)  # the server started again: the branch is opened first
     again = server.reopen(branch.out)
@@ -576,3 +602,27 @@ def test_serve_opens_the_saved_games_it_is_given_and_refuses_any_other_folder(
     assert game.out == stopped.out and game.paused
     assert f"  {stopped.out}: game {game.id}, turn 1 (paused: play on from the console): " \
            f"http://127.0.0.1:{port}/?game={game.id}" in capsys.readouterr().out
+
+
+def test_the_debrief_lists_the_releases_apart_from_the_peoples_table(games):
+    game = games.start(SCENARIO, seed=3, people=("JPN",))
+    answer_japan(game)
+    answer_japan(game)
+    game.release(spot_inject())
+    game.next_turn()
+    lines = (game.write_report() / "report.md").read_text().splitlines()
+    (first,) = [k for k, line in enumerate(lines) if " released *" in line]
+    assert lines[first - 1] == "" and lines[first - 2].startswith("| 1 |")  # not a table row
+    html = (game.out / "report.html").read_text()
+    assert "<td>- Turn" not in html and "released <em>" in html
+
+
+def test_a_browser_game_resumed_at_the_terminal_is_still_a_game(games):
+    from sim.web.games import is_game
+
+    game = games.start(SCENARIO, seed=3)  # nobody seated: the white cell alone
+    at_terminal = read_manifest(game.out).model_copy(update={"command": ["ip4sim", "run"]})
+    assert is_game(at_terminal)  # its console's settings say where it was played
+    held = at_terminal.model_copy(update={"console": None, "players": {"AUS": "facilitator"}})
+    assert is_game(held)  # the white cell answered in it
+    assert not is_game(held.model_copy(update={"players": {}}))

@@ -685,3 +685,11 @@ def test_a_report_that_cannot_be_written_is_a_note_and_the_game_goes_on(registry
     assert "report.md" in note and "Is a directory" in note
     game.next_turn()  # nothing of the game was lost
     assert game.turn == 2
+
+
+def test_a_take_back_says_the_holds_stand_only_when_one_does(registry):
+    game = registry.start("dprk_provocation", seed=3)
+    box, rc = solara.render(pages.WhiteCell(game, game.version), handle_error=False)
+    rc.find(v.Btn, class_="ip4-back").widget.click()  # back to turn 1, nothing held
+    rc.find(v.Alert, class_="ip4-note").assert_wait(
+        lambda w: w.children == ["taken back to turn 1"])

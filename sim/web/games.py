@@ -31,12 +31,14 @@ from sim.outputs import (
     Choice,
     ConsoleSettings,
     DecisionOpened,
+    GroupStance,
     InjectReleased,
     RunManifest,
     TakeBack,
     UndoneChoice,
     read_manifest,
     refuse_unless,
+    remove_debrief,
     write_text,
 )
 from sim.protocol import AnswerError, FacilitatorSeat, HumanSeat, Request, Stage, white_cell_of
@@ -150,7 +152,7 @@ class Game:
             try:
                 write_run(result_of(self.model, self.console), self.out, SERVED)
             except OSError as err:
-                self.unsaved = f"the game could not be saved in {self.out}: {err.strerror}"
+                self.unsaved = f"the game could not be saved: {said(err)}"
                 return
             self._saved, self.unsaved = mark, ""
 
@@ -286,6 +288,11 @@ class Game:
             raise Refused(f"{actor} is played by people")
         self.answer(actor, option, "choice", by="facilitator")
 
+    @property
+    def holding(self) -> bool:
+        """Whether any of the white cell's holds is in force."""
+        return bool(standing_holds(self.model))
+
     def held_requests(self) -> list[Request]:
         return [r for r in self.model.waiting if r.actor not in self.codes]
 
@@ -332,30 +339,45 @@ class Game:
 
     def take_back(self, turn: int) -> list[InjectReleased]:
         """The game as it stood at the start of ``turn``; it plays on from there. The
-        white cell's holds stand (see :meth:`taken_back`); its releases into ``turn`` or
-        later are undone with the rest of that history: returned, for the console to say."""
+        white cell's holds stand (see :meth:`taken_back_model`); its releases into ``turn``
+        or later are undone with the rest of that history: returned, for the console to
+        say. The take-back is kept (``taken_back``, for the debrief) once it is made, and a
+        debrief written before it, of the line it undid, is removed from the folder."""
         with self.changed:
             undone = self.releases_from(turn)
-            self.taken_back.append(TakeBack(
-                at_turn=self.turn, to_turn=turn, releases=[r.inject.title for r in undone],
-                choices=self.people_choices_from(turn)))
-            self.model = self.taken_back_model(turn)
+            record = TakeBack(at_turn=self.turn, to_turn=turn,
+                              releases=[r.inject.title for r in undone],
+                              choices=self.people_answers_from(turn))
+            self.model = self.taken_back_model(turn)  # refuses a turn it cannot go back to
+            self.taken_back.append(record)
             self.line += 1
             self._stamp()
+            remove_debrief(self.out)
         self.bump(f"taken back to the start of turn {turn}")
         return undone
 
-    def people_choices_from(self, turn: int) -> list[UndoneChoice]:
-        """The choices people made in ``turn`` or later, in the room's words."""
-        words = {e.decision: (e.question, e.options) for e in self.model.events
+    def people_answers_from(self, turn: int) -> list[UndoneChoice]:
+        """What people (a team, or the white cell) answered in ``turn`` or later, in the
+        room's words: their choices and stated intentions in the record, and the answers
+        given to the round still open, which the record does not hold yet."""
+        events = self.model.events
+        words = {e.decision: (e.question, e.options) for e in events
                  if isinstance(e, DecisionOpened)}
+        given = [(e.turn, e.actor, e.decision, e.option, e.by, "choice") for e in events
+                 if isinstance(e, Choice) and e.turn >= turn]
+        given += [(e.turn, actor, e.decision, e.intentions[actor], by, "intention")
+                  for e in events if isinstance(e, GroupStance) and e.turn >= turn
+                  for actor, by in e.stated_by.items()]
+        pending = pending_of(self.model)
+        given += [(a.turn, a.actor, a.decision, a.option, a.by, a.stage)
+                  for a in (pending.answers if pending else []) if a.turn >= turn]
         undone = []
-        for e in self.model.events:
-            if isinstance(e, Choice) and e.turn >= turn and e.by in ("human", "facilitator"):
-                question, labels = words.get(e.decision, (e.decision, {}))
-                undone.append(UndoneChoice(turn=e.turn, actor=e.actor, by=e.by,
+        for at, actor, decision, option, by, stage in given:
+            if by in ("human", "facilitator"):
+                question, labels = words.get(decision, (decision, {}))
+                undone.append(UndoneChoice(turn=at, actor=actor, by=by, stage=stage,
                                            question=question,
-                                           option=labels.get(e.option, e.option)))
+                                           option=labels.get(option, option)))
         return undone
 
     def taken_back_model(self, turn: int) -> IP4Model:
@@ -445,8 +467,11 @@ def listed(folder: Path) -> SavedGame | None:
 
 
 def is_game(record: RunManifest) -> bool:
-    """Whether a run folder holds a game: played by people, or in the browser."""
-    return "human" in record.players.values() or record.command == SERVED
+    """Whether a run folder holds a game: played by people or the white cell, or in the
+    browser (its console's settings; a game resumed at the terminal keeps them, though its
+    command is the terminal's now)."""
+    return bool({"human", FacilitatorSeat.name} & set(record.players.values())) \
+        or record.console is not None or record.command == SERVED
 
 
 def saved_game(folder: Path) -> RunManifest:

@@ -308,9 +308,10 @@ def SeatsPanel(game: Game, version: int | None):
         Note(note, "ip4-seats-note")
 
 
-def back_note(turn: int, undone: list[InjectReleased]) -> str:
-    """What a take-back kept and what it undid of the white cell's own."""
-    said = f"taken back to turn {turn}; the holds stand"
+def back_note(turn: int, undone: list[InjectReleased], held: bool) -> str:
+    """What a take-back kept and what it undid of the white cell's own (``held``: whether
+    any hold stands)."""
+    said = f"taken back to turn {turn}" + ("; the holds stand" if held else "")
     if undone:
         said += "; undone with the turns after it: " + releases(undone)
     return said
@@ -405,7 +406,8 @@ def WhiteCell(game: Game, version: int | None):
             solara.InputInt("Take back to turn", value=back_to, on_value=set_back_to,
                             classes=["ip4-back-turn"])
             solara.Button("Take back", classes=["ip4-back"], on_click=lambda: attempt(
-                lambda: game.take_back(int(back_to)), lambda undone: back_note(back_to, undone)))
+                lambda: game.take_back(int(back_to)),
+                lambda undone: back_note(back_to, undone, game.holding)))
         Note(note, "ip4-note")
 
 
