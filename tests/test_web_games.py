@@ -8,6 +8,7 @@ from scenarios.errors import InputError
 from scenarios.schema import Inject
 from sim.outputs import (
     Choice,
+    DecisionOpened,
     GroupStance,
     InjectFired,
     InjectReleased,
@@ -626,3 +627,18 @@ def test_a_browser_game_resumed_at_the_terminal_is_still_a_game(games):
     held = at_terminal.model_copy(update={"console": None, "players": {"AUS": "facilitator"}})
     assert is_game(held)  # the white cell answered in it
     assert not is_game(held.model_copy(update={"players": {}}))
+
+
+def test_the_debrief_names_the_engines_option_for_a_seat_whose_time_ran_out(tmp_path):
+    clock = Clock()
+    game = Games(runs=tmp_path, clock=clock).start(SCENARIO, seed=1, people=("JPN",),
+                                                    time_limit=60)
+    answer_japan(game)  # its intention; its choice is left to run out
+    (choice,) = game.waiting_for("JPN")
+    clock.now += 60
+    assert [r.key for r in game.tick()] == [choice.key]
+    label = next(e.options[choice.engine] for e in game.model.events
+                 if isinstance(e, DecisionOpened) and e.decision == choice.decision.id)
+    report = (game.write_report() / "report.md").read_text()
+    row = next(line for line in report.splitlines() if f"| {TIMED_OUT} |" in line)
+    assert row.endswith(f"| {label} |") and "unrecorded" not in row
