@@ -66,6 +66,8 @@ NOT_ASSUMPTIONS = {
     ("agents/publics.py", "beta_quantiles", 0.5): "the middle of each of the table's "
                                                   "k-ths of probability",
     ("sim/information.py", "<module>", 0.005): "NOTE_THRESHOLD: wording of a note only",
+    ("sim/phases/choices.py", "<module>", 256): "SHARED: how many arrays a process keeps "
+                                                "for its runs: memory only, same numbers",
     ("scenarios/information.py", "Levers", 0.3): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "Levers", 0.5): "a lever's status quo: a scenario input",
     ("scenarios/information.py", "Levers", 0.2): "a lever's status quo: a scenario input",
