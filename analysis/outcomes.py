@@ -147,10 +147,13 @@ OUTCOMES: dict[str, Outcome] = {
     "partner_decisions": Outcome(NON_NEGATIVE),
     "in_group": Outcome(UNIT),
     "support": Outcome(UNIT),
-    "gap": Outcome(UNIT),
+    # awareness without understanding: the gap the report's public-diplomacy levers close
+    "gap": Outcome(UNIT, lower_is_better=True),
     "swayed_choices": Outcome(NON_NEGATIVE),
 }
-BELIEF = Outcome(UNIT)  # every belief.<narrative>: a share of the public
+# every belief.<narrative>: the share of a public that believes an adversary's narrative
+# (every narrative is China's or Russia's: tests/test_outcome_names.py), so less is better
+BELIEF = Outcome(UNIT, lower_is_better=True)
 HEADLINE = {name: o.label for name, o in OUTCOMES.items() if o.label}
 LEGEND = {name: o.legend for name, o in OUTCOMES.items() if o.legend}
 

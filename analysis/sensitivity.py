@@ -18,8 +18,8 @@ and ``analysis.md`` says what each holds.
   seed (common random numbers), with a 95% interval over points and seeds, its p-value
   and Holm's adjustment over the whole table (``analysis.compare.paired_differences``,
   which a comparison uses too: a comparison is a design of one point).
-* Rank first: at each point, the rule with the best mean (highest, or lowest for the
-  outcomes in :data:`LOWER_IS_BETTER`; ties share the credit), and per factor setting
+* Rank first: at each point, the rule with the best mean (highest, or lowest where less
+  is better: :func:`lower_is_better`; ties share the credit), and per factor setting
   the share of points where each rule ranks first, and where it is first beyond seed
   noise, before and after Holm's adjustment over the outcome's points.
 """
@@ -53,7 +53,7 @@ from analysis.intervals import (
     residual_mean_square,
     zero_p,
 )
-from analysis.outcomes import OUTCOMES
+from analysis.outcomes import declared
 from scenarios.errors import InputError
 from sim.outputs import read_sweep, read_sweep_ledger, write_text
 
@@ -63,7 +63,11 @@ BINS = 5
 # Designs whose points sample a ranged factor's whole range (every point a new value).
 BINNED = frozenset({"lhs", "sobol"})
 # Outcomes where less is better for the partners (a rule "ranks first" with the lowest).
-LOWER_IS_BETTER = frozenset(name for name, o in OUTCOMES.items() if o.lower_is_better)
+def lower_is_better(outcome: str) -> bool:
+    """Whether less of an outcome is better for the partners (its declaration; every
+    ``belief.<narrative>`` too)."""
+    found = declared(outcome)
+    return found is not None and found.lower_is_better
 # Bootstrap resamples for the Sobol and Morris intervals.
 RESAMPLES = 1000
 KEYS = ["scenario", "rule", "outcome", "actor"]
@@ -311,7 +315,7 @@ def factor_effects(data: pd.DataFrame, design: pd.DataFrame, factors: list[dict]
 def firsts(means: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, point, outcome and actor, each rule's credit for ranking first: 1 for
     the best mean, shared equally among rules that tie for it, 0 otherwise."""
-    sign = np.where(means["outcome"].isin(LOWER_IS_BETTER), -1.0, 1.0)
+    sign = np.where(means["outcome"].map(lower_is_better), -1.0, 1.0)
     scored = means.assign(score=means["mean"] * sign)
     keys = ["scenario", "point", "outcome", "actor"]
     best = scored.groupby(keys)["score"].transform("max")
@@ -344,7 +348,7 @@ def lead_p_values(scored: pd.DataFrame, wide: pd.DataFrame) -> tuple[pd.Series, 
         if len(pair) < 2:
             unjudged.append(group.index)
             continue
-        sign = -1.0 if key[2] in LOWER_IS_BETTER else 1.0
+        sign = -1.0 if lower_is_better(key[2]) else 1.0
         lo, hi = bounds(key[2])
         ahead = (sign * (pair[top] - pair[second])).to_numpy()[None, :]
         tested[ranked.index[0]] = zero_p(ahead, lo - hi, hi - lo)

@@ -101,3 +101,23 @@ def test_every_outcome_a_run_gives_is_declared_with_its_bounds(ukraine):
         assert low <= value <= high, (outcome, actor, value)
         assert not found.binary or value in (0.0, 1.0), outcome
     assert all(o.legend for o in OUTCOMES.values() if o.label), "a headline needs a legend"
+
+
+def test_a_belief_is_an_adversarys_narrative_so_less_of_it_ranks_first():
+    import pandas as pd
+
+    from agents.catalog import ADVERSARIES
+    from analysis.sensitivity import firsts
+    from scenarios.information import NARRATIVES
+
+    # every belief.<narrative> is declared less-is-better: true only while every narrative
+    # is China's or Russia's (a partner's own narrative would need its own declaration)
+    assert all(n.sponsor in ADVERSARIES for n in NARRATIVES.values())
+    assert all(declared(f"belief.{n}").lower_is_better for n in NARRATIVES)
+    assert declared("gap").lower_is_better and not declared("support").lower_is_better
+    means = pd.DataFrame({"scenario": "s", "point": 0, "actor": "NZL", "rule": ["a", "b"] * 3,
+                          "outcome": ["belief.asia_pacific_nato"] * 2 + ["gap"] * 2
+                          + ["support"] * 2, "mean": [0.2, 0.3, 0.2, 0.3, 0.2, 0.3]})
+    first = firsts(means).set_index(["outcome", "rule"])["first"]
+    assert first[("belief.asia_pacific_nato", "a")] == first[("gap", "a")] == 1  # less
+    assert first[("support", "b")] == 1  # more
