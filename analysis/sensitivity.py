@@ -650,8 +650,10 @@ def rank_caution(replicates: int) -> str:
              "the chance that any is chance is at most 5%")
     return (f"A first place is the best mean at a point over {over}, seed noise included: "
             "where two rules differ by less than that noise, which one ranks first is "
-            f"chance; {clear}. `paired_differences.csv` gives each rule's difference from the "
-            "first rule over the design with its interval.")
+            f"chance; {clear}. Rules that tie for first share the point: two rules equal at "
+            "every point rank first at 50% each, which is a tie, not a split. "
+            "`paired_differences.csv` gives each rule's difference from the first rule over "
+            "the design with its interval.")
 
 
 def rank_lines(table: pd.DataFrame, n_points: int) -> list[str]:

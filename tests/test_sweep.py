@@ -927,3 +927,10 @@ def test_analyze_says_what_in_a_store_would_break_pandas(tmp_path, capsys):
     (store.out / "notes.md").unlink()
     assert main(["analyze", str(store.out)]) == 0
     assert "pandas.read_parquet and pyarrow" not in capsys.readouterr().err
+
+
+def test_the_first_places_say_a_tie_is_shared():
+    from analysis.sensitivity import rank_caution
+
+    assert "two rules equal at every point rank first at 50% each, which is a tie" in \
+        rank_caution(3)
