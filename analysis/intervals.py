@@ -206,11 +206,11 @@ def all_equal_p(value: float, n: int, low: float, high: float) -> float:
     probability at least |value| / |value - bound| (the bound beyond 0), so n equal values
     have probability at most (1 - that)^n, doubled. :func:`all_equal_interval` inverted:
     its interval leaves out 0 exactly when this is below 1 - confidence."""
+    if not (math.isfinite(low) and math.isfinite(high)):  # as all_equal gives no interval
+        return math.nan
     if value == 0:
         return 1.0
     bound = low if value > 0 else high
-    if not math.isfinite(bound):
-        return math.nan
     return min(1.0, 2 * (bound / (bound - value)) ** n)
 
 

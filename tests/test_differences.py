@@ -59,6 +59,7 @@ def test_equal_differences_have_the_p_value_their_interval_inverts():
     assert low > 0
     assert zero_p(np.full((1, 40), 0.0), -1.0, 1.0) == 1.0
     assert math.isnan(zero_p(np.full((1, 40), 3.0), -math.inf, math.inf))  # no bound: none
+    assert math.isnan(zero_p(np.full((1, 40), 0.0), -math.inf, math.inf))  # as its interval
 
 
 def test_a_one_point_design_counts_its_seeds_as_a_comparison_does():
