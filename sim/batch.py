@@ -536,9 +536,14 @@ RULE_ORDER = ("bilateral", "caucus", "consensus", "coalition", "lead", "hybrid",
 
 
 def split_rules(text: str) -> list[str]:
-    """``all`` or a comma list of rule specs; a piece that is only ``key=value`` belongs to
-    the spec before it, so ``caucus,hybrid:min_stake=0.2,max_spread=0.3`` is two rules.
-    ``all`` may be mixed with specs (``all,coalition:k=2``)."""
+    """``all`` or a comma list of rule specs, each once (:func:`given_rules`)."""
+    return list(dict.fromkeys(given_rules(text)))
+
+
+def given_rules(text: str) -> list[str]:
+    """``all`` or a comma list of rule specs, as given; a piece that is only ``key=value``
+    belongs to the spec before it, so ``caucus,hybrid:min_stake=0.2,max_spread=0.3`` is two
+    rules. ``all`` may be mixed with specs (``all,coalition:k=2``)."""
     specs: list[str] = []
     for piece in (p.strip() for p in text.split(",")):
         if not piece:
@@ -549,7 +554,7 @@ def split_rules(text: str) -> list[str]:
             specs += all_rules()
         else:
             specs.append(piece)
-    return list(dict.fromkeys(specs))
+    return specs
 
 
 def all_rules() -> list[str]:

@@ -778,6 +778,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     base = what_if(args, args.scenario)
     checked, plan = plan_compare(base, args.rules, args.seeds, args.root_seed)
+    note_rules_kept(args.rules, plan.rules)
     check_draws(args.assumptions)
     warn_of_cost(checked, checked.loaded.scenario.turns,
                  len(plan.jobs) + draw_runs(args.assumptions, args.seeds, len(plan.rules)))
@@ -798,6 +799,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
               "them", file=sys.stderr)
         return 1
     return 0
+
+
+def note_rules_kept(given: str, kept: list[str]) -> None:
+    """Say when rules given twice (the same rule and parameters, however written) were
+    kept once, and that one rule compares with none."""
+    from sim.batch import given_rules
+
+    if len(kept) < len(given_rules(given)):
+        print(f"note: --rules {given}: the same rule given twice is played once; comparing "
+              f"{', '.join(kept)}", file=sys.stderr)
+    if len(kept) == 1:
+        print("note: one rule: its outcomes are written, with no differences between rules "
+              "(give two or more to compare them)", file=sys.stderr)
 
 
 def played(batch: Comparison) -> str:

@@ -121,3 +121,17 @@ def test_a_belief_is_an_adversarys_narrative_so_less_of_it_ranks_first():
     first = firsts(means).set_index(["outcome", "rule"])["first"]
     assert first[("belief.asia_pacific_nato", "a")] == first[("gap", "a")] == 1  # less
     assert first[("support", "b")] == 1  # more
+
+
+def test_a_rule_given_twice_is_said_to_be_played_once(tmp_path, capsys):
+    assert main(["compare", "cyber_attack", "--rules", "caucus,caucus:pull=1,bilateral",
+                 "--seeds", "2", "--workers", "1", "--quiet", "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "the same rule given twice is played once; comparing caucus, bilateral" in err
+    assert main(["compare", "cyber_attack", "--rules", "caucus,caucus", "--seeds", "2",
+                 "--workers", "1", "--quiet", "--out", str(tmp_path / "b")]) == 0
+    assert "one rule: its outcomes are written, with no differences" in capsys.readouterr().err
+    assert main(["compare", "cyber_attack", "--rules", "caucus,hybrid:min_stake=0.2,"
+                 "max_spread=0.3", "--seeds", "2", "--workers", "1", "--quiet", "--out",
+                 str(tmp_path / "c")]) == 0
+    assert "note:" not in capsys.readouterr().err
