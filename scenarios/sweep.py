@@ -16,6 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.catalog import canonical
 from scenarios.errors import InputError, Problem, from_validation
 from scenarios.guarded import read_user_file
 from scenarios.loader import read_yaml
@@ -77,6 +78,13 @@ class Design(BaseModel):
         return self
 
 
+def same_factor(name: str) -> str:
+    """A factor's name as the run reads it: a profile value's actor code with its alias
+    resolved (``NZ.x`` and ``NZL.x`` are one factor)."""
+    code, dot, rest = name.partition(".")
+    return f"{canonical(code)}.{rest}" if dot else name
+
+
 class Sweep(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -96,9 +104,10 @@ class Sweep(BaseModel):
     @field_validator("factors")
     @classmethod
     def distinct(cls, factors: list[Factor]) -> list[Factor]:
-        names = [f.name for f in factors]
+        names = [same_factor(f.name) for f in factors]
         if len(set(names)) < len(names):
-            raise ValueError("a factor is named twice")
+            raise ValueError("a factor is named twice (an actor's alias names it too: NZ "
+                             "and NZL, ROK and KOR)")
         return factors
 
 

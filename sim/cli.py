@@ -1027,21 +1027,29 @@ def numbers(items: list[str], source: str) -> dict[str, float]:
 
 def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     """``--set CODE.FIELD=VALUE`` into profile overrides and government choices."""
-    from agents.catalog import load_catalog
+    from agents.catalog import canonical, load_catalog
+    from agents.profiles import STATE_DIMENSIONS
     from scenarios.loader import unknown_actor
 
     overrides: dict[str, dict[str, float]] = {}
     governments: dict[str, str] = {}
-    problems = []
+    problems, meant = [], {}
     for key, value in parse_pairs(items, "--set").items():
         code, _, dim = key.partition(".")
+        same = f"{canonical(code)}.{dim}"  # NZ.x and NZL.x set one value
+        if same in meant:
+            problems.append(Problem("--set", key, f"given twice ({meant[same]} names it too)"))
+            continue
+        meant[same] = key
         if not dim:
             problems.append(Problem("--set", key, unknown_actor(code, load_catalog())
                                     or "expected CODE.FIELD=VALUE"))
         elif dim == "government":
             governments[code] = value
         elif (number := parse_number(value)) is None:
-            problems.append(Problem("--set", key, "not a number: " + value))
+            problems.append(Problem("--set", key, "not a number: " + value if dim in
+                                    STATE_DIMENSIONS else "no such field"
+                                    + did_you_mean(dim, [*STATE_DIMENSIONS, "government"])))
         else:
             overrides.setdefault(code, {})[dim] = number
     if problems:

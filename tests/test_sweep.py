@@ -124,6 +124,9 @@ BAD = [  # what the file adds to its first line, the field and line named, what 
     ("replicate: 2", "replicate", 2, "unknown field; did you mean 'replicates'?"),
     ("factors: [temperature]", "factors.0", 2,
      "expected a mapping of fields (name, range, levels), not 'temperature'"),
+    ("factors:\n  - {name: NZ.capability, range: [0.3, 0.9]}\n"
+     "  - {name: NZL.capability, range: [0.3, 0.9]}", "factors", 3,
+     "a factor is named twice (an actor's alias names it too"),
 ]
 
 
