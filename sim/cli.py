@@ -472,9 +472,15 @@ def rescue(model, console: ConsoleSettings | None) -> None:
         spare = Path(tempfile.mkdtemp(prefix="ip4sim-game-"))
         write_run(result, spare, command())
     except OSError:
+        # events without their folder's manifest replay only with the scenario, rule, seed
+        # and what-ifs named again: the command that played them says all four
+        again = shlex.join([*command(), "--replay", "FILE"]) if command() else (
+            "ip4sim run SCENARIO --rule RULE --seed N --replay FILE, with the what-ifs it "
+            "was played with")
         print(to_jsonl(result.events), end="", file=sys.stderr)
         print("the game people played could not be saved anywhere: its events are above; "
-              "keep them as events.jsonl and play them again with ip4sim run --replay FILE",
+              "keep them as a FILE and play them again with the command that played it, "
+              f"--replay FILE added and --out a folder that can be written: {again}",
               file=sys.stderr)
         return
     go_on = (f"ip4sim run --replay {spare / 'events.jsonl'} --out DIR writes its report"

@@ -204,5 +204,13 @@ def test_a_game_people_played_is_not_lost_to_a_folder_that_cannot_be_written(
         path = tmp_path / "typed.jsonl"
         path.write_text("\n".join(lines) + "\n")
         events = read_events(path)
+        # without their folder's manifest, the events replay only with the scenario, rule
+        # and seed named again (`--replay FILE` alone is refused), as the message says
+        assert "--rule RULE --seed N --replay FILE, with the what-ifs" in err
+        monkeypatch.undo()
+        assert main(["run", "--replay", str(path), "--out", str(tmp_path / "r1")]) == 2
+        assert main(["run", "ukraine_response", "--seed", "3", "--player", "JPN",
+                     "--replay", str(path), "--out", str(tmp_path / "r2"), "--quiet"]) == 0
+        assert (tmp_path / "r2" / "events.jsonl").read_text() == path.read_text()
     japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
     assert japan and all(e.by == "human" for e in japan)  # the people's choices are kept
