@@ -214,3 +214,27 @@ def test_a_game_people_played_is_not_lost_to_a_folder_that_cannot_be_written(
         assert (tmp_path / "r2" / "events.jsonl").read_text() == path.read_text()
     japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
     assert japan and all(e.by == "human" for e in japan)  # the people's choices are kept
+
+
+def test_a_results_table_cut_short_leaves_the_one_written_before(tmp_path, monkeypatch,
+                                                                 capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", "ukraine_response", "--rules", "caucus,bilateral", "--seeds", "2",
+            "--workers", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    before = (out / "results.parquet").read_bytes()
+    real = pq.write_table
+
+    def full(table, where, **kwargs):  # pyarrow on a full disk: half a file, then the error
+        if "results.parquet" in str(where):
+            pathlib.Path(where).write_bytes(b"PAR1 half")
+            raise OSError(errno.ENOSPC, f"Error writing bytes to file. Detail: [errno 28] "
+                          f"{NO_SPACE}")
+        return real(table, where, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", full)
+    assert main(argv) == EXIT_UNWRITTEN
+    assert f"could not write {out}/results.parquet: {NO_SPACE}" in capsys.readouterr().err
+    assert (out / "results.parquet").read_bytes() == before  # still whole, still readable
+    assert not list(out.glob(".*.partial"))
+
