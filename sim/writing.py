@@ -45,3 +45,13 @@ def written(path: Path, partial: Path | None = None) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
         raise WriteFailed(err.errno, reason(err), str(path)) from err
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """``data`` written whole or not at all, as ``sim.outputs.write_text`` writes text: a
+    temporary file renamed into place; WriteFailed naming ``path``, the temporary removed.
+    Python's error for a full disk names no file."""
+    partial = path.with_name(f".{path.name}.partial")
+    with written(path, partial):
+        partial.write_bytes(data)
+        os.replace(partial, path)

@@ -238,3 +238,19 @@ def test_a_results_table_cut_short_leaves_the_one_written_before(tmp_path, monke
     assert (out / "results.parquet").read_bytes() == before  # still whole, still readable
     assert not list(out.glob(".*.partial"))
 
+
+def test_a_figure_cut_short_by_a_full_disk_is_named_and_not_left_half_written(
+        tmp_path, monkeypatch, capsys):
+    out = tmp_path / "o"
+    real = pathlib.Path.write_bytes
+
+    def full(self, data):  # a full disk mid-write: part of the file, and an error naming none
+        if "summary.png" in self.name:
+            real(self, data[:4096])
+            raise OSError(errno.ENOSPC, NO_SPACE)
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    assert main(["run", "ukraine_response", "--quiet", "--out", str(out)]) == EXIT_UNWRITTEN
+    assert capsys.readouterr().err == f"error: could not write {out}/summary.png: {NO_SPACE}\n"
+    assert not (out / "summary.png").exists() and not list(out.glob(".*.partial"))
