@@ -19,7 +19,7 @@ import shlex
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from scenarios.kinds import FIELDS, RULE
 from scenarios.lever_names import LEVER_NAMES
 from sim.deferred import defer
 from sim.provenance import package_version
-from sim.writing import said
+from sim.writing import said, unfinished_removed
 
 if TYPE_CHECKING:
     from scenarios.kinds import Kind
@@ -356,7 +356,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = play_with_people(model, live, out)
     if status:
         return status
-    with people_kept(model):
+    # a run the engine played alone is made again by the same command, into the same folder
+    with people_kept(model), nullcontext() if live is not None else unfinished_removed(out):
         written = report(result_of(model), out, command())
     if live is not None:
         live.flush()

@@ -55,3 +55,22 @@ def write_bytes(path: Path, data: bytes) -> None:
     with written(path, partial):
         partial.write_bytes(data)
         os.replace(partial, path)
+
+
+@contextlib.contextmanager
+def unfinished_removed(folder: Path) -> Iterator[None]:
+    """For a command that writes into a new or empty ``folder`` (or one of its own, whose
+    manifest.json it rewrites whole), its manifest last: where the block fails (a full
+    disk) before ``folder`` holds a manifest, the files it wrote there are removed, so that
+    the same command may write there again (every command refuses a folder of files
+    without a manifest, which could be anyone's). For output the command can make again;
+    not for a game people played."""
+    try:
+        yield
+    except OSError:
+        if folder.is_dir() and not (folder / "manifest.json").exists():
+            for path in folder.iterdir():
+                if path.is_file():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        raise

@@ -111,6 +111,7 @@ def test_a_comparison_whose_results_cannot_be_written_keeps_its_runs(tmp_path, m
 
 @pytest.mark.parametrize(("argv", "name"), [
     (["run", "ukraine_response", "--quiet"], "events.jsonl"),
+    (["run", "ukraine_response", "--quiet"], "manifest.json"),  # events and series written
     (["backtest", "--seeds", "2", "--workers", "1", "--quiet"], "backtest.md"),
 ])
 def test_a_run_or_a_backtest_on_a_full_disk_names_the_file(argv, name, tmp_path, monkeypatch,
@@ -120,6 +121,12 @@ def test_a_run_or_a_backtest_on_a_full_disk_names_the_file(argv, name, tmp_path,
     assert main([*argv, "--out", str(out)]) == EXIT_UNWRITTEN
     err = capsys.readouterr().err
     assert err == f"error: could not write {out}/{name}: {NO_SPACE}\n"
+    # the files written before the one that failed, without a manifest, would make the
+    # folder no command's: they are removed, and the same command writes it whole
+    assert list(out.iterdir()) == []
+    monkeypatch.undo()
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "manifest.json").is_file()
 
 
 def test_an_analysis_on_a_full_disk_leaves_the_sweep_whole(tmp_path, monkeypatch, capsys):
