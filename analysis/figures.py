@@ -28,6 +28,7 @@ from matplotlib.transforms import Transform
 from analysis.narrative import Names, name, narrative_label
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import Choice, Coercion, DecisionOpened, EventBase, Row, metrics, series
+from sim.writing import write_bytes
 
 PARTNER_COLOURS = {"AUS": "#1b9e77", "JPN": "#d95f02", "KOR": "#7570b3", "NZL": "#e7298a"}
 PARTNER_MARKERS = {"AUS": "o", "JPN": "s", "KOR": "^", "NZL": "D"}
@@ -603,8 +604,9 @@ def png(fig: Figure) -> bytes:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """The figure's :func:`png` written to ``path``."""
-    path.write_bytes(png(fig))
+    """The figure's :func:`png` written to ``path``, whole or not at all (a full disk is said
+    naming the file, ``sim.writing``)."""
+    write_bytes(path, png(fig))
     return path
 
 

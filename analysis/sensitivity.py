@@ -335,8 +335,10 @@ def lead_p_values(scored: pd.DataFrame, wide: pd.DataFrame) -> tuple[pd.Series, 
     point's replicates (the same seeds), tested as a comparison's are
     (``analysis.intervals.zero_p``: Student t, or, every replicate giving the same
     difference, as sure as that many equal differences allow; NaN for an outcome with no
-    bound that way). The leader is ahead on average, so p < 5% is its 95% interval lying
-    above 0. Also the rows of the points that cannot be judged (one replicate)."""
+    bound that way), or 1 where the leader is not ahead on the seeds both played (its
+    mean may count a seed the runner-up has not played yet), so that p < 5% is its 95%
+    interval lying above 0. Also the rows of the points that cannot be judged (one
+    replicate)."""
     tested: dict[int, float] = {}
     unjudged: list[pd.Index] = []
     for key, group in scored.groupby(PAIRED[:-1], sort=False):
@@ -351,7 +353,10 @@ def lead_p_values(scored: pd.DataFrame, wide: pd.DataFrame) -> tuple[pd.Series, 
         sign = -1.0 if lower_is_better(key[2]) else 1.0
         lo, hi = bounds(key[2])
         ahead = (sign * (pair[top] - pair[second])).to_numpy()[None, :]
-        tested[ranked.index[0]] = zero_p(ahead, lo - hi, hi - lo)
+        # behind on the seeds both played (a run missing from an unfinished sweep moved
+        # the means): no lead to test, however sure; a member of the family still
+        tested[ranked.index[0]] = zero_p(ahead, lo - hi, hi - lo) if ahead.mean() > 0 \
+            else 1.0
     index = unjudged[0].append(unjudged[1:]) if unjudged else pd.Index([])
     return pd.Series(tested, dtype=float), index
 

@@ -19,7 +19,7 @@ import shlex
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from scenarios.kinds import FIELDS, RULE
 from scenarios.lever_names import LEVER_NAMES
 from sim.deferred import defer
 from sim.provenance import package_version
-from sim.writing import said
+from sim.writing import said, unfinished_removed
 
 if TYPE_CHECKING:
     from scenarios.kinds import Kind
@@ -356,7 +356,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = play_with_people(model, live, out)
     if status:
         return status
-    with people_kept(model):
+    # a run the engine played alone is made again by the same command, into the same folder
+    with people_kept(model), nullcontext() if live is not None else unfinished_removed(out):
         written = report(result_of(model), out, command())
     if live is not None:
         live.flush()
@@ -472,9 +473,15 @@ def rescue(model, console: ConsoleSettings | None) -> None:
         spare = Path(tempfile.mkdtemp(prefix="ip4sim-game-"))
         write_run(result, spare, command())
     except OSError:
+        # events without their folder's manifest replay only with the scenario, rule, seed
+        # and what-ifs named again: the command that played them says all four
+        again = shlex.join([*command(), "--replay", "FILE"]) if command() else (
+            "ip4sim run SCENARIO --rule RULE --seed N --replay FILE, with the what-ifs it "
+            "was played with")
         print(to_jsonl(result.events), end="", file=sys.stderr)
         print("the game people played could not be saved anywhere: its events are above; "
-              "keep them as events.jsonl and play them again with ip4sim run --replay FILE",
+              "keep them as a FILE and play them again with the command that played it, "
+              f"--replay FILE added and --out a folder that can be written: {again}",
               file=sys.stderr)
         return
     go_on = (f"ip4sim run --replay {spare / 'events.jsonl'} --out DIR writes its report"

@@ -806,8 +806,11 @@ def write_results(results: list[ResultRow], out: Path) -> list[str]:
     """results.parquet (zstd) and results.csv: the tidy long table of a batch."""
     import pyarrow.parquet as pq
 
-    with written(out / "results.parquet"):
-        pq.write_table(results_table(results), out / "results.parquet", compression="zstd")
+    path = out / "results.parquet"
+    partial = path.with_name(f".{path.name}.partial")  # whole or not at all, as write_text
+    with written(path, partial):
+        pq.write_table(results_table(results), partial, compression="zstd")
+        os.replace(partial, path)
     write_text(out / "results.csv", results_csv(results))
     return ["results.parquet", "results.csv"]
 

@@ -45,3 +45,32 @@ def written(path: Path, partial: Path | None = None) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
         raise WriteFailed(err.errno, reason(err), str(path)) from err
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """``data`` written whole or not at all, as ``sim.outputs.write_text`` writes text: a
+    temporary file renamed into place; WriteFailed naming ``path``, the temporary removed.
+    Python's error for a full disk names no file."""
+    partial = path.with_name(f".{path.name}.partial")
+    with written(path, partial):
+        partial.write_bytes(data)
+        os.replace(partial, path)
+
+
+@contextlib.contextmanager
+def unfinished_removed(folder: Path) -> Iterator[None]:
+    """For a command that writes into a new or empty ``folder`` (or one of its own, whose
+    manifest.json it rewrites whole), its manifest last: where the block fails (a full
+    disk) before ``folder`` holds a manifest, the files it wrote there are removed, so that
+    the same command may write there again (every command refuses a folder of files
+    without a manifest, which could be anyone's). For output the command can make again;
+    not for a game people played."""
+    try:
+        yield
+    except OSError:
+        if folder.is_dir() and not (folder / "manifest.json").exists():
+            for path in folder.iterdir():
+                if path.is_file():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        raise

@@ -118,10 +118,12 @@ def clear_shared() -> None:
 def test_the_arrays_runs_share_follow_every_input_they_are_read_from():
     # The option and profile arrays and the static terms are kept per process, shared by
     # the runs of a batch (sim.phases.choices). Runs that differ in a profile value the
-    # static terms read (Japan's, by an override), in a weight, in the government in office
-    # and in the scenario, played one after another with the caches warm, must each give
-    # the events they give with the caches empty.
+    # static terms read (Japan's, by an override), in the United States' position (the US
+    # pull reads it, from a profile outside the partners' group), in a weight, in the
+    # government in office and in the scenario, played one after another with the caches
+    # warm, must each give the events they give with the caches empty.
     runs = [RunRequest(seed=4), RunRequest(seed=4, overrides={"JPN": {"nato_integration": 0.2}}),
+            RunRequest(seed=4, overrides={"USA": {"russia_stance": 0.05, "china_threat": 0.05}}),
             RunRequest(seed=4, parameters={"w_cost": 3.0}),
             RunRequest(seed=4, governments={"KOR": "progressive"}),
             RunRequest(scenario="ukraine_2022", seed=4)]

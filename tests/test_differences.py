@@ -164,3 +164,18 @@ def test_a_first_place_clear_by_chance_does_not_stay_clear_after_holm(points, le
     clear = clearly_first(firsts(point_means(runs)), by_rule(runs))
     assert before[0] <= clear["clearly"].sum() <= before[1]
     assert after[0] <= clear["clearly_holm"].sum() <= after[1]
+
+
+def test_a_leader_behind_on_the_seeds_both_played_is_not_clearly_first():
+    """An unfinished sweep: rule b's mean counts a replicate a has not played yet, which
+    puts b first, yet on the three seeds both played b is behind by about 0.01 every time.
+    A two-sided test of that difference is sure of it; b is still no clear leader."""
+    values = {"a": [0.05, 0.051, 0.0505], "b": [0.04, 0.041, 0.0405, 1.0]}
+    runs = pd.DataFrame([
+        {"scenario": "s", "rule": rule, "point": 0, "replicate": r, "outcome": "joint_rate",
+         "actor": "", "value": v}
+        for rule, vs in values.items() for r, v in enumerate(vs)])
+    scored = firsts(point_means(runs))
+    assert scored.set_index("rule")["first"].to_dict() == {"a": 0.0, "b": 1.0}
+    clear = clearly_first(scored, by_rule(runs))
+    assert clear["clearly"].sum() == 0 and clear["clearly_holm"].sum() == 0

@@ -111,6 +111,7 @@ def test_a_comparison_whose_results_cannot_be_written_keeps_its_runs(tmp_path, m
 
 @pytest.mark.parametrize(("argv", "name"), [
     (["run", "ukraine_response", "--quiet"], "events.jsonl"),
+    (["run", "ukraine_response", "--quiet"], "manifest.json"),  # events and series written
     (["backtest", "--seeds", "2", "--workers", "1", "--quiet"], "backtest.md"),
 ])
 def test_a_run_or_a_backtest_on_a_full_disk_names_the_file(argv, name, tmp_path, monkeypatch,
@@ -120,6 +121,12 @@ def test_a_run_or_a_backtest_on_a_full_disk_names_the_file(argv, name, tmp_path,
     assert main([*argv, "--out", str(out)]) == EXIT_UNWRITTEN
     err = capsys.readouterr().err
     assert err == f"error: could not write {out}/{name}: {NO_SPACE}\n"
+    # the files written before the one that failed, without a manifest, would make the
+    # folder no command's: they are removed, and the same command writes it whole
+    assert list(out.iterdir()) == []
+    monkeypatch.undo()
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "manifest.json").is_file()
 
 
 def test_an_analysis_on_a_full_disk_leaves_the_sweep_whole(tmp_path, monkeypatch, capsys):
@@ -204,5 +211,53 @@ def test_a_game_people_played_is_not_lost_to_a_folder_that_cannot_be_written(
         path = tmp_path / "typed.jsonl"
         path.write_text("\n".join(lines) + "\n")
         events = read_events(path)
+        # without their folder's manifest, the events replay only with the scenario, rule
+        # and seed named again (`--replay FILE` alone is refused), as the message says
+        assert "--rule RULE --seed N --replay FILE, with the what-ifs" in err
+        monkeypatch.undo()
+        assert main(["run", "--replay", str(path), "--out", str(tmp_path / "r1")]) == 2
+        assert main(["run", "ukraine_response", "--seed", "3", "--player", "JPN",
+                     "--replay", str(path), "--out", str(tmp_path / "r2"), "--quiet"]) == 0
+        assert (tmp_path / "r2" / "events.jsonl").read_text() == path.read_text()
     japan = [e for e in events if isinstance(e, Choice) and e.actor == "JPN"]
     assert japan and all(e.by == "human" for e in japan)  # the people's choices are kept
+
+
+def test_a_results_table_cut_short_leaves_the_one_written_before(tmp_path, monkeypatch,
+                                                                 capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", "ukraine_response", "--rules", "caucus,bilateral", "--seeds", "2",
+            "--workers", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    before = (out / "results.parquet").read_bytes()
+    real = pq.write_table
+
+    def full(table, where, **kwargs):  # pyarrow on a full disk: half a file, then the error
+        if "results.parquet" in str(where):
+            pathlib.Path(where).write_bytes(b"PAR1 half")
+            raise OSError(errno.ENOSPC, f"Error writing bytes to file. Detail: [errno 28] "
+                          f"{NO_SPACE}")
+        return real(table, where, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", full)
+    assert main(argv) == EXIT_UNWRITTEN
+    assert f"could not write {out}/results.parquet: {NO_SPACE}" in capsys.readouterr().err
+    assert (out / "results.parquet").read_bytes() == before  # still whole, still readable
+    assert not list(out.glob(".*.partial"))
+
+
+def test_a_figure_cut_short_by_a_full_disk_is_named_and_not_left_half_written(
+        tmp_path, monkeypatch, capsys):
+    out = tmp_path / "o"
+    real = pathlib.Path.write_bytes
+
+    def full(self, data):  # a full disk mid-write: part of the file, and an error naming none
+        if "summary.png" in self.name:
+            real(self, data[:4096])
+            raise OSError(errno.ENOSPC, NO_SPACE)
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    assert main(["run", "ukraine_response", "--quiet", "--out", str(out)]) == EXIT_UNWRITTEN
+    assert capsys.readouterr().err == f"error: could not write {out}/summary.png: {NO_SPACE}\n"
+    assert not (out / "summary.png").exists() and not list(out.glob(".*.partial"))

@@ -460,8 +460,6 @@ def finish(game, steps=tuple(STEPS)):
     return game
 
 
-# stopped between turns; in a turn: before Japan's intention, with the held request open,
-# with the facilitator's answer given (Japan's still to come)
 def test_a_branch_reopened_after_the_server_stopped_knows_the_line_it_left(tmp_path):
     first = Games(runs=tmp_path)
     game = first.start(SCENARIO, seed=3)
@@ -486,6 +484,8 @@ def test_a_branch_reopened_after_the_server_stopped_knows_the_line_it_left(tmp_p
     assert server.origin_name(again) == f"`{origin.id}`" != f"`{game.id}`"
 
 
+# stopped between turns; in a turn: before Japan's intention, with the held request open,
+# with the facilitator's answer given (Japan's still to come)
 @pytest.mark.parametrize("stop", [4, 6, 7, 8])
 def test_a_game_reopened_after_the_server_stopped_plays_on_with_the_white_cells_settings(
         tmp_path, stop):

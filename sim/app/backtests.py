@@ -29,6 +29,7 @@ from sim.outputs import (
 )
 from sim.request import RunRequest
 from sim.runner import git_commit, package_version, versions
+from sim.writing import unfinished_removed
 
 
 @dataclass
@@ -98,8 +99,6 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
                 f"value, over {len(few)} seeds each; sd_w^2 / (sd_w^2 + se^2), above 0.5 the "
                 "score rests mostly on the weights (- where neither varies).")
         draws_made = draws_record(draws, few, len(extra), sum(not r.ok for r in ran))
-    scores = write_backtest(out, runs, scored_against, polls, header, loaded.scenario.turns,
-                            drawn, note)
     files = [*BACKTEST_FILES, "manifest.json"]
     request = base.model_dump(include={"parameters", "overrides", "governments", "levers",
                                        "population"})
@@ -116,5 +115,8 @@ def backtest(scenario: str = "ukraine_2022", record: str | Path | None = None,
         failed=len(results) - len(runs), assumptions=draws_made, what_if=request,
         files=files, versions=versions(), git_commit=git_commit(), command=command or [],
         created=datetime.now(UTC).isoformat(timespec="seconds"))
-    write_manifest(out, manifest)
+    with unfinished_removed(out):  # a full disk: the same command writes it again
+        scores = write_backtest(out, runs, scored_against, polls, header,
+                                loaded.scenario.turns, drawn, note)
+        write_manifest(out, manifest)
     return Backtest(scored_against, scores, seeds, len(results) - len(runs), out, files)
