@@ -27,8 +27,16 @@ from matplotlib.transforms import Transform
 
 from analysis.narrative import Names, name, narrative_label
 from sim.outputs import PARTNERS as IP4
-from sim.outputs import Choice, Coercion, DecisionOpened, EventBase, Row, metrics, series
-from sim.writing import write_bytes
+from sim.outputs import (
+    Choice,
+    Coercion,
+    DecisionOpened,
+    EventBase,
+    Row,
+    metrics,
+    series,
+    write_bytes,
+)
 
 PARTNER_COLOURS = {"AUS": "#1b9e77", "JPN": "#d95f02", "KOR": "#7570b3", "NZL": "#e7298a"}
 PARTNER_MARKERS = {"AUS": "o", "JPN": "s", "KOR": "^", "NZL": "D"}
@@ -605,7 +613,7 @@ def png(fig: Figure) -> bytes:
 
 def save(fig: Figure, path: Path) -> Path:
     """The figure's :func:`png` written to ``path``, whole or not at all (a full disk is said
-    naming the file, ``sim.writing``)."""
+    naming the file, ``sim.outputs.write_bytes``)."""
     write_bytes(path, png(fig))
     return path
 

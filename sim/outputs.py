@@ -28,6 +28,7 @@ from scenarios.errors import InputError, Problem, dotted
 from scenarios.information import NARRATIVES
 from scenarios.information import PUBLIC_DIPLOMACY as PUBLIC_DIPLOMACY  # for readers
 from scenarios.schema import ExpectedAction, Inject
+from sim.writing import write_bytes as write_bytes  # for readers: the figures' files
 from sim.writing import written
 
 # The partners, in the order outputs list them, and the adversaries (re-exported: readers
