@@ -698,7 +698,10 @@ def run_store(plan: Plan, out: str | Path, reduce: Reduce, workers: int | None =
         unwritten = err
     finally:
         seconds = time.perf_counter() - start
-        final = end_store(store, own, unwritten is not None)
+        # a second Ctrl-C while the store is closed would cut that short, and what it
+        # keeps would go unsaid: once stopped, nothing is left to stop
+        with ctrl_c_ignored() if stopped else contextlib.nullcontext():
+            final = end_store(store, own, unwritten is not None)
     kept = (store.out, len(final.done), len(final.failed), len(plan.jobs))
     if stopped:  # said once the store says so
         raise SweepInterrupted(*kept)
