@@ -18,6 +18,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -427,14 +428,24 @@ def resume_game(args: argparse.Namespace) -> int:
 
 def play_with_people(model, live: LiveAccount | None, out: Path,
                      console: ConsoleSettings | None = None) -> int:
-    """Play to the end, asking the people at the terminal; if they stop (end of input,
-    Ctrl-C), save the game so far in ``out`` (with a browser game's ``console`` settings,
-    kept for the browser) and say how to go on. 0, or the exit code."""
+    """Play to the end, asking the people at the terminal, the game so far saved in ``out``
+    before each question (with a browser game's ``console`` settings, kept for the
+    browser), so a terminal closed or a process killed loses at most the answer being
+    typed; if they stop (end of input, Ctrl-C, the terminal hung up, a kill), save it once
+    more and say how to go on. 0, or the exit code."""
     from sim.players import PlayerQuit, TerminalPlayer, play_at_terminal
     from sim.runner import result_of, write_run
 
+    save = SavedAsItGoes(model, out, console)
+
+    def before_asking() -> None:
+        if live:
+            live.flush()
+        save()
+
     try:
-        play_at_terminal(model, TerminalPlayer(), live.flush if live else lambda: None)
+        with stops_said_as(PlayerQuit, signal.SIGTERM, signal.SIGHUP):
+            play_at_terminal(model, TerminalPlayer(), before_asking)
     except LookupError as missing:  # a replay that does not fit this scenario
         raise InputError.one("--replay", "", str(missing).strip("'")) from None
     except (PlayerQuit, KeyboardInterrupt) as stop:
@@ -446,6 +457,46 @@ def play_with_people(model, live: LiveAccount | None, out: Path,
               file=sys.stderr)
         return 130 if isinstance(stop, KeyboardInterrupt) else 1
     return 0
+
+
+class SavedAsItGoes:
+    """A terminal game's folder written again whenever it is called (before each question:
+    20 to 30 ms, against a person's seconds); a folder that cannot be written is said once,
+    and the game goes on (its end, or its stop, tries again and rescues it)."""
+
+    def __init__(self, model, out: Path, console: ConsoleSettings | None):
+        self.model, self.out, self.console, self.warned = model, out, console, False
+
+    def __call__(self) -> None:
+        from sim.runner import result_of, write_run
+
+        try:
+            write_run(result_of(self.model, self.console), self.out, command())
+        except OSError as err:
+            if not self.warned:
+                print(f"warning: the game cannot be saved as it goes: {said(err)}; it is "
+                      "kept in memory, and saved elsewhere at its end if this folder still "
+                      "cannot be written", file=sys.stderr)
+                self.warned = True
+
+
+@contextmanager
+def stops_said_as(stop: type[Exception], *signals: signal.Signals) -> Iterator[None]:
+    """While the block runs, each of ``signals`` (a terminal hung up, a kill) raises
+    ``stop``, naming the signal, so the game is saved as on end of input; the handlers are
+    put back after (only the main thread may set them)."""
+    def raise_stop(number: int, _frame) -> None:
+        raise stop(f"{signal.Signals(number).name} received")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {s: signal.signal(s, raise_stop) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 @contextmanager

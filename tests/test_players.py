@@ -206,3 +206,42 @@ def test_why_says_who_chose_what_a_rule_bound_and_what_china_is(tmp_path, capsys
     assert "the engine drew " in said and "the rule bound it to the group's option" in said
     assert main(["why", str(out), "--turn", "5", "--actor", "CHN"]) == 2
     assert "China and Russia make no choices to explain" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_terminal_game_killed_keeps_the_answers_given(how, tmp_path):
+    """A terminal closed (SIGHUP), a kill (SIGTERM) or a hard kill (SIGKILL) loses no
+    answer given: the game is saved before each question, and the first two stop it as the
+    end of input does."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sim.outputs import read_manifest
+
+    out = tmp_path / "game"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", "ukraine_response", "--seed", "3",
+         "--player", "JPN", "--out", str(out)], cwd=Path(__file__).parent.parent,
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write("1\n1\n")  # Japan's intention and choice in turn 1; then it waits
+    proc.stdin.flush()
+
+    def answered() -> int:  # Japan's answers the folder holds: its choices, its intentions
+        try:
+            text = (out / "events.jsonl").read_text()
+        except OSError:
+            return 0
+        return text.count('"by":"human"') + text.count('"JPN":"human"')
+
+    deadline = time.monotonic() + 120
+    while answered() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(getattr(signal, how))
+    _, err = proc.communicate(timeout=60)
+    assert answered() >= 2, err  # both answers are in the folder, however it ended
+    assert read_manifest(out).status == "in progress"
+    if how != "SIGKILL":
+        assert proc.returncode == 1 and f"stopped ({how} received)" in err
+        assert f"Go on with: ip4sim run --resume {out}" in err
