@@ -642,3 +642,17 @@ def test_the_debrief_names_the_engines_option_for_a_seat_whose_time_ran_out(tmp_
     report = (game.write_report() / "report.md").read_text()
     row = next(line for line in report.splitlines() if f"| {TIMED_OUT} |" in line)
     assert row.endswith(f"| {label} |") and "unrecorded" not in row
+
+
+def test_the_lines_of_a_game_reopened_share_each_teams_code(tmp_path):
+    first = Games(runs=tmp_path, host="0.0.0.0")  # beyond this machine: codes required
+    game = first.start(SCENARIO, seed=3, people=("JPN",))
+    answer_japan(game)
+    answer_japan(game)
+    branch = first.branch(game.id, 1)
+    assert branch.codes == game.codes != {}
+    server = Games(runs=tmp_path, host="0.0.0.0")
+    again, origin = server.reopen(branch.out), server.reopen(game.out)
+    assert origin.codes == again.codes and set(again.codes) == {"JPN"}
+    assert again.codes != game.codes  # new codes, never written: the old ones open nothing
+    assert server.seat(origin.id, "JPN", again.codes["JPN"])  # one code, every line

@@ -590,7 +590,16 @@ class Games:
             if opened is None:
                 opened = self.game_from(folder, secrets.token_hex(4))
                 self.games[opened.id] = opened
+                self.share_codes(opened)
         return opened
+
+    def share_codes(self, game: Game) -> None:
+        """A line reopened beside another line of its game takes that line's join codes: a
+        team keeps one code for every line of its game, as branching gave them."""
+        mate = next((g for g in self.lines(game.id) if g is not game), None)
+        if mate is not None:
+            game.codes = {actor: mate.codes.get(actor, code)
+                          for actor, code in game.codes.items()}
 
     def game_from(self, folder: Path, game_id: str) -> Game:
         """A game standing where the one saved in ``folder`` stopped (see :meth:`reopen`)."""
