@@ -191,6 +191,11 @@ def test_the_console_branches_a_game_and_shows_both_lines_side_by_side(registry)
     assert branch.model.turns_done == 1
     table = pages.lines_table(registry.lines(game.id))
     assert f"from `{game.id}` at turn 2" in table and "| cohesion |" in table
+    assert "| joint rate (all four) |" in table and "| joint_rate |" not in table
+    assert "| turns to joint | 0 | 0 |" in table  # all four spoke together at once
+    no_joint = {"joint_any": 0.0, "shock_to_joint": 3.0}  # a line with none counts turns + 1
+    assert pages.line_cell("shock_to_joint", no_joint) == "none yet"
+    assert pages.line_cell("shock_to_joint", {**no_joint, "joint_any": 1.0}) == "3"
 
 
 def test_the_projector_shows_its_figure_drawn_once_per_turn_and_line_of_play(registry):

@@ -20,7 +20,8 @@ import importlib
 _MODULE_OF = {
     **dict.fromkeys(("ROOM_NOTE", "LiveAccount", "allies_line", "choices_of",
                      "coercion_line", "council_line", "explain", "likely", "line_outcomes",
-                     "narrate", "not_yet_note", "option_labels", "png", "projector_figure",
+                     "narrate", "not_yet_note", "option_labels", "outcome_label", "png",
+                     "projector_figure",
                      "report",
                      "sources", "summary_figure", "write_debrief"), "runs"),
     **dict.fromkeys(("ASSUMPTION_RANGE", "ASSUMPTION_SEEDS", "Comparison", "compare",

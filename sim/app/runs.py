@@ -17,13 +17,13 @@ from analysis.narrative import (
     option_labels,
     sources,
 )
-from analysis.outcomes import run_outcomes
+from analysis.outcomes import HEADLINE, run_outcomes
 from analysis.why import choices_of, explain
 from sim.runner import RunResult, write_run
 
 __all__ = ["ROOM_NOTE", "LiveAccount", "allies_line", "choices_of", "coercion_line",
            "council_line", "explain", "likely", "line_outcomes", "narrate", "not_yet_note",
-           "option_labels",
+           "option_labels", "outcome_label",
            "png", "projector_figure", "report", "sources", "summary_figure", "write_debrief"]
 
 
@@ -31,6 +31,11 @@ def report(result: RunResult, out: Path, command: list[str] | None = None) -> li
     """Write a run's folder and its debrief (figures, after-action report)."""
     write_run(result, out, command)
     return ["events.jsonl", "timeseries.csv", "manifest.json", *write_debrief(out)]
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome as a table for people names it: its headline label, else its name."""
+    return HEADLINE.get(outcome, outcome)
 
 
 def line_outcomes(events: list, rows: list) -> dict[str, float]:

@@ -33,6 +33,7 @@ from sim.app import (
     council_line,
     likely,
     not_yet_note,
+    outcome_label,
 )
 from sim.outputs import (
     TERMS,
@@ -411,6 +412,14 @@ def WhiteCell(game: Game, version: int | None):
         Note(note, "ip4-note")
 
 
+def line_cell(outcome: str, outcomes: dict[str, float]) -> str:
+    """A line's outcome in the table; turns to joint, on a line with no joint position of
+    all four yet, is "none yet" (the outcome counts such a line as its last turn + 1)."""
+    if outcome == "shock_to_joint" and not outcomes.get("joint_any"):
+        return "none yet"
+    return f"{outcomes[outcome]:.3g}"
+
+
 def lines_table(lines: list[Game]) -> str:
     """The lines of play side by side: each line's turn and run-wide outcomes so far."""
     outcomes = [line.outcomes() for line in lines]
@@ -418,7 +427,8 @@ def lines_table(lines: list[Game]) -> str:
                                         f"{g.branched.turn})" if g.branched else "")
                          for g in lines)]
     rows = [["turns played", *(str(g.model.turns_done) for g in lines)]]
-    rows += [[name, *(f"{o[name]:.3g}" for o in outcomes)] for name in outcomes[0]]
+    rows += [[outcome_label(name), *(line_cell(name, o) for o in outcomes)]
+             for name in outcomes[0]]
     return "\n".join("| " + " | ".join(r) + " |" for r in
                      [head, ["---"] * len(head), *rows])
 
