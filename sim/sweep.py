@@ -488,7 +488,9 @@ class Store:
         """One block's rows as a part file (renamed into place), then its ledger lines."""
         import pyarrow.parquet as pq
 
-        if code_fingerprint() not in self.codes:  # this version's first runs here
+        # this version's first rows here (failed runs leave none: a retry by another
+        # version does not mix two models)
+        if any(r.ok for r in results) and code_fingerprint() not in self.codes:
             self.codes.append(code_fingerprint())
             self.write_manifest("running")
         jobs = self.plan.jobs

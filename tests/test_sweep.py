@@ -861,6 +861,9 @@ def test_workers_on_other_code_fail_their_runs_loudly(reference, tmp_path, monke
         run_sweep(path, tmp_path / "mixed", workers=2, progress=False)
     assert not list((tmp_path / "mixed").glob("part-*.parquet")) or \
         dataset(tmp_path / "mixed").empty  # no row of the other code's runs
+    # and no version recorded for rows there are none of: a retry on the workers' code
+    # would otherwise be said to mix two models
+    assert manifest(tmp_path / "mixed")["codes"] == []
 
 
 def test_a_store_resumed_on_other_code_keeps_each_version_and_its_analysis_says_so(
