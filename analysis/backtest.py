@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from scenarios.record import Entry, Record
 
 BACKTEST_FILES = ("backtest.csv", "backtest.png", "threats.png", "backtest.md")
-COLUMNS = ("entry", "actor", "decision", "options", "date", "record_turn", "runs",
+COLUMNS = ("entry", "actor", "decision", "options", "date", "record_turn", "asked_turn", "runs",
            "hit_rate", "hit_rate_low", "hit_rate_high", "matching_runs", "mean_error_turns",
            "median_error_turns", "mean_error_days", "mean_error_days_low",
            "mean_error_days_high", "median_error_days", "hit_weights_share",
@@ -93,6 +93,15 @@ class EntryScore:
     entry: Entry
     runs: int
     errors: list[int]  # turn of the run's first match less the entry's, per matching run
+    # the first turn any run's actor chose on the entry's question at all: a run cannot
+    # match before it, so an error is the scenario's timetable's as much as the model's
+    asked: int | None = None
+
+    @property
+    def timetabled(self) -> bool:
+        """Whether the question is first asked after the record's turn: no run can match
+        on time, whatever the model does."""
+        return self.asked is not None and self.asked > self.entry.turn
 
     @property
     def hit_rate(self) -> float:
@@ -123,8 +132,10 @@ def score(runs: list[list[Act]], record: Record) -> list[EntryScore]:
     scores = []
     for entry in record.entries:
         found = [first_turn(acts, entry) for acts in runs]
+        asked = min((turn for acts in runs for turn, decision, actor, _ in acts
+                     if decision == entry.decision and actor == entry.actor), default=None)
         scores.append(EntryScore(entry, len(runs),
-                                 [t - entry.turn for t in found if t is not None]))
+                                 [t - entry.turn for t in found if t is not None], asked))
     return scores
 
 
@@ -162,7 +173,8 @@ def table_rows(scores: list[EntryScore], days_per_turn: float,
 
     return [{"entry": s.entry.id, "actor": s.entry.actor, "decision": s.entry.decision,
              "options": " ".join(s.entry.options), "date": s.entry.date.isoformat(),
-             "record_turn": s.entry.turn, "runs": s.runs, "hit_rate": num(s.hit_rate),
+             "record_turn": s.entry.turn, "asked_turn": "" if s.asked is None else s.asked,
+             "runs": s.runs, "hit_rate": num(s.hit_rate),
              **dict(zip(("hit_rate_low", "hit_rate_high"), map(num, s.hit_interval()),
                         strict=True)),
              "matching_runs": len(s.errors),
@@ -279,6 +291,7 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
              f"{len(scores)} entries; mean share of runs that match {hit:.2f}; {exact} entries "
              f"matched in the right turn by the median run; mean absolute timing error "
              f"{off:.1f} days over the {len(matched)} entries some run matched.", "",
+             *timetable_note(scores),
              "A run matches an entry when the actor (NAC: the Council, by an approved vote) "
              "first chooses one of the entry's options; its timing error is that turn less "
              f"the record's, times {days:g} days (negative: earlier than in fact). Mean and "
@@ -287,13 +300,14 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
              "Student t for the mean error (none with fewer than two matching runs, or where "
              "every matching run erred alike).", "",
              assumption_note or NO_ASSUMPTIONS, "",
-             "| entry | date | record turn | share matching | runs matching | "
+             "| entry | date | record turn | asked from turn | share matching | runs matching | "
              "mean error (days) | median error (days) | weights' share (matching, timing) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in table_rows(scores, days, shares):
         weights = f"{row['hit_weights_share'] or '-'}, {row['timing_weights_share'] or '-'}" \
             if shares else ""
         lines.append(f"| {row['entry']} | {row['date']} | {row['record_turn']} | "
+                     f"{row['asked_turn'] or '-'} | "
                      f"{bracketed(row, 'hit_rate')} | {row['matching_runs']} of {row['runs']} | "
                      f"{bracketed(row, 'mean_error_days')} | {row['median_error_days']} | "
                      f"{weights} |")
@@ -306,6 +320,29 @@ def report_text(scores: list[EntryScore], record: Record, means: dict, polls: di
     lines += ["", "## The record's sources", ""]
     lines += [f"- `{e.id}`: {e.what.strip()} ({e.source})" for e in record.entries]
     return "\n".join(lines) + "\n"
+
+
+def timetable_note(scores: list[EntryScore]) -> list[str]:
+    """What the scenario's timetable, not the model, sets of the timing errors: the
+    entries whose question it first asks after the turn the record dates them to (no run
+    can match them on time), and those it first asks in that very turn (a run can match
+    them on time only by choosing as in fact when asked)."""
+    late = [f"`{s.entry.id}` (turn {s.asked}, recorded at turn {s.entry.turn})"
+            for s in scores if s.timetabled]
+    on_cue = [f"`{s.entry.id}`" for s in scores if s.asked == s.entry.turn]
+    notes = []
+    if late:
+        notes.append(f"The scenario first asks {len(late)} entries' questions after the turn "
+                     f"the record dates them to, so no run can match them on time: "
+                     f"{', '.join(late)}; their timing error is the scenario's timetable's "
+                     "before it is the model's.")
+    if on_cue:
+        notes.append(f"The scenario first asks {len(on_cue)} entries' questions in the very "
+                     f"turn the record dates them to ({', '.join(on_cue)}): a run matches "
+                     "them on time by choosing as in fact when asked, which tests the choice, "
+                     "not its timing.")
+    return [" ".join(notes) + " (`asked from turn`: the first turn any run's actor chose on "
+            "the question.)", ""] if notes else []
 
 
 def scored(runs: list[list[tuple]], record: Record) -> list[EntryScore]:

@@ -52,6 +52,25 @@ def test_a_run_shifted_by_k_turns_is_off_by_k(k):
     assert {s.error("median", RECORD.days_per_turn) for s in scores} == {7.0 * k}
 
 
+def test_an_entry_asked_only_after_its_recorded_turn_is_said_to_be_the_timetable_s():
+    from analysis.backtest import timetable_note
+
+    entry = RECORD.entries[0]
+    late = [a for a in acts_of(copy_of_the_record(2))  # first asked two turns late
+            if a[1] == entry.decision and a[2] == entry.actor and a[0] >= entry.turn + 2]
+    (scored,) = [s for s in score([late], RECORD) if s.entry.id == entry.id]
+    assert scored.asked == entry.turn + 2 and scored.timetabled and scored.errors == [2]
+    (note, _) = timetable_note([scored])
+    assert f"`{entry.id}` (turn {entry.turn + 2}, recorded at turn {entry.turn})" in note
+    early = score([acts_of(copy_of_the_record())], RECORD)  # every question asked at turn 1
+    assert not any(s.timetabled for s in early)
+    (on_cue,) = [s for s in early if s.entry.turn == 1][:1]
+    assert f"in the very turn the record dates them to (`{on_cue.entry.id}`" in \
+        timetable_note(early)[0]
+    assert table_rows(early, RECORD.days_per_turn)[0]["asked_turn"] == 1
+    assert timetable_note([s for s in early if s.entry.turn > 1]) == []  # asked before
+
+
 def test_a_share_of_runs_that_match_has_its_interval_and_says_how_many_runs_back_it():
     """Three copies of the record match every entry: a share of 1 of 3 runs is not sure
     (Wilson: down to 0.44), and a timing error the same in every run has no interval."""
