@@ -735,12 +735,18 @@ def noise_lines(table: pd.DataFrame) -> list[str]:
         if "seed_noise_share" in table else pd.Series(dtype=float)
     if shares.empty:
         return []
+    over = (" (above 100%: the point means vary no more than seed noise alone would make "
+            "them vary, so nothing of that outcome's variance is told apart from noise)"
+            if shares.max() > 1 else "")
+    reading = ("a total index (ST) no larger than that share is not told apart from noise"
+               if "ST" in table else
+               "a factor's elementary effects carry that noise too, so a mu* that is not "
+               "well above the other factors' where the share is high is not told apart "
+               "from noise")
     return [f"Seed noise left in the point means (replicates averaged) is {shares.min():.0%} "
             f"to {shares.max():.0%} of their variance over the design, per outcome and rule "
-            "(`seed_noise_share`): the indices share it out among the factors as if it were "
-            "theirs, so a total index (ST) no larger than that share is not told apart "
-            "from noise, and in a Morris screening a factor without effect gets a mu* of "
-            "about the noise's size; more replicates shrink it."]
+            f"(`seed_noise_share`){over}: the indices share it out among the factors as if "
+            f"it were theirs, so {reading}; more replicates shrink it."]
 
 
 def resolution_lines(table: pd.DataFrame) -> list[str]:

@@ -940,3 +940,15 @@ def test_the_first_places_say_a_tie_is_shared():
 
     assert "two rules equal at every point rank first at 50% each, which is a tie" in \
         rank_caution(3)
+
+
+def test_the_seed_noise_note_reads_each_design_s_indices_and_a_share_above_one():
+    from analysis.sensitivity import KEYS, noise_lines
+
+    sobol = pd.DataFrame({**dict.fromkeys(KEYS, "x"), "ST": [0.1], "seed_noise_share": [0.2]})
+    (said,) = noise_lines(sobol)
+    assert "a total index (ST) no larger than that share" in said and "above 100%" not in said
+    morris = sobol.drop(columns="ST").assign(seed_noise_share=1.8)
+    (said,) = noise_lines(morris)
+    assert "(ST)" not in said and "mu*" in said
+    assert "above 100%: the point means vary no more than seed noise alone" in said
