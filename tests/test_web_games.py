@@ -656,3 +656,11 @@ def test_the_lines_of_a_game_reopened_share_each_teams_code(tmp_path):
     assert origin.codes == again.codes and set(again.codes) == {"JPN"}
     assert again.codes != game.codes  # new codes, never written: the old ones open nothing
     assert server.seat(origin.id, "JPN", again.codes["JPN"])  # one code, every line
+
+
+def test_a_line_whose_manifest_names_itself_as_its_origin_is_a_family_of_one(games):
+    from sim.outputs import BranchOrigin
+
+    game = games.start(SCENARIO, seed=3)
+    game.branched = BranchOrigin(folder=game.out.name, turn=1)  # as if edited by hand
+    assert games.lines(game.id) == [game] and games.root_of(game) is game

@@ -662,8 +662,11 @@ class Games:
         return [g for g in list(self.games.values()) if self.root_of(g) is root]
 
     def root_of(self, game: Game) -> Game:
-        """The first line of a game's family that is open here."""
-        while (parent := self.open_at(game.origin)) is not None:
+        """The first line of a game's family that is open here (a manifest edited by hand
+        into a loop of origins stops where the loop closes)."""
+        seen = {id(game)}
+        while (parent := self.open_at(game.origin)) is not None and id(parent) not in seen:
+            seen.add(id(parent))
             game = parent
         return game
 
