@@ -19,21 +19,20 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-import threading
 import types
-
-_LOADING = threading.Lock()
 
 
 class Deferred(types.ModuleType):
     """A module's stand-in until an attribute of it is first read."""
 
     def __getattr__(self, name: str):  # only for what the stand-in does not carry itself
-        with _LOADING:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = importlib.import_module(self.__name__)
-            self.__dict__.update(real.__dict__)
+        # No lock of our own: the import system's per-module lock makes a second thread
+        # wait for the first one's import, and a lock around an import could deadlock
+        # with a module another thread is importing.
+        if sys.modules.get(self.__name__) is self:
+            sys.modules.pop(self.__name__, None)
+        real = importlib.import_module(self.__name__)
+        self.__dict__.update(real.__dict__)
         return getattr(real, name)
 
 
