@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.checkouts import checkout
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {"--version": ["--version"], "--help": ["--help"],
             "run ukraine_response": ["run", "ukraine_response", "--quiet", "--out"]}
@@ -43,13 +45,11 @@ def arguments(prog: str, doc: str, argv: list[str] | None) -> tuple[int, dict[st
     with an error naming it."""
     parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--other", type=Path, help="another checkout's root folder")
+    parser.add_argument("--other", type=checkout, help="another checkout's root folder")
     args = parser.parse_args(argv)
     trees = {"this": ROOT}
     if args.other is not None:
-        if not (args.other / "sim" / "cli.py").is_file():
-            parser.exit(2, f"error: {args.other}: not a checkout of ip4sim (no sim/cli.py)\n")
-        trees["other"] = args.other.resolve()
+        trees["other"] = args.other
     return args.rounds, trees
 
 

@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.checkouts import checkout
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # What each worker runs: argv[1] the folder to write into, argv[2] the number of seeds.
@@ -55,15 +57,11 @@ def write_runs(tree: Path, out: Path, seeds: int) -> subprocess.Popen:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sameness",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("other", type=Path, help="the other checkout's root folder")
+    parser.add_argument("other", type=checkout, help="the other checkout's root folder")
     parser.add_argument("--seeds", type=int, default=2)
     args = parser.parse_args(argv)
-    if not (args.other / "sim" / "model.py").is_file():
-        print(f"error: {args.other}: not a checkout of ip4sim (no sim/model.py)",
-              file=sys.stderr)
-        return 2
     with tempfile.TemporaryDirectory() as folder:
-        trees = {"this": ROOT, "other": args.other.resolve()}
+        trees = {"this": ROOT, "other": args.other}
         workers = [write_runs(tree, Path(folder) / name, args.seeds)
                    for name, tree in trees.items()]
         if any(worker.wait() for worker in workers):

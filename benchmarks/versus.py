@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.checkouts import checkout
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # What each worker runs: read a number of runs from stdin, play them, print the seconds.
@@ -42,15 +44,11 @@ for line in sys.stdin:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.versus",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("other", type=Path, help="the other checkout's root folder")
+    parser.add_argument("other", type=checkout, help="the other checkout's root folder")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=12)
     args = parser.parse_args(argv)
-    if not (args.other / "sim" / "model.py").is_file():
-        print(f"error: {args.other}: not a checkout of ip4sim (no sim/model.py)",
-              file=sys.stderr)
-        return 2
-    trees = {"this": ROOT, "other": args.other.resolve()}
+    trees = {"this": ROOT, "other": args.other}
     workers = {name: subprocess.Popen(
         [sys.executable, "-c", WORKER], cwd=tree, text=True, stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(tree)})
