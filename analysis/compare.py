@@ -52,7 +52,7 @@ from analysis.intervals import (
     mean_interval,
     zero_p,
 )
-from analysis.outcomes import HEADLINE, LEGEND, OUTCOMES, UNIT, declared
+from analysis.outcomes import HEADLINE, LEGEND, OUTCOMES, UNIT, declared, outcome_label
 from sim.outputs import PARTNERS as IP4
 from sim.outputs import RESULT_COLUMNS, ResultRow, number_text, write_text
 
@@ -324,7 +324,7 @@ def format_table(summary: list[SummaryRow], rules: list[str] | None = None,
     rules = rules or list(dict.fromkeys(s.rule for s in summary))
     outcomes = outcomes or list(HEADLINE)
     index = lookup(summary)
-    columns = [[HEADLINE.get(o, o), *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
+    columns = [[outcome_label(o), *(cell(index[(r, o, "")]) if (r, o, "") in index else "-"
                                       for r in rules)] for o in outcomes]
     lines = layout(["rule", *rules], columns, width)
     n = {s.n for s in summary if s.outcome == "cohesion" and s.actor == ""}

@@ -158,6 +158,11 @@ HEADLINE = {name: o.label for name, o in OUTCOMES.items() if o.label}
 LEGEND = {name: o.legend for name, o in OUTCOMES.items() if o.legend}
 
 
+def outcome_label(outcome: str) -> str:
+    """An outcome as a table for people names it: its headline label, else its name."""
+    return HEADLINE.get(outcome, outcome)
+
+
 def declared(name: str) -> Outcome | None:
     """An outcome's declaration (``belief.<narrative>`` for any narrative), or None."""
     return BELIEF if name.startswith("belief.") else OUTCOMES.get(name)

@@ -17,7 +17,7 @@ from analysis.narrative import (
     option_labels,
     sources,
 )
-from analysis.outcomes import HEADLINE, run_outcomes
+from analysis.outcomes import outcome_label, run_outcomes
 from analysis.why import choices_of, explain
 from sim.runner import RunResult, write_run
 
@@ -31,11 +31,6 @@ def report(result: RunResult, out: Path, command: list[str] | None = None) -> li
     """Write a run's folder and its debrief (figures, after-action report)."""
     write_run(result, out, command)
     return ["events.jsonl", "timeseries.csv", "manifest.json", *write_debrief(out)]
-
-
-def outcome_label(outcome: str) -> str:
-    """An outcome as a table for people names it: its headline label, else its name."""
-    return HEADLINE.get(outcome, outcome)
 
 
 def line_outcomes(events: list, rows: list) -> dict[str, float]:
