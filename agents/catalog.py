@@ -46,6 +46,13 @@ def canonical(code: str) -> str:
     return ALIASES.get(code, code)
 
 
+def same_value(name: str) -> str:
+    """A ``CODE.FIELD`` name as the run reads it, the actor's alias resolved (``NZ.x`` and
+    ``NZL.x`` name one value); a name with no actor, as it is."""
+    code, dot, rest = name.partition(".")
+    return f"{canonical(code)}.{rest}" if dot else name
+
+
 class PartnerEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agents.catalog import canonical
+from agents.catalog import same_value
 from scenarios.errors import InputError, Problem, from_validation
 from scenarios.guarded import read_user_file
 from scenarios.loader import read_yaml
@@ -78,13 +78,6 @@ class Design(BaseModel):
         return self
 
 
-def same_factor(name: str) -> str:
-    """A factor's name as the run reads it: a profile value's actor code with its alias
-    resolved (``NZ.x`` and ``NZL.x`` are one factor)."""
-    code, dot, rest = name.partition(".")
-    return f"{canonical(code)}.{rest}" if dot else name
-
-
 class Sweep(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -104,7 +97,7 @@ class Sweep(BaseModel):
     @field_validator("factors")
     @classmethod
     def distinct(cls, factors: list[Factor]) -> list[Factor]:
-        names = [same_factor(f.name) for f in factors]
+        names = [same_value(f.name) for f in factors]
         if len(set(names)) < len(names):
             raise ValueError("a factor is named twice (an actor's alias names it too: NZ "
                              "and NZL, ROK and KOR)")

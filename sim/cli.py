@@ -1085,7 +1085,7 @@ def numbers(items: list[str], source: str) -> dict[str, float]:
 
 def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     """``--set CODE.FIELD=VALUE`` into profile overrides and government choices."""
-    from agents.catalog import canonical, load_catalog
+    from agents.catalog import load_catalog, same_value
     from agents.profiles import STATE_DIMENSIONS
     from scenarios.loader import unknown_actor
 
@@ -1094,7 +1094,7 @@ def parse_sets(items: list[str]) -> tuple[dict[str, dict[str, float]], dict[str,
     problems, meant = [], {}
     for key, value in parse_pairs(items, "--set").items():
         code, _, dim = key.partition(".")
-        same = f"{canonical(code)}.{dim}"  # NZ.x and NZL.x set one value
+        same = same_value(key)
         if same in meant:
             problems.append(Problem("--set", key, f"given twice ({meant[same]} names it too)"))
             continue
