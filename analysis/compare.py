@@ -11,8 +11,8 @@ root seed, so rule differences are not seed differences) and writes the tidy res
   same value, the widest interval the outcome's bounds allow (none for an unbounded
   outcome: a spread of 0 over n runs does not make the mean exact); otherwise the plain t
   interval of the mean, mean +/- t(0.975, n-1) x sd / sqrt(n), then clipped to the
-  outcome's natural bounds (:data:`BOUNDS`, :func:`clip_interval`): counts, turns,
-  attention and binding cost at least 0; rates, cohesion, response size, the hook and
+  outcome's natural bounds (declared in :data:`analysis.outcomes.OUTCOMES`; :func:`clip_interval`):
+  counts, turns, attention and binding cost at least 0; rates, cohesion, response size, the hook and
   a public's support, gap and beliefs within [0, 1]. Where the t interval stays inside
   those bounds it is unchanged; where it crosses one (few seeds, a skewed count near 0,
   a value near 0 or 1 in almost every run) the part beyond is impossible and is cut off,
@@ -57,9 +57,6 @@ from sim.outputs import PARTNERS as IP4
 from sim.outputs import RESULT_COLUMNS, ResultRow, number_text, write_text
 
 SUMMARY_COLUMNS = ("rule", "outcome", "actor", "mean", "ci_low", "ci_high", "n", "interval")
-# Each outcome's natural bounds (low, high), declared with it in analysis.outcomes.OUTCOMES:
-# a mean and its interval never leave them. Outcomes not declared are not clipped.
-BOUNDS: dict[str, tuple[float, float]] = {name: o.bounds for name, o in OUTCOMES.items()}
 INTERVAL_NOTE = ("intervals clipped to each outcome's natural bounds (counts, turns, "
                  "attention, binding cost >= 0; rates, cohesion, response size, hook "
                  "in [0, 1])")
@@ -125,7 +122,8 @@ INTERVAL = (f"{CONFIDENCE:.0%} interval of the mean over seeds: Student t, clipp
 
 def bounds_record() -> dict[str, list[float | None]]:
     """Each outcome's natural bounds as a manifest records them (None: no upper bound)."""
-    return {o: [lo, None if math.isinf(hi) else hi] for o, (lo, hi) in sorted(BOUNDS.items())}
+    return {name: [o.bounds[0], None if math.isinf(o.bounds[1]) else o.bounds[1]]
+            for name, o in sorted(OUTCOMES.items())}
 
 
 # -- summary ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from agents.catalog import IP4
+from analysis.intervals import NONE_ALL_EQUAL
 from analysis.outcomes import HEADLINE
 from scenarios.loader import builtin_names
 from sim.app import ASSUMPTION_RANGE, ASSUMPTION_SEEDS, backtest, compare
@@ -171,8 +172,8 @@ def uncertainty_section(seeds: int) -> list[str]:
     for a in rows:
         s = summary[(a.rule, a.outcome, "")]
         # no interval where every run gave the same unbounded value (analysis.intervals)
-        interval = "(all equal)" if math.isnan(s.ci_low) else \
-            f"[{s.ci_low:.3g}, {s.ci_high:.3g}]"
+        interval = "(all equal)" if s.interval == NONE_ALL_EQUAL else "" \
+            if math.isnan(s.ci_low) else f"[{s.ci_low:.3g}, {s.ci_high:.3g}]"
         lines.append(f"| {HEADLINE[a.outcome]} | {a.rule} | {s.mean:.3g} {interval} | "
                      f"{a.seed_se:.2g} | {a.weights_sd:.2g} | "
                      f"{'-' if a.rests_on == 'neither varies' else f'{a.weights_share:.2f}'} | "

@@ -108,11 +108,10 @@ def static_terms(actors: ActorArrays, options: OptionArrays, weights: dict[str, 
 
 
 def term_array(actors: ActorArrays, options: OptionArrays, situation: Situation,
-               weights: dict[str, float], static: Static | None = None) -> np.ndarray:
+               weights: dict[str, float], static: Static) -> np.ndarray:
     """Every utility term for every actor and option: shape (actors, options, len(TERMS)).
-    ``static``: :func:`static_terms` of the same actors and options, if already computed."""
+    ``static``: :func:`static_terms` of the same actors and options."""
     a, o, s, col = actors, options, situation, np.newaxis  # actors down, options across
-    static = static or static_terms(a, o, weights, s.us_position)
     out = static.terms.copy()
     out[..., _AT["position"]] = -weights["w_position"] * s.salience * static.distance
     out[..., _AT["russia_risk"]] = -weights["w_russia_risk"] * s.russia_pressure \

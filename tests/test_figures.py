@@ -11,7 +11,6 @@ from matplotlib.text import Text
 
 from agents.catalog import IP4
 from analysis.compare import (
-    BOUNDS,
     SummaryRow,
     bounds,
     clip_interval,
@@ -28,6 +27,7 @@ from analysis.figures import (
     question_words,
     summary_figure,
 )
+from analysis.outcomes import OUTCOMES
 from scenarios.loader import library_dir, load_scenario
 from sim.cli import main
 from sim.outputs import Choice, Coercion, DecisionOpened, read_run
@@ -333,7 +333,7 @@ def test_clip_interval_leaves_nan():
 def test_summary_intervals_never_leave_the_bounds():
     rng = np.random.default_rng(3)
     results = []
-    for outcome, (lo, hi) in BOUNDS.items():
+    for outcome, (lo, hi) in ((name, o.bounds) for name, o in OUTCOMES.items()):
         for seed in range(3):  # few seeds and skewed values: raw t intervals overshoot
             value = float(rng.choice([lo, lo, lo, min(hi, lo + 3.0)]))
             results.append(("s", "caucus", seed, outcome, "", value))
