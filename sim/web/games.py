@@ -30,7 +30,6 @@ from sim.outputs import (
     BranchOrigin,
     Choice,
     ConsoleSettings,
-    DecisionOpened,
     GroupStance,
     InjectReleased,
     RunManifest,
@@ -71,6 +70,20 @@ class Refused(ValueError):
 # Everything a game refuses a click with: the pages catch these and only these.
 REFUSALS = (Refused, SeatRefused, InputError)
 SERVED = ["ip4sim", "serve"]  # the command a game's manifest records
+
+
+@dataclass(frozen=True)
+class Given:
+    """An answer a seat gave: an intention stated or a choice, and, where the group's
+    binding position overrode the choice, the option it became (``bound_to``)."""
+
+    turn: int
+    actor: str
+    decision: str
+    option: str
+    by: str
+    stage: Stage
+    bound_to: str = ""
 
 
 @dataclass
@@ -356,29 +369,37 @@ class Game:
         self.bump(f"taken back to the start of turn {turn}")
         return undone
 
+    def answers(self, first: int, last: int | None = None, actor: str | None = None
+                ) -> list[Given]:
+        """The answers given in turns ``first`` to ``last`` (to the end if None), of one
+        ``actor`` or all, in the order given: the intentions stated and the choices the
+        record holds, then the answers to the round still open, which it does not yet."""
+        def wanted(turn: int, who: str) -> bool:
+            return turn >= first and (last is None or turn <= last) and actor in (None, who)
+
+        given = []
+        for e in self.model.events:
+            if isinstance(e, GroupStance):
+                given += [Given(e.turn, who, e.decision, option, e.stated_by.get(who, "engine"),
+                                "intention") for who, option in e.intentions.items()
+                          if wanted(e.turn, who)]
+            elif isinstance(e, Choice) and wanted(e.turn, e.actor):
+                given.append(Given(e.turn, e.actor, e.decision, e.bound_from or e.option,
+                                   e.by, "choice", e.option if e.bound_from else ""))
+        given += [Given(turn, who, decision, answer.option, answer.by, stage)
+                  for (turn, decision, who, stage), answer in self.model.given.items()
+                  if wanted(turn, who)]
+        return given
+
     def people_answers_from(self, turn: int) -> list[UndoneChoice]:
-        """What people (a team, or the white cell) answered in ``turn`` or later, in the
-        room's words: their choices and stated intentions in the record, and the answers
-        given to the round still open, which the record does not hold yet."""
-        events = self.model.events
-        words = {e.decision: (e.question, e.options) for e in events
-                 if isinstance(e, DecisionOpened)}
-        given = [(e.turn, e.actor, e.decision, e.option, e.by, "choice") for e in events
-                 if isinstance(e, Choice) and e.turn >= turn]
-        given += [(e.turn, actor, e.decision, e.intentions[actor], by, "intention")
-                  for e in events if isinstance(e, GroupStance) and e.turn >= turn
-                  for actor, by in e.stated_by.items()]
-        pending = pending_of(self.model)
-        given += [(a.turn, a.actor, a.decision, a.option, a.by, a.stage)
-                  for a in (pending.answers if pending else []) if a.turn >= turn]
-        undone = []
-        for at, actor, decision, option, by, stage in given:
-            if by in ("human", "facilitator"):
-                question, labels = words.get(decision, (decision, {}))
-                undone.append(UndoneChoice(turn=at, actor=actor, by=by, stage=stage,
-                                           question=question,
-                                           option=labels.get(option, option)))
-        return undone
+        """What people (a team, or the white cell) answered in ``turn`` or later
+        (:meth:`answers`), in the room's words."""
+        exercise = self.model.exercise
+        return [UndoneChoice(turn=g.turn, actor=g.actor, by=g.by, stage=g.stage,
+                             question=exercise.decision(g.decision).question,
+                             option=exercise.decision(g.decision).option(
+                                 g.bound_to or g.option).label)
+                for g in self.answers(turn) if g.by in ("human", FacilitatorSeat.name)]
 
     def taken_back_model(self, turn: int) -> IP4Model:
         """A new model at the start of ``turn``, with the white cell's holds: a hold is a

@@ -684,27 +684,17 @@ def answers_this_turn(game: Game, actor: str) -> list[str]:
     """What a team's government stated and chose this turn, each by its option's label
     and question, in the order given: answers to a round the other seats have still to
     answer too (the record holds a round once every seat has answered it)."""
-    model = game.model
-    given: list[tuple[str, str, str, str, str]] = []  # stage, decision, option, by, bound to
-    for e in model.events:
-        if e.turn == game.turn and isinstance(e, GroupStance) and actor in e.intentions:
-            given.append(("intention", e.decision, e.intentions[actor],
-                          e.stated_by.get(actor, "engine"), ""))
-        elif e.turn == game.turn and isinstance(e, Choice) and e.actor == actor:
-            given.append(("choice", e.decision, e.bound_from or e.option, e.by,
-                          e.option if e.bound_from else ""))
-    given += [(stage, decision, answer.option, answer.by, "") for (turn, decision, who, stage),
-              answer in model.given.items() if who == actor and turn == game.turn]
     said = []
-    for stage, decision_id, option, by, bound in given:
-        decision = model.exercise.decision(decision_id)
-        what = "stated it intends" if stage == "intention" else "chose"
-        line = f"Your government {what} **{decision.option(option).label}** " \
+    for given in game.answers(game.turn, game.turn, actor):
+        decision = game.model.exercise.decision(given.decision)
+        what = "stated it intends" if given.stage == "intention" else "chose"
+        line = f"Your government {what} **{decision.option(given.option).label}** " \
                f"({decision.question})"
-        if not by.startswith("human"):
-            line += f", answered by the {by}"
-        if bound:
-            line += f"; the group's binding position makes it *{decision.option(bound).label}*"
+        if not given.by.startswith("human"):
+            line += f", answered by the {given.by}"
+        if given.bound_to:
+            line += (f"; the group's binding position makes it "
+                     f"*{decision.option(given.bound_to).label}*")
         said.append(line)
     return said
 
