@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +27,8 @@ from scenarios.errors import InputError, Problem, dotted
 from scenarios.information import NARRATIVES
 from scenarios.information import PUBLIC_DIPLOMACY as PUBLIC_DIPLOMACY  # for readers
 from scenarios.schema import ExpectedAction, Inject
+from sim.writing import replaced
 from sim.writing import write_bytes as write_bytes  # for readers: the figures' files
-from sim.writing import written
 
 # The partners, in the order outputs list them, and the adversaries (re-exported: readers
 # need no model input); every other actor is an ally.
@@ -618,10 +617,8 @@ def read_timeseries(path: Path) -> list[Row]:
 def write_text(path: Path, text: str) -> None:
     """Write whole or not at all: a temporary file renamed into place, so a reader (or a
     resumed game) never sees half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    with written(path, partial):
+    with replaced(path) as partial:
         partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
 
 
 def write_run_folder(out: Path, events: list[BaseModel], rows: list[Row],
@@ -808,10 +805,8 @@ def write_results(results: list[ResultRow], out: Path) -> list[str]:
     import pyarrow.parquet as pq
 
     path = out / "results.parquet"
-    partial = path.with_name(f".{path.name}.partial")  # whole or not at all, as write_text
-    with written(path, partial):
+    with replaced(path) as partial:  # whole or not at all, as write_text
         pq.write_table(results_table(results), partial, compression="zstd")
-        os.replace(partial, path)
     write_text(out / "results.csv", results_csv(results))
     return ["results.parquet", "results.csv"]
 

@@ -99,7 +99,7 @@ from sim.outputs import (
 from sim.provenance import code_fingerprint, git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
-from sim.writing import WriteFailed, written
+from sim.writing import WriteFailed, replaced, written
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
 # little and a 100,000-run sweep makes ~2,000 files; small sweeps use smaller blocks so
@@ -496,10 +496,8 @@ class Store:
         jobs = self.plan.jobs
         meta = {i: jobs[i] for i in (r.index for r in results)}
         table = self.table(meta, [r for r in results if r.ok])
-        partial = self.out / f".{name}.partial"
-        with written(self.out / name, partial):
+        with replaced(self.out / name) as partial:
             pq.write_table(table, partial, compression="zstd")
-            os.replace(partial, self.out / name)
         lines = [json.dumps({"id": meta[r.index].id, "part": name,
                              "status": "done" if r.ok else "failed",
                              **({"error": r.error, "traceback": r.trace} if not r.ok else {})})
@@ -541,8 +539,8 @@ class Store:
             cols[f"unit:{f.name}"] = pa.array(self.plan.unit[:, j], pa.float64())
             cols[f.name] = pa.array([v[f.name] for v in self.plan.values],
                                     self.schema.field(f.name).type)
-        with written(self.out / DESIGN):
-            pq.write_table(pa.table(cols), self.out / DESIGN)
+        with replaced(self.out / DESIGN) as partial:
+            pq.write_table(pa.table(cols), partial)
 
     def write_manifest(self, status: str, **extra) -> None:
         plan = self.plan

@@ -47,14 +47,22 @@ def written(path: Path, partial: Path | None = None) -> Iterator[None]:
         raise WriteFailed(err.errno, reason(err), str(path)) from err
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """``data`` written whole or not at all, as ``sim.outputs.write_text`` writes text: a
-    temporary file renamed into place; WriteFailed naming ``path``, the temporary removed.
-    Python's error for a full disk names no file."""
+@contextlib.contextmanager
+def replaced(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` for the block to write, renamed into place once it
+    is written: a reader (or a resumed game) never sees half a file; WriteFailed naming
+    ``path`` (an OS's error for a full disk names no file, pyarrow's names none), the
+    temporary removed."""
     partial = path.with_name(f".{path.name}.partial")
     with written(path, partial):
-        partial.write_bytes(data)
+        yield partial
         os.replace(partial, path)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """``data`` written whole or not at all (:func:`replaced`)."""
+    with replaced(path) as partial:
+        partial.write_bytes(data)
 
 
 @contextlib.contextmanager
