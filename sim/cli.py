@@ -18,7 +18,6 @@ import os
 import shlex
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -33,6 +32,7 @@ from scenarios.kinds import FIELDS, RULE
 from scenarios.lever_names import LEVER_NAMES
 from sim.deferred import defer
 from sim.provenance import package_version
+from sim.signals import handled
 from sim.writing import said, unfinished_removed
 
 if TYPE_CHECKING:
@@ -480,23 +480,13 @@ class SavedAsItGoes:
                 self.warned = True
 
 
-@contextmanager
-def stops_said_as(stop: type[Exception], *signals: signal.Signals) -> Iterator[None]:
+def stops_said_as(stop: type[Exception], *signals: signal.Signals):
     """While the block runs, each of ``signals`` (a terminal hung up, a kill) raises
-    ``stop``, naming the signal, so the game is saved as on end of input; the handlers are
-    put back after (only the main thread may set them)."""
+    ``stop``, naming the signal, so the game is saved as on end of input."""
     def raise_stop(number: int, _frame) -> None:
         raise stop(f"{signal.Signals(number).name} received")
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = {s: signal.signal(s, raise_stop) for s in signals}
-    try:
-        yield
-    finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)
+    return handled(dict.fromkeys(signals, raise_stop))
 
 
 @contextmanager

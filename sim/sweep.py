@@ -43,8 +43,6 @@ import logging
 import math
 import os
 import re
-import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -99,6 +97,7 @@ from sim.outputs import (
 from sim.provenance import code_fingerprint, git_commit, package_version, versions
 from sim.request import CheckedRun, RunRequest, check_seed_count
 from sim.rules import parse_rule
+from sim.signals import ctrl_c_ignored
 from sim.writing import WriteFailed, replaced, written
 
 # Jobs per part file: at ~10 ms a run, half a second of work, so a killed sweep loses
@@ -799,20 +798,6 @@ def dask_stopped(client, own_workers: bool) -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-
-@contextlib.contextmanager
-def ctrl_c_ignored() -> Iterator[None]:
-    """SIGINT ignored by this process while the block runs (set from the main thread
-    only, the one Python lets set it); a process started meanwhile is born ignoring it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 # Seconds to wait for a Dask scheduler before calling it unreachable.
