@@ -16,13 +16,11 @@ from scenarios.errors import (
     InputError,
     Problem,
     did_you_mean,
-    dotted,
-    from_validation,
     line_of,
 )
 from scenarios.guarded import Document, load_yaml, read_user_file
 from scenarios.kinds import Kind, kinds_of
-from scenarios.salvage import Salvage
+from scenarios.salvage import Salvage, format_problems
 from scenarios.schema import BUILTIN_VARIABLES, Names, Scenario, salvage
 
 # Expected actions may name a group: each partner (IP4), all four speaking together
@@ -142,14 +140,12 @@ def _parsed(doc: Document, source: str) -> tuple[Scenario, Names, Salvage, list[
     """The scenario, or the parts of it that pass the format checks (the names the rest
     gives, where its parts are in the file), with the problems of its format."""
     problems = list(doc.repeated)  # a key given twice: which was meant is unknown, so
-    doomed = [dotted(loc) for loc in doc.repeated_at]  # it is set aside, and what it holds
-    try:
+    try:  # it is set aside, and what it holds
         scenario = Scenario.model_validate(doc.data, context={"defer_references": True})
         if not problems:
             return scenario, Names(), Salvage(), problems
     except ValidationError as err:
-        problems += [p for p in from_validation(err, source, doc.root, Scenario).problems
-                     if not any(p.field == d or p.field.startswith(f"{d}.") for d in doomed)]
+        problems += format_problems(err, doc, source, Scenario)
     return *salvage(doc.data, doc.repeated_at), problems
 
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from agents.catalog import Catalog
-from scenarios.errors import InputError, Problem, did_you_mean, from_validation
-from scenarios.guarded import Document, read_user_file
+from scenarios.errors import InputError, did_you_mean
+from scenarios.guarded import read_user_file
 from scenarios.loader import read_yaml, unknown_actor
-from scenarios.salvage import Salvage
+from scenarios.salvage import parsed
 from scenarios.schema import Scenario, Slug, Strict
 
 COUNCIL = "NAC"  # an entry about a Council decision names the Council, not an ally
@@ -119,23 +119,25 @@ def read_record(path: str | Path, catalog: Catalog, scenario_of: ScenarioOf) -> 
     raw, text = read_user_file(path)
     source = str(path)
     doc = read_yaml(text, source, "a record is a mapping: scenario, title, entries")
-    parsed, kept, problems = _parsed(doc, source)
+    record, kept, problems = parsed(  # the parts that pass are checked on
+        RecordFile, doc, source, {"scenario": MISSING, "title": MISSING, "entries": []},
+        text=dict.fromkeys(TEXT_FIELDS, MISSING))
 
     def report(loc: tuple, message: str) -> None:
         problems.append(kept.problem(source, doc.root, loc, message))
 
-    scenario = scenario_of(parsed.scenario)
+    scenario = scenario_of(record.scenario)
     if isinstance(scenario, str):
         report(("scenario",), scenario)
     if not isinstance(scenario, Scenario):  # its entries cannot be checked without it
         raise InputError.by_line(problems)
-    if parsed.scenario not in (scenario.id, MISSING):
-        report(("scenario",), f"this record is for {parsed.scenario!r}, not {scenario.id!r}")
-    entries = _entries(parsed, scenario, catalog, report)
+    if record.scenario not in (scenario.id, MISSING):
+        report(("scenario",), f"this record is for {record.scenario!r}, not {scenario.id!r}")
+    entries = _entries(record, scenario, catalog, report)
     if problems:
         raise InputError.by_line(problems)
-    return Record(source, hashlib.sha256(raw).hexdigest(), parsed.scenario, parsed.title,
-                  scenario.days_per_turn, tuple(entries), " ".join(parsed.note.split()))
+    return Record(source, hashlib.sha256(raw).hexdigest(), record.scenario, record.title,
+                  scenario.days_per_turn, tuple(entries), " ".join(record.note.split()))
 
 
 def _entries(parsed: RecordFile, scenario: Scenario, catalog: Catalog,
@@ -165,21 +167,6 @@ def _entries(parsed: RecordFile, scenario: Scenario, catalog: Catalog,
                                  else catalog.resolve(e.actor), e.decision,
                                  tuple(e.options), e.date, turn, e.what, e.source))
     return entries
-
-
-def _parsed(doc: Document, source: str) -> tuple[RecordFile, Salvage, list[Problem]]:
-    """The record, or the parts of it that pass the format checks (a key given twice is set
-    aside), with the problems of its format: the entries that pass are checked on."""
-    problems, kept = list(doc.repeated), Salvage(text=dict.fromkeys(TEXT_FIELDS, MISSING),
-                                                 doomed=doc.repeated_at)
-    try:
-        parsed = RecordFile.model_validate(doc.data)
-    except ValidationError as err:
-        problems += from_validation(err, source, doc.root, RecordFile).problems
-    if problems:
-        parsed = kept.model(RecordFile, doc.data, {"scenario": MISSING, "title": MISSING,
-                                                   "entries": []})
-    return parsed, kept, problems
 
 
 def entry_problems(e: EntryFile, scenario: Scenario, catalog: Catalog

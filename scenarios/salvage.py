@@ -20,7 +20,10 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from scenarios.errors import Problem, dotted, line_of, unwrap_optional
+from scenarios.errors import Problem, dotted, from_validation, line_of, unwrap_optional
+
+if typing.TYPE_CHECKING:
+    from scenarios.guarded import Document
 
 Loc = tuple[str | int, ...]
 
@@ -140,3 +143,28 @@ def _base(annotation: Any) -> Any:
     if typing.get_origin(annotation) is Annotated:
         annotation = typing.get_args(annotation)[0]
     return unwrap_optional(annotation)
+
+
+def format_problems(err: ValidationError, doc: Document, source: str,
+                    cls: type[BaseModel]) -> list[Problem]:
+    """A file's format problems, but those under a key it gives twice: that key is set
+    aside whole, and its own problem says why."""
+    doomed = [dotted(loc) for loc in doc.repeated_at]
+    return [p for p in from_validation(err, source, doc.root, cls).problems
+            if not any(p.field == d or p.field.startswith(f"{d}.") for d in doomed)]
+
+
+def parsed[M: BaseModel](cls: type[M], doc: Document, source: str, top: Mapping[str, Any],
+                         text: Mapping[str, Any] | None = None
+                         ) -> tuple[M, Salvage, list[Problem]]:
+    """A file read as ``cls``, or, where it has problems of format (keys given twice
+    among them), built from the parts that pass (``top`` and ``text``: stand-ins, see
+    :class:`Salvage`), with those problems, so that its other checks still run."""
+    problems, kept = list(doc.repeated), Salvage(text=text or {}, doomed=doc.repeated_at)
+    try:
+        model = cls.model_validate(doc.data)
+        if not problems:
+            return model, kept, problems
+    except ValidationError as err:
+        problems += format_problems(err, doc, source, cls)
+    return kept.model(cls, doc.data, top), kept, problems  # type: ignore[return-value]

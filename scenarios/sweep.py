@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agents.catalog import same_value
-from scenarios.errors import InputError, Problem, from_validation
+from scenarios.errors import InputError, Problem
 from scenarios.guarded import read_user_file
 from scenarios.loader import read_yaml
-from scenarios.salvage import Salvage
+from scenarios.salvage import Salvage, parsed
 
 # Grid levels per ranged factor when the file gives none; Morris's levels (p, even).
 DEFAULT_LEVELS = 4
@@ -140,13 +140,7 @@ def parse_sweep(text: str, source: str, sha256: str | None = None) -> SweepFile:
     the rest (InputError only for a file that is not a YAML mapping)."""
     doc = read_yaml(text, source, "a sweep file is a mapping of fields (scenarios, rules, "
                     "factors, design, replicates, ...); see ip4sim sweep --example")
-    problems, kept = list(doc.repeated), Salvage(doomed=doc.repeated_at)
-    try:
-        sweep = Sweep.model_validate(doc.data)
-    except ValidationError as err:
-        problems += from_validation(err, source, doc.root, Sweep).problems
-    if problems:  # a key given twice is set aside, as a part that fails is
-        sweep = kept.model(Sweep, doc.data, {"scenarios": []})
+    sweep, kept, problems = parsed(Sweep, doc, source, {"scenarios": []})
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     return SweepFile(sweep=sweep, source=source, sha256=digest, text=text, root=doc.root,
                      problems=tuple(problems), kept=kept)
